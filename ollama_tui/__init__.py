@@ -1,0 +1,3 @@
+"""ollama-tui: a terminal chat app for local Ollama models."""
+
+__version__ = "0.1.0"

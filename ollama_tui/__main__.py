@@ -1,0 +1,3 @@
+from ollama_tui.cli import main
+
+raise SystemExit(main())

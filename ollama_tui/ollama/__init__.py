@@ -1,0 +1,1 @@
+"""The Ollama client: typed results, typed errors, no UI."""

@@ -1,0 +1,62 @@
+"""NDJSON decoding that does not trust network chunk boundaries."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterable, AsyncIterator
+from typing import Any
+
+MAX_LINE_BYTES = 64 * 1024 * 1024
+"""A longer line is treated as a broken server rather than buffered without bound."""
+
+
+class NDJSONError(ValueError):
+    """A line was not a JSON object, or grew past ``MAX_LINE_BYTES``."""
+
+
+class NDJSONDecoder:
+    """Accumulates bytes and returns complete JSON objects.
+
+    Lines are split on ``\\n`` only, and each complete line is decoded as UTF-8 on
+    its own, so a line or a multi-byte character split across reads is joined first.
+    Blank lines are skipped. Whatever remains at the end without a newline is decoded
+    too, which is how single-object replies (load/unload) arrive.
+    """
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, data: bytes) -> list[dict[str, Any]]:
+        self._buffer += data
+        *lines, rest = self._buffer.split(b"\n")
+        if len(rest) > MAX_LINE_BYTES:
+            raise NDJSONError(f"a line is longer than {MAX_LINE_BYTES} bytes")
+        self._buffer = bytearray(rest)
+        return [obj for line in lines if (obj := _decode(line)) is not None]
+
+    def finish(self) -> list[dict[str, Any]]:
+        rest, self._buffer = bytes(self._buffer), bytearray()
+        obj = _decode(rest)
+        return [obj] if obj is not None else []
+
+
+def _decode(line: bytes | bytearray) -> dict[str, Any] | None:
+    text = line.decode("utf-8", errors="replace").strip()
+    if not text:
+        return None
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        raise NDJSONError(f"not JSON: {text[:80]!r}") from None
+    if not isinstance(obj, dict):
+        raise NDJSONError(f"not a JSON object: {text[:80]!r}")
+    return obj
+
+
+async def iter_objects(chunks: AsyncIterable[bytes]) -> AsyncIterator[dict[str, Any]]:
+    decoder = NDJSONDecoder()
+    async for chunk in chunks:
+        for obj in decoder.feed(chunk):
+            yield obj
+    for obj in decoder.finish():
+        yield obj

@@ -1,0 +1,41 @@
+"""Where ollama-tui keeps its files: XDG on Linux, the platform's equivalents elsewhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "ollama-tui"
+
+
+def config_dir() -> Path:
+    return platformdirs.user_config_path(APP_NAME, appauthor=False)
+
+
+def config_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+def user_themes_dir() -> Path:
+    return config_dir() / "themes"
+
+
+def presets_dir() -> Path:
+    return config_dir() / "presets"
+
+
+def data_dir() -> Path:
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def conversations_dir() -> Path:
+    return data_dir() / "conversations"
+
+
+def state_dir() -> Path:
+    return platformdirs.user_state_path(APP_NAME, appauthor=False)
+
+
+def log_file() -> Path:
+    return state_dir() / "ollama-tui.log"

@@ -1,0 +1,42 @@
+"""Shared fixtures: the loopback emulator, a client for it, and isolated user dirs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from ollama_tui.ollama.client import OllamaClient
+from tests.emulator import OllamaEmulator
+
+
+@pytest.fixture
+def emulator() -> Iterator[OllamaEmulator]:
+    with OllamaEmulator() as server:
+        yield server
+
+
+@pytest.fixture
+async def client(emulator: OllamaEmulator) -> AsyncIterator[OllamaClient]:
+    ollama = OllamaClient(emulator.url)
+    yield ollama
+    await ollama.aclose()
+
+
+@pytest.fixture(autouse=True)
+def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point HOME and the XDG dirs at a temporary folder, and clear Ollama's env."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    for name, sub in (
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_DATA_HOME", ".local/share"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("XDG_CACHE_HOME", ".cache"),
+    ):
+        monkeypatch.setenv(name, str(home / sub))
+    for name in ("OLLAMA_HOST", "OLLAMA_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return home
