@@ -9,7 +9,7 @@ stop generating or pulling: the protocol has no cancel endpoint.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -139,7 +139,7 @@ class OllamaClient:
         keep_alive: KeepAlive | None = None,
         tools: Sequence[Mapping[str, Any]] | None = None,
         truncate: bool | None = None,
-    ) -> AsyncIterator[ChatEvent]:
+    ) -> AsyncGenerator[ChatEvent, None]:
         """Stream a chat reply as typed events, ending with ``Done``.
 
         Raises ``StreamFailed`` subclasses carrying the partial text when the stream
@@ -169,7 +169,7 @@ class OllamaClient:
         think: Think | None = None,
         images: Sequence[str] = (),
         keep_alive: KeepAlive | None = None,
-    ) -> AsyncIterator[ChatEvent]:
+    ) -> AsyncGenerator[ChatEvent, None]:
         body = _without_none(
             model=model,
             prompt=prompt,
@@ -183,7 +183,9 @@ class OllamaClient:
         async for event in self._generation_stream("/api/generate", body, model):
             yield event
 
-    async def pull(self, model: str, *, insecure: bool = False) -> AsyncIterator[PullProgress]:
+    async def pull(
+        self, model: str, *, insecure: bool = False
+    ) -> AsyncGenerator[PullProgress, None]:
         """Stream pull progress. An in-stream error raises ``ErrorInStream``."""
         body: dict[str, Any] = {"model": model, "stream": True}
         if insecure:
@@ -203,7 +205,7 @@ class OllamaClient:
 
     async def _generation_stream(
         self, path: str, body: dict[str, Any], model: str
-    ) -> AsyncIterator[ChatEvent]:
+    ) -> AsyncGenerator[ChatEvent, None]:
         content: list[str] = []
         thinking: list[str] = []
 

@@ -1,0 +1,162 @@
+"""A conversation: user prompts and assistant replies, with every reply version kept.
+
+This is the in-memory model the chat screen edits and the history store saves. It
+holds the original text; making it safe to show is the UI's job (``sanitize``).
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from ollama_tui.ollama.types import Message, Stats
+from ollama_tui.sanitize import sanitize_line
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ReplyStatus(StrEnum):
+    STREAMING = "streaming"
+    COMPLETE = "complete"
+    STOPPED = "stopped"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"
+
+
+@dataclass
+class Attachment:
+    """An image sent with a prompt; ``data`` is raw base64, as Ollama wants it."""
+
+    name: str
+    data: str
+
+    @classmethod
+    def from_path(cls, path: Path) -> Attachment:
+        return cls(path.name, base64.b64encode(path.read_bytes()).decode("ascii"))
+
+
+@dataclass
+class Reply:
+    """One version of an assistant reply."""
+
+    model: str
+    content: str = ""
+    thinking: str = ""
+    status: ReplyStatus = ReplyStatus.STREAMING
+    error: str = ""
+    stats: Stats | None = None
+    first_token_s: float | None = None
+    """Seconds from sending to the first token, measured by the client."""
+    created_at: datetime = field(default_factory=now)
+
+
+@dataclass
+class UserTurn:
+    content: str
+    images: list[Attachment] = field(default_factory=list)
+    model: str = ""
+    created_at: datetime = field(default_factory=now)
+    earlier_versions: list[str] = field(default_factory=list)
+    """Texts this prompt had before it was edited and resent."""
+
+
+@dataclass
+class AssistantTurn:
+    versions: list[Reply]
+    selected: int = 0
+
+    @property
+    def reply(self) -> Reply:
+        return self.versions[self.selected]
+
+    def add_version(self, reply: Reply) -> None:
+        self.versions.append(reply)
+        self.selected = len(self.versions) - 1
+
+    def browse(self, step: int) -> bool:
+        """Select the previous (-1) or next (+1) version; False at either end."""
+        target = self.selected + step
+        if not 0 <= target < len(self.versions):
+            return False
+        self.selected = target
+        return True
+
+
+Turn = UserTurn | AssistantTurn
+
+
+@dataclass
+class Conversation:
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    title: str = ""
+    model: str = ""
+    system: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+    turns: list[Turn] = field(default_factory=list)
+    created_at: datetime = field(default_factory=now)
+    updated_at: datetime = field(default_factory=now)
+
+    def touch(self) -> None:
+        self.updated_at = now()
+
+    def add_prompt(self, text: str, images: list[Attachment] | None = None) -> UserTurn:
+        turn = UserTurn(text, list(images or []), self.model)
+        self.turns.append(turn)
+        if not self.title:
+            self.title = sanitize_line(text, 80)
+        self.touch()
+        return turn
+
+    def start_reply(self) -> Reply:
+        """Begin a new reply: a new version of the last reply if it answers the
+        last prompt, otherwise a new assistant turn."""
+        reply = Reply(self.model)
+        last = self.turns[-1] if self.turns else None
+        if isinstance(last, AssistantTurn):
+            last.add_version(reply)
+        else:
+            self.turns.append(AssistantTurn([reply]))
+        self.touch()
+        return reply
+
+    @property
+    def last_user_turn(self) -> UserTurn | None:
+        return next((t for t in reversed(self.turns) if isinstance(t, UserTurn)), None)
+
+    @property
+    def last_assistant_turn(self) -> AssistantTurn | None:
+        last = self.turns[-1] if self.turns else None
+        return last if isinstance(last, AssistantTurn) else None
+
+    def edit_last_prompt(self, text: str) -> UserTurn:
+        """Replace the last prompt's text, keeping the old text."""
+        turn = self.last_user_turn
+        if turn is None:
+            raise ValueError("there is no prompt to edit")
+        if turn.content != text:
+            turn.earlier_versions.append(turn.content)
+            turn.content = text
+        self.touch()
+        return turn
+
+    def request_messages(self) -> list[Message]:
+        """What ``/api/chat`` gets: the system prompt first (if any), then the history.
+
+        The reply being generated is left out, and so are replies with no text
+        (an error before the first token).
+        """
+        messages = [Message("system", self.system)] if self.system else []
+        for turn in self.turns:
+            if isinstance(turn, UserTurn):
+                images = tuple(image.data for image in turn.images)
+                messages.append(Message("user", turn.content, images=images))
+            elif turn.reply.status is not ReplyStatus.STREAMING and turn.reply.content:
+                messages.append(Message("assistant", turn.reply.content))
+        return messages

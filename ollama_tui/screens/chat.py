@@ -1,0 +1,554 @@
+"""The chat screen: the log of the conversation, the composer and the status line."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import aclosing
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ollama_tui.connection import ConnectionState
+from ollama_tui.conversation import (
+    AssistantTurn,
+    Attachment,
+    Conversation,
+    Reply,
+    ReplyStatus,
+    UserTurn,
+)
+from ollama_tui.ollama import errors
+from ollama_tui.ollama.types import ContentDelta, Done, Stats, ThinkingDelta
+from ollama_tui.ollama.types import Message as ApiMessage
+from ollama_tui.sanitize import sanitize_line
+from ollama_tui.think_tags import ThinkTagSplitter
+from ollama_tui.widgets.composer import Composer
+from ollama_tui.widgets.message import PromptView, ReplyView
+
+if TYPE_CHECKING:
+    from ollama_tui.app import OllamaTUI
+
+FLUSH_SECONDS = 0.05
+"""Tokens are gathered for this long before the screen is updated, so a fast stream
+costs a few renders a second instead of one per token."""
+
+THINK_LEVELS = ("low", "medium", "high")
+
+WELCOME = (
+    "Type a message and press Enter to send (Ctrl+J for a new line).\n"
+    "Ctrl+O picks a model · Esc stops a reply · F1 lists every key · Ctrl+P finds any action."
+)
+
+
+@dataclass
+class ReplyChunk(Message):
+    """Tokens gathered by the streaming worker since the last chunk."""
+
+    reply: Reply
+    content: str
+    thinking: str
+    first_token_s: float | None
+
+
+@dataclass
+class ReplyEnded(Message):
+    reply: Reply
+    status: ReplyStatus
+    stats: Stats | None = None
+    error: errors.OllamaError | None = None
+
+
+class ChatLog(VerticalScroll):
+    """The scrolling conversation."""
+
+
+class ChatScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "stop", "Stop", id="chat.stop", tooltip="Stop the reply being written."),
+        Binding("ctrl+o", "pick_model", "Model", id="chat.pick-model", tooltip="Choose a model."),
+        Binding("ctrl+n", "new_chat", "New chat", id="chat.new", tooltip="Start a new chat."),
+        Binding(
+            "ctrl+r",
+            "regenerate",
+            "Regenerate",
+            id="chat.regenerate",
+            tooltip="Write the last reply again; earlier versions are kept.",
+        ),
+        Binding(
+            "f2",
+            "edit_last",
+            "Edit",
+            id="chat.edit-last",
+            tooltip="Put the last prompt back in the composer to change and resend it.",
+        ),
+        Binding(
+            "ctrl+b",
+            "copy",
+            "Copy",
+            id="chat.copy",
+            tooltip="Copy the last reply, or one of its code blocks.",
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_think",
+            "Think",
+            id="chat.think",
+            tooltip="Thinking on/off (or its level) for models that can think.",
+        ),
+        Binding(
+            "ctrl+g",
+            "attach_image",
+            "Image",
+            id="chat.attach-image",
+            tooltip="Attach an image file (vision models).",
+            show=False,
+        ),
+        Binding(
+            "alt+left",
+            "browse_versions(-1)",
+            "Older version",
+            id="chat.version-previous",
+            tooltip="Show the previous version of the last reply.",
+            show=False,
+        ),
+        Binding(
+            "alt+right",
+            "browse_versions(1)",
+            "Newer version",
+            id="chat.version-next",
+            tooltip="Show the next version of the last reply.",
+            show=False,
+        ),
+    ]
+
+    def __init__(self, conversation: Conversation | None = None) -> None:
+        super().__init__()
+        self.conversation = conversation or Conversation()
+        self.streaming: Reply | None = None
+        self.pending_images: list[Attachment] = []
+        self.editing = False
+        self.think: bool | str | None = None
+        """What to send as ``think``; None means "leave it to the model"."""
+
+    @property
+    def tui(self) -> OllamaTUI:
+        from ollama_tui.app import OllamaTUI
+
+        assert isinstance(self.app, OllamaTUI)
+        return self.app
+
+    # -- layout ---------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="status-bar", markup=False)
+        with ChatLog(id="chat-log"):
+            yield Static(WELCOME, id="welcome", markup=False)
+        yield Static(id="attachments", markup=False)
+        yield Composer(id="composer")
+        yield Footer()
+
+    @property
+    def chat_log(self) -> ChatLog:
+        return self.query_one(ChatLog)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    async def on_mount(self) -> None:
+        self.composer.focus()
+        self.query_one("#attachments").display = False
+        self.watch(self.tui, "connection", self.refresh_status)
+        model = self.conversation.model or self.tui.config.model
+        if model:
+            self.set_model(model)
+        await self.render_conversation()
+
+    async def render_conversation(self) -> None:
+        log = self.chat_log
+        log.anchor(False)
+        await log.remove_children(".prompt, .reply")
+        self.query_one("#welcome").display = not self.conversation.turns
+        views: list[PromptView | ReplyView] = []
+        for turn in self.conversation.turns:
+            if isinstance(turn, UserTurn):
+                views.append(PromptView(turn))
+            else:
+                views.append(self._reply_view(turn))
+        await log.mount_all(views)
+        log.scroll_end(animate=False)
+
+    def _reply_view(self, turn: AssistantTurn) -> ReplyView:
+        view = ReplyView(turn.reply)
+        view.version_label = self._version_label(turn)
+        return view
+
+    @staticmethod
+    def _version_label(turn: AssistantTurn) -> str:
+        count = len(turn.versions)
+        return f"version {turn.selected + 1}/{count}" if count > 1 else ""
+
+    def refresh_status(self, state: ConnectionState | None = None) -> None:
+        state = state or self.tui.connection
+        host = self.tui.config.host
+        model = self.conversation.model or "no model chosen (Ctrl+O)"
+        if state.connected is None:
+            link = f"… connecting to {host}"
+        elif state.connected:
+            link = f"● Ollama {sanitize_line(state.version, 20)} at {host}"
+        else:
+            reason = state.error.explain() if state.error else "not reachable"
+            link = f"✖ {sanitize_line(reason, 300)} Retrying in {state.retry_in:.0f} s."
+        parts = [link, f"model {sanitize_line(model, 60)}"]
+        if self._can_think():
+            parts.append(f"think {self._think_label()}")
+        if self.streaming is not None:
+            parts.append("replying… (Esc stops)")
+        bar = self.query_one("#status-bar", Static)
+        bar.update(" │ ".join(parts))
+        bar.set_class(state.connected is False, "-down")
+
+    # -- model ----------------------------------------------------------------
+
+    def action_pick_model(self) -> None:
+        self.tui.open_model_picker()
+
+    def set_model(self, name: str) -> None:
+        """Switch model; the conversation is kept."""
+        self.conversation.model = name
+        info = self.tui.model_info.get(name)
+        if info is None or "thinking" not in info.capabilities:
+            self.think = None
+        elif self.think is None:
+            self.think = True
+        self.refresh_status()
+        self.load_model_info(name)
+
+    @work(group="model-info", exclusive=True, exit_on_error=False)
+    async def load_model_info(self, name: str) -> None:
+        if name in self.tui.model_info:
+            return
+        try:
+            info = await self.tui.client.show(name)
+        except errors.OllamaError:
+            return
+        self.post_message(self.tui.ModelInfoLoaded(info))
+
+    def model_info_loaded(self) -> None:
+        """Called by the app once capabilities for the current model are known."""
+        if self._can_think() and self.think is None:
+            self.think = True
+        self.refresh_status()
+
+    def _capabilities(self) -> frozenset[str] | None:
+        info = self.tui.model_info.get(self.conversation.model)
+        return info.capabilities if info is not None else None
+
+    def _can_think(self) -> bool:
+        return "thinking" in (self._capabilities() or ())
+
+    def _takes_levels(self) -> bool:
+        name = self.conversation.model.lower()
+        return name.startswith("gpt-oss") or "gptoss" in name
+
+    def _think_label(self) -> str:
+        if self.think is None:
+            return "default"
+        if isinstance(self.think, str):
+            return self.think
+        return "on" if self.think else "off"
+
+    def action_toggle_think(self) -> None:
+        if not self._can_think():
+            model = self.conversation.model or "this model"
+            self.notify(f"{sanitize_line(model, 60)} cannot think.", severity="warning")
+            return
+        cycle: list[bool | str] = list(THINK_LEVELS) if self._takes_levels() else [True, False]
+        index = cycle.index(self.think) if self.think in cycle else -1
+        self.think = cycle[(index + 1) % len(cycle)]
+        self.refresh_status()
+        self.notify(f"Thinking: {self._think_label()}")
+
+    # -- sending --------------------------------------------------------------
+
+    @on(Composer.Submitted)
+    async def send_prompt(self, event: Composer.Submitted) -> None:
+        text = event.text
+        if self.streaming is not None:
+            self.notify(
+                "A reply is still being written. Wait for it, or press Esc to stop it.",
+                severity="warning",
+            )
+            return
+        if not text.strip() and not self.pending_images:
+            return
+        if not self.conversation.model:
+            self.notify("Choose a model first.", severity="warning")
+            self.tui.open_model_picker()
+            return
+        if self.pending_images and "vision" not in (self._capabilities() or ()):
+            self.notify(
+                f"{sanitize_line(self.conversation.model, 60)} cannot see images. Choose a "
+                "vision model (Ctrl+O), or remove the images (Ctrl+G, then an empty path).",
+                severity="error",
+                timeout=8,
+            )
+            return
+        self.composer.recall.append(text)
+        self.composer.clear()
+        if self.editing:
+            self.editing = False
+            self.conversation.edit_last_prompt(text)
+            for view in self.query(PromptView):
+                view.refresh_text()
+        else:
+            turn = self.conversation.add_prompt(text, self.pending_images)
+            self.pending_images = []
+            self._show_attachments()
+            self.query_one("#welcome").display = False
+            await self.chat_log.mount(PromptView(turn))
+        await self.begin_reply()
+
+    async def begin_reply(self) -> None:
+        messages = self.conversation.request_messages()
+        had_reply_turn = self.conversation.last_assistant_turn is not None
+        reply = self.conversation.start_reply()
+        turn = self.conversation.last_assistant_turn
+        assert turn is not None
+        view = self._last_reply_view() if had_reply_turn else None
+        if view is None:
+            view = ReplyView(reply)
+            await self.chat_log.mount(view)
+        view.version_label = self._version_label(turn)
+        await view.show(reply, view.version_label)
+        view.start_stream()
+        self.streaming = reply
+        self.refresh_status()
+        self.follow_stream()
+        think = self.think if self._can_think() else None
+        self.stream_reply(reply, messages, think)
+
+    def follow_stream(self) -> None:
+        """Keep the newest text in view, until the user scrolls up.
+
+        Textual's anchor pins content to the bottom even when it is shorter than the
+        view, leaving a gap above it; so the log is anchored only once it overflows.
+        """
+        log = self.chat_log
+        if log.is_anchored:
+            return
+        if log.max_scroll_y > 0:
+            log.anchor()
+        else:
+            self.call_after_refresh(self._anchor_if_overflowing)
+
+    def _anchor_if_overflowing(self) -> None:
+        log = self.chat_log
+        if not log.is_anchored and log.max_scroll_y > 0:
+            log.anchor()
+
+    def _last_reply_view(self) -> ReplyView | None:
+        views = self.query(ReplyView)
+        return views.last() if views else None
+
+    @work(group="reply", exclusive=True, exit_on_error=False)
+    async def stream_reply(
+        self, reply: Reply, messages: list[ApiMessage], think: bool | str | None
+    ) -> None:
+        started = time.monotonic()
+        first_token: float | None = None
+        content: list[str] = []
+        thinking: list[str] = []
+        splitter = ThinkTagSplitter()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        stream = self.tui.client.chat(
+            reply.model, messages, think=think, options=self.conversation.options or None
+        )
+
+        async def pump() -> None:
+            try:
+                async with aclosing(stream) as events:
+                    async for event in events:
+                        queue.put_nowait(event)
+            except errors.OllamaError as error:
+                queue.put_nowait(error)
+            finally:
+                queue.put_nowait(None)
+
+        def flush() -> None:
+            if content or thinking:
+                self.post_message(
+                    ReplyChunk(reply, "".join(content), "".join(thinking), first_token)
+                )
+                content.clear()
+                thinking.clear()
+
+        pump_task = asyncio.create_task(pump())
+        last_flush = time.monotonic()
+        stats: Stats | None = None
+        failure: errors.OllamaError | None = None
+        try:
+            while True:
+                wait = max(0.0, FLUSH_SECONDS - (time.monotonic() - last_flush))
+                try:
+                    item = await asyncio.wait_for(
+                        queue.get(), wait if content or thinking else None
+                    )
+                except TimeoutError:
+                    item = ...
+                if isinstance(item, ContentDelta | ThinkingDelta):
+                    if first_token is None:
+                        first_token = time.monotonic() - started
+                    if isinstance(item, ThinkingDelta):
+                        thinking.append(item.text)
+                    else:
+                        think_part, content_part = splitter.feed(item.text)
+                        thinking.append(think_part)
+                        content.append(content_part)
+                elif isinstance(item, Done):
+                    stats = item.stats
+                elif isinstance(item, errors.OllamaError):
+                    failure = item
+                elif item is None:
+                    break
+                if time.monotonic() - last_flush >= FLUSH_SECONDS:
+                    flush()
+                    last_flush = time.monotonic()
+            think_part, content_part = splitter.finish()
+            thinking.append(think_part)
+            content.append(content_part)
+            flush()
+        finally:
+            pump_task.cancel()
+        if failure is None:
+            self.post_message(ReplyEnded(reply, ReplyStatus.COMPLETE, stats))
+        else:
+            status = (
+                ReplyStatus.INTERRUPTED
+                if isinstance(failure, errors.StreamFailed)
+                else ReplyStatus.ERROR
+            )
+            self.post_message(ReplyEnded(reply, status, error=failure))
+
+    async def on_reply_chunk(self, chunk: ReplyChunk) -> None:
+        if chunk.reply is not self.streaming:
+            return
+        reply = chunk.reply
+        reply.content += chunk.content
+        reply.thinking += chunk.thinking
+        reply.first_token_s = chunk.first_token_s
+        view = self._last_reply_view()
+        if view is not None:
+            await view.append(chunk.content, chunk.thinking)
+        self.follow_stream()
+
+    async def on_reply_ended(self, event: ReplyEnded) -> None:
+        if event.reply is not self.streaming:
+            return
+        reply = event.reply
+        reply.status = event.status
+        reply.stats = event.stats
+        if event.error is not None:
+            reply.error = event.error.explain()
+            self.tui.report_error(event.error)
+        await self.end_reply()
+
+    async def end_reply(self) -> None:
+        self.streaming = None
+        self.conversation.touch()
+        view = self._last_reply_view()
+        if view is not None:
+            await view.finish()
+        self.refresh_status()
+
+    async def action_stop(self) -> None:
+        reply = self.streaming
+        if reply is None:
+            return
+        self.workers.cancel_group(self, "reply")
+        reply.status = ReplyStatus.STOPPED
+        await self.end_reply()
+
+    # -- conversation controls --------------------------------------------------
+
+    async def action_regenerate(self) -> None:
+        if self.streaming is not None:
+            self.notify("Stop the current reply first (Esc).", severity="warning")
+            return
+        if self.conversation.last_assistant_turn is None:
+            self.notify("There is no reply to regenerate yet.", severity="warning")
+            return
+        await self.begin_reply()
+
+    def action_edit_last(self) -> None:
+        turn = self.conversation.last_user_turn
+        if turn is None:
+            self.notify("There is no prompt to edit yet.", severity="warning")
+            return
+        if self.streaming is not None:
+            self.notify("Stop the current reply first (Esc).", severity="warning")
+            return
+        if not isinstance(self.conversation.turns[-1], AssistantTurn) and (
+            self.conversation.turns[-1] is not turn
+        ):
+            return
+        self.editing = True
+        self.composer.text = turn.content
+        self.composer.move_cursor(self.composer.document.end)
+        self.composer.focus()
+        self.notify("Editing the last prompt: Enter resends it; the old reply is kept.")
+
+    async def action_browse_versions(self, step: int) -> None:
+        turn = self.conversation.last_assistant_turn
+        if turn is None or self.streaming is not None:
+            return
+        if turn.browse(step):
+            view = self._last_reply_view()
+            if view is not None:
+                await view.show(turn.reply, self._version_label(turn))
+
+    async def action_new_chat(self) -> None:
+        await self.action_stop()
+        model = self.conversation.model
+        self.conversation = Conversation(model=model, system=self.conversation.system)
+        self.editing = False
+        self.pending_images = []
+        self._show_attachments()
+        await self.render_conversation()
+        self.composer.focus()
+
+    def action_copy(self) -> None:
+        turn = self.conversation.last_assistant_turn
+        if turn is None or not turn.reply.content:
+            self.notify("There is no reply to copy yet.", severity="warning")
+            return
+        self.tui.open_copy_picker(turn.reply.content)
+
+    def action_attach_image(self) -> None:
+        self.tui.open_image_prompt()
+
+    def attach_image(self, attachment: Attachment | None) -> None:
+        if attachment is None:
+            self.pending_images = []
+        else:
+            self.pending_images.append(attachment)
+        self._show_attachments()
+
+    def _show_attachments(self) -> None:
+        bar = self.query_one("#attachments", Static)
+        names = [f"[image: {sanitize_line(a.name, 40)}]" for a in self.pending_images]
+        bar.update("  ".join(names) + ("   (Ctrl+G, empty path: remove)" if names else ""))
+        bar.display = bool(names)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return self.streaming is not None
+        return True

@@ -1,0 +1,104 @@
+"""Small modal dialogs: copy a reply or a code block, attach an image."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ollama_tui.code_blocks import code_blocks
+from ollama_tui.conversation import Attachment
+from ollama_tui.sanitize import sanitize_line
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+IMAGE_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM")
+
+
+class CopyPicker(ModalScreen[str | None]):
+    """Choose what to copy: the whole reply, or one code block (keys 0-9)."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Close", id="copy.close"),
+        *(
+            Binding(str(n), f"choose({n})", f"Copy #{n}", show=False, id=f"copy.choose-{n}")
+            for n in range(10)
+        ),
+    ]
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__()
+        self.markdown = markdown
+        self.choices = [markdown] + [block.code for block in code_blocks(markdown)]
+
+    def compose(self) -> ComposeResult:
+        blocks = code_blocks(self.markdown)
+        with Vertical(classes="dialog"):
+            yield Static("Copy to the clipboard", classes="dialog-title")
+            options = [Option("0  The whole reply", id="0")]
+            for number, block in enumerate(blocks, start=1):
+                language = sanitize_line(block.language or "text", 12)
+                summary = sanitize_line(block.summary, 50)
+                label = f"{number}  Code block {number} ({language}): {summary}"
+                options.append(Option(label, id=str(number)))
+            yield OptionList(*options)
+            yield Static("Enter or a number copies · Esc closes", classes="dialog-hint")
+
+    def action_choose(self, number: int) -> None:
+        if number < len(self.choices):
+            self.dismiss(self.choices[number])
+
+    @on(OptionList.OptionSelected)
+    def option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_choose(int(event.option.id or 0))
+
+
+def load_image(text: str) -> Attachment:
+    """Read an image file for a vision model; ValueError explains what is wrong."""
+    path = Path(text.strip().strip("\"'")).expanduser()
+    if not path.is_file():
+        raise ValueError(f"No file at {path}.")
+    size = path.stat().st_size
+    if size > MAX_IMAGE_BYTES:
+        raise ValueError(f"{path.name} is {size // 1_000_000} MB; the limit is 20 MB.")
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not head.startswith(IMAGE_SIGNATURES):
+        raise ValueError(f"{path.name} is not a PNG, JPEG, GIF, WebP or BMP image.")
+    return Attachment.from_path(path)
+
+
+class ImagePrompt(ModalScreen[Attachment | None | bool]):
+    """Ask for an image path. Dismisses with the image, None to remove all, False to cancel."""
+
+    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="image.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Attach an image (vision models)", classes="dialog-title")
+            yield Input(placeholder="Path to a PNG, JPEG, GIF or WebP file", id="image-path")
+            yield Static(
+                "Enter attaches · an empty path removes the attached images · Esc cancels",
+                classes="dialog-hint",
+                id="image-error",
+                markup=False,
+            )
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.dismiss(None)
+            return
+        try:
+            attachment = load_image(event.value)
+        except (ValueError, OSError) as error:
+            message = self.query_one("#image-error", Static)
+            message.update(sanitize_line(str(error), 200))
+            message.add_class("-error")
+            return
+        self.dismiss(attachment)

@@ -1,0 +1,197 @@
+"""Pick a model: every installed model with its size, age, capabilities and load state."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ollama_tui.formatting import human_size, relative_time
+from ollama_tui.fuzzy import fuzzy_score
+from ollama_tui.ollama.client import OllamaClient
+from ollama_tui.ollama.errors import OllamaError
+from ollama_tui.ollama.types import ModelSummary
+from ollama_tui.sanitize import sanitize_line
+
+BADGES = (("vision", "vision"), ("tools", "tools"), ("thinking", "think"))
+
+EMPTY_HELP = (
+    "No models are installed on this server.\n\n"
+    "Pull one from a terminal, for example:  ollama pull llama3.2\n"
+    "then press Ctrl+R here to refresh."
+)
+
+
+@dataclass
+class ModelRow:
+    summary: ModelSummary
+    capabilities: frozenset[str] | None
+    loaded: bool
+
+    @property
+    def embedding_only(self) -> bool:
+        caps = self.capabilities
+        return caps is not None and "embedding" in caps and "completion" not in caps
+
+
+class ModelPicker(ModalScreen[str | None]):
+    """Returns the chosen model's name, or None when dismissed."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss_picker", "Close", id="picker.close"),
+        Binding("down", "cursor(1)", "Next", show=False, id="picker.down"),
+        Binding("up", "cursor(-1)", "Previous", show=False, id="picker.up"),
+        Binding("ctrl+r", "refresh", "Refresh", id="picker.refresh"),
+    ]
+
+    def __init__(self, client: OllamaClient, capabilities: dict[str, frozenset[str]]) -> None:
+        super().__init__()
+        self.client = client
+        self.capabilities = capabilities
+        """Shared cache of ``/api/show`` capabilities, by model name."""
+        self.rows: list[ModelRow] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-dialog"):
+            yield Static("Choose a model", id="picker-title")
+            yield Input(placeholder="Type to filter…", id="picker-filter")
+            yield OptionList(id="picker-list")
+            yield Static("Loading models…", id="picker-message", markup=False)
+
+    def on_mount(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.load_models()
+
+    def action_dismiss_picker(self) -> None:
+        self.dismiss(None)
+
+    def action_cursor(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()
+
+    @dataclass
+    class ModelsLoaded(Message):
+        models: list[ModelSummary]
+        loaded: set[str]
+
+    @dataclass
+    class LoadFailed(Message):
+        error: OllamaError
+
+    @dataclass
+    class CapabilitiesLoaded(Message):
+        name: str
+        capabilities: frozenset[str]
+
+    @work(exclusive=True, group="picker-load", exit_on_error=False)
+    async def load_models(self) -> None:
+        try:
+            models, running = await asyncio.gather(self.client.list_models(), self.client.running())
+        except OllamaError as error:
+            self.post_message(self.LoadFailed(error))
+            return
+        self.post_message(self.ModelsLoaded(models, {r.name for r in running}))
+        for model in models:
+            if model.capabilities is None and model.name not in self.capabilities:
+                try:
+                    info = await self.client.show(model.name)
+                except OllamaError:
+                    continue
+                self.post_message(self.CapabilitiesLoaded(model.name, info.capabilities))
+
+    def on_model_picker_load_failed(self, event: LoadFailed) -> None:
+        message = self.query_one("#picker-message", Static)
+        message.update(event.error.explain())
+        message.display = True
+
+    def on_model_picker_models_loaded(self, event: ModelsLoaded) -> None:
+        self.rows = [
+            ModelRow(m, m.capabilities or self.capabilities.get(m.name), m.name in event.loaded)
+            for m in event.models
+        ]
+        message = self.query_one("#picker-message", Static)
+        message.update(EMPTY_HELP)
+        message.display = not self.rows
+        self.render_rows()
+
+    def on_model_picker_capabilities_loaded(self, event: CapabilitiesLoaded) -> None:
+        self.capabilities[event.name] = event.capabilities
+        for row in self.rows:
+            if row.summary.name == event.name:
+                row.capabilities = event.capabilities
+        self.render_rows()
+
+    @on(Input.Changed, "#picker-filter")
+    def filter_changed(self) -> None:
+        self.render_rows()
+
+    @on(Input.Submitted, "#picker-filter")
+    def choose_highlighted(self) -> None:
+        option = self.query_one(OptionList).highlighted_option
+        if option is not None and not option.disabled and option.id:
+            self.dismiss(option.id)
+
+    @on(OptionList.OptionSelected)
+    def option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id and not event.option.disabled:
+            self.dismiss(event.option.id)
+
+    def render_rows(self) -> None:
+        query = self.query_one("#picker-filter", Input).value.strip()
+        scored = [(fuzzy_score(query, row.summary.name), row) for row in self.rows]
+        matches = [(score, row) for score, row in scored if score is not None]
+        if query:
+            matches.sort(key=lambda pair: -pair[0])
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted_option
+        keep = highlighted.id if highlighted else None
+        options.set_options(
+            Option(self._row_content(row), id=row.summary.name, disabled=row.embedding_only)
+            for _, row in matches
+        )
+        ids = [row.summary.name for _, row in matches]
+        chosen = ids.index(keep) if keep in ids and not query else None
+        if chosen is None:
+            chosen = next((i for i, (_, r) in enumerate(matches) if not r.embedding_only), None)
+        options.highlighted = chosen
+
+    def _row_content(self, row: ModelRow) -> Content:
+        summary = row.summary
+        details = summary.details
+        facts = " · ".join(
+            sanitize_line(part, 20)
+            for part in (details.family, details.parameter_size, details.quantization_level)
+            if part
+        )
+        parts: list[str | tuple[str, str]] = [
+            (f"{sanitize_line(summary.name, 26):<26} ", "bold"),
+            (f"{facts:<26} ", "dim"),
+            f"{human_size(summary.size):>9}  ",
+            (f"{relative_time(summary.modified_at):<13}", "dim"),
+        ]
+        caps = row.capabilities
+        if caps is None:
+            parts.append(("…", "dim"))
+        for capability, label in BADGES:
+            if caps and capability in caps:
+                parts.append((f" {label} ", "reverse"))
+                parts.append(" ")
+        if row.embedding_only:
+            parts.append((" embedding ", "italic"))
+        if row.loaded:
+            parts.append(("● loaded", "bold green"))
+        return Content.assemble(*parts)

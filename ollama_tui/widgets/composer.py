@@ -1,0 +1,94 @@
+"""The prompt editor: Enter sends, Ctrl+J / Alt+Enter / Shift+Enter insert a newline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import TextArea
+
+NEWLINE_KEYS = {"ctrl+j", "alt+enter", "shift+enter"}
+
+
+class Composer(TextArea):
+    """A multi-line prompt input with recall of earlier prompts (Up when empty)."""
+
+    DEFAULT_CSS = """
+    Composer {
+        height: auto;
+        min-height: 3;
+        max-height: 12;
+    }
+    """
+
+    BINDINGS = [
+        Binding(
+            "ctrl+j,alt+enter,shift+enter",
+            "insert_newline",
+            "Newline",
+            id="composer.newline",
+            tooltip="Insert a line break (Enter sends).",
+            show=False,
+        ),
+    ]
+
+    @dataclass
+    class Submitted(Message):
+        """The user pressed Enter to send ``text``."""
+
+        composer: Composer
+        text: str
+
+        @property
+        def control(self) -> Composer:
+            return self.composer
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        self.recall: list[str] = []
+        """Earlier prompts, oldest first."""
+        self._recall_index: int | None = None
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Submitted(self, self.text))
+            return
+        if event.key in NEWLINE_KEYS:
+            event.stop()
+            event.prevent_default()
+            self.action_insert_newline()
+            return
+        if event.key == "up" and self._recalling_allowed():
+            event.stop()
+            event.prevent_default()
+            self._recall(-1)
+            return
+        if event.key == "down" and self._recall_index is not None:
+            event.stop()
+            event.prevent_default()
+            self._recall(+1)
+            return
+        self._recall_index = None if event.is_printable else self._recall_index
+        await super()._on_key(event)
+
+    def action_insert_newline(self) -> None:
+        start, end = self.selection
+        self.replace("\n", start, end, maintain_selection_offset=False)
+
+    def _recalling_allowed(self) -> bool:
+        return bool(self.recall) and (not self.text or self._recall_index is not None)
+
+    def _recall(self, step: int) -> None:
+        index = len(self.recall) if self._recall_index is None else self._recall_index
+        index += step
+        if index >= len(self.recall):
+            self._recall_index = None
+            self.text = ""
+            return
+        self._recall_index = max(index, 0)
+        self.text = self.recall[self._recall_index]
+        self.move_cursor(self.document.end)

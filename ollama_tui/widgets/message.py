@@ -1,0 +1,124 @@
+"""How prompts and replies look in the chat log."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets._markdown import MarkdownStream
+
+from ollama_tui.conversation import Reply, ReplyStatus, UserTurn
+from ollama_tui.formatting import stats_line
+from ollama_tui.sanitize import sanitize, sanitize_line
+
+STATUS_LABELS = {
+    ReplyStatus.STOPPED: "stopped",
+    ReplyStatus.INTERRUPTED: "interrupted",
+    ReplyStatus.ERROR: "failed",
+}
+
+
+class PromptView(Static):
+    """A user's prompt, shown as plain text (never parsed as markup)."""
+
+    def __init__(self, turn: UserTurn) -> None:
+        super().__init__(classes="prompt")
+        self.turn = turn
+
+    def on_mount(self) -> None:
+        self.refresh_text()
+
+    def refresh_text(self) -> None:
+        text = Content(sanitize(self.turn.content))
+        if self.turn.images:
+            chips = "  ".join(f"[image: {sanitize_line(i.name, 40)}]" for i in self.turn.images)
+            text = text + Content("\n") + Content.styled(chips, "italic")
+        self.update(text)
+
+
+class ReplyView(Vertical):
+    """An assistant reply: thinking (collapsible), Markdown body, stats line."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(classes="reply")
+        self.reply = reply
+        self.version_label = ""
+        self._stream: MarkdownStream | None = None
+        self._thinking_text: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        with Collapsible(title="Thinking…", collapsed=True, classes="thinking"):
+            yield Static(classes="thinking-text", markup=False)
+        yield Markdown(classes="reply-body", open_links=False)
+        yield Static(classes="reply-stats", markup=False)
+
+    async def on_mount(self) -> None:
+        await self.show(self.reply, self.version_label)
+
+    @property
+    def body(self) -> Markdown:
+        return self.query_one(".reply-body", Markdown)
+
+    @property
+    def thinking_section(self) -> Collapsible:
+        return self.query_one(".thinking", Collapsible)
+
+    async def show(self, reply: Reply, version_label: str = "") -> None:
+        """Render a finished (or restored) reply in full."""
+        self.reply = reply
+        self.version_label = version_label
+        self._thinking_text = [sanitize(reply.thinking)]
+        self._refresh_thinking()
+        self.thinking_section.collapsed = bool(reply.content) or reply.status is not (
+            ReplyStatus.STREAMING
+        )
+        await self.body.update(sanitize(reply.content))
+        self.refresh_stats()
+
+    def start_stream(self) -> None:
+        self._stream = Markdown.get_stream(self.body)
+        self.set_class(True, "-streaming")
+
+    async def append(self, content: str, thinking: str) -> None:
+        if thinking:
+            self._thinking_text.append(sanitize(thinking))
+            self._refresh_thinking()
+            if not self.reply.content:
+                self.thinking_section.collapsed = False
+        if content:
+            if self.thinking_section.display and not self.thinking_section.collapsed:
+                self.thinking_section.collapsed = True
+            if self._stream is not None:
+                await self._stream.write(sanitize(content))
+
+    async def finish(self) -> None:
+        if self._stream is not None:
+            await self._stream.stop()
+            self._stream = None
+        self.set_class(False, "-streaming")
+        if self.reply.content or self.reply.status is not ReplyStatus.STREAMING:
+            self.thinking_section.collapsed = True
+        self._refresh_thinking()
+        self.refresh_stats()
+
+    def _refresh_thinking(self) -> None:
+        text = "".join(self._thinking_text)
+        self.thinking_section.display = bool(text)
+        self.query_one(".thinking-text", Static).update(text)
+        if self.reply.status is not ReplyStatus.STREAMING or self.reply.content:
+            self.thinking_section.title = "Thoughts"
+
+    def refresh_stats(self) -> None:
+        reply = self.reply
+        parts = [self.version_label] if self.version_label else []
+        if reply.status in STATUS_LABELS:
+            label = STATUS_LABELS[reply.status]
+            parts.append(f"{label}: {sanitize_line(reply.error, 160)}" if reply.error else label)
+        line = stats_line(reply.stats, reply.first_token_s)
+        if line:
+            parts.append(line)
+        stats = self.query_one(".reply-stats", Static)
+        stats.update(" · ".join(parts))
+        stats.display = bool(parts)
+        self.set_class(reply.status in STATUS_LABELS, "-failed")

@@ -1,0 +1,28 @@
+"""Run the emulator by hand: ``python -m tests.emulator --port 11500 [--delay 0.02]``."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from tests.emulator.demo import demo_reply
+from tests.emulator.server import OllamaEmulator
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=11500)
+    parser.add_argument("--delay", type=float, default=0.02, help="seconds between tokens")
+    args = parser.parse_args()
+    emulator = OllamaEmulator().start(args.port)
+    emulator.default_reply = lambda body: demo_reply(body, args.delay)
+    print(f"Ollama emulator on {emulator.url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    main()

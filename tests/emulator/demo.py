@@ -1,0 +1,43 @@
+"""Demo content for the emulator: a Markdown reply with code and a table."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.emulator.models import ChatReply
+
+DEMO_ANSWER = """Here is a quick way to count words in a file with Python:
+
+```python
+from collections import Counter
+from pathlib import Path
+
+def top_words(path: str, n: int = 5) -> list[tuple[str, int]]:
+    words = Path(path).read_text().lower().split()
+    return Counter(words).most_common(n)
+```
+
+| approach | speed | memory |
+|---|---|---|
+| `Counter` | fast | whole file |
+| streaming lines | fast | one line |
+
+- Use **`Counter`** for small files.
+- Stream line by line for *large* ones.
+"""
+
+DEMO_THINKING = (
+    "The user wants word counts. Counter from collections is the simplest tool; "
+    "I should mention memory use for big files."
+)
+
+
+def tokens(text: str) -> list[str]:
+    """Split text into word-sized pieces, keeping every character."""
+    return re.findall(r"\s*\S+|\s+", text)
+
+
+def demo_reply(body: dict[str, Any], delay: float = 0.01) -> ChatReply:
+    thinking = tokens(DEMO_THINKING) if body.get("think") else []
+    return ChatReply(content=tokens(DEMO_ANSWER), thinking=thinking, delay=delay)
