@@ -75,6 +75,7 @@ class OllamaTUI(App[None]):
         """Check the server now, then keep checking: with backoff while it is down."""
         failures = 0
         while True:
+            self._recheck.clear()
             try:
                 version = await self.client.version()
             except OllamaError as error:
@@ -85,7 +86,6 @@ class OllamaTUI(App[None]):
                 failures = 0
                 delay = HEALTHY_POLL_SECONDS
                 self.post_message(ConnectionChecked(ConnectionState(True, version)))
-            self._recheck.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._recheck.wait(), delay)
 

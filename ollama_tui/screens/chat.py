@@ -318,9 +318,9 @@ class ChatScreen(Screen[None]):
         await self.begin_reply()
 
     async def begin_reply(self) -> None:
-        messages = self.conversation.request_messages()
         had_reply_turn = self.conversation.last_assistant_turn is not None
         reply = self.conversation.start_reply()
+        messages = self.conversation.request_messages()
         turn = self.conversation.last_assistant_turn
         assert turn is not None
         view = self._last_reply_view() if had_reply_turn else None

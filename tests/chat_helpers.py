@@ -1,0 +1,47 @@
+"""Helpers for driving the app against the emulator in pilot tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from ollama_tui.app import OllamaTUI
+from ollama_tui.cli import make_app
+from ollama_tui.config import Config
+from ollama_tui.screens.chat import ChatScreen
+from ollama_tui.widgets.message import ReplyView
+from tests.emulator import OllamaEmulator
+
+
+def app_for(emulator: OllamaEmulator, model: str = "llama3.2:latest") -> OllamaTUI:
+    return make_app(Config(host=emulator.url, model=model))
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 5) -> None:
+    for _ in range(int(timeout / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition not met in time")
+
+
+async def send(pilot: Pilot[None], text: str) -> None:
+    """Type a prompt, press Enter and wait for the reply to finish."""
+    chat = chat_of(pilot)
+    await wait_until(pilot, lambda: chat.conversation.model != "" and chat.composer.has_focus)
+    chat.composer.text = text
+    await pilot.press("enter")
+    await wait_until(pilot, lambda: chat.streaming is not None or bool(chat.conversation.turns))
+    await wait_until(pilot, lambda: chat.streaming is None)
+    await pilot.pause()
+
+
+def chat_of(pilot: Pilot[None]) -> ChatScreen:
+    app = pilot.app
+    assert isinstance(app, OllamaTUI)
+    return app.chat
+
+
+def last_reply_view(pilot: Pilot[None]) -> ReplyView:
+    return chat_of(pilot).query(ReplyView).last()

@@ -1,0 +1,424 @@
+"""The chat screen, driven with Textual's pilot against the loopback emulator."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from textual import events
+from textual.widgets import Static
+
+from ollama_tui.conversation import AssistantTurn, ReplyStatus, UserTurn
+from ollama_tui.screens.dialogs import CopyPicker
+from ollama_tui.screens.help import HelpScreen
+from ollama_tui.screens.model_picker import ModelPicker
+from tests.chat_helpers import app_for, chat_of, last_reply_view, send, wait_until
+from tests.emulator import ChatReply, OllamaEmulator
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+
+
+def chat_requests(emulator: OllamaEmulator) -> list[dict[str, object]]:
+    return [r.json for r in emulator.requests_to("/api/chat") if r.json.get("messages")]
+
+
+async def test_picker_opens_without_a_model_and_chooses(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator, model="")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))
+        picker = app.screen
+        assert isinstance(picker, ModelPicker)
+        await wait_until(pilot, lambda: len(picker.rows) == 4)
+        await pilot.press(*"qwen")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ModelPicker))
+        assert app.chat.conversation.model == "qwen3:8b"
+        status = str(app.chat.query_one("#status-bar", Static).render())
+        assert "qwen3:8b" in status
+
+
+async def test_picker_marks_embedding_models_unchoosable(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))
+        picker = app.screen
+        assert isinstance(picker, ModelPicker)
+        await wait_until(pilot, lambda: all(r.capabilities is not None for r in picker.rows))
+        await pilot.press(*"nomic", "enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ModelPicker)
+        await pilot.press("escape")
+        assert app.chat.conversation.model == "llama3.2:latest"
+
+
+async def test_multi_turn_sends_system_and_history(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        chat.conversation.system = "Be brief."
+        await send(pilot, "hello")
+        await send(pilot, "and again")
+        second = chat_requests(emulator)[-1]
+        assert second["messages"] == [
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "hello"},
+            {"role": "assistant", "content": "You said: hello"},
+            {"role": "user", "content": "and again"},
+        ]
+        assert second["model"] == "llama3.2:latest"
+        assert "think" not in second
+        reply = chat.conversation.turns[-1]
+        assert isinstance(reply, AssistantTurn)
+        assert reply.reply.content == "You said: and again"
+        assert reply.reply.status is ReplyStatus.COMPLETE
+        assert "You said: and again" in last_reply_view(pilot).body.source
+
+
+async def test_stop_keeps_partial_reply_and_closes_stream(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=[f"word{i} " for i in range(300)], delay=0.02))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: chat.conversation.model != "")
+        chat.composer.text = "long story"
+        await pilot.press("enter")
+        await wait_until(
+            pilot, lambda: chat.streaming is not None and "word3" in chat.streaming.content
+        )
+        # Sending again while it streams is refused, and the draft is kept.
+        chat.composer.text = "too soon"
+        await pilot.press("enter")
+        assert len(chat_requests(emulator)) == 1
+        assert chat.composer.text == "too soon"
+        await pilot.press("escape")
+        assert chat.streaming is None
+        reply = chat.conversation.turns[-1]
+        assert isinstance(reply, AssistantTurn)
+        assert reply.reply.status is ReplyStatus.STOPPED
+        assert reply.reply.content.startswith("word0 word1 word2 word3")
+        assert "word299" not in reply.reply.content
+        await wait_until(pilot, lambda: emulator.disconnects == ["/api/chat"])
+        assert "stopped" in str(last_reply_view(pilot).query_one(".reply-stats", Static).render())
+        # The composer is free at once.
+        await send(pilot, "next")
+        assert chat_requests(emulator)[-1]["messages"][-1] == {"role": "user", "content": "next"}
+
+
+async def test_regenerate_keeps_versions(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=["first"]), ChatReply(content=["second"]))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "hi")
+        await pilot.press("ctrl+r")
+        await wait_until(
+            pilot, lambda: chat.streaming is None and len(chat_requests(emulator)) == 2
+        )
+        await wait_until(pilot, lambda: chat.streaming is None)
+        assert chat_requests(emulator)[-1]["messages"] == [{"role": "user", "content": "hi"}]
+        turn = chat.conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn)
+        assert [v.content for v in turn.versions] == ["first", "second"]
+        view = last_reply_view(pilot)
+        assert view.body.source == "second"
+        await pilot.press("alt+left")
+        assert turn.selected == 0
+        assert view.body.source == "first"
+        assert "version 1/2" in str(view.query_one(".reply-stats", Static).render())
+        await pilot.press("alt+right")
+        assert view.body.source == "second"
+        # The next prompt carries the version on screen.
+        await pilot.press("alt+left")
+        await send(pilot, "more")
+        assert chat_requests(emulator)[-1]["messages"][1] == {
+            "role": "assistant",
+            "content": "first",
+        }
+
+
+async def test_edit_last_prompt_and_resend(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "helo wrld")
+        await pilot.press("f2")
+        assert chat.composer.text == "helo wrld"
+        chat.composer.text = "hello world"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 2)
+        await wait_until(pilot, lambda: chat.streaming is None)
+        assert chat_requests(emulator)[-1]["messages"] == [
+            {"role": "user", "content": "hello world"}
+        ]
+        prompt, reply = chat.conversation.turns
+        assert isinstance(prompt, UserTurn) and isinstance(reply, AssistantTurn)
+        assert prompt.content == "hello world"
+        assert prompt.earlier_versions == ["helo wrld"]
+        assert [v.content for v in reply.versions] == [
+            "You said: helo wrld",
+            "You said: hello world",
+        ]
+
+
+async def test_thinking_streams_then_collapses(emulator: OllamaEmulator) -> None:
+    emulator.script(
+        ChatReply(thinking=["Let me ", "think."], content=["Answer."], delay=0.01),
+        ChatReply(content=["No thoughts."]),
+    )
+    app = app_for(emulator, model="qwen3:8b")
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: "qwen3:8b" in app.model_info)
+        await send(pilot, "why?")
+        assert chat_requests(emulator)[-1]["think"] is True
+        view = last_reply_view(pilot)
+        assert view.reply.thinking == "Let me think."
+        assert view.reply.content == "Answer."
+        assert view.thinking_section.display
+        assert view.thinking_section.collapsed
+        await pilot.press("ctrl+t")
+        assert chat.think is False
+        await send(pilot, "again")
+        assert chat_requests(emulator)[-1]["think"] is False
+        # Earlier thinking is not sent back.
+        assert chat_requests(emulator)[-1]["messages"][1] == {
+            "role": "assistant",
+            "content": "Answer.",
+        }
+
+
+async def test_think_tags_in_content_are_shown_as_thinking(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=["<thi", "nk>hmm, ", "ok</think>", "The answer."]))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "q")
+        view = last_reply_view(pilot)
+        assert view.reply.thinking == "hmm, ok"
+        assert view.reply.content == "The answer."
+        assert view.body.source == "The answer."
+
+
+async def test_never_sends_think_to_a_model_without_it(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator, model="llama3.2:latest")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: "llama3.2:latest" in app.model_info)
+        await pilot.press("ctrl+t")
+        await send(pilot, "hi")
+        assert "think" not in chat_requests(emulator)[-1]
+
+
+async def test_images_go_to_vision_models_only(emulator: OllamaEmulator, tmp_path: Path) -> None:
+    image = tmp_path / "cat.png"
+    image.write_bytes(PNG)
+    app = app_for(emulator, model="llama3.2:latest")
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: "llama3.2:latest" in app.model_info)
+        await pilot.press("ctrl+g")
+        await pilot.press(*str(image), "enter")
+        assert [a.name for a in chat.pending_images] == ["cat.png"]
+        chat.composer.text = "what is this?"
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert chat_requests(emulator) == []
+        assert chat.composer.text == "what is this?"
+        chat.set_model("llava:7b")
+        await wait_until(pilot, lambda: "llava:7b" in app.model_info)
+        await pilot.press("enter")
+        await wait_until(
+            pilot, lambda: len(chat_requests(emulator)) == 1 and chat.streaming is None
+        )
+        sent = chat_requests(emulator)[-1]
+        assert sent["messages"] == [
+            {"role": "user", "content": "what is this?", "images": [base64.b64encode(PNG).decode()]}
+        ]
+        assert chat.pending_images == []
+
+
+async def test_bad_image_path_is_explained(emulator: OllamaEmulator, tmp_path: Path) -> None:
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("hello")
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+g")
+        await pilot.press(*str(text_file), "enter")
+        message = str(app.screen.query_one("#image-error", Static).render())
+        assert "not a PNG" in message
+        await pilot.press("escape")
+        assert chat_of(pilot).pending_images == []
+
+
+async def test_stats_line(emulator: OllamaEmulator) -> None:
+    emulator.script(
+        ChatReply(
+            content=["Hi"],
+            done_reason="length",
+            stats={
+                "eval_count": 40,
+                "eval_duration": 800_000_000,
+                "prompt_eval_count": 27,
+                "load_duration": 2_300_000_000,
+            },
+        )
+    )
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "hi")
+        line = str(last_reply_view(pilot).query_one(".reply-stats", Static).render())
+        assert "40 tokens" in line
+        assert "50.0 tok/s" in line
+        assert "first token" in line
+        assert "prompt 27 tokens" in line
+        assert "load 2.3 s" in line
+        assert "cut off (num_predict or context)" in line
+
+
+async def test_server_down_at_start_then_back(emulator: OllamaEmulator) -> None:
+    emulator.go_down()
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: app.connection.connected is False)
+        status = str(chat.query_one("#status-bar", Static).render())
+        assert "Cannot connect" in status and "ollama serve" in status
+        assert "Retrying in" in status
+        emulator.come_back()
+        await wait_until(pilot, lambda: app.connection.connected is True, timeout=8)
+        assert "● Ollama 0.12.6" in str(chat.query_one("#status-bar", Static).render())
+        await send(pilot, "are you there?")
+        turn = chat.conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn) and turn.reply.status is ReplyStatus.COMPLETE
+
+
+async def test_server_gone_mid_chat_is_noticed(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: app.connection.connected is True)
+        emulator.go_down()
+        await send(pilot, "hello?")
+        turn = chat.conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn) and turn.reply.status is ReplyStatus.ERROR
+        assert "Cannot connect" in turn.reply.error
+        await wait_until(pilot, lambda: app.connection.connected is False)
+
+
+async def test_404_says_model_not_installed(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator, model="missing:1b")
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "hi")
+        turn = chat.conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn)
+        assert turn.reply.status is ReplyStatus.ERROR
+        assert "not installed" in turn.reply.error
+        assert "ollama pull missing:1b" in turn.reply.error
+        assert "not installed" in str(
+            last_reply_view(pilot).query_one(".reply-stats", Static).render()
+        )
+
+
+async def test_mid_stream_error_keeps_partial(emulator: OllamaEmulator) -> None:
+    emulator.script(
+        ChatReply(content=["Part", "ial", " never"], error_after=2, error="runner crashed")
+    )
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "hi")
+        turn = chat.conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn)
+        assert turn.reply.status is ReplyStatus.INTERRUPTED
+        assert turn.reply.content == "Partial"
+        assert "runner crashed" in turn.reply.error
+        view = last_reply_view(pilot)
+        assert view.body.source == "Partial"
+        assert "interrupted" in str(view.query_one(".reply-stats", Static).render())
+
+
+async def test_dropped_connection_keeps_partial(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=["kept", " text", " lost"], close_after=2))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "hi")
+        turn = chat_of(pilot).conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn)
+        assert turn.reply.status is ReplyStatus.INTERRUPTED
+        assert turn.reply.content == "kept text"
+
+
+async def test_escape_sequences_never_reach_the_terminal(emulator: OllamaEmulator) -> None:
+    evil = "Hi\x1b]52;c;ZXZpbA==\x07 there\x1b[2J\x9b31m\x00!"
+    emulator.script(ChatReply(content=[evil], thinking=["\x1b[31mred\x1b[0m"]))
+    app = app_for(emulator, model="qwen3:8b")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "\x1b[5mblink")
+        view = last_reply_view(pilot)
+        assert view.reply.content == evil
+        shown = view.body.source
+        assert shown == "Hi␛]52;c;ZXZpbA==␇ there␛[2J\ufffd31m␀!"
+        thinking = str(view.query_one(".thinking-text", Static).render())
+        assert "\x1b" not in thinking and "␛[31mred" in thinking
+        screen_text = app.export_screenshot()
+        for char in ("\x1b", "\x07", "\x9b", "\x00"):
+            assert char not in screen_text.replace("&#27;", "")
+        assert chat_of(pilot).conversation.title == "␛[5mblink"
+
+
+async def test_composer_keys(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "first prompt")
+        await pilot.press(*"line one", "ctrl+j", *"line two")
+        assert chat.composer.text == "line one\nline two"
+        chat.composer.clear()
+        await pilot.press("up")
+        assert chat.composer.text == "first prompt"
+        await pilot.press("down")
+        assert chat.composer.text == ""
+        big = "x" * 200_000 + "\nend"
+        app.post_message(events.Paste(big))
+        await pilot.pause()
+        assert chat.composer.text == big
+
+
+async def test_copy_reply_and_code_block(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=["Try:\n\n```python\nprint('hi')\n```\n"]))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "code")
+        await pilot.press("ctrl+b")
+        assert isinstance(app.screen, CopyPicker)
+        await pilot.press("1")
+        assert app.clipboard == "print('hi')"
+        await pilot.press("ctrl+b")
+        await pilot.press("0")
+        assert app.clipboard.startswith("Try:")
+
+
+async def test_new_chat_starts_afresh(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "one")
+        await pilot.press("ctrl+n")
+        assert chat.conversation.turns == []
+        assert chat.conversation.model == "llama3.2:latest"
+        await send(pilot, "two")
+        assert chat_requests(emulator)[-1]["messages"] == [{"role": "user", "content": "two"}]
+
+
+async def test_help_lists_every_binding(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = " ".join(str(s.render()) for s in app.screen.query(Static))
+        for phrase in ("Stop", "Regenerate", "Edit", "Copy", "Think", "Newline", "Model", "Quit"):
+            assert phrase in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
