@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import Any
 
 from textual import events
 from textual.widgets import Static
@@ -20,7 +21,7 @@ PNG = base64.b64decode(
 )
 
 
-def chat_requests(emulator: OllamaEmulator) -> list[dict[str, object]]:
+def chat_requests(emulator: OllamaEmulator) -> list[dict[str, Any]]:
     return [r.json for r in emulator.requests_to("/api/chat") if r.json.get("messages")]
 
 
