@@ -1,0 +1,100 @@
+"""Snapshots of the key chat screens, so layout regressions fail CI.
+
+The emulator listens on a fixed port here, because the host is shown on screen, and
+its models were "modified" a fixed time ago, because the picker shows relative ages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from ollama_tui.screens.model_picker import ModelPicker
+from ollama_tui.widgets.message import ReplyView
+from tests.chat_helpers import app_for, chat_of, send, wait_until
+from tests.emulator import ChatReply, OllamaEmulator
+from tests.emulator.demo import DEMO_ANSWER, tokens
+
+SNAPSHOT_PORT = 18_434
+SIZE = (110, 36)
+
+Snap = Callable[..., bool]
+
+
+def steady_first_token(pilot: Pilot[Any]) -> None:
+    """Time to first token is measured, so it varies by a few ms: pin it for the picture."""
+    for view in chat_of(pilot).query(ReplyView):
+        view.reply.first_token_s = 0.25
+        view.refresh_stats()
+
+
+@pytest.fixture
+def fixed_emulator() -> Iterator[OllamaEmulator]:
+    emulator = OllamaEmulator()
+    three_days_ago = datetime.now(UTC) - timedelta(days=3, hours=1)
+    for model in emulator.models:
+        model.modified_at = three_days_ago.isoformat().replace("+00:00", "Z")
+    emulator.start(SNAPSHOT_PORT)
+    try:
+        yield emulator
+    finally:
+        emulator.stop()
+
+
+def test_model_picker(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
+    fixed_emulator.running = []
+    app = app_for(fixed_emulator, model="")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ModelPicker))
+        picker = pilot.app.screen
+        assert isinstance(picker, ModelPicker)
+        await wait_until(pilot, lambda: all(r.capabilities is not None for r in picker.rows))
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_markdown_reply_with_code(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
+    fixed_emulator.script(ChatReply(content=tokens(DEMO_ANSWER)))
+    app = app_for(fixed_emulator)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await send(pilot, "How do I count words in a file?")
+        steady_first_token(pilot)
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_thinking_collapsed(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
+    fixed_emulator.script(
+        ChatReply(
+            thinking=tokens("The user asks for a haiku. Keep it short."),
+            content=["Autumn moon rises"],
+        )
+    )
+    app = app_for(fixed_emulator, model="qwen3:8b")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, lambda: "qwen3:8b" in chat_of(pilot).tui.model_info)
+        await send(pilot, "A haiku, please.")
+        steady_first_token(pilot)
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_disconnected(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
+    fixed_emulator.go_down()
+    app = app_for(fixed_emulator)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, lambda: chat_of(pilot).tui.connection.connected is False)
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
