@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from tests.emulator.demo import demo_reply
+from tests.emulator.demo import demo_reply, long_reply
 from tests.emulator.server import OllamaEmulator
 
 
@@ -13,9 +13,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=11500)
     parser.add_argument("--delay", type=float, default=0.02, help="seconds between tokens")
+    parser.add_argument(
+        "--tokens", type=int, default=0, help="reply with this many tokens instead of the demo"
+    )
     args = parser.parse_args()
     emulator = OllamaEmulator().start(args.port)
-    emulator.default_reply = lambda body: demo_reply(body, args.delay)
+    if args.tokens:
+        emulator.default_reply = lambda body: long_reply(args.tokens, args.delay)
+    else:
+        emulator.default_reply = lambda body: demo_reply(body, args.delay)
     print(f"Ollama emulator on {emulator.url}", flush=True)
     try:
         while True:

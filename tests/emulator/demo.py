@@ -41,3 +41,9 @@ def tokens(text: str) -> list[str]:
 def demo_reply(body: dict[str, Any], delay: float = 0.01) -> ChatReply:
     thinking = tokens(DEMO_THINKING) if body.get("think") else []
     return ChatReply(content=tokens(DEMO_ANSWER), thinking=thinking, delay=delay)
+
+
+def long_reply(count: int, delay: float) -> ChatReply:
+    """``count`` tokens of Markdown: paragraphs, a list and a code block, repeating."""
+    pattern = tokens(DEMO_ANSWER)
+    return ChatReply(content=[pattern[i % len(pattern)] for i in range(count)], delay=delay)

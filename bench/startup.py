@@ -1,0 +1,57 @@
+"""Start-up: from launching ``ollama-tui`` in a real terminal (tmux) to the chat
+screen accepting a key. A marker key is sent as soon as the footer is drawn, and the
+clock stops when it appears in the composer."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.streaming import emulator_process
+
+SESSION = "ollama-tui-bench"
+MARKER = "Q"
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+
+
+def measure_once(url: str) -> float:
+    tmux("kill-session", "-t", SESSION)
+    command = f"{sys.executable} -m ollama_tui --host {url} --model llama3.2:latest"
+    started = time.perf_counter()
+    tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", command)
+    sent = False
+    try:
+        while time.perf_counter() - started < 20:
+            screen = tmux("capture-pane", "-p", "-t", SESSION)
+            if not sent and "Quit" in screen:
+                tmux("send-keys", "-t", SESSION, MARKER)
+                sent = True
+            elif sent and f"▊{MARKER}" in screen.replace(" ", ""):
+                return time.perf_counter() - started
+            time.sleep(0.005)
+        raise RuntimeError("the app did not accept a key within 20 s")
+    finally:
+        tmux("kill-session", "-t", SESSION)
+
+
+def main() -> None:
+    if shutil.which("tmux") is None:
+        raise SystemExit("tmux is needed for the start-up benchmark")
+    with emulator_process(10, 0.0) as url:
+        runs = [measure_once(url) for _ in range(5)]
+    runs.sort()
+    print(
+        f"start-up to first key (5 runs): median {runs[2]:.3f} s, best {runs[0]:.3f} s, "
+        f"worst {runs[-1]:.3f} s; target <= 1 s"
+    )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    main()
