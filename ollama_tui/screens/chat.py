@@ -496,10 +496,6 @@ class ChatScreen(Screen[None]):
         if self.streaming is not None:
             self.notify("Stop the current reply first (Esc).", severity="warning")
             return
-        if not isinstance(self.conversation.turns[-1], AssistantTurn) and (
-            self.conversation.turns[-1] is not turn
-        ):
-            return
         self.editing = True
         self.composer.text = turn.content
         self.composer.move_cursor(self.composer.document.end)
