@@ -8,6 +8,7 @@ from typing import Any
 
 from textual import events
 from textual.widgets import Static
+from textual.widgets._footer import FooterKey
 
 from ollama_tui.conversation import AssistantTurn, ReplyStatus, UserTurn
 from ollama_tui.screens.dialogs import CopyPicker
@@ -89,6 +90,9 @@ async def test_stop_keeps_partial_reply_and_closes_stream(emulator: OllamaEmulat
         await wait_until(
             pilot, lambda: chat.streaming is not None and "word3" in chat.streaming.content
         )
+        await pilot.pause()
+        footer_actions = [key.action for key in app.screen.query(FooterKey)]
+        assert "stop" in footer_actions
         # Sending again while it streams is refused, and the draft is kept.
         chat.composer.text = "too soon"
         await pilot.press("enter")

@@ -212,6 +212,7 @@ class ChatScreen(Screen[None]):
             parts.append(f"think {self._think_label()}")
         if self.streaming is not None:
             parts.append("replying… (Esc stops)")
+        self.refresh_bindings()
         bar = self.query_one("#status-bar", Static)
         bar.update(" │ ".join(parts))
         bar.set_class(state.connected is False, "-down")
