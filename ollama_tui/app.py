@@ -47,7 +47,7 @@ class OllamaTUI(App[None]):
         self.config = config
         self.client = client
         self.model_info: dict[str, ModelInfo] = {}
-        self.capabilities: dict[str, frozenset[str]] = {}
+        """``/api/show`` answers by model name, shared by the picker and the chat."""
         self._recheck = asyncio.Event()
         self._picker_open = False
         self._asked_for_model = False
@@ -107,7 +107,6 @@ class OllamaTUI(App[None]):
 
     def on_ollama_tui_model_info_loaded(self, event: ModelInfoLoaded) -> None:
         self.model_info[event.info.name] = event.info
-        self.capabilities[event.info.name] = event.info.capabilities
         if event.info.name == self.chat.conversation.model:
             self.chat.model_info_loaded()
 
@@ -126,7 +125,7 @@ class OllamaTUI(App[None]):
                 self.chat.set_model(name)
             self.chat.composer.focus()
 
-        self.push_screen(ModelPicker(self.client, self.capabilities), chosen)
+        self.push_screen(ModelPicker(self.client, self.model_info), chosen)
 
     def open_copy_picker(self, markdown: str) -> None:
         from ollama_tui.screens.dialogs import CopyPicker

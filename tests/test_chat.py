@@ -39,6 +39,12 @@ async def test_picker_opens_without_a_model_and_chooses(emulator: OllamaEmulator
         assert app.chat.conversation.model == "qwen3:8b"
         status = str(app.chat.query_one("#status-bar", Static).render())
         assert "qwen3:8b" in status
+        # What the picker learnt from /api/show is reused, not fetched again.
+        await wait_until(
+            pilot, lambda: "think on" in str(app.chat.query_one("#status-bar", Static).render())
+        )
+        shows = [r.json["model"] for r in emulator.requests_to("/api/show")]
+        assert shows.count("qwen3:8b") == 1
 
 
 async def test_picker_marks_embedding_models_unchoosable(emulator: OllamaEmulator) -> None:

@@ -19,7 +19,7 @@ from ollama_tui.formatting import human_size, relative_time
 from ollama_tui.fuzzy import fuzzy_score
 from ollama_tui.ollama.client import OllamaClient
 from ollama_tui.ollama.errors import OllamaError
-from ollama_tui.ollama.types import ModelSummary
+from ollama_tui.ollama.types import ModelInfo, ModelSummary
 from ollama_tui.sanitize import sanitize_line
 
 BADGES = (("vision", "vision"), ("tools", "tools"), ("thinking", "think"))
@@ -53,11 +53,11 @@ class ModelPicker(ModalScreen[str | None]):
         Binding("ctrl+r", "refresh", "Refresh", id="picker.refresh"),
     ]
 
-    def __init__(self, client: OllamaClient, capabilities: dict[str, frozenset[str]]) -> None:
+    def __init__(self, client: OllamaClient, model_info: dict[str, ModelInfo]) -> None:
         super().__init__()
         self.client = client
-        self.capabilities = capabilities
-        """Shared cache of ``/api/show`` capabilities, by model name."""
+        self.model_info = model_info
+        """The app's cache of ``/api/show`` answers, by model name."""
         self.rows: list[ModelRow] = []
 
     def compose(self) -> ComposeResult:
@@ -93,9 +93,8 @@ class ModelPicker(ModalScreen[str | None]):
         error: OllamaError
 
     @dataclass
-    class CapabilitiesLoaded(Message):
-        name: str
-        capabilities: frozenset[str]
+    class InfoLoaded(Message):
+        info: ModelInfo
 
     @work(exclusive=True, group="picker-load", exit_on_error=False)
     async def load_models(self) -> None:
@@ -106,12 +105,12 @@ class ModelPicker(ModalScreen[str | None]):
             return
         self.post_message(self.ModelsLoaded(models, {r.name for r in running}))
         for model in models:
-            if model.capabilities is None and model.name not in self.capabilities:
+            if model.capabilities is None and model.name not in self.model_info:
                 try:
                     info = await self.client.show(model.name)
                 except OllamaError:
                     continue
-                self.post_message(self.CapabilitiesLoaded(model.name, info.capabilities))
+                self.post_message(self.InfoLoaded(info))
 
     def on_model_picker_load_failed(self, event: LoadFailed) -> None:
         message = self.query_one("#picker-message", Static)
@@ -120,7 +119,7 @@ class ModelPicker(ModalScreen[str | None]):
 
     def on_model_picker_models_loaded(self, event: ModelsLoaded) -> None:
         self.rows = [
-            ModelRow(m, m.capabilities or self.capabilities.get(m.name), m.name in event.loaded)
+            ModelRow(m, m.capabilities or self._known_capabilities(m.name), m.name in event.loaded)
             for m in event.models
         ]
         message = self.query_one("#picker-message", Static)
@@ -128,11 +127,15 @@ class ModelPicker(ModalScreen[str | None]):
         message.display = not self.rows
         self.render_rows()
 
-    def on_model_picker_capabilities_loaded(self, event: CapabilitiesLoaded) -> None:
-        self.capabilities[event.name] = event.capabilities
+    def _known_capabilities(self, name: str) -> frozenset[str] | None:
+        info = self.model_info.get(name)
+        return info.capabilities if info is not None else None
+
+    def on_model_picker_info_loaded(self, event: InfoLoaded) -> None:
+        self.model_info[event.info.name] = event.info
         for row in self.rows:
-            if row.summary.name == event.name:
-                row.capabilities = event.capabilities
+            if row.summary.name == event.info.name:
+                row.capabilities = event.info.capabilities
         self.render_rows()
 
     @on(Input.Changed, "#picker-filter")
