@@ -1,6 +1,10 @@
+import asyncio
+import time
+from collections.abc import AsyncIterator
+
 import pytest
 
-from ollama_tui.ollama.stream import NDJSONDecoder, NDJSONError
+from ollama_tui.ollama.stream import NDJSONDecoder, NDJSONError, paced
 
 
 def feed_all(pieces: list[bytes]) -> list[dict[str, object]]:
@@ -37,3 +41,27 @@ def test_single_object_without_newline() -> None:
 def test_broken_lines_raise(line: bytes) -> None:
     with pytest.raises(NDJSONError):
         feed_all([line])
+
+
+async def _arrivals(pause: float) -> list[float]:
+    async def source() -> AsyncIterator[bytes]:
+        await asyncio.sleep(0.02)  # the first chunk has to be waited for
+        yield b"a"
+        yield b"b"  # these two were already buffered
+        yield b"c"
+
+    times = []
+    async for _ in paced(source(), pause):
+        times.append(time.perf_counter())
+    return times
+
+
+async def test_paced_sleeps_only_after_a_chunk_it_waited_for() -> None:
+    first, second, third = await _arrivals(0.1)
+    assert second - first >= 0.095
+    assert third - second < 0.05
+
+
+async def test_paced_without_a_pause_adds_no_delay() -> None:
+    first, _, third = await _arrivals(0.0)
+    assert third - first < 0.05

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
@@ -60,3 +62,27 @@ async def iter_objects(chunks: AsyncIterable[bytes]) -> AsyncIterator[dict[str, 
             yield obj
     for obj in decoder.finish():
         yield obj
+
+
+NETWORK_WAIT = 0.001
+"""A read that took longer than this (seconds) found no data buffered."""
+
+
+async def paced(chunks: AsyncIterable[bytes], pause: float) -> AsyncIterator[bytes]:
+    """Pass ``chunks`` through, sleeping ``pause`` after any chunk that had to be
+    waited for, so that whatever arrives during the sleep is read in one go.
+
+    Chunks that were already buffered pass at once, so a backlog drains at full
+    speed and the added delay is at most ``pause``.
+    """
+    iterator = aiter(chunks)
+    while True:
+        started = time.perf_counter()
+        try:
+            chunk = await anext(iterator)
+        except StopAsyncIteration:
+            return
+        waited = time.perf_counter() - started > NETWORK_WAIT
+        yield chunk
+        if waited and pause > 0:
+            await asyncio.sleep(pause)

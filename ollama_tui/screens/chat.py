@@ -36,9 +36,14 @@ from ollama_tui.widgets.message import PromptView, ReplyView
 if TYPE_CHECKING:
     from ollama_tui.app import OllamaTUI
 
-FLUSH_SECONDS = 0.05
-"""Tokens are gathered for this long before the screen is updated, so a fast stream
-costs a few renders a second instead of one per token."""
+MIN_FLUSH_SECONDS = 0.05
+MAX_FLUSH_SECONDS = 0.3
+CPU_SHARE = 0.15
+"""Tokens are gathered between screen updates, so a fast stream costs a few renders
+a second instead of one per token. The gap is the CPU time the app used since the
+previous update divided by this share, kept between the two bounds above: a reply
+full of tables (slow to lay out) updates less often rather than keeping the keyboard
+waiting."""
 
 THINK_LEVELS = ("low", "medium", "high")
 
@@ -137,6 +142,8 @@ class ChatScreen(Screen[None]):
         self.editing = False
         self.think: bool | str | None = None
         """What to send as ``think``; None means "leave it to the model"."""
+        self.flush_seconds = MIN_FLUSH_SECONDS
+        self._cpu_at_last_chunk: float | None = None
 
     @property
     def tui(self) -> OllamaTUI:
@@ -332,6 +339,7 @@ class ChatScreen(Screen[None]):
         await view.show(reply, view.version_label)
         view.start_stream()
         self.streaming = reply
+        self.flush_seconds, self._cpu_at_last_chunk = MIN_FLUSH_SECONDS, None
         self.refresh_status()
         self.follow_stream()
         think = self.think if self._can_think() else None
@@ -398,7 +406,7 @@ class ChatScreen(Screen[None]):
         failure: errors.OllamaError | None = None
         try:
             while True:
-                wait = max(0.0, FLUSH_SECONDS - (time.monotonic() - last_flush))
+                wait = max(0.0, self.flush_seconds - (time.monotonic() - last_flush))
                 try:
                     item = await asyncio.wait_for(
                         queue.get(), wait if content or thinking else None
@@ -420,7 +428,7 @@ class ChatScreen(Screen[None]):
                     failure = item
                 elif item is None:
                     break
-                if time.monotonic() - last_flush >= FLUSH_SECONDS:
+                if time.monotonic() - last_flush >= self.flush_seconds:
                     flush()
                     last_flush = time.monotonic()
             think_part, content_part = splitter.finish()
@@ -442,6 +450,7 @@ class ChatScreen(Screen[None]):
     async def on_reply_chunk(self, chunk: ReplyChunk) -> None:
         if chunk.reply is not self.streaming:
             return
+        self._pace_updates()
         reply = chunk.reply
         reply.content += chunk.content
         reply.thinking += chunk.thinking
@@ -450,6 +459,13 @@ class ChatScreen(Screen[None]):
         if view is not None:
             await view.append(chunk.content, chunk.thinking)
         self.follow_stream()
+
+    def _pace_updates(self) -> None:
+        now = time.process_time()
+        if self._cpu_at_last_chunk is not None:
+            cost = now - self._cpu_at_last_chunk
+            self.flush_seconds = min(MAX_FLUSH_SECONDS, max(MIN_FLUSH_SECONDS, cost / CPU_SHARE))
+        self._cpu_at_last_chunk = now
 
     async def on_reply_ended(self, event: ReplyEnded) -> None:
         if event.reply is not self.streaming:

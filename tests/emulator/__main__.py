@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from tests.emulator.demo import demo_reply, long_reply
+from tests.emulator.demo import DEMO_ANSWER, PROSE, demo_reply, long_reply
 from tests.emulator.server import OllamaEmulator
 
 
@@ -16,10 +16,14 @@ def main() -> None:
     parser.add_argument(
         "--tokens", type=int, default=0, help="reply with this many tokens instead of the demo"
     )
+    parser.add_argument(
+        "--prose", action="store_true", help="with --tokens: plain paragraphs, no Markdown blocks"
+    )
     args = parser.parse_args()
     emulator = OllamaEmulator().start(args.port)
     if args.tokens:
-        emulator.default_reply = lambda body: long_reply(args.tokens, args.delay)
+        text = PROSE if args.prose else DEMO_ANSWER
+        emulator.default_reply = lambda body: long_reply(args.tokens, args.delay, text)
     else:
         emulator.default_reply = lambda body: demo_reply(body, args.delay)
     print(f"Ollama emulator on {emulator.url}", flush=True)

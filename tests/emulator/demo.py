@@ -27,6 +27,12 @@ def top_words(path: str, n: int = 5) -> list[tuple[str, int]]:
 - Stream line by line for *large* ones.
 """
 
+PROSE = (
+    "Local models trade a little quality for privacy and speed, and most people find the "
+    "trade worth it once they have tried a few sizes on their own hardware. Start small, "
+    "measure how many tokens a second you get, then move up until the replies feel slow.\n\n"
+)
+
 DEMO_THINKING = (
     "The user wants word counts. Counter from collections is the simplest tool; "
     "I should mention memory use for big files."
@@ -43,7 +49,8 @@ def demo_reply(body: dict[str, Any], delay: float = 0.01) -> ChatReply:
     return ChatReply(content=tokens(DEMO_ANSWER), thinking=thinking, delay=delay)
 
 
-def long_reply(count: int, delay: float) -> ChatReply:
-    """``count`` tokens of Markdown: paragraphs, a list and a code block, repeating."""
-    pattern = tokens(DEMO_ANSWER)
+def long_reply(count: int, delay: float, text: str = DEMO_ANSWER) -> ChatReply:
+    """``count`` tokens of ``text``, repeated: by default Markdown with a code block,
+    a table and a list every hundred tokens."""
+    pattern = tokens(text)
     return ChatReply(content=[pattern[i % len(pattern)] for i in range(count)], delay=delay)

@@ -106,6 +106,10 @@ class OllamaEmulator:
         self.overrides: dict[str, deque[Override]] = {}
         self.allowed_hosts: set[str] | None = None
         self.count_prompt_tokens: Callable[[list[dict[str, Any]]], int] = estimate_prompt_tokens
+        self.last_token_sent_at = 0.0
+        """``time.perf_counter()`` when the latest reply chunk with text was written.
+        On Linux it is CLOCK_MONOTONIC, so a benchmark in another process can compare it
+        with its own clock; ``GET /_emulator/timing`` returns it."""
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -232,6 +236,8 @@ class OllamaEmulator:
             return await _send_json(writer, 200, {"version": self.version})
         if route == ("GET", "/api/tags"):
             return await _send_json(writer, 200, {"models": [m.tags_entry() for m in self.models]})
+        if route == ("GET", "/_emulator/timing"):
+            return await _send_json(writer, 200, {"last_token_sent_at": self.last_token_sent_at})
         if route == ("GET", "/api/ps"):
             return await _send_json(writer, 200, {"models": self._ps()})
         assert body is not None or request.method not in {"POST", "DELETE"}
@@ -529,6 +535,8 @@ async def _stream(
                 if write_size:
                     await asyncio.sleep(0.002)
             sent_any = True
+            if isinstance(script, ChatReply) and b'"done": false' in item:
+                emulator.last_token_sent_at = time.perf_counter()
         writer.write(b"0\r\n\r\n")
         await writer.drain()
         return True
