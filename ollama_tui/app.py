@@ -14,12 +14,15 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from ollama_tui import paths
 from ollama_tui.config import Config
 from ollama_tui.connection import HEALTHY_POLL_SECONDS, ConnectionState, backoff
-from ollama_tui.conversation import Attachment
+from ollama_tui.conversation import Attachment, Conversation
 from ollama_tui.ollama.client import OllamaClient
 from ollama_tui.ollama.errors import OllamaError, StreamEndedEarly, Unreachable
 from ollama_tui.ollama.types import ModelInfo
+from ollama_tui.presets import load_new_chat_settings
+from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.chat import ChatScreen
 from ollama_tui.widgets.composer import Composer
 
@@ -48,12 +51,15 @@ class OllamaTUI(App[None]):
         self.client = client
         self.model_info: dict[str, ModelInfo] = {}
         """``/api/show`` answers by model name, shared by the picker and the chat."""
+        self.new_chat_settings, self._settings_problems = load_new_chat_settings(
+            paths.new_chat_file()
+        )
         self._recheck = asyncio.Event()
         self._picker_open = False
         self._asked_for_model = False
 
     def get_default_screen(self) -> Screen[None]:
-        return ChatScreen()
+        return ChatScreen(Conversation(settings=self.new_chat_settings.copy()))
 
     @property
     def chat(self) -> ChatScreen:
@@ -63,6 +69,8 @@ class OllamaTUI(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.config.host
+        for problem in self._settings_problems:
+            self.notify(sanitize_line(problem, 200), title="New-chat settings", severity="warning")
         self.watch_health()
 
     async def on_unmount(self) -> None:

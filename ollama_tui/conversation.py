@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
 
 from ollama_tui.ollama.types import Message, Stats
 from ollama_tui.sanitize import sanitize_line
+from ollama_tui.settings import ChatSettings
 
 
 def now() -> datetime:
@@ -97,8 +97,7 @@ class Conversation:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     title: str = ""
     model: str = ""
-    system: str = ""
-    options: dict[str, Any] = field(default_factory=dict)
+    settings: ChatSettings = field(default_factory=ChatSettings)
     turns: list[Turn] = field(default_factory=list)
     created_at: datetime = field(default_factory=now)
     updated_at: datetime = field(default_factory=now)
@@ -152,7 +151,8 @@ class Conversation:
         The reply being generated is left out, and so are replies with no text
         (an error before the first token).
         """
-        messages = [Message("system", self.system)] if self.system else []
+        system = self.settings.system
+        messages = [Message("system", system)] if system else []
         for turn in self.turns:
             if isinstance(turn, UserTurn):
                 images = tuple(image.data for image in turn.images)

@@ -25,6 +25,11 @@ def presets_dir() -> Path:
     return config_dir() / "presets"
 
 
+def new_chat_file() -> Path:
+    """Settings every new chat starts with (the preset format)."""
+    return config_dir() / "new-chat.toml"
+
+
 def data_dir() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 

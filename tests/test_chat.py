@@ -66,7 +66,7 @@ async def test_multi_turn_sends_system_and_history(emulator: OllamaEmulator) -> 
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
-        chat.conversation.system = "Be brief."
+        chat.conversation.settings.system = "Be brief."
         await send(pilot, "hello")
         await send(pilot, "and again")
         second = chat_requests(emulator)[-1]
@@ -191,7 +191,7 @@ async def test_thinking_streams_then_collapses(emulator: OllamaEmulator) -> None
         assert view.thinking_section.display
         assert view.thinking_section.collapsed
         await pilot.press("ctrl+t")
-        assert chat.think is False
+        assert chat.conversation.settings.think is False
         await send(pilot, "again")
         assert chat_requests(emulator)[-1]["think"] is False
         # Earlier thinking is not sent back.

@@ -29,6 +29,7 @@ from ollama_tui.ollama import errors
 from ollama_tui.ollama.types import ContentDelta, Done, Stats, ThinkingDelta
 from ollama_tui.ollama.types import Message as ApiMessage
 from ollama_tui.sanitize import sanitize_line
+from ollama_tui.settings import THINK_LEVELS, Think
 from ollama_tui.think_tags import ThinkTagSplitter
 from ollama_tui.widgets.composer import Composer
 from ollama_tui.widgets.message import PromptView, ReplyView
@@ -44,8 +45,6 @@ a second instead of one per token. The gap is the CPU time the app used since th
 previous update divided by this share, kept between the two bounds above: a reply
 full of tables (slow to lay out) updates less often rather than keeping the keyboard
 waiting."""
-
-THINK_LEVELS = ("low", "medium", "high")
 
 WELCOME = (
     "Type a message and press Enter to send (Ctrl+J for a new line).\n"
@@ -140,8 +139,6 @@ class ChatScreen(Screen[None]):
         self.streaming: Reply | None = None
         self.pending_images: list[Attachment] = []
         self.editing = False
-        self.think: bool | str | None = None
-        """What to send as ``think``; None means "leave it to the model"."""
         self.flush_seconds = MIN_FLUSH_SECONDS
         self._cpu_at_last_chunk: float | None = None
 
@@ -232,11 +229,6 @@ class ChatScreen(Screen[None]):
     def set_model(self, name: str) -> None:
         """Switch model; the conversation is kept."""
         self.conversation.model = name
-        info = self.tui.model_info.get(name)
-        if info is None or "thinking" not in info.capabilities:
-            self.think = None
-        elif self.think is None:
-            self.think = True
         self.refresh_status()
         self.load_model_info(name)
 
@@ -252,8 +244,6 @@ class ChatScreen(Screen[None]):
 
     def model_info_loaded(self) -> None:
         """Called by the app once capabilities for the current model are known."""
-        if self._can_think() and self.think is None:
-            self.think = True
         self.refresh_status()
 
     def _capabilities(self) -> frozenset[str] | None:
@@ -267,21 +257,31 @@ class ChatScreen(Screen[None]):
         name = self.conversation.model.lower()
         return name.startswith("gpt-oss") or "gptoss" in name
 
+    def effective_think(self) -> Think | None:
+        """What is sent as ``think``: nothing to a model that cannot think; otherwise
+        the setting, or ``true`` when unset, so that thoughts arrive apart from the
+        answer instead of inline."""
+        if not self._can_think():
+            return None
+        think = self.conversation.settings.think
+        return True if think is None else think
+
     def _think_label(self) -> str:
-        if self.think is None:
-            return "default"
-        if isinstance(self.think, str):
-            return self.think
-        return "on" if self.think else "off"
+        think = self.effective_think()
+        if isinstance(think, str):
+            return think
+        return "on" if think else "off"
 
     def action_toggle_think(self) -> None:
         if not self._can_think():
             model = self.conversation.model or "this model"
             self.notify(f"{sanitize_line(model, 60)} cannot think.", severity="warning")
             return
-        cycle: list[bool | str] = list(THINK_LEVELS) if self._takes_levels() else [True, False]
-        index = cycle.index(self.think) if self.think in cycle else -1
-        self.think = cycle[(index + 1) % len(cycle)]
+        settings = self.conversation.settings
+        cycle: list[Think] = list(THINK_LEVELS) if self._takes_levels() else [True, False]
+        think = self.effective_think()
+        index = cycle.index(think) if think in cycle else -1
+        settings.think = cycle[(index + 1) % len(cycle)]
         self.refresh_status()
         self.notify(f"Thinking: {self._think_label()}")
 
@@ -342,8 +342,7 @@ class ChatScreen(Screen[None]):
         self.flush_seconds, self._cpu_at_last_chunk = MIN_FLUSH_SECONDS, None
         self.refresh_status()
         self.follow_stream()
-        think = self.think if self._can_think() else None
-        self.stream_reply(reply, messages, think)
+        self.stream_reply(reply, messages)
 
     def follow_stream(self) -> None:
         """Keep the newest text in view, until the user scrolls up.
@@ -369,17 +368,22 @@ class ChatScreen(Screen[None]):
         return views.last() if views else None
 
     @work(group="reply", exclusive=True, exit_on_error=False)
-    async def stream_reply(
-        self, reply: Reply, messages: list[ApiMessage], think: bool | str | None
-    ) -> None:
+    async def stream_reply(self, reply: Reply, messages: list[ApiMessage]) -> None:
         started = time.monotonic()
         first_token: float | None = None
         content: list[str] = []
         thinking: list[str] = []
         splitter = ThinkTagSplitter()
         queue: asyncio.Queue[Any] = asyncio.Queue()
+        settings = self.conversation.settings
         stream = self.tui.client.chat(
-            reply.model, messages, think=think, options=self.conversation.options or None
+            reply.model,
+            messages,
+            options=settings.options or None,
+            think=self.effective_think(),
+            format=settings.format,
+            keep_alive=settings.keep_alive,
+            truncate=settings.truncate,
         )
 
         async def pump() -> None:
@@ -531,7 +535,7 @@ class ChatScreen(Screen[None]):
     async def action_new_chat(self) -> None:
         await self.action_stop()
         model = self.conversation.model
-        self.conversation = Conversation(model=model, system=self.conversation.system)
+        self.conversation = Conversation(model=model, settings=self.tui.new_chat_settings.copy())
         self.editing = False
         self.pending_images = []
         self._show_attachments()
