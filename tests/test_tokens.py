@@ -1,0 +1,136 @@
+"""Token counting for the context meter: exact, cached, calibrated and offline."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import tiktoken
+
+from ollama_tui.ollama.types import Message
+from ollama_tui.tokens import (
+    ENCODING,
+    IMAGE_TOKENS,
+    MESSAGE_OVERHEAD,
+    ContextCounter,
+    Tokenizer,
+    dropped_messages,
+    probably_truncated,
+)
+from tests.emulator.server import estimate_prompt_tokens
+
+CONVERSATION = [
+    Message("system", "You are a terse assistant who answers in one sentence."),
+    Message("user", "What is the capital of France, and why is it famous?"),
+    Message("assistant", "Paris, famous for the Eiffel Tower, the Louvre and its cafés."),
+]
+
+
+def test_estimate_equals_tiktoken_for_a_known_conversation() -> None:
+    encoding = tiktoken.get_encoding(ENCODING)
+    counter = ContextCounter(Tokenizer())
+    draft = "And of Italy?"
+    estimate = counter.estimate("m", CONVERSATION, draft)
+    expected = [len(encoding.encode_ordinary(m.content)) + MESSAGE_OVERHEAD for m in CONVERSATION]
+    expected.append(len(encoding.encode_ordinary(draft)) + MESSAGE_OVERHEAD)
+    assert estimate.exact
+    assert list(estimate.per_message) == expected
+    assert estimate.total == sum(expected)
+
+
+def test_images_count_as_ollama_counts_them() -> None:
+    counter = ContextCounter(Tokenizer())
+    with_image = Message("user", "look", images=("aGk=",))
+    without = Message("user", "look")
+    assert counter.message_tokens(with_image) - counter.message_tokens(without) == IMAGE_TOKENS
+
+
+def test_a_keystroke_recounts_only_the_draft() -> None:
+    tokenizer = Tokenizer()
+    counted: list[str] = []
+    original = tokenizer.count
+
+    def spy(text: str) -> int:
+        counted.append(text)
+        return original(text)
+
+    tokenizer.count = spy  # type: ignore[method-assign]
+    counter = ContextCounter(tokenizer)
+    counter.estimate("m", CONVERSATION, "a")
+    counted.clear()
+    counter.estimate("m", CONVERSATION, "ab")
+    assert counted == ["ab"]
+
+
+def test_calibration_brings_the_next_estimate_within_ten_percent() -> None:
+    """The emulator counts at its own scale plus a fixed overhead per message, as chat
+    templates do; after one reply the estimate must track it."""
+    counter = ContextCounter(Tokenizer())
+    first = CONVERSATION[:2]
+    sent = counter.estimate("m", first)
+    counter.calibrate("m", sent.raw_total, estimate_prompt_tokens([m.to_json() for m in first]))
+    following = [
+        *CONVERSATION,
+        Message("user", "Tell me three things to see there in a single afternoon, please."),
+    ]
+    estimate = counter.estimate("m", following)
+    actual = estimate_prompt_tokens([m.to_json() for m in following])
+    uncalibrated = ContextCounter(Tokenizer()).estimate("m", following).total
+    assert abs(uncalibrated - actual) / actual > 0.10  # the scales really differ
+    assert abs(estimate.total - actual) / actual <= 0.10
+
+
+def test_dropped_messages_are_the_oldest_but_never_system_or_last() -> None:
+    roles = ["system", "user", "assistant", "user", "assistant", "user"]
+    counts = [10, 40, 40, 40, 40, 40]
+    assert dropped_messages(roles, counts, 1000) == []
+    assert dropped_messages(roles, counts, 130) == [1, 2]
+    assert dropped_messages(roles, counts, 129) == [1, 2, 3]
+    assert dropped_messages(roles, counts, 10) == [1, 2, 3, 4]
+
+
+def test_probably_truncated() -> None:
+    assert probably_truncated(4096, 4096)
+    assert probably_truncated(4030, 4096)
+    assert not probably_truncated(3000, 4096)
+    assert not probably_truncated(None, 4096)
+    assert not probably_truncated(4096, None)
+
+
+def test_a_missing_encoding_falls_back_to_an_estimate() -> None:
+    tokenizer = Tokenizer("no_such_encoding")
+    assert tokenizer.count("abcdefgh") == 2
+    assert not tokenizer.exact
+    assert "estimates" in tokenizer.problem
+
+
+def test_the_tokenizer_loads_with_the_network_blocked(tmp_path: object) -> None:
+    script = textwrap.dedent(
+        """
+        import socket
+
+        def refuse(*args, **kwargs):
+            raise OSError("network blocked by the test")
+
+        socket.socket.connect = refuse
+        socket.create_connection = refuse
+        socket.getaddrinfo = refuse
+
+        from ollama_tui.tokens import Tokenizer
+
+        tokenizer = Tokenizer()
+        assert tokenizer.count("hello world") == 2, tokenizer.problem
+        assert tokenizer.exact, tokenizer.problem
+        print("offline ok")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "TIKTOKEN_CACHE_DIR": str(tmp_path), "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "offline ok" in result.stdout
