@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from textual import work
@@ -21,9 +21,18 @@ from ollama_tui.conversation import Attachment, Conversation
 from ollama_tui.ollama.client import OllamaClient
 from ollama_tui.ollama.errors import OllamaError, StreamEndedEarly, Unreachable
 from ollama_tui.ollama.types import ModelInfo
-from ollama_tui.presets import load_new_chat_settings
+from ollama_tui.presets import (
+    Preset,
+    PresetError,
+    list_presets,
+    load_new_chat_settings,
+    save_new_chat_settings,
+    save_preset,
+)
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.chat import ChatScreen
+from ollama_tui.settings import ChatSettings
+from ollama_tui.tokens import ContextCounter, Tokenizer
 from ollama_tui.widgets.composer import Composer
 
 
@@ -54,6 +63,9 @@ class OllamaTUI(App[None]):
         self.new_chat_settings, self._settings_problems = load_new_chat_settings(
             paths.new_chat_file()
         )
+        self.counter = ContextCounter(Tokenizer())
+        self.running_context: dict[str, int] = {}
+        """Context length each loaded model was given, from ``/api/ps``."""
         self._recheck = asyncio.Event()
         self._picker_open = False
         self._asked_for_model = False
@@ -72,6 +84,7 @@ class OllamaTUI(App[None]):
         for problem in self._settings_problems:
             self.notify(sanitize_line(problem, 200), title="New-chat settings", severity="warning")
         self.watch_health()
+        self.load_tokenizer()
 
     async def on_unmount(self) -> None:
         await self.client.aclose()
@@ -102,7 +115,9 @@ class OllamaTUI(App[None]):
         self.connection = event.state
         if came_back:
             self.notify("Ollama is back.", title="Connected")
-        wants_model = event.state.connected and not self.chat.conversation.model
+        # The chat screen may not have applied --model yet, so the config counts too.
+        has_model = self.chat.conversation.model or self.config.model
+        wants_model = event.state.connected and not has_model
         if wants_model and not self._asked_for_model:
             self._asked_for_model = True
             self.open_model_picker()
@@ -112,6 +127,30 @@ class OllamaTUI(App[None]):
         if isinstance(error, Unreachable | StreamEndedEarly):
             self._recheck.set()
         self.notify(error.explain(), title=error.title, severity="error", timeout=8)
+
+    @work(group="tokenizer", exit_on_error=False)
+    async def load_tokenizer(self) -> None:
+        """Off the start-up path: importing tiktoken and its encoding takes ~0.2 s."""
+        await asyncio.to_thread(self.counter.tokenizer.load)
+        if self.counter.tokenizer.problem:
+            self.notify(self.counter.tokenizer.problem, title="Token counts", severity="warning")
+        self.chat.recount()
+
+    @work(group="running", exclusive=True, exit_on_error=False)
+    async def refresh_running(self) -> None:
+        try:
+            running = await self.client.running()
+        except OllamaError:
+            return
+        self.post_message(self.RunningLoaded({m.name: m.context_length for m in running}))
+
+    @dataclass
+    class RunningLoaded(Message):
+        context_lengths: dict[str, int | None]
+
+    def on_ollama_tui_running_loaded(self, event: RunningLoaded) -> None:
+        self.running_context = {k: v for k, v in event.context_lengths.items() if v}
+        self.chat.refresh_meter()
 
     def on_ollama_tui_model_info_loaded(self, event: ModelInfoLoaded) -> None:
         self.model_info[event.info.name] = event.info
@@ -135,6 +174,47 @@ class OllamaTUI(App[None]):
 
         self.push_screen(ModelPicker(self.client, self.model_info), chosen)
 
+    def open_preset_picker(self) -> None:
+        from ollama_tui.screens.presets import PresetPicker
+
+        presets, problems = list_presets(paths.presets_dir())
+        for problem in problems:
+            self.notify(sanitize_line(problem, 200), title="Presets", severity="warning")
+
+        def chosen(preset: Preset | None) -> None:
+            if preset is None:
+                return
+            self.chat.apply_settings(preset.settings.copy())
+            dropped = f" Left out: {'; '.join(preset.problems)}" if preset.problems else ""
+            self.notify(sanitize_line(f"Applied {preset.name}.{dropped}", 300))
+
+        self.push_screen(PresetPicker(presets), chosen)
+
+    def open_save_preset(self, settings: ChatSettings) -> None:
+        from ollama_tui.screens.presets import PresetNamePrompt
+
+        def named(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                path = save_preset(paths.presets_dir(), name, settings)
+            except (OSError, PresetError) as error:
+                self.notify(str(error), title="Preset not saved", severity="error")
+            else:
+                self.notify(f"Saved to {path}", title="Preset saved")
+
+        self.push_screen(PresetNamePrompt(), named)
+
+    def save_new_chat_settings(self, settings: ChatSettings) -> None:
+        path = paths.new_chat_file()
+        try:
+            save_new_chat_settings(path, settings)
+        except OSError as error:
+            self.notify(str(error), title="Not saved", severity="error")
+            return
+        self.new_chat_settings = settings.copy()
+        self.notify(f"New chats start with these settings ({path}).")
+
     def open_copy_picker(self, markdown: str) -> None:
         from ollama_tui.screens.dialogs import CopyPicker
 
@@ -157,45 +237,44 @@ class OllamaTUI(App[None]):
     def action_help(self) -> None:
         from ollama_tui.screens.help import HelpScreen
         from ollama_tui.screens.model_picker import ModelPicker
+        from ollama_tui.widgets.sidebar import SettingsSidebar
 
         groups = [
             ("Anywhere", list(self.BINDINGS)),
             ("Chat", list(ChatScreen.BINDINGS)),
             ("Composer", list(Composer.BINDINGS)),
             ("Model picker", list(ModelPicker.BINDINGS)),
+            ("Settings sidebar", list(SettingsSidebar.BINDINGS)),
         ]
         self.push_screen(HelpScreen(groups))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         chat = self.chat
-        yield SystemCommand("Choose model", "Pick the model to chat with", chat.action_pick_model)
-        yield SystemCommand("New chat", "Start a new conversation", chat.action_new_chat)
-        yield SystemCommand("Stop reply", "Stop the reply being written", chat.action_stop)
-        yield SystemCommand(
-            "Regenerate reply", "Write the last reply again", chat.action_regenerate
-        )
-        yield SystemCommand(
-            "Edit last prompt", "Change the last prompt and resend", chat.action_edit_last
-        )
-        yield SystemCommand(
-            "Copy reply or code", "Copy the last reply or a code block", chat.action_copy
-        )
-        yield SystemCommand(
-            "Toggle thinking", "Thinking on/off or its level", chat.action_toggle_think
-        )
-        yield SystemCommand(
-            "Attach image", "Attach an image for a vision model", chat.action_attach_image
-        )
-        yield SystemCommand(
-            "Previous reply version",
-            "Show the previous version",
-            lambda: chat.action_browse_versions(-1),
-        )
-        yield SystemCommand(
-            "Next reply version", "Show the next version", lambda: chat.action_browse_versions(1)
-        )
-        yield SystemCommand("Keys", "List every key binding", self.action_help)
+        commands: list[tuple[str, str, Callable[[], object]]] = [
+            ("Choose model", "Pick the model to chat with", chat.action_pick_model),
+            ("New chat", "Start a new conversation", chat.action_new_chat),
+            ("Stop reply", "Stop the reply being written", chat.action_stop),
+            ("Regenerate reply", "Write the last reply again", chat.action_regenerate),
+            ("Edit last prompt", "Change the last prompt and resend", chat.action_edit_last),
+            ("Copy reply or code", "Copy the last reply or a code block", chat.action_copy),
+            ("Toggle thinking", "Thinking on/off or its level", chat.action_toggle_think),
+            ("Attach image", "Attach an image for a vision model", chat.action_attach_image),
+            (
+                "Previous reply version",
+                "Show the previous version",
+                lambda: chat.action_browse_versions(-1),
+            ),
+            ("Next reply version", "Show the next version", lambda: chat.action_browse_versions(1)),
+            ("Settings", "Show or hide the settings sidebar", chat.action_toggle_settings),
+            ("Reset all settings", "Back to the model's defaults", chat.reset_settings),
+            ("Apply preset", "Use a saved system prompt and options", self.open_preset_picker),
+            ("Save preset", "Save this chat's settings under a name", chat.save_preset),
+            ("Use settings for new chats", "New chats start with these", chat.make_default),
+            ("Keys", "List every key binding", self.action_help),
+        ]
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)
 
 
 @dataclass

@@ -54,6 +54,8 @@ class Reply:
     stats: Stats | None = None
     first_token_s: float | None = None
     """Seconds from sending to the first token, measured by the client."""
+    prompt_truncated: bool = False
+    """The prompt filled the context window, so Ollama probably dropped the oldest part."""
     created_at: datetime = field(default_factory=now)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.pilot import Pilot
 
@@ -37,6 +38,11 @@ async def send(pilot: Pilot[None], text: str) -> None:
     await pilot.pause()
 
 
+def chat_requests(emulator: OllamaEmulator) -> list[dict[str, Any]]:
+    """Bodies of the chat requests that carried messages (not load/unload)."""
+    return [r.json for r in emulator.requests_to("/api/chat") if r.json.get("messages")]
+
+
 def chat_of(pilot: Pilot[None]) -> ChatScreen:
     app = pilot.app
     assert isinstance(app, OllamaTUI)
@@ -45,3 +51,14 @@ def chat_of(pilot: Pilot[None]) -> ChatScreen:
 
 def last_reply_view(pilot: Pilot[None]) -> ReplyView:
     return chat_of(pilot).query(ReplyView).last()
+
+
+async def meter_settled(pilot: Pilot[None]) -> None:
+    """Wait until the context meter shows a final count (for tests that read or snap it)."""
+    chat = chat_of(pilot)
+
+    def settled() -> bool:
+        counting = any(w.group == "count" and not w.is_finished for w in pilot.app.workers)
+        return chat.estimate is not None and chat.estimate.exact and not counting
+
+    await wait_until(pilot, settled)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
-from typing import Any
 
 from textual import events
 from textual.widgets import Static
@@ -14,16 +13,19 @@ from ollama_tui.conversation import AssistantTurn, ReplyStatus, UserTurn
 from ollama_tui.screens.dialogs import CopyPicker
 from ollama_tui.screens.help import HelpScreen
 from ollama_tui.screens.model_picker import ModelPicker
-from tests.chat_helpers import app_for, chat_of, last_reply_view, send, wait_until
+from tests.chat_helpers import (
+    app_for,
+    chat_of,
+    chat_requests,
+    last_reply_view,
+    send,
+    wait_until,
+)
 from tests.emulator import ChatReply, OllamaEmulator
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
-
-
-def chat_requests(emulator: OllamaEmulator) -> list[dict[str, Any]]:
-    return [r.json for r in emulator.requests_to("/api/chat") if r.json.get("messages")]
 
 
 async def test_picker_opens_without_a_model_and_chooses(emulator: OllamaEmulator) -> None:

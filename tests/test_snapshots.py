@@ -15,7 +15,8 @@ from textual.pilot import Pilot
 
 from ollama_tui.screens.model_picker import ModelPicker
 from ollama_tui.widgets.message import ReplyView
-from tests.chat_helpers import app_for, chat_of, send, wait_until
+from ollama_tui.widgets.sidebar import Field
+from tests.chat_helpers import app_for, chat_of, meter_settled, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.emulator.demo import DEMO_ANSWER, tokens
 
@@ -66,6 +67,7 @@ def test_markdown_reply_with_code(snap_compare: Snap, fixed_emulator: OllamaEmul
     async def run_before(pilot: Pilot[Any]) -> None:
         await send(pilot, "How do I count words in a file?")
         steady_first_token(pilot)
+        await meter_settled(pilot)
         await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
@@ -84,6 +86,7 @@ def test_thinking_collapsed(snap_compare: Snap, fixed_emulator: OllamaEmulator) 
         await wait_until(pilot, lambda: "qwen3:8b" in chat_of(pilot).tui.model_info)
         await send(pilot, "A haiku, please.")
         steady_first_token(pilot)
+        await meter_settled(pilot)
         await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
@@ -95,6 +98,29 @@ def test_disconnected(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> Non
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_until(pilot, lambda: chat_of(pilot).tui.connection.connected is False)
+        await meter_settled(pilot)
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_sidebar_with_options_and_warning_meter(
+    snap_compare: Snap, fixed_emulator: OllamaEmulator
+) -> None:
+    app = app_for(fixed_emulator, model="qwen3:8b")
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: "qwen3:8b" in chat.tui.model_info)
+        await pilot.press("f3")
+        edits = {"system": "Answer briefly.", "temperature": "0.2", "top_k": "x", "num_ctx": "30"}
+        for key, text in edits.items():
+            chat.sidebar.query_one(f"#field-{key}", Field).editor.focus()
+            await pilot.press(*text)
+        chat.sidebar.scroll_home(animate=False)
+        chat.composer.focus()
+        await pilot.press(*"Summarise the plot of Hamlet in three short sentences, please.")
+        await meter_settled(pilot)
         await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=SIZE)

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Button, Footer, Static, TextArea
 
 from ollama_tui.connection import ConnectionState
 from ollama_tui.conversation import (
@@ -29,10 +29,13 @@ from ollama_tui.ollama import errors
 from ollama_tui.ollama.types import ContentDelta, Done, Stats, ThinkingDelta
 from ollama_tui.ollama.types import Message as ApiMessage
 from ollama_tui.sanitize import sanitize_line
-from ollama_tui.settings import THINK_LEVELS, Think
+from ollama_tui.settings import THINK_LEVELS, ChatSettings, Think
 from ollama_tui.think_tags import ThinkTagSplitter
+from ollama_tui.tokens import Estimate, dropped_messages, probably_truncated
 from ollama_tui.widgets.composer import Composer
+from ollama_tui.widgets.context_meter import ContextMeter
 from ollama_tui.widgets.message import PromptView, ReplyView
+from ollama_tui.widgets.sidebar import SettingsSidebar
 
 if TYPE_CHECKING:
     from ollama_tui.app import OllamaTUI
@@ -45,6 +48,9 @@ a second instead of one per token. The gap is the CPU time the app used since th
 previous update divided by this share, kept between the two bounds above: a reply
 full of tables (slow to lay out) updates less often rather than keeping the keyboard
 waiting."""
+
+COUNT_DELAY = 0.15
+"""Seconds of quiet typing before the context meter recounts."""
 
 WELCOME = (
     "Type a message and press Enter to send (Ctrl+J for a new line).\n"
@@ -63,11 +69,20 @@ class ReplyChunk(Message):
 
 
 @dataclass
+class Counted(Message):
+    """The counting worker's estimate of the next request."""
+
+    estimate: Estimate
+
+
+@dataclass
 class ReplyEnded(Message):
     reply: Reply
     status: ReplyStatus
     stats: Stats | None = None
     error: errors.OllamaError | None = None
+    estimated_tokens: int = 0
+    """Our uncalibrated count of the request, to calibrate against the server's."""
 
 
 class ChatLog(VerticalScroll):
@@ -79,6 +94,13 @@ class ChatScreen(Screen[None]):
         Binding("escape", "stop", "Stop", id="chat.stop", tooltip="Stop the reply being written."),
         Binding("ctrl+o", "pick_model", "Model", id="chat.pick-model", tooltip="Choose a model."),
         Binding("ctrl+n", "new_chat", "New chat", id="chat.new", tooltip="Start a new chat."),
+        Binding(
+            "f3",
+            "toggle_settings",
+            "Settings",
+            id="chat.settings",
+            tooltip="Show or hide the sidebar: system prompt, options and presets.",
+        ),
         Binding(
             "ctrl+r",
             "regenerate",
@@ -140,6 +162,8 @@ class ChatScreen(Screen[None]):
         self.pending_images: list[Attachment] = []
         self.editing = False
         self.flush_seconds = MIN_FLUSH_SECONDS
+        self.estimate: Estimate | None = None
+        self._overflow_accepted_for: str | None = None
         self._cpu_at_last_chunk: float | None = None
 
     @property
@@ -152,7 +176,10 @@ class ChatScreen(Screen[None]):
     # -- layout ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(id="status-bar", markup=False)
+        with Horizontal(id="status-row"):
+            yield Static(id="status-bar", markup=False)
+            yield ContextMeter(id="context-meter", markup=False)
+        yield SettingsSidebar(self.conversation.settings)
         with ChatLog(id="chat-log"):
             yield Static(WELCOME, id="welcome", markup=False)
         yield Static(id="attachments", markup=False)
@@ -167,6 +194,10 @@ class ChatScreen(Screen[None]):
     def composer(self) -> Composer:
         return self.query_one(Composer)
 
+    @property
+    def sidebar(self) -> SettingsSidebar:
+        return self.query_one(SettingsSidebar)
+
     async def on_mount(self) -> None:
         self.composer.focus()
         self.query_one("#attachments").display = False
@@ -174,6 +205,7 @@ class ChatScreen(Screen[None]):
         model = self.conversation.model or self.tui.config.model
         if model:
             self.set_model(model)
+        self.load_sidebar()
         await self.render_conversation()
 
     async def render_conversation(self) -> None:
@@ -231,6 +263,7 @@ class ChatScreen(Screen[None]):
         self.conversation.model = name
         self.refresh_status()
         self.load_model_info(name)
+        self.recount()
 
     @work(group="model-info", exclusive=True, exit_on_error=False)
     async def load_model_info(self, name: str) -> None:
@@ -245,6 +278,145 @@ class ChatScreen(Screen[None]):
     def model_info_loaded(self) -> None:
         """Called by the app once capabilities for the current model are known."""
         self.refresh_status()
+        self.load_sidebar()
+        self.recount()
+
+    # -- settings sidebar and context meter -------------------------------------
+
+    def load_sidebar(self) -> None:
+        model = self.conversation.model
+        version = self.tui.connection.version if self.tui.connection.connected else ""
+        self.sidebar.load(self.conversation.settings, self.tui.model_info.get(model), version)
+
+    def action_toggle_settings(self) -> None:
+        sidebar = self.sidebar
+        opening = not sidebar.has_class("-open")
+        sidebar.set_class(opening, "-open")
+        if opening:
+            self.load_sidebar()
+            sidebar.query_one(TextArea).focus()
+        else:
+            self.composer.focus()
+
+    @on(SettingsSidebar.Changed)
+    def settings_changed(self) -> None:
+        self.refresh_status()
+        self.recount()
+
+    @on(TextArea.Changed, "#composer")
+    def draft_changed(self) -> None:
+        self.recount()
+
+    @on(Button.Pressed, "#reset-all")
+    def reset_settings(self) -> None:
+        self.sidebar.reset_all()
+        self.notify("Every setting is back to the model's default.")
+
+    @on(Button.Pressed, "#save-preset")
+    def save_preset(self) -> None:
+        self.tui.open_save_preset(self.conversation.settings)
+
+    @on(Button.Pressed, "#apply-preset")
+    def choose_preset(self) -> None:
+        self.tui.open_preset_picker()
+
+    @on(Button.Pressed, "#make-default")
+    def make_default(self) -> None:
+        self.tui.save_new_chat_settings(self.conversation.settings)
+
+    def apply_settings(self, settings: ChatSettings) -> None:
+        """Replace this chat's settings (from a preset)."""
+        self.conversation.settings = settings
+        self.load_sidebar()
+        self.settings_changed()
+
+    def context_window(self) -> tuple[int | None, str]:
+        """The window the next request gets, and a note when it is only an upper bound."""
+        model = self.conversation.model
+        num_ctx = self.conversation.settings.options.get("num_ctx")
+        if isinstance(num_ctx, int):
+            return num_ctx, ""
+        if model in self.tui.running_context:
+            return self.tui.running_context[model], ""
+        info = self.tui.model_info.get(model)
+        if info is not None and info.context_length:
+            return info.context_length, " (model max; server default may be lower)"
+        return None, ""
+
+    def _outgoing_messages(self) -> list[ApiMessage]:
+        """The history the next prompt is added to (without the prompt being edited)."""
+        messages = self.conversation.request_messages()
+        if self.editing:
+            while messages and messages[-1].role != "user":
+                messages.pop()
+            if messages:
+                messages.pop()
+        return messages
+
+    @work(group="count", exclusive=True, exit_on_error=False)
+    async def recount(self) -> None:
+        await asyncio.sleep(COUNT_DELAY)
+        estimate = await asyncio.to_thread(
+            self.tui.counter.estimate,
+            self.conversation.model,
+            self._outgoing_messages(),
+            self.composer.text,
+        )
+        self.post_message(Counted(estimate))
+
+    def on_counted(self, event: Counted) -> None:
+        self.estimate = event.estimate
+        self.refresh_meter()
+
+    def refresh_meter(self) -> None:
+        window, note = self.context_window()
+        last = next(
+            (
+                turn.reply.stats.prompt_eval_count
+                for turn in reversed(self.conversation.turns)
+                if isinstance(turn, AssistantTurn) and turn.reply.stats is not None
+            ),
+            None,
+        )
+        self.query_one(ContextMeter).show(self.estimate, window, note, last)
+
+    def settings_are_valid(self) -> bool:
+        """Nothing invalid is ever sent: say what to fix and show where."""
+        problems = self.sidebar.problems()
+        if problems:
+            self.notify(
+                "Fix the settings before sending: " + "; ".join(problems),
+                severity="error",
+                timeout=10,
+            )
+            if not self.sidebar.has_class("-open"):
+                self.action_toggle_settings()
+        return not problems
+
+    async def check_before_sending(self, text: str) -> bool:
+        """Refuse invalid settings; warn once about a prompt that would overflow."""
+        if not self.settings_are_valid():
+            return False
+        messages = self._outgoing_messages()
+        estimate = await asyncio.to_thread(
+            self.tui.counter.estimate, self.conversation.model, messages, text
+        )
+        window, _ = self.context_window()
+        if window is None or estimate.total <= window or self._overflow_accepted_for == text:
+            return True
+        roles = [m.role for m in messages] + ["user"]
+        dropped = dropped_messages(roles, estimate.per_message, window)
+        names = ", ".join(_describe(messages[i]) for i in dropped) or "part of your prompt"
+        self._overflow_accepted_for = text
+        self.notify(
+            f"This request is about {estimate.total:,} tokens, more than the {window:,}-token "
+            f"window. Ollama would silently drop: {names}. Press Enter again to send anyway, "
+            "raise num_ctx, or set truncate to refuse in the settings (F3).",
+            title="Context overflow",
+            severity="warning",
+            timeout=15,
+        )
+        return False
 
     def _capabilities(self) -> frozenset[str] | None:
         info = self.tui.model_info.get(self.conversation.model)
@@ -301,6 +473,8 @@ class ChatScreen(Screen[None]):
         if not self.conversation.model:
             self.notify("Choose a model first.", severity="warning")
             self.tui.open_model_picker()
+            return
+        if not await self.check_before_sending(text):
             return
         if self.pending_images and "vision" not in (self._capabilities() or ()):
             self.notify(
@@ -376,6 +550,7 @@ class ChatScreen(Screen[None]):
         splitter = ThinkTagSplitter()
         queue: asyncio.Queue[Any] = asyncio.Queue()
         settings = self.conversation.settings
+        counted = await asyncio.to_thread(self.tui.counter.estimate, reply.model, messages)
         stream = self.tui.client.chat(
             reply.model,
             messages,
@@ -442,7 +617,9 @@ class ChatScreen(Screen[None]):
         finally:
             pump_task.cancel()
         if failure is None:
-            self.post_message(ReplyEnded(reply, ReplyStatus.COMPLETE, stats))
+            self.post_message(
+                ReplyEnded(reply, ReplyStatus.COMPLETE, stats, estimated_tokens=counted.raw_total)
+            )
         else:
             status = (
                 ReplyStatus.INTERRUPTED
@@ -477,6 +654,9 @@ class ChatScreen(Screen[None]):
         reply = event.reply
         reply.status = event.status
         reply.stats = event.stats
+        prompt_tokens = event.stats.prompt_eval_count if event.stats is not None else None
+        self.tui.counter.calibrate(reply.model, event.estimated_tokens, prompt_tokens)
+        reply.prompt_truncated = probably_truncated(prompt_tokens, self.context_window()[0])
         if event.error is not None:
             reply.error = event.error.explain()
             self.tui.report_error(event.error)
@@ -489,6 +669,8 @@ class ChatScreen(Screen[None]):
         if view is not None:
             await view.finish()
         self.refresh_status()
+        self.tui.refresh_running()
+        self.recount()
 
     async def action_stop(self) -> None:
         reply = self.streaming
@@ -507,7 +689,8 @@ class ChatScreen(Screen[None]):
         if self.conversation.last_assistant_turn is None:
             self.notify("There is no reply to regenerate yet.", severity="warning")
             return
-        await self.begin_reply()
+        if self.settings_are_valid():
+            await self.begin_reply()
 
     def action_edit_last(self) -> None:
         turn = self.conversation.last_user_turn
@@ -536,6 +719,9 @@ class ChatScreen(Screen[None]):
         await self.action_stop()
         model = self.conversation.model
         self.conversation = Conversation(model=model, settings=self.tui.new_chat_settings.copy())
+        self.tui.counter.forget()
+        self.load_sidebar()
+        self.recount()
         self.editing = False
         self.pending_images = []
         self._show_attachments()
@@ -569,3 +755,8 @@ class ChatScreen(Screen[None]):
         if action == "stop":
             return self.streaming is not None
         return True
+
+
+def _describe(message: ApiMessage) -> str:
+    who = {"user": "your prompt", "assistant": "the reply"}.get(message.role, message.role)
+    return f"{who} {sanitize_line(message.content, 30)!r}"

@@ -118,6 +118,10 @@ class ReplyView(Vertical):
         line = stats_line(reply.stats, reply.first_token_s)
         if line:
             parts.append(line)
+        if reply.prompt_truncated:
+            parts.append(
+                "⚠ the prompt filled the context window: older messages were probably dropped"
+            )
         stats = self.query_one(".reply-stats", Static)
         stats.update(" · ".join(parts))
         stats.display = bool(parts)

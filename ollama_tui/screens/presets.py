@@ -1,0 +1,62 @@
+"""Dialogs for presets: choose one to apply, or name the current settings."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ollama_tui.presets import Preset
+from ollama_tui.sanitize import sanitize_line
+
+
+def _summary(preset: Preset) -> str:
+    settings = preset.settings
+    parts = [f"{key}={value}" for key, value in settings.options.items() if key != "stop"]
+    if settings.system:
+        parts.insert(0, "system prompt")
+    origin = "" if preset.bundled else "  (yours)"
+    return f"{sanitize_line(preset.name, 30)}{origin}  —  {sanitize_line(', '.join(parts), 70)}"
+
+
+class PresetPicker(ModalScreen[Preset | None]):
+    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="presets.close")]
+
+    def __init__(self, presets: list[Preset]) -> None:
+        super().__init__()
+        self.presets = presets
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Apply a preset", classes="dialog-title")
+            yield OptionList(*(Option(_summary(p), id=str(i)) for i, p in enumerate(self.presets)))
+            yield Static(
+                "Enter replaces this chat's system prompt and options · Esc closes",
+                classes="dialog-hint",
+            )
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.presets[int(event.option.id or 0)])
+
+
+class PresetNamePrompt(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="preset-name.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Save the system prompt and options as a preset", classes="dialog-title")
+            yield Input(placeholder="Preset name", id="preset-name")
+            yield Static(
+                "Enter saves (a preset of the same name is replaced) · Esc cancels",
+                classes="dialog-hint",
+            )
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())

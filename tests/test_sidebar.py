@@ -1,0 +1,297 @@
+"""The settings sidebar and the context meter, against the emulator."""
+
+from __future__ import annotations
+
+from textual.widgets import Select, Static, TextArea
+
+from ollama_tui import paths
+from ollama_tui.app import ConnectionChecked
+from ollama_tui.connection import ConnectionState
+from ollama_tui.presets import list_presets
+from ollama_tui.screens.model_picker import ModelPicker
+from ollama_tui.screens.presets import PresetNamePrompt, PresetPicker
+from ollama_tui.widgets.context_meter import ContextMeter
+from ollama_tui.widgets.sidebar import Field, SettingsSidebar
+from tests.chat_helpers import app_for, chat_of, chat_requests, send, wait_until
+from tests.emulator import ChatReply, OllamaEmulator
+
+
+def field(sidebar: SettingsSidebar, key: str) -> Field:
+    return sidebar.query_one(f"#field-{key}", Field)
+
+
+def set_field(sidebar: SettingsSidebar, key: str, text: str) -> None:
+    """Edit a field the way typing does: through the editor's Changed event."""
+    editor = field(sidebar, key).editor
+    if isinstance(editor, TextArea):
+        editor.text = text
+    else:
+        editor.value = text
+
+
+async def open_sidebar(pilot: object) -> SettingsSidebar:
+    chat = chat_of(pilot)  # type: ignore[arg-type]
+    await wait_until(pilot, lambda: chat.conversation.model != "")  # type: ignore[arg-type]
+    await pilot.press("f3")  # type: ignore[attr-defined]
+    assert chat.sidebar.has_class("-open")
+    return chat.sidebar
+
+
+async def test_blank_fields_are_not_sent_and_set_ones_are_typed(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        sidebar = await open_sidebar(pilot)
+        assert isinstance(app.focused, TextArea)  # the system prompt, ready to type
+        await pilot.press(*"Be terse.")
+        set_field(sidebar, "temperature", "1")
+        set_field(sidebar, "top_k", "20")
+        set_field(sidebar, "seed", "42")
+        set_field(sidebar, "stop", "</s>\n\\n\\nUser:")
+        set_field(sidebar, "num_ctx", "8192")
+        set_field(sidebar, "keep_alive", "1h30m")
+        set_field(sidebar, "format", '{"type": "object", "properties": {"a": {"type": "string"}}}')
+        await pilot.pause()
+        assert field(sidebar, "temperature").has_class("-modified")
+        assert not field(sidebar, "top_p").has_class("-modified")
+        await pilot.press("f3")
+        await send(pilot, "hi")
+        body = chat_requests(emulator)[-1]
+        assert body["messages"][0] == {"role": "system", "content": "Be terse."}
+        assert body["options"] == {
+            "temperature": 1.0,
+            "top_k": 20,
+            "seed": 42,
+            "stop": ["</s>", "\n\nUser:"],
+            "num_ctx": 8192,
+        }
+        assert isinstance(body["options"]["temperature"], float)
+        assert isinstance(body["options"]["top_k"], int)
+        assert body["keep_alive"] == "1h30m"
+        assert body["format"] == {"type": "object", "properties": {"a": {"type": "string"}}}
+        assert "think" not in body  # llama3.2 cannot think
+        assert "truncate" not in body
+
+
+async def test_seconds_keep_alive_json_format_truncate_and_think(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator, model="qwen3:8b")
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: "qwen3:8b" in app.model_info)
+        sidebar = await open_sidebar(pilot)
+        set_field(sidebar, "keep_alive", "300")
+        set_field(sidebar, "format", "json")
+        sidebar.query_one("#truncate", Select).value = "false"
+        sidebar.query_one("#think", Select).value = "false"
+        await pilot.pause()
+        chat.composer.focus()
+        await send(pilot, "hi")
+        body = chat_requests(emulator)[-1]
+        assert body["keep_alive"] == 300
+        assert body["format"] == "json"
+        assert body["truncate"] is False
+        assert body["think"] is False
+        assert "options" not in body
+
+
+async def test_placeholders_show_the_effective_defaults(emulator: OllamaEmulator) -> None:
+    qwen = emulator.model("qwen3:8b")
+    assert qwen is not None
+    qwen.parameters = "temperature                    0.6\ntop_k                          20"
+    qwen.system = "You are Qwen."
+    app = app_for(emulator, model="qwen3:8b")
+    async with app.run_test(size=(150, 50)) as pilot:
+        await wait_until(pilot, lambda: "qwen3:8b" in app.model_info)
+        sidebar = await open_sidebar(pilot)
+        assert field(sidebar, "temperature").editor.placeholder == "0.6 (model)"
+        assert field(sidebar, "top_p").editor.placeholder == "0.9 (server)"
+        assert "You are Qwen." in str(field(sidebar, "system").editor.placeholder)
+
+
+async def test_invalid_values_are_flagged_and_nothing_is_sent(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        sidebar = await open_sidebar(pilot)
+        cases = {
+            "temperature": ("warm", "temperature must be a number"),
+            "top_p": ("1.5", "top_p must be at most 1"),
+            "top_k": ("2.5", "top_k must be a whole number"),
+            "keep_alive": ("5 minutes", "is not a duration"),
+            "format": ("{oops", "format is not valid JSON"),
+        }
+        for key, (text, message) in cases.items():
+            set_field(sidebar, key, text)
+            await pilot.pause()
+            shown = str(field(sidebar, key).query_one(".field-error", Static).render())
+            assert message in shown, key
+            assert field(sidebar, key).has_class("-invalid")
+        chat.composer.focus()
+        chat.composer.text = "hi"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert chat_requests(emulator) == []
+        assert chat.composer.text == "hi"  # the draft is kept
+        assert any("Fix the settings" in n.message for n in app._notifications)
+        # Fixing the fields lets it through; the fixed values are what is sent.
+        for key in cases:
+            set_field(sidebar, key, "")
+        set_field(sidebar, "temperature", "0.5")
+        await pilot.pause()
+        assert sidebar.problems() == []
+        chat.composer.focus()
+        await send(pilot, "hi")
+        assert chat_requests(emulator)[-1]["options"] == {"temperature": 0.5}
+
+
+async def test_reset_one_field_and_all(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        sidebar = await open_sidebar(pilot)
+        set_field(sidebar, "temperature", "0.3")
+        set_field(sidebar, "seed", "1")
+        await pilot.pause()
+        field(sidebar, "temperature").editor.focus()
+        await pilot.press("f8")
+        assert "temperature" not in chat.conversation.settings.options
+        assert field(sidebar, "temperature").editor.value == ""  # type: ignore[union-attr]
+        assert chat.conversation.settings.options == {"seed": 1}
+        await pilot.click("#reset-all")
+        assert chat.conversation.settings.options == {}
+
+
+async def test_presets_save_apply_and_default_for_new_chats(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        sidebar = await open_sidebar(pilot)
+        set_field(sidebar, "system", "Answer in French.")
+        set_field(sidebar, "temperature", "0.2")
+        await pilot.pause()
+        await pilot.click("#save-preset")
+        await wait_until(pilot, lambda: isinstance(app.screen, PresetNamePrompt))
+        await pilot.press(*"French", "enter")
+        await wait_until(pilot, lambda: not isinstance(app.screen, PresetNamePrompt))
+        presets, _ = list_presets(paths.presets_dir())
+        saved = next(p for p in presets if p.name == "French")
+        assert saved.settings.system == "Answer in French."
+        assert saved.settings.options == {"temperature": 0.2}
+        # Apply a bundled preset: it replaces the settings and the sidebar shows them.
+        await pilot.click("#apply-preset")
+        await wait_until(pilot, lambda: isinstance(app.screen, PresetPicker))
+        picker = app.screen
+        assert isinstance(picker, PresetPicker)
+        index = next(i for i, p in enumerate(picker.presets) if p.name == "Reproducible")
+        await pilot.press(*["down"] * index, "enter")
+        await wait_until(pilot, lambda: chat.conversation.settings.options.get("seed") == 42)
+        assert chat.conversation.settings.system == ""
+        assert field(sidebar, "seed").editor.value == "42"  # type: ignore[union-attr]
+        # These become the defaults for new chats, also after a restart.
+        await pilot.click("#make-default")
+        await pilot.press("ctrl+n")
+        assert chat.conversation.settings.options == {"temperature": 0.0, "seed": 42}
+    restarted = app_for(emulator)
+    async with restarted.run_test(size=(150, 50)) as pilot:
+        assert chat_of(pilot).conversation.settings.options == {"temperature": 0.0, "seed": 42}
+
+
+async def test_legacy_options_only_for_old_servers(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        sidebar = await open_sidebar(pilot)
+        await wait_until(pilot, lambda: app.connection.connected is True)
+        chat_of(pilot).load_sidebar()
+        assert not field(sidebar, "mirostat").display
+        assert "ignored by Ollama 0.7.0" in str(sidebar.query_one("#legacy-note", Static).render())
+    emulator.version = "0.6.8"
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        await wait_until(pilot, lambda: app.connection.connected is True)
+        sidebar = await open_sidebar(pilot)
+        assert field(sidebar, "mirostat").display
+        assert "predates 0.12.6" in str(sidebar.query_one("#truncate-note", Static).render())
+
+
+async def test_meter_calibrates_to_the_server_count(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: app.counter.tokenizer.exact)
+        await send(pilot, "Explain briefly how a bicycle stays upright while it is moving.")
+        draft = "And why is it harder to balance when the bicycle is going very slowly?"
+        chat.composer.text = draft
+        await wait_until(pilot, lambda: chat.estimate is not None and chat.estimate.total > 40)
+        await pilot.pause(0.3)
+        assert chat.estimate is not None
+        predicted = chat.estimate.total
+        await send(pilot, draft)
+        reply = chat.conversation.turns[-1]
+        actual = reply.reply.stats.prompt_eval_count  # type: ignore[union-attr]
+        assert actual
+        assert abs(predicted - actual) / actual <= 0.10, (predicted, actual)
+        meter = str(chat.query_one(ContextMeter).render())
+        assert f"last prompt {actual:,}" in meter
+
+
+async def test_overflow_warning_names_the_dropped_messages(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "First question about apples " + "and more apples " * 10)
+        await send(pilot, "Second question about pears")
+        chat.conversation.settings.options["num_ctx"] = 120
+        await wait_until(pilot, lambda: chat.estimate is not None)
+        chat.composer.text = "Third question " + "with plenty of words " * 12
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(chat_requests(emulator)) == 2  # not sent yet
+        warning = next(n.message for n in app._notifications if "window" in n.message)
+        assert "your prompt 'First question about apples" in warning
+        assert "the reply 'You said: First question" in warning
+        assert "Third question" not in warning  # the new prompt itself is always kept
+        assert "Press Enter again" in warning
+        meter = chat.query_one(ContextMeter)
+        await wait_until(pilot, lambda: meter.has_class("-full"))
+        await pilot.press("enter")  # sending anyway is the user's call
+        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 3)
+
+
+async def test_a_prompt_at_the_window_limit_is_flagged(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=["ok"], stats={"prompt_eval_count": 2048}))
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        chat.conversation.settings.options["num_ctx"] = 2048
+        await send(pilot, "hi")
+        reply = chat.conversation.turns[-1].reply  # type: ignore[union-attr]
+        assert reply.prompt_truncated
+        view = chat.query(".reply-stats").last()
+        assert "probably dropped" in str(view.render())
+
+
+async def test_meter_window_sources(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: "llama3.2:latest" in app.model_info)
+        window, note = chat.context_window()
+        assert window == app.model_info["llama3.2:latest"].context_length
+        assert "server default may be lower" in note
+        await send(pilot, "hi")  # loads the model; /api/ps then reports its window
+        await wait_until(pilot, lambda: "llama3.2:latest" in app.running_context)
+        assert chat.context_window() == (app.running_context["llama3.2:latest"], "")
+        chat.conversation.settings.options["num_ctx"] = 1024
+        assert chat.context_window() == (1024, "")
+
+
+async def test_no_picker_when_the_health_check_beats_the_model_setting(
+    emulator: OllamaEmulator,
+) -> None:
+    """A --model given on the command line must not be asked for again, even when the
+    first health check lands before the chat screen has applied it."""
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat_of(pilot).conversation.model = ""
+        app.on_connection_checked(ConnectionChecked(ConnectionState(True, "0.12.6")))
+        await pilot.pause()
+        assert not isinstance(app.screen, ModelPicker)
