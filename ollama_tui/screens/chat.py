@@ -31,7 +31,7 @@ from ollama_tui.ollama.types import Message as ApiMessage
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.settings import THINK_LEVELS, ChatSettings, Think
 from ollama_tui.think_tags import ThinkTagSplitter
-from ollama_tui.tokens import Estimate, dropped_messages, probably_truncated
+from ollama_tui.tokens import Estimate, context_window, overflow_warning, probably_truncated
 from ollama_tui.widgets.composer import Composer
 from ollama_tui.widgets.context_meter import ContextMeter
 from ollama_tui.widgets.message import PromptView, ReplyView
@@ -331,17 +331,13 @@ class ChatScreen(Screen[None]):
         self.settings_changed()
 
     def context_window(self) -> tuple[int | None, str]:
-        """The window the next request gets, and a note when it is only an upper bound."""
         model = self.conversation.model
-        num_ctx = self.conversation.settings.options.get("num_ctx")
-        if isinstance(num_ctx, int):
-            return num_ctx, ""
-        if model in self.tui.running_context:
-            return self.tui.running_context[model], ""
         info = self.tui.model_info.get(model)
-        if info is not None and info.context_length:
-            return info.context_length, " (model max; server default may be lower)"
-        return None, ""
+        return context_window(
+            self.conversation.settings.options.get("num_ctx"),
+            self.tui.running_context.get(model),
+            info.context_length if info is not None else None,
+        )
 
     def _outgoing_messages(self) -> list[ApiMessage]:
         """The history the next prompt is added to (without the prompt being edited)."""
@@ -404,14 +400,10 @@ class ChatScreen(Screen[None]):
         window, _ = self.context_window()
         if window is None or estimate.total <= window or self._overflow_accepted_for == text:
             return True
-        roles = [m.role for m in messages] + ["user"]
-        dropped = dropped_messages(roles, estimate.per_message, window)
-        names = ", ".join(_describe(messages[i]) for i in dropped) or "part of your prompt"
         self._overflow_accepted_for = text
         self.notify(
-            f"This request is about {estimate.total:,} tokens, more than the {window:,}-token "
-            f"window. Ollama would silently drop: {names}. Press Enter again to send anyway, "
-            "raise num_ctx, or set truncate to refuse in the settings (F3).",
+            overflow_warning(messages, estimate, window) + " Press Enter again to send "
+            "anyway, raise num_ctx, or set truncate to refuse in the settings (F3).",
             title="Context overflow",
             severity="warning",
             timeout=15,
@@ -755,8 +747,3 @@ class ChatScreen(Screen[None]):
         if action == "stop":
             return self.streaming is not None
         return True
-
-
-def _describe(message: ApiMessage) -> str:
-    who = {"user": "your prompt", "assistant": "the reply"}.get(message.role, message.role)
-    return f"{who} {sanitize_line(message.content, 30)!r}"
