@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -13,14 +14,16 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.worker import Worker
 
 from ollama_tui import paths
 from ollama_tui.config import Config
 from ollama_tui.connection import HEALTHY_POLL_SECONDS, ConnectionState, backoff
 from ollama_tui.conversation import Attachment, Conversation
+from ollama_tui.formatting import human_size
 from ollama_tui.ollama.client import OllamaClient
 from ollama_tui.ollama.errors import OllamaError, StreamEndedEarly, Unreachable
-from ollama_tui.ollama.types import ModelInfo
+from ollama_tui.ollama.types import ModelInfo, PullProgress
 from ollama_tui.presets import (
     Preset,
     PresetError,
@@ -29,11 +32,15 @@ from ollama_tui.presets import (
     save_new_chat_settings,
     save_preset,
 )
+from ollama_tui.pulls import PullJob, PullState, PullTracker, explain_pull_error
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.chat import ChatScreen
 from ollama_tui.settings import ChatSettings
 from ollama_tui.tokens import ContextCounter, Tokenizer
 from ollama_tui.widgets.composer import Composer
+
+PULL_REDRAW_SECONDS = 0.2
+"""Ollama reports every layer every 60 ms; redrawing that often costs more than it shows."""
 
 
 class OllamaTUI(App[None]):
@@ -45,6 +52,8 @@ class OllamaTUI(App[None]):
             "ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave ollama-tui.", priority=True
         ),
         Binding("f1", "help", "Help", id="app.help", tooltip="List every key."),
+        Binding("f4", "pull", "Pull", id="app.pull", tooltip="Download a model, or show a pull."),
+        Binding("f6", "models", "Models", id="app.models", tooltip="Manage installed models."),
     ]
 
     connection: reactive[ConnectionState] = reactive(ConnectionState, init=False)
@@ -66,6 +75,11 @@ class OllamaTUI(App[None]):
         self.counter = ContextCounter(Tokenizer())
         self.running_context: dict[str, int] = {}
         """Context length each loaded model was given, from ``/api/ps``."""
+        self.pulls: list[PullJob] = []
+        self._pull_workers: dict[int, Worker[None]] = {}
+        self._pull_turn = asyncio.Lock()
+        self._pull_shown_at = 0.0
+        """Pulls run one after another, in the order they were asked for."""
         self._recheck = asyncio.Event()
         self._picker_open = False
         self._asked_for_model = False
@@ -157,6 +171,130 @@ class OllamaTUI(App[None]):
         if event.info.name == self.chat.conversation.model:
             self.chat.model_info_loaded()
 
+    # -- pulls ---------------------------------------------------------------------
+
+    def start_pull(self, model: str) -> PullJob:
+        """Queue a pull; it runs in the background after the ones before it."""
+        job = PullJob(model, PullTracker(model))
+        self.pulls.append(job)
+        self._pull_workers[id(job)] = self.run_pull(job)
+        self.chat.refresh_status()
+        return job
+
+    @work(group="pulls", exit_on_error=False)
+    async def run_pull(self, job: PullJob) -> None:
+        async with self._pull_turn:
+            if job.state is not PullState.QUEUED:
+                return
+            self.post_message(PullUpdate(job, state=PullState.RUNNING))
+            try:
+                async for progress in self.client.pull(job.model):
+                    self.post_message(PullUpdate(job, progress=progress))
+            except OllamaError as error:
+                self.post_message(PullUpdate(job, state=PullState.FAILED, error=error))
+            else:
+                self.post_message(PullUpdate(job, state=PullState.SUCCEEDED))
+
+    def cancel_pull(self, job: PullJob) -> None:
+        """Close the pull's stream: Ollama stops and keeps the parts on disk."""
+        worker = self._pull_workers.pop(id(job), None)
+        if worker is not None:
+            worker.cancel()
+        job.state = PullState.CANCELLED
+        job.tracker.stop()
+        self._pull_changed(job)
+
+    def on_pull_update(self, event: PullUpdate) -> None:
+        job = event.job
+        if job.state is PullState.CANCELLED:
+            return
+        if event.progress is not None:
+            job.tracker.update(event.progress)
+            now = time.monotonic()
+            if now - self._pull_shown_at < PULL_REDRAW_SECONDS:
+                return
+            self._pull_shown_at = now
+        if event.state is not None:
+            job.state = event.state
+            if job.state is PullState.RUNNING:
+                job.tracker = PullTracker(job.model)
+        if event.error is not None:
+            job.problem = explain_pull_error(event.error, job.model)
+        if job.finished:
+            job.tracker.stop()
+            self._pull_workers.pop(id(job), None)
+            self._announce_pull_end(job)
+        self._pull_changed(job)
+
+    def _announce_pull_end(self, job: PullJob) -> None:
+        from ollama_tui.screens.pull import PullScreen
+
+        name = sanitize_line(job.model, 60)
+        watching = isinstance(self.screen, PullScreen) and self.screen.job is job
+        if job.state is PullState.SUCCEEDED:
+            self.model_info.pop(job.model, None)
+            if not watching:
+                self.notify(f"{name} is ready. Ctrl+O chooses it.", title="Pull finished")
+        elif job.state is PullState.FAILED and not watching:
+            self.notify(job.problem, title=f"Pull of {name} failed", severity="error")
+
+    def _pull_changed(self, job: PullJob) -> None:
+        from ollama_tui.screens.model_picker import ModelPicker
+        from ollama_tui.screens.models import ModelsScreen
+        from ollama_tui.screens.pull import PullScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, PullScreen) and screen.job is job:
+                screen.show_job()
+            if job.state is PullState.SUCCEEDED:
+                if isinstance(screen, ModelsScreen):
+                    screen.reload()
+                if isinstance(screen, ModelPicker):
+                    screen.action_refresh()
+        self.chat.refresh_status()
+
+    def pull_summary(self) -> str:
+        """Compact progress for the status line, or "" when nothing is pulling."""
+        waiting = [job for job in self.pulls if not job.finished]
+        if not waiting:
+            return ""
+        current = next((job for job in waiting if job.state is PullState.RUNNING), waiting[0])
+        tracker = current.tracker
+        text = f"⇣ {sanitize_line(current.model, 30)} {tracker.fraction:.0%}"
+        if tracker.rate:
+            text += f" {human_size(int(tracker.rate))}/s"
+        if len(waiting) > 1:
+            text += f" +{len(waiting) - 1} queued"
+        return text
+
+    def action_pull(self) -> None:
+        """Show the running pull, or ask for a model to pull."""
+        running = next((job for job in self.pulls if not job.finished), None)
+        self.open_pull(job=running)
+
+    def open_pull(self, job: PullJob | None = None, name: str = "") -> None:
+        from ollama_tui.screens.pull import PullScreen
+
+        def chosen(model: str | None) -> None:
+            if model:
+                self.chat_with(model)
+
+        self.push_screen(PullScreen(job, name), chosen)
+
+    def chat_with(self, model: str) -> None:
+        """Back to the chat, talking to ``model`` (the conversation is kept)."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self._picker_open = False
+        self.chat.set_model(model)
+        self.chat.composer.focus()
+
+    def action_models(self) -> None:
+        from ollama_tui.screens.models import ModelsScreen
+
+        if not any(isinstance(screen, ModelsScreen) for screen in self.screen_stack):
+            self.push_screen(ModelsScreen())
+
     # -- dialogs ------------------------------------------------------------------
 
     def open_model_picker(self) -> None:
@@ -191,7 +329,7 @@ class OllamaTUI(App[None]):
         self.push_screen(PresetPicker(presets), chosen)
 
     def open_save_preset(self, settings: ChatSettings) -> None:
-        from ollama_tui.screens.presets import PresetNamePrompt
+        from ollama_tui.screens.confirm import TextPrompt
 
         def named(name: str | None) -> None:
             if not name:
@@ -203,7 +341,12 @@ class OllamaTUI(App[None]):
             else:
                 self.notify(f"Saved to {path}", title="Preset saved")
 
-        self.push_screen(PresetNamePrompt(), named)
+        prompt = TextPrompt(
+            "Save the system prompt and options as a preset",
+            "Enter saves (a preset of the same name is replaced) · Esc cancels",
+            placeholder="Preset name",
+        )
+        self.push_screen(prompt, named)
 
     def save_new_chat_settings(self, settings: ChatSettings) -> None:
         path = paths.new_chat_file()
@@ -237,6 +380,8 @@ class OllamaTUI(App[None]):
     def action_help(self) -> None:
         from ollama_tui.screens.help import HelpScreen
         from ollama_tui.screens.model_picker import ModelPicker
+        from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
+        from ollama_tui.screens.pull import PullScreen
         from ollama_tui.widgets.sidebar import SettingsSidebar
 
         groups = [
@@ -245,6 +390,9 @@ class OllamaTUI(App[None]):
             ("Composer", list(Composer.BINDINGS)),
             ("Model picker", list(ModelPicker.BINDINGS)),
             ("Settings sidebar", list(SettingsSidebar.BINDINGS)),
+            ("Models screen", list(ModelsScreen.BINDINGS)),
+            ("Model info", list(ModelInfoScreen.BINDINGS)),
+            ("Pull", list(PullScreen.BINDINGS)),
         ]
         self.push_screen(HelpScreen(groups))
 
@@ -271,6 +419,8 @@ class OllamaTUI(App[None]):
             ("Apply preset", "Use a saved system prompt and options", self.open_preset_picker),
             ("Save preset", "Save this chat's settings under a name", chat.save_preset),
             ("Use settings for new chats", "New chats start with these", chat.make_default),
+            ("Pull a model", "Download a model, or show the running pull", self.action_pull),
+            ("Models", "Info, delete, copy, load and unload models", self.action_models),
             ("Keys", "List every key binding", self.action_help),
         ]
         for title, help_text, callback in commands:
@@ -280,3 +430,13 @@ class OllamaTUI(App[None]):
 @dataclass
 class ConnectionChecked(Message):
     state: ConnectionState
+
+
+@dataclass
+class PullUpdate(Message):
+    """A pull worker's news; the app's handler owns the job's state."""
+
+    job: PullJob
+    progress: PullProgress | None = None
+    state: PullState | None = None
+    error: OllamaError | None = None

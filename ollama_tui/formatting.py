@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ollama_tui.ollama.types import Stats
+from ollama_tui.ollama.types import ModelInfo, Stats
 
 SIGNIFICANT_LOAD_NS = 500_000_000
 """A model load shorter than this is not worth mentioning under a reply."""
@@ -62,3 +62,75 @@ def stats_line(stats: Stats | None, first_token_s: float | None) -> str:
     if stats is not None and stats.done_reason == "length":
         parts.append("cut off (num_predict or context)")
     return " · ".join(parts)
+
+
+def duration(total_seconds: float) -> str:
+    """A short duration for ETAs and elapsed times: 45 s, 3 m 05 s, 2 h 10 m."""
+    whole = max(0, int(total_seconds))
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} m {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} m"
+
+
+def processor_split(size: int, size_vram: int) -> str:
+    """Where a loaded model sits, as `ollama ps` shows it."""
+    if size <= 0:
+        return "unknown"
+    gpu = round(100 * size_vram / size)
+    if gpu >= 100:
+        return "100% GPU"
+    if gpu <= 0:
+        return "100% CPU"
+    return f"{100 - gpu}%/{gpu}% CPU/GPU"
+
+
+FOREVER_SECONDS = 365 * 86400
+"""An expiry further away than this means keep_alive -1."""
+
+
+def expires_in(moment: datetime | None, now: datetime | None = None) -> str:
+    if moment is None:
+        return "unknown"
+    now = now or datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    left = (moment - now).total_seconds()
+    if left > FOREVER_SECONDS:
+        return "never (kept loaded)"
+    if left <= 0:
+        return "now"
+    return f"in {duration(left)}"
+
+
+def model_details(info: ModelInfo) -> str:
+    """Everything ``/api/show`` said about a model, as plain text for the info view."""
+    details = info.details
+    facts = [
+        ("name", info.name),
+        ("family", details.family),
+        ("parameters", details.parameter_size),
+        ("quantization", details.quantization_level),
+        ("format", details.format),
+        ("architecture", info.architecture),
+        ("context length", f"{info.context_length:,}" if info.context_length else ""),
+        ("embedding length", f"{info.embedding_length:,}" if info.embedding_length else ""),
+        ("capabilities", ", ".join(sorted(info.capabilities))),
+        ("modified", relative_time(info.modified_at) if info.modified_at else ""),
+    ]
+    lines = [f"{label:<17}{value}" for label, value in facts if value]
+    if info.parameters:
+        lines += ["", "Parameters"]
+        lines += [f"  {key:<15}{value!r}" for key, value in info.parameters.items()]
+    for title, text in (
+        ("System prompt", info.system),
+        ("Template", info.template),
+        ("License", info.license),
+        ("Modelfile", info.modelfile),
+    ):
+        if text.strip():
+            lines += ["", title, text.rstrip()]
+    return "\n".join(lines)

@@ -69,8 +69,13 @@ class LayerProgress:
     digest: str
     total: int
     completed: int
-    cached: bool
-    """It was on disk already: reported complete the first time it was seen."""
+    first_seen: int
+    """Bytes in the layer's first report: the whole layer when it was on disk
+    already, what a resumed pull had kept, or one step of a fresh download."""
+
+    @property
+    def cached(self) -> bool:
+        return self.first_seen >= self.total
 
     @property
     def short_digest(self) -> str:
@@ -89,11 +94,13 @@ class PullTracker:
     rate: float | None = None
     """Smoothed bytes per second of this pull's downloads (cached layers excluded)."""
     started: float = 0.0
-    _sample_at: float = 0.0
+    ended: float | None = None
+    _sample_at: float | None = None
+    """When the current rate sample began; None until the first bytes arrive."""
     _sample_bytes: int = 0
 
     def __post_init__(self) -> None:
-        self.started = self._sample_at = self.clock()
+        self.started = self.clock()
 
     def update(self, progress: PullProgress) -> None:
         if progress.status:
@@ -113,7 +120,10 @@ class PullTracker:
         if layer is None:
             if completed <= 0:
                 return
-            self.layers[digest] = LayerProgress(digest, total, completed, completed >= total)
+            self.layers[digest] = LayerProgress(digest, total, min(completed, total), completed)
+            # A new layer may start with bytes from disk: a fresh rate window keeps
+            # that jump out of the download speed.
+            self._sample_at = None
         else:
             # Ollama re-announces a layer with 0 on retries; bytes on disk stay.
             layer.total = total
@@ -124,6 +134,9 @@ class PullTracker:
         if self.stage is not Stage.DOWNLOADING:
             return
         now = self.clock()
+        if self._sample_at is None:
+            self._sample_at, self._sample_bytes = now, self.downloaded
+            return
         elapsed = now - self._sample_at
         if elapsed < MIN_SAMPLE_SECONDS:
             return
@@ -146,7 +159,7 @@ class PullTracker:
 
     @property
     def downloaded(self) -> int:
-        """Bytes fetched by this pull: cached layers don't count."""
+        """Bytes of the layers that were not on disk already."""
         return sum(layer.completed for layer in self.layers.values() if not layer.cached)
 
     @property
@@ -158,7 +171,11 @@ class PullTracker:
 
     @property
     def elapsed(self) -> float:
-        return self.clock() - self.started
+        return (self.ended or self.clock()) - self.started
+
+    def stop(self) -> None:
+        """Freeze the elapsed time: the pull ended."""
+        self.ended = self.ended or self.clock()
 
     @property
     def eta(self) -> float | None:

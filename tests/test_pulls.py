@@ -132,3 +132,18 @@ def test_invalid_names_say_why(name: str, words: str) -> None:
 )
 def test_errors_in_plain_words(error: errors.OllamaError, words: str) -> None:
     assert words in explain_pull_error(error, "nope:1b")
+
+
+def test_durations_splits_and_expiry() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from ollama_tui.formatting import duration, expires_in, processor_split
+
+    assert [duration(s) for s in (4.9, 185, 7800)] == ["4 s", "3 m 05 s", "2 h 10 m"]
+    assert processor_split(100, 100) == "100% GPU"
+    assert processor_split(100, 0) == "100% CPU"
+    assert processor_split(100, 52) == "48%/52% CPU/GPU"
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert expires_in(now + timedelta(minutes=4, seconds=5), now) == "in 4 m 05 s"
+    assert expires_in(now + timedelta(days=3650), now) == "never (kept loaded)"
+    assert expires_in(now - timedelta(seconds=1), now) == "now"

@@ -8,8 +8,9 @@ from ollama_tui import paths
 from ollama_tui.app import ConnectionChecked
 from ollama_tui.connection import ConnectionState
 from ollama_tui.presets import list_presets
+from ollama_tui.screens.confirm import TextPrompt
 from ollama_tui.screens.model_picker import ModelPicker
-from ollama_tui.screens.presets import PresetNamePrompt, PresetPicker
+from ollama_tui.screens.presets import PresetPicker
 from ollama_tui.widgets.context_meter import ContextMeter
 from ollama_tui.widgets.sidebar import Field, SettingsSidebar
 from tests.chat_helpers import app_for, chat_of, chat_requests, send, wait_until
@@ -169,9 +170,9 @@ async def test_presets_save_apply_and_default_for_new_chats(emulator: OllamaEmul
         set_field(sidebar, "temperature", "0.2")
         await pilot.pause()
         await pilot.click("#save-preset")
-        await wait_until(pilot, lambda: isinstance(app.screen, PresetNamePrompt))
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
         await pilot.press(*"French", "enter")
-        await wait_until(pilot, lambda: not isinstance(app.screen, PresetNamePrompt))
+        await wait_until(pilot, lambda: not isinstance(app.screen, TextPrompt))
         presets, _ = list_presets(paths.presets_dir())
         saved = next(p for p in presets if p.name == "French")
         assert saved.settings.system == "Answer in French."

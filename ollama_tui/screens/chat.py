@@ -163,6 +163,7 @@ class ChatScreen(Screen[None]):
         self.editing = False
         self.flush_seconds = MIN_FLUSH_SECONDS
         self.estimate: Estimate | None = None
+        self._stop_shown = False
         self._overflow_accepted_for: str | None = None
         self._cpu_at_last_chunk: float | None = None
 
@@ -243,12 +244,19 @@ class ChatScreen(Screen[None]):
         else:
             reason = state.error.explain() if state.error else "not reachable"
             link = f"✖ {sanitize_line(reason, 300)} Retrying in {state.retry_in:.0f} s."
-        parts = [link, f"model {sanitize_line(model, 60)}"]
+        parts = [link]
+        pulling = self.tui.pull_summary()
+        if pulling:
+            parts.append(pulling)
+        parts.append(f"model {sanitize_line(model, 60)}")
         if self._can_think():
             parts.append(f"think {self._think_label()}")
         if self.streaming is not None:
             parts.append("replying… (Esc stops)")
-        self.refresh_bindings()
+        if self._stop_shown != (self.streaming is not None):
+            # Only "stop" depends on state; a needless refresh rebuilds the footer.
+            self._stop_shown = self.streaming is not None
+            self.refresh_bindings()
         bar = self.query_one("#status-bar", Static)
         bar.update(" │ ".join(parts))
         bar.set_class(state.connected is False, "-down")
@@ -652,6 +660,8 @@ class ChatScreen(Screen[None]):
         if event.error is not None:
             reply.error = event.error.explain()
             self.tui.report_error(event.error)
+            if isinstance(event.error, errors.ModelNotFound) and event.error.model:
+                self.tui.open_pull(name=event.error.model)
         await self.end_reply()
 
     async def end_reply(self) -> None:

@@ -26,8 +26,7 @@ BADGES = (("vision", "vision"), ("tools", "tools"), ("thinking", "think"))
 
 EMPTY_HELP = (
     "No models are installed on this server.\n\n"
-    "Pull one from a terminal, for example:  ollama pull llama3.2\n"
-    "then press Ctrl+R here to refresh."
+    "Press F4 to pull one, for example llama3.2; this list refreshes when it is done."
 )
 
 

@@ -1,4 +1,4 @@
-"""Dialogs for presets: choose one to apply, or name the current settings."""
+"""Choose a preset to apply."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ollama_tui.presets import Preset
@@ -42,21 +42,3 @@ class PresetPicker(ModalScreen[Preset | None]):
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.presets[int(event.option.id or 0)])
-
-
-class PresetNamePrompt(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="preset-name.cancel")]
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static("Save the system prompt and options as a preset", classes="dialog-title")
-            yield Input(placeholder="Preset name", id="preset-name")
-            yield Static(
-                "Enter saves (a preset of the same name is replaced) · Esc cancels",
-                classes="dialog-hint",
-            )
-
-    @on(Input.Submitted)
-    def submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip():
-            self.dismiss(event.value.strip())

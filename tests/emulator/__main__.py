@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from tests.emulator.demo import DEMO_ANSWER, PROSE, demo_reply, long_reply
+from tests.emulator.demo import DEMO_ANSWER, PROSE, demo_pulls, demo_reply, long_reply
 from tests.emulator.server import OllamaEmulator
 
 
@@ -21,6 +21,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     emulator = OllamaEmulator().start(args.port)
+    emulator.pulls.update(demo_pulls())
     if args.tokens:
         text = PROSE if args.prose else DEMO_ANSWER
         emulator.default_reply = lambda body: long_reply(args.tokens, args.delay, text)

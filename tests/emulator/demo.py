@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.emulator.models import ChatReply
+from tests.emulator.models import ChatReply, PullLayer, PullScript
 
 DEMO_ANSWER = """Here is a quick way to count words in a file with Python:
 
@@ -54,3 +54,19 @@ def long_reply(count: int, delay: float, text: str = DEMO_ANSWER) -> ChatReply:
     a table and a list every hundred tokens."""
     pattern = tokens(text)
     return ChatReply(content=[pattern[i % len(pattern)] for i in range(count)], delay=delay)
+
+
+def demo_pulls(delay: float = 0.1) -> dict[str, PullScript]:
+    """Pulls for trying the pull modal by hand: one with a cached layer, one failing."""
+    layers = [
+        PullLayer("sha256:" + "3f" * 32, 1_900_000_000),
+        PullLayer("sha256:" + "c7" * 32, 12_000, cached=True),
+        PullLayer("sha256:" + "9a" * 32, 1_500),
+        PullLayer("sha256:" + "e1" * 32, 485),
+    ]
+    return {
+        "mistral:7b": PullScript(layers=layers, step=25_000_000, delay=delay),
+        "flaky:1b": PullScript(
+            layers=layers[:2], step=50_000_000, delay=delay, error_after_bytes=400_000_000
+        ),
+    }

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 
@@ -151,7 +152,13 @@ class Override:
 @dataclass
 class Running:
     name: str
-    expires_at: str = "2026-11-22T20:00:00Z"
+    expires_at: str = field(default_factory=lambda: in_five_minutes())
     context_length: int = 4096
     size_vram: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def in_five_minutes() -> str:
+    """Ollama's default keep_alive, as ``/api/ps`` reports the expiry."""
+    moment = datetime.now(UTC) + timedelta(minutes=5)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -1,0 +1,218 @@
+"""The pull modal and background pulls, driven through the app against the emulator."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from ollama_tui.app import OllamaTUI
+from ollama_tui.pulls import PullJob, PullState
+from ollama_tui.screens.confirm import Confirm
+from ollama_tui.screens.pull import LayerRow, PullScreen
+from tests.chat_helpers import app_for, chat_of, send, wait_until
+from tests.emulator import ChatReply, OllamaEmulator, PullLayer, PullScript
+
+MB = 1_000_000
+BIG = [PullLayer("sha256:" + "d" * 64, 40 * MB)]
+"""Slow enough to act on while it runs: the pilot waits for the app between keys."""
+LAYERS = [
+    PullLayer("sha256:" + "c" * 64, 1 * MB, cached=True),
+    PullLayer("sha256:" + "a" * 64, 4 * MB),
+    PullLayer("sha256:" + "b" * 64, 2 * MB),
+]
+
+
+def text_of(screen: PullScreen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def open_pull(pilot: Pilot[None], name: str) -> PullScreen:
+    await pilot.press("f4")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, PullScreen))
+    await pilot.press(*name, "enter")
+    screen = pilot.app.screen
+    assert isinstance(screen, PullScreen)
+    await wait_until(pilot, lambda: screen.job is not None)
+    return screen
+
+
+def pulls_sent(emulator: OllamaEmulator) -> list[dict[str, object]]:
+    return [r.json for r in emulator.requests_to("/api/pull")]
+
+
+async def test_a_pull_shows_layers_and_totals_then_chats(emulator: OllamaEmulator) -> None:
+    emulator.pulls["tiny:1b"] = PullScript(layers=LAYERS, step=MB, delay=0.2)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_pull(pilot, "tiny:1b")
+        job = screen.job
+        assert job is not None
+        # Part-way: the overall figure adds the layers seen so far, cached one included.
+        await wait_until(
+            pilot,
+            lambda: (
+                "/ 5.0 MB (" in text_of(screen, "#pull-figures")
+                and "MB/s" in text_of(screen, "#pull-figures")
+            ),
+        )
+        figures = text_of(screen, "#pull-figures")
+        assert any(f"{done}.0 MB / 5.0 MB ({done / 5:.0%})" in figures for done in (2, 3, 4))
+        assert "left" in figures and "elapsed" in figures
+        await wait_until(pilot, lambda: job.state is PullState.SUCCEEDED)
+        await pilot.pause()
+        assert "7.0 MB / 7.0 MB (100%)" in text_of(screen, "#pull-figures")
+        assert "is ready" in text_of(screen, "#pull-status")
+        labels = [str(row.label.render()) for row in screen.query(LayerRow)]
+        assert labels == [
+            "cccccccccccc  1.0 MB / 1.0 MB (on disk)",
+            "aaaaaaaaaaaa  4.0 MB / 4.0 MB",
+            "bbbbbbbbbbbb  2.0 MB / 2.0 MB",
+        ]
+        assert pulls_sent(emulator) == [{"model": "tiny:1b", "stream": True}]
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: chat_of(pilot).conversation.model == "tiny:1b")
+        assert len(app.screen_stack) == 1
+
+
+async def test_an_invalid_name_is_refused_in_words(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, PullScreen))
+        screen = app.screen
+        assert isinstance(screen, PullScreen)
+        await pilot.press(*"bad name", "enter")
+        await pilot.pause()
+        assert screen.job is None
+        assert "no spaces" in text_of(screen, "#pull-name-note")
+        assert pulls_sent(emulator) == []
+
+
+async def test_an_error_part_way_then_retry_resumes(emulator: OllamaEmulator) -> None:
+    emulator.pulls["tiny:1b"] = PullScript(
+        layers=LAYERS, step=MB, error_after_bytes=3 * MB, error="max retries exceeded: EOF"
+    )
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_pull(pilot, "tiny:1b")
+        first = screen.job
+        assert first is not None
+        await wait_until(pilot, lambda: first.state is PullState.FAILED)
+        await pilot.pause()
+        assert "kept failing" in text_of(screen, "#pull-problem")
+        assert screen.query_one("#pull-retry").display
+        await pilot.press("ctrl+r")
+        second = screen.job
+        assert second is not None and second is not first
+        await wait_until(pilot, lambda: second.state is PullState.SUCCEEDED)
+        # The retry resumed: the weights' first report already had the first try's 3 MB.
+        assert second.tracker.completed == 7 * MB
+        weights = second.tracker.layers["sha256:" + "a" * 64]
+        assert weights.first_seen > 3 * MB
+        assert len(pulls_sent(emulator)) == 2
+
+
+async def test_an_unknown_model_is_explained(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_pull(pilot, "nosuch:9b")
+        job = screen.job
+        assert job is not None
+        await wait_until(pilot, lambda: job.state is PullState.FAILED)
+        await pilot.pause()
+        assert "no model or tag called nosuch:9b" in text_of(screen, "#pull-problem")
+
+
+async def test_cancel_closes_the_stream(emulator: OllamaEmulator) -> None:
+    emulator.pulls["big:70b"] = PullScript(layers=BIG, step=MB // 10, delay=0.05)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_pull(pilot, "big:70b")
+        job = screen.job
+        assert job is not None
+        await pilot.press("escape")  # little is in: no question asked
+        await wait_until(pilot, lambda: emulator.disconnects == ["/api/pull"])
+        assert job.state is PullState.CANCELLED
+        await pilot.pause()
+        assert "pulling again resumes" in text_of(screen, "#pull-status")
+        assert isinstance(app.screen, PullScreen)
+
+
+async def test_cancelling_a_large_part_asks_first(emulator: OllamaEmulator) -> None:
+    emulator.pulls["big:70b"] = PullScript(layers=BIG, step=MB, delay=0.1)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_pull(pilot, "big:70b")
+        job = screen.job
+        assert job is not None
+        await wait_until(pilot, lambda: job.tracker.fraction >= 0.25)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("n")
+        await pilot.pause()
+        assert not job.finished  # "n" kept it going
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: emulator.disconnects == ["/api/pull"])
+        assert job.state is PullState.CANCELLED
+
+
+async def test_a_background_pull_finishes_after_the_modal_closed(
+    emulator: OllamaEmulator,
+) -> None:
+    emulator.pulls["tiny:1b"] = PullScript(layers=LAYERS + BIG, step=2 * MB, delay=0.05)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_pull(pilot, "tiny:1b")
+        job = screen.job
+        assert job is not None
+        await wait_until(pilot, lambda: job.tracker.completed > 0)
+        await pilot.press("ctrl+b")
+        await wait_until(pilot, lambda: not isinstance(app.screen, PullScreen))
+        status = chat_of(pilot).query_one("#status-bar", Static)
+        await pilot.pause()
+        assert "⇣ tiny:1b" in str(status.render())
+        await wait_until(pilot, lambda: job.state is PullState.SUCCEEDED)
+        await pilot.pause()
+        assert "⇣" not in str(status.render())
+        assert any("tiny:1b is ready" in n.message for n in app._notifications)
+        assert emulator.model("tiny:1b") is not None
+
+
+async def test_two_pulls_queue_and_run_one_after_the_other(emulator: OllamaEmulator) -> None:
+    emulator.pulls["one:1b"] = PullScript(layers=LAYERS[1:2], step=MB, delay=0.1)
+    emulator.pulls["two:1b"] = PullScript(layers=LAYERS[2:], step=MB, delay=0.05)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert isinstance(app, OllamaTUI)
+        first, second = app.start_pull("one:1b"), app.start_pull("two:1b")
+        await wait_until(pilot, lambda: first.state is PullState.RUNNING)
+        await pilot.pause(0.2)
+        assert second.state is PullState.QUEUED
+        assert [body["model"] for body in pulls_sent(emulator)] == ["one:1b"]
+        assert "+1 queued" in app.pull_summary()
+        await wait_until(pilot, lambda: second.state is PullState.SUCCEEDED, timeout=10)
+        assert first.state is PullState.SUCCEEDED
+        assert [body["model"] for body in pulls_sent(emulator)] == ["one:1b", "two:1b"]
+
+
+async def test_a_missing_model_offers_to_pull_it(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=["unused"]))
+    app = app_for(emulator, model="gone:7b")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: chat_of(pilot).conversation.model == "gone:7b")
+        await send(pilot, "hello")
+        await wait_until(pilot, lambda: isinstance(app.screen, PullScreen))
+        screen = app.screen
+        assert isinstance(screen, PullScreen)
+        assert screen.query_one("#pull-name").value == "gone:7b"  # type: ignore[attr-defined]
+
+
+def test_jobs_know_when_they_are_finished() -> None:
+    from ollama_tui.pulls import PullTracker
+
+    job = PullJob("m", PullTracker("m"))
+    assert not job.finished
+    job.state = PullState.CANCELLED
+    assert job.finished
