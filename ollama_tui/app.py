@@ -53,7 +53,7 @@ class OllamaTUI(App[None]):
         ),
         Binding("f1", "help", "Help", id="app.help", tooltip="List every key."),
         Binding("f4", "pull", "Pull", id="app.pull", tooltip="Download a model, or show a pull."),
-        Binding("f6", "models", "Models", id="app.models", tooltip="Manage installed models."),
+        Binding("f5", "models", "Models", id="app.models", tooltip="Manage installed models."),
     ]
 
     connection: reactive[ConnectionState] = reactive(ConnectionState, init=False)

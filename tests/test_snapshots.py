@@ -12,13 +12,19 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import DataTable
 
+from ollama_tui.ollama.types import PullProgress
+from ollama_tui.pulls import PullJob, PullState, PullTracker
 from ollama_tui.screens.model_picker import ModelPicker
+from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
+from ollama_tui.screens.pull import PullScreen
 from ollama_tui.widgets.message import ReplyView
 from ollama_tui.widgets.sidebar import Field
 from tests.chat_helpers import app_for, chat_of, meter_settled, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.emulator.demo import DEMO_ANSWER, tokens
+from tests.emulator.models import Running
 
 SNAPSHOT_PORT = 18_434
 SIZE = (110, 36)
@@ -121,6 +127,49 @@ def test_sidebar_with_options_and_warning_meter(
         chat.composer.focus()
         await pilot.press(*"Summarise the plot of Hamlet in three short sentences, please.")
         await meter_settled(pilot)
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_pull_modal_part_way(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
+    app = app_for(fixed_emulator)
+    clock = iter(range(100, 10_000, 2))
+    tracker = PullTracker("mistral:7b", clock=lambda: float(next(clock)))
+    lines = [
+        PullProgress("pulling manifest"),
+        PullProgress("pulling 3f3f3f3f3f3f", "sha256:" + "3f" * 32, 4_100_000_000, 0),
+        PullProgress("pulling c7c7c7c7c7c7", "sha256:" + "c7" * 32, 12_000, 12_000),
+        PullProgress("pulling 3f3f3f3f3f3f", "sha256:" + "3f" * 32, 4_100_000_000, 900_000_000),
+        PullProgress("pulling 3f3f3f3f3f3f", "sha256:" + "3f" * 32, 4_100_000_000, 1_700_000_000),
+    ]
+    for line in lines:
+        tracker.update(line)
+    job = PullJob("mistral:7b", tracker, PullState.RUNNING)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.app.push_screen(PullScreen(job))
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_models_screen_with_info(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
+    fixed_emulator.running = [Running("qwen3:8b", expires_at="2300-01-01T00:00:00Z")]
+    app = app_for(fixed_emulator)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ModelsScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, ModelsScreen)
+        table = screen.query_one("#models-table", DataTable)
+        await wait_until(
+            pilot, lambda: table.row_count == 4 and "…" not in str(table.get_row_at(3))
+        )
+        table.move_cursor(row=table.get_row_index("qwen3:8b"))
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ModelInfoScreen))
         await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=SIZE)

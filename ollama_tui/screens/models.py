@@ -363,7 +363,7 @@ class ModelInfoScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Close", id="info.close"),
-        Binding("ctrl+y", "copy_all", "Copy all", id="info.copy"),
+        Binding("ctrl+y", "copy_all", "Copy all", id="info.copy", priority=True),
     ]
 
     def __init__(self, info: ModelInfo) -> None:

@@ -31,7 +31,7 @@ class LayerRow(Horizontal):
 
     DEFAULT_CSS = """
     LayerRow { height: 1; }
-    LayerRow > .layer-label { width: 36; color: $text-muted; }
+    LayerRow > .layer-label { width: 46; color: $text-muted; }
     LayerRow > ProgressBar { width: 1fr; }
     """
 
