@@ -8,6 +8,7 @@ from textual.widgets import Static
 from ollama_tui.app import OllamaTUI
 from ollama_tui.pulls import PullJob, PullState
 from ollama_tui.screens.confirm import Confirm
+from ollama_tui.screens.model_picker import ModelPicker
 from ollama_tui.screens.pull import LayerRow, PullScreen
 from tests.chat_helpers import app_for, chat_of, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator, PullLayer, PullScript
@@ -216,3 +217,22 @@ def test_jobs_know_when_they_are_finished() -> None:
     assert not job.finished
     job.state = PullState.CANCELLED
     assert job.finished
+
+
+async def test_pulling_from_the_picker_then_chatting(emulator: OllamaEmulator) -> None:
+    emulator.pulls["tiny:1b"] = PullScript(layers=LAYERS, step=MB)
+    app = app_for(emulator, model="")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))
+        screen = await open_pull(pilot, "tiny:1b")
+        job = screen.job
+        assert job is not None
+        await wait_until(pilot, lambda: job.state is PullState.SUCCEEDED)
+        picker = app.screen_stack[-2]
+        assert isinstance(picker, ModelPicker)
+        await wait_until(pilot, lambda: "tiny:1b" in [r.summary.name for r in picker.rows])
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: chat_of(pilot).conversation.model == "tiny:1b")
+        assert len(app.screen_stack) == 1
+        await pilot.press("ctrl+o")  # the picker opens again: its flag was reset
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))

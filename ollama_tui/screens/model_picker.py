@@ -50,6 +50,9 @@ class ModelPicker(ModalScreen[str | None]):
         Binding("down", "cursor(1)", "Next", show=False, id="picker.down"),
         Binding("up", "cursor(-1)", "Previous", show=False, id="picker.up"),
         Binding("ctrl+r", "refresh", "Refresh", id="picker.refresh"),
+        # A modal screen hides the app's own keys, so these two are repeated here.
+        Binding("f4", "app.pull", "Pull a model", id="picker.pull"),
+        Binding("f5", "app.models", "Manage models", id="picker.models"),
     ]
 
     def __init__(self, client: OllamaClient, model_info: dict[str, ModelInfo]) -> None:
@@ -65,6 +68,11 @@ class ModelPicker(ModalScreen[str | None]):
             yield Input(placeholder="Type to filter…", id="picker-filter")
             yield OptionList(id="picker-list")
             yield Static("Loading models…", id="picker-message", markup=False)
+            yield Static(
+                "Enter chooses · F4 pulls a new model · F5 manages models · Ctrl+R refreshes"
+                " · Esc closes",
+                classes="dialog-hint",
+            )
 
     def on_mount(self) -> None:
         self.action_refresh()
