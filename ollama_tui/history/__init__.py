@@ -1,0 +1,1 @@
+"""Conversation history: plain TOML or JSON files (see ``codec`` and ``store``)."""
