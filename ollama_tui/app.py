@@ -21,6 +21,8 @@ from ollama_tui.config import Config
 from ollama_tui.connection import HEALTHY_POLL_SECONDS, ConnectionState, backoff
 from ollama_tui.conversation import Attachment, Conversation
 from ollama_tui.formatting import human_size
+from ollama_tui.history.codec import UnreadableConversation, to_data
+from ollama_tui.history.store import HistoryError, HistoryStore
 from ollama_tui.ollama.client import OllamaClient
 from ollama_tui.ollama.errors import OllamaError, StreamEndedEarly, Unreachable
 from ollama_tui.ollama.types import ModelInfo, PullProgress
@@ -54,6 +56,7 @@ class OllamaTUI(App[None]):
         Binding("f1", "help", "Help", id="app.help", tooltip="List every key."),
         Binding("f4", "pull", "Pull", id="app.pull", tooltip="Download a model, or show a pull."),
         Binding("f5", "models", "Models", id="app.models", tooltip="Manage installed models."),
+        Binding("f9", "history", "History", id="app.history", tooltip="Saved conversations."),
     ]
 
     connection: reactive[ConnectionState] = reactive(ConnectionState, init=False)
@@ -63,10 +66,22 @@ class OllamaTUI(App[None]):
     class ModelInfoLoaded(Message):
         info: ModelInfo
 
-    def __init__(self, config: Config, client: OllamaClient) -> None:
+    def __init__(
+        self,
+        config: Config,
+        client: OllamaClient,
+        store: HistoryStore,
+        conversation: Conversation | None = None,
+    ) -> None:
         super().__init__()
         self.config = config
         self.client = client
+        self.store = store
+        self._first_conversation = conversation
+        self._unsaved: dict[str, dict[str, object]] = {}
+        """Snapshots waiting to be written, newest per conversation."""
+        self._save_turn = asyncio.Lock()
+        self._save_failing = False
         self.model_info: dict[str, ModelInfo] = {}
         """``/api/show`` answers by model name, shared by the picker and the chat."""
         self.new_chat_settings, self._settings_problems = load_new_chat_settings(
@@ -85,7 +100,8 @@ class OllamaTUI(App[None]):
         self._asked_for_model = False
 
     def get_default_screen(self) -> Screen[None]:
-        return ChatScreen(Conversation(settings=self.new_chat_settings.copy()))
+        conversation = self._first_conversation
+        return ChatScreen(conversation or Conversation(settings=self.new_chat_settings.copy()))
 
     @property
     def chat(self) -> ChatScreen:
@@ -101,7 +117,63 @@ class OllamaTUI(App[None]):
         self.load_tokenizer()
 
     async def on_unmount(self) -> None:
+        with contextlib.suppress(HistoryError, IndexError):
+            # The last second of a streaming reply, which the timed save has not written.
+            if self.chat.streaming is not None:
+                self.store.save(self.chat.conversation)
         await self.client.aclose()
+
+    # -- history ----------------------------------------------------------------------
+
+    def save_conversation(self, conversation: Conversation) -> None:
+        """Write the conversation soon, off the UI thread; an empty chat is not saved."""
+        if not conversation.turns:
+            return
+        self._unsaved[conversation.id] = to_data(conversation)
+        self.write_history()
+
+    def action_history(self) -> None:
+        from ollama_tui.screens.history import HistoryScreen
+
+        if not any(isinstance(screen, HistoryScreen) for screen in self.screen_stack):
+            self.push_screen(HistoryScreen())
+
+    @work(group="history-open", exclusive=True, exit_on_error=False)
+    async def open_conversation(self, conversation_id: str) -> None:
+        """Reopen a saved conversation with its model and settings, at its end."""
+        try:
+            conversation, notes = await asyncio.to_thread(self.store.load, conversation_id)
+        except (OSError, UnreadableConversation) as error:
+            self.notify(str(error), title="Cannot open the conversation", severity="error")
+            return
+        for note in notes:
+            self.notify(sanitize_line(note, 200), title="A setting was dropped", severity="warning")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self._picker_open = False
+        await self.chat.show_conversation(conversation)
+
+    @work(group="history-save", exit_on_error=False)
+    async def write_history(self) -> None:
+        async with self._save_turn:
+            while self._unsaved:
+                conversation_id, data = self._unsaved.popitem()
+                try:
+                    await asyncio.to_thread(self.store.save_data, conversation_id, data)
+                except HistoryError as error:
+                    if not self._save_failing:
+                        self.notify(
+                            f"{error} The conversation is kept in memory and saving is "
+                            "retried at the next change.",
+                            title="Not saved",
+                            severity="error",
+                            timeout=15,
+                        )
+                    self._save_failing = True
+                else:
+                    if self._save_failing:
+                        self.notify("Saving works again.", title="Saved")
+                    self._save_failing = False
 
     # -- connection health ------------------------------------------------------
 
@@ -379,6 +451,7 @@ class OllamaTUI(App[None]):
 
     def action_help(self) -> None:
         from ollama_tui.screens.help import HelpScreen
+        from ollama_tui.screens.history import HistoryScreen
         from ollama_tui.screens.model_picker import ModelPicker
         from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
         from ollama_tui.screens.pull import PullScreen
@@ -391,6 +464,7 @@ class OllamaTUI(App[None]):
             ("Model picker", list(ModelPicker.BINDINGS)),
             ("Settings sidebar", list(SettingsSidebar.BINDINGS)),
             ("Models screen", list(ModelsScreen.BINDINGS)),
+            ("History", list(HistoryScreen.BINDINGS)),
             ("Model info", list(ModelInfoScreen.BINDINGS)),
             ("Pull", list(PullScreen.BINDINGS)),
         ]
@@ -421,6 +495,12 @@ class OllamaTUI(App[None]):
             ("Use settings for new chats", "New chats start with these", chat.make_default),
             ("Pull a model", "Download a model, or show the running pull", self.action_pull),
             ("Models", "Info, delete, copy, load and unload models", self.action_models),
+            (
+                "History",
+                "Open, search, rename, export or import conversations",
+                self.action_history,
+            ),
+            ("Show earlier messages", "Load older messages of this chat", chat.action_show_earlier),
             ("Keys", "List every key binding", self.action_help),
         ]
         for title, help_text, callback in commands:

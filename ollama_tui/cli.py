@@ -1,4 +1,4 @@
-"""Command line: ``ollama-tui [--host URL] [--model NAME]``."""
+"""Command line: ``ollama-tui [--host URL] [--model NAME] [--continue | --resume ID]``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING
 
 from ollama_tui import __version__
 from ollama_tui.config import Config, resolve_config
+from ollama_tui.conversation import Conversation
+from ollama_tui.history.codec import UnreadableConversation, is_valid_id
+from ollama_tui.history.store import HistoryStore
 from ollama_tui.ollama.client import OllamaClient
 
 if TYPE_CHECKING:
@@ -30,20 +33,61 @@ def build_parser() -> argparse.ArgumentParser:
         "http://127.0.0.1:11434)",
     )
     parser.add_argument("--model", metavar="NAME", help="model to chat with, e.g. llama3.2")
+    reopen = parser.add_mutually_exclusive_group()
+    reopen.add_argument(
+        "--continue",
+        dest="continue_last",
+        action="store_true",
+        help="reopen the most recent conversation",
+    )
+    reopen.add_argument("--resume", metavar="ID", help="reopen the conversation with this id")
     return parser
 
 
-def make_app(config: Config, client: OllamaClient | None = None) -> OllamaTUI:
+def make_app(
+    config: Config,
+    client: OllamaClient | None = None,
+    store: HistoryStore | None = None,
+    conversation: Conversation | None = None,
+) -> OllamaTUI:
     """Build the app; the CLI and the tests share this factory."""
     from ollama_tui.app import OllamaTUI
 
-    return OllamaTUI(config, client or OllamaClient(config.host, api_key=config.api_key))
+    return OllamaTUI(
+        config,
+        client or OllamaClient(config.host, api_key=config.api_key),
+        store or HistoryStore(config.history_dir, config.history_format),
+        conversation,
+    )
+
+
+def reopened(store: HistoryStore, continue_last: bool, resume: str | None) -> Conversation | None:
+    """The conversation --continue or --resume asks for; SystemExit says why not."""
+    if not continue_last and resume is None:
+        return None
+    if continue_last:
+        latest = store.most_recent()
+        if latest is None:
+            raise SystemExit(f"ollama-tui: no conversations in {store.directory} yet.")
+        resume = latest.id
+    assert resume is not None
+    if not is_valid_id(resume):
+        raise SystemExit(f"ollama-tui: {resume[:70]!r} is not a conversation id.")
+    try:
+        conversation, _ = store.load(resume)
+    except FileNotFoundError:
+        raise SystemExit(f"ollama-tui: no conversation {resume} in {store.directory}.") from None
+    except (OSError, UnreadableConversation) as error:
+        raise SystemExit(f"ollama-tui: cannot open conversation {resume}: {error}") from None
+    return conversation
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     config = resolve_config(host=args.host, model=args.model, environ=os.environ)
-    app = make_app(config)
+    store = HistoryStore(config.history_dir, config.history_format)
+    conversation = reopened(store, args.continue_last, args.resume)
+    app = make_app(config, store=store, conversation=conversation)
     app.run()
     return app.return_code or 0
 

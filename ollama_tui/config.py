@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from ollama_tui import paths
 from ollama_tui.ollama.host import parse_host
 
 
@@ -16,6 +18,9 @@ class Config:
     """Model to chat with; empty means "ask" (the picker opens)."""
     api_key: str | None = field(default=None, repr=False)
     """From OLLAMA_API_KEY only: never written to disk or shown."""
+    history_format: str = "toml"
+    """How new conversations are saved: "toml" or "json" (both always load)."""
+    history_dir: Path = field(default_factory=paths.conversations_dir)
 
 
 def resolve_config(

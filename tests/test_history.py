@@ -198,16 +198,24 @@ def test_a_failing_disk_keeps_the_old_file(
     assert store.load(conversation.id)[0].turns[-1] == conversation.turns[-1]
 
 
-def test_a_read_only_folder_is_an_error_not_a_crash(history_dir: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root ignores folder permissions")
+def test_a_permission_error_is_an_error_not_a_crash(
+    history_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = HistoryStore(history_dir)
-    history_dir.chmod(0o500)
-    try:
-        with pytest.raises(HistoryError, match="Could not save"):
-            store.save(sample())
-    finally:
-        history_dir.chmod(0o700)
+    conversation = sample()
+    path = store.save(conversation)
+    before = path.read_bytes()
+
+    def refused(source: str, target: str) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", refused)  # what a read-only folder does
+    conversation.title = "changed"
+    with pytest.raises(HistoryError, match="Permission denied"):
+        store.save(conversation)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert [p.name for p in history_dir.iterdir()] == [path.name]
 
 
 def test_two_stores_writing_at_once_leave_a_valid_file(history_dir: Path) -> None:

@@ -50,6 +50,10 @@ full of tables (slow to lay out) updates less often rather than keeping the keyb
 waiting."""
 
 COUNT_DELAY = 0.15
+STREAM_SAVE_SECONDS = 1.0
+"""While a reply streams it is saved this often, so a crash loses at most this much."""
+RENDER_WINDOW = 40
+"""Turns mounted when a conversation opens; earlier ones mount on request."""
 """Seconds of quiet typing before the context meter recounts."""
 
 WELCOME = (
@@ -164,6 +168,9 @@ class ChatScreen(Screen[None]):
         self.flush_seconds = MIN_FLUSH_SECONDS
         self.estimate: Estimate | None = None
         self._stop_shown = False
+        self._saved_at = 0.0
+        self._first_shown = 0
+        """Index of the first turn that has a view; earlier ones are not mounted."""
         self._overflow_accepted_for: str | None = None
         self._cpu_at_last_chunk: float | None = None
 
@@ -210,18 +217,42 @@ class ChatScreen(Screen[None]):
         await self.render_conversation()
 
     async def render_conversation(self) -> None:
+        """Show the last turns; a long history mounts earlier ones on request, so
+        opening a 2,000-message conversation costs as much as opening a short one."""
         log = self.chat_log
         log.anchor(False)
-        await log.remove_children(".prompt, .reply")
-        self.query_one("#welcome").display = not self.conversation.turns
-        views: list[PromptView | ReplyView] = []
-        for turn in self.conversation.turns:
-            if isinstance(turn, UserTurn):
-                views.append(PromptView(turn))
-            else:
-                views.append(self._reply_view(turn))
-        await log.mount_all(views)
+        await log.remove_children(".prompt, .reply, #earlier")
+        turns = self.conversation.turns
+        self.query_one("#welcome").display = not turns
+        self._first_shown = max(0, len(turns) - RENDER_WINDOW)
+        await log.mount_all(self._views(self._first_shown, len(turns)))
+        await self._show_earlier_button()
         log.scroll_end(animate=False)
+
+    def _views(self, start: int, end: int) -> list[PromptView | ReplyView]:
+        return [
+            PromptView(turn) if isinstance(turn, UserTurn) else self._reply_view(turn)
+            for turn in self.conversation.turns[start:end]
+        ]
+
+    async def _show_earlier_button(self) -> None:
+        if self._first_shown:
+            label = f"Show {min(RENDER_WINDOW, self._first_shown)} earlier messages"
+            label += f" ({self._first_shown} not shown)"
+            first_view = self.chat_log.query(".prompt, .reply").first()
+            await self.chat_log.mount(Button(label, id="earlier", compact=True), before=first_view)
+
+    @on(Button.Pressed, "#earlier")
+    async def action_show_earlier(self) -> None:
+        if not self._first_shown:
+            return
+        log = self.chat_log
+        start = max(0, self._first_shown - RENDER_WINDOW)
+        first_view = log.query(".prompt, .reply").first()
+        await log.remove_children("#earlier")
+        await log.mount_all(self._views(start, self._first_shown), before=first_view)
+        self._first_shown = start
+        await self._show_earlier_button()
 
     def _reply_view(self, turn: AssistantTurn) -> ReplyView:
         view = ReplyView(turn.reply)
@@ -497,6 +528,7 @@ class ChatScreen(Screen[None]):
             self._show_attachments()
             self.query_one("#welcome").display = False
             await self.chat_log.mount(PromptView(turn))
+        self.tui.save_conversation(self.conversation)
         await self.begin_reply()
 
     async def begin_reply(self) -> None:
@@ -640,6 +672,9 @@ class ChatScreen(Screen[None]):
         if view is not None:
             await view.append(chunk.content, chunk.thinking)
         self.follow_stream()
+        if time.monotonic() - self._saved_at >= STREAM_SAVE_SECONDS:
+            self._saved_at = time.monotonic()
+            self.tui.save_conversation(self.conversation)
 
     def _pace_updates(self) -> None:
         now = time.process_time()
@@ -667,6 +702,7 @@ class ChatScreen(Screen[None]):
     async def end_reply(self) -> None:
         self.streaming = None
         self.conversation.touch()
+        self.tui.save_conversation(self.conversation)
         view = self._last_reply_view()
         if view is not None:
             await view.finish()
@@ -718,15 +754,23 @@ class ChatScreen(Screen[None]):
                 await view.show(turn.reply, self._version_label(turn))
 
     async def action_new_chat(self) -> None:
-        await self.action_stop()
         model = self.conversation.model
-        self.conversation = Conversation(model=model, settings=self.tui.new_chat_settings.copy())
+        settings = self.tui.new_chat_settings.copy()
+        await self.show_conversation(Conversation(model=model, settings=settings))
+
+    async def show_conversation(self, conversation: Conversation) -> None:
+        """Switch to ``conversation`` (the current one is already saved)."""
+        await self.action_stop()
+        self.conversation = conversation
+        if conversation.model:
+            self.set_model(conversation.model)
         self.tui.counter.forget()
         self.load_sidebar()
         self.recount()
         self.editing = False
         self.pending_images = []
         self._show_attachments()
+        self.refresh_status()
         await self.render_conversation()
         self.composer.focus()
 

@@ -189,9 +189,9 @@ class ModelPicker(ModalScreen[str | None]):
         )
         parts: list[str | tuple[str, str]] = [
             (f"{sanitize_line(summary.name, 26):<26} ", "bold"),
-            (f"{facts:<26} ", "dim"),
+            (f"{facts:<22} ", "dim"),
             f"{human_size(summary.size):>9}  ",
-            (f"{relative_time(summary.modified_at):<13}", "dim"),
+            (f"{relative_time(summary.modified_at):<12}", "dim"),
         ]
         caps = row.capabilities
         if caps is None:

@@ -1,0 +1,305 @@
+"""The history browser: every saved conversation, full-text search, and file actions.
+
+Listing and searching read files, so they run in workers off the UI thread; a
+search starts a moment after the last keystroke.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ollama_tui.files import write_atomic
+from ollama_tui.formatting import relative_time
+from ollama_tui.history.codec import UnreadableConversation
+from ollama_tui.history.export import import_file, to_json, to_markdown
+from ollama_tui.history.store import HistoryError, Listing, SearchHit
+from ollama_tui.sanitize import sanitize_line
+from ollama_tui.screens.confirm import Confirm, TextPrompt
+
+if TYPE_CHECKING:
+    from ollama_tui.app import OllamaTUI
+
+SEARCH_DELAY = 0.2
+
+
+@dataclass
+class Listed(Message):
+    listings: list[Listing]
+    hits: list[SearchHit] | None
+    """Search results, or None when no search is active."""
+
+
+class HistoryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="history.back"),
+        Binding("slash", "search", "Search", id="history.search"),
+        Binding("r", "rename", "Rename", id="history.rename"),
+        Binding("d", "delete", "Delete", id="history.delete"),
+        Binding("m", "export('md')", "Export .md", id="history.export-md"),
+        Binding("j", "export('json')", "Export .json", id="history.export-json"),
+        Binding("i", "import_file", "Import", id="history.import"),
+        Binding("t", "empty_trash", "Empty trash", id="history.empty-trash"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listings: list[Listing] = []
+
+    @property
+    def tui(self) -> OllamaTUI:
+        from ollama_tui.app import OllamaTUI
+
+        assert isinstance(self.app, OllamaTUI)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Static("Conversations", classes="models-title")
+        yield Input(placeholder="Search titles and messages (/)…", id="history-search")
+        yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="history-message", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#history-table", DataTable)
+        for label in ("Title", "Model", "Updated", "Messages", "Match"):
+            table.add_column(label, key=label.lower())
+        table.focus()
+        self.refresh_list()
+
+    # -- loading ----------------------------------------------------------------------
+
+    @work(group="history-list", exclusive=True, exit_on_error=False)
+    async def refresh_list(self, delay: float = 0.0) -> None:
+        if delay:
+            await asyncio.sleep(delay)
+        query = self.query_one("#history-search", Input).value.strip()
+        store = self.tui.store
+        listings = await asyncio.to_thread(store.listings)
+        hits = await asyncio.to_thread(store.search, query) if query else None
+        self.post_message(Listed(listings, hits))
+
+    def on_listed(self, event: Listed) -> None:
+        self.listings = event.listings
+        table = self.query_one("#history-table", DataTable)
+        selected = self.selected_id()
+        table.clear()
+        if event.hits is None:
+            rows = [(listing, "") for listing in event.listings]
+        else:
+            rows = [(hit.listing, hit.snippet) for hit in event.hits]
+        for listing, snippet in rows:
+            table.add_row(*self._cells(listing, snippet), key=listing.id)
+        if selected is not None and selected in {listing.id for listing, _ in rows}:
+            table.move_cursor(row=table.get_row_index(selected))
+        unreadable = sum(1 for listing in event.listings if listing.problem)
+        message = f"{len(event.listings)} conversations in {self.tui.store.directory}"
+        if event.hits is not None:
+            message = f"{len(event.hits)} of {len(event.listings)} conversations match"
+        if unreadable:
+            message += f" · {unreadable} unreadable (left untouched)"
+        trash = self.tui.store.trash_count()
+        if trash:
+            message += f" · {trash} in the trash (t empties it)"
+        self.query_one("#history-message", Static).update(message)
+
+    @staticmethod
+    def _cells(listing: Listing, snippet: str) -> tuple[str, str, str, str, str]:
+        if listing.problem:
+            title = f"⚠ {listing.path.name}: unreadable, {sanitize_line(listing.problem, 70)}"
+            return (title, "", "", "", "")
+        return (
+            sanitize_line(listing.title or "Untitled", 50),
+            sanitize_line(listing.model, 24),
+            relative_time(listing.updated),
+            str(listing.messages),
+            snippet,
+        )
+
+    def selected_id(self) -> str | None:
+        table = self.query_one("#history-table", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    def _selected(self) -> Listing | None:
+        chosen = self.selected_id()
+        listing = next((item for item in self.listings if item.id == chosen), None)
+        if listing is not None and listing.problem:
+            self.notify(
+                f"{listing.path} cannot be opened: {listing.problem}. ollama-tui leaves it "
+                "as it is.",
+                severity="warning",
+            )
+            return None
+        return listing
+
+    # -- searching --------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#history-search", Input).focus()
+
+    @on(Input.Changed, "#history-search")
+    def search_changed(self) -> None:
+        self.refresh_list(SEARCH_DELAY)
+
+    @on(Input.Submitted, "#history-search")
+    def search_done(self) -> None:
+        self.query_one("#history-table", DataTable).focus()
+
+    # -- actions ------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#history-table")
+    def open_selected(self) -> None:
+        listing = self._selected()
+        if listing is not None:
+            self.tui.open_conversation(listing.id)
+
+    def action_rename(self) -> None:
+        listing = self._selected()
+        if listing is None:
+            return
+
+        def renamed(title: str | None) -> None:
+            if title:
+                self.rename(listing.id, sanitize_line(title, 200))
+
+        prompt = TextPrompt(
+            "Rename the conversation", "Enter renames · Esc cancels", value=listing.title
+        )
+        self.app.push_screen(prompt, renamed)
+
+    @work(group="history-action", exit_on_error=False)
+    async def rename(self, conversation_id: str, title: str) -> None:
+        chat = self.tui.chat
+        if chat.conversation.id == conversation_id:
+            chat.conversation.title = title
+            self.tui.save_conversation(chat.conversation)
+        else:
+            store = self.tui.store
+            try:
+                conversation, _ = await asyncio.to_thread(store.load, conversation_id)
+                conversation.title = title
+                await asyncio.to_thread(store.save, conversation)
+            except (OSError, UnreadableConversation, HistoryError) as error:
+                self.notify(str(error), title="Not renamed", severity="error")
+                return
+        self.refresh_list(0.1)
+
+    def action_delete(self) -> None:
+        listing = self._selected()
+        if listing is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                moved = self.tui.store.delete(listing.id)
+            except HistoryError as error:
+                self.notify(str(error), title="Not deleted", severity="error")
+                return
+            self.notify(f"Moved to {moved.parent} (t empties the trash).")
+            self.refresh_list()
+
+        title = sanitize_line(listing.title or "Untitled", 60)
+        self.app.push_screen(
+            Confirm(f"Move {title!r} to the trash?", yes="Delete", no="Keep"), answered
+        )
+
+    def action_empty_trash(self) -> None:
+        count = self.tui.store.trash_count()
+        if not count:
+            self.notify("The trash is empty.")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                try:
+                    removed = self.tui.store.empty_trash()
+                except HistoryError as error:
+                    self.notify(str(error), severity="error")
+                    return
+                self.notify(f"Removed {removed} conversations for good.")
+                self.refresh_list()
+
+        self.app.push_screen(
+            Confirm(f"Remove the {count} conversations in the trash for good?", yes="Remove"),
+            answered,
+        )
+
+    def action_export(self, kind: str) -> None:
+        listing = self._selected()
+        if listing is None:
+            return
+        suggested = Path.cwd() / f"{_slug(listing.title)}-{listing.id[:8]}.{kind}"
+
+        def chosen(target: str | None) -> None:
+            if target:
+                self.export(listing.id, Path(target).expanduser(), kind)
+
+        self.app.push_screen(
+            TextPrompt(
+                f"Export as {'Markdown' if kind == 'md' else 'JSON'} to",
+                "Enter writes the file (an existing one is replaced) · Esc cancels",
+                value=str(suggested),
+            ),
+            chosen,
+        )
+
+    @work(group="history-action", exit_on_error=False)
+    async def export(self, conversation_id: str, target: Path, kind: str) -> None:
+        try:
+            conversation, _ = await asyncio.to_thread(self.tui.store.load, conversation_id)
+            data = (
+                to_markdown(conversation).encode("utf-8") if kind == "md" else to_json(conversation)
+            )
+            await asyncio.to_thread(write_atomic, target, data)
+        except (OSError, UnreadableConversation) as error:
+            self.notify(str(error), title="Not exported", severity="error")
+            return
+        self.notify(f"Wrote {target}", title="Exported")
+
+    def action_import_file(self) -> None:
+        def chosen(source: str | None) -> None:
+            if source:
+                self.import_from(Path(source).expanduser())
+
+        self.app.push_screen(
+            TextPrompt(
+                "Import a conversation file (.toml or .json)",
+                "Enter imports a copy into your history · Esc cancels",
+                placeholder="path/to/conversation.json",
+            ),
+            chosen,
+        )
+
+    @work(group="history-action", exit_on_error=False)
+    async def import_from(self, source: Path) -> None:
+        try:
+            conversation, notes = await asyncio.to_thread(import_file, self.tui.store, source)
+        except FileNotFoundError:
+            self.notify(f"No file at {source}.", title="Not imported", severity="error")
+            return
+        except (OSError, UnreadableConversation, HistoryError) as error:
+            self.notify(f"{source}: {error}", title="Not imported", severity="error")
+            return
+        note = f" Note: {'; '.join(notes)}." if notes else ""
+        title = sanitize_line(conversation.title or "Untitled", 60)
+        self.notify(f"Imported {title!r}.{note}", title="Imported")
+        self.refresh_list()
+
+
+def _slug(title: str) -> str:
+    words = "".join(ch if ch.isalnum() else " " for ch in title.lower()).split()
+    return "-".join(words)[:40] or "conversation"
