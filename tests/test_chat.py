@@ -88,7 +88,9 @@ async def test_multi_turn_sends_system_and_history(emulator: OllamaEmulator) -> 
 
 
 async def test_stop_keeps_partial_reply_and_closes_stream(emulator: OllamaEmulator) -> None:
-    emulator.script(ChatReply(content=[f"word{i} " for i in range(300)], delay=0.02))
+    # Long enough that Esc lands before the server is done, even though the pilot
+    # waits for a busy app between keys.
+    emulator.script(ChatReply(content=[f"word{i} " for i in range(400)], delay=0.05))
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
@@ -112,7 +114,7 @@ async def test_stop_keeps_partial_reply_and_closes_stream(emulator: OllamaEmulat
         assert isinstance(reply, AssistantTurn)
         assert reply.reply.status is ReplyStatus.STOPPED
         assert reply.reply.content.startswith("word0 word1 word2 word3")
-        assert "word299" not in reply.reply.content
+        assert "word399" not in reply.reply.content
         await wait_until(pilot, lambda: emulator.disconnects == ["/api/chat"])
         assert "stopped" in str(last_reply_view(pilot).query_one(".reply-stats", Static).render())
         # The composer is free at once.

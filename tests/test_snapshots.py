@@ -14,8 +14,12 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from ollama_tui import paths
+from ollama_tui.conversation import AssistantTurn
+from ollama_tui.history.store import HistoryStore
 from ollama_tui.ollama.types import PullProgress
 from ollama_tui.pulls import PullJob, PullState, PullTracker
+from ollama_tui.screens.history import HistoryScreen
 from ollama_tui.screens.model_picker import ModelPicker
 from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
 from ollama_tui.screens.pull import PullScreen
@@ -25,6 +29,7 @@ from tests.chat_helpers import app_for, chat_of, meter_settled, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.emulator.demo import DEMO_ANSWER, tokens
 from tests.emulator.models import Running
+from tests.test_history import sample
 
 SNAPSHOT_PORT = 18_434
 SIZE = (110, 36)
@@ -170,6 +175,37 @@ def test_models_screen_with_info(snap_compare: Snap, fixed_emulator: OllamaEmula
         table.move_cursor(row=table.get_row_index("qwen3:8b"))
         await pilot.press("i")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ModelInfoScreen))
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
+
+
+def test_history_browser_searching(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
+    history = HistoryStore(paths.conversations_dir())
+    for day, (title, model, text) in enumerate(
+        [
+            ("Counting words in Python", "llama3.2:latest", "Use collections.Counter."),
+            ("Axolotl facts", "qwen3:8b", "The axolotl regrows its limbs and its heart."),
+            ("Regex for dates", "qwen3:8b", "Try \\d{4}-\\d{2}-\\d{2} for ISO dates."),
+        ]
+    ):
+        when = datetime.now(UTC) - timedelta(days=3 - day, hours=1)
+        conversation = sample(turns=4, when=when)
+        conversation.id = f"c{day}"
+        conversation.title, conversation.model = title, model
+        assert isinstance(conversation.turns[3], AssistantTurn)
+        conversation.turns[3].reply.content = text
+        history.save(conversation)
+    app = app_for(fixed_emulator)
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.press("f9")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen))
+        screen = pilot.app.screen
+        table = screen.query_one("#history-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 3)
+        await pilot.press("slash", *"regrow")
+        await wait_until(pilot, lambda: table.row_count == 1)
         await pilot.pause()
 
     assert snap_compare(app, run_before=run_before, terminal_size=SIZE)

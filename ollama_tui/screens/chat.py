@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from contextlib import aclosing
 from dataclasses import dataclass
@@ -647,7 +648,12 @@ class ChatScreen(Screen[None]):
             content.append(content_part)
             flush()
         finally:
+            # Awaited, not just cancelled: asyncio holds tasks weakly, and a pump
+            # collected before it runs its cancellation would leave the HTTP stream
+            # open, so Ollama would go on generating.
             pump_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pump_task
         if failure is None:
             self.post_message(
                 ReplyEnded(reply, ReplyStatus.COMPLETE, stats, estimated_tokens=counted.raw_total)
