@@ -20,9 +20,11 @@ def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
 
 
-def measure_once(url: str) -> float:
+def measure_once(url: str, extra: str = "", env: str = "", rss: list[int] | None = None) -> float:
+    """Seconds from launch to a key accepted; with ``rss``, the app's resident memory
+    (kB) at that moment is appended to it."""
     tmux("kill-session", "-t", SESSION)
-    command = f"{sys.executable} -m ollama_tui --host {url} --model llama3.2:latest"
+    command = f"{env} {sys.executable} -m ollama_tui --host {url} --model llama3.2:latest {extra}"
     started = time.perf_counter()
     tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "40", command)
     sent = False
@@ -33,11 +35,30 @@ def measure_once(url: str) -> float:
                 tmux("send-keys", "-t", SESSION, MARKER)
                 sent = True
             elif sent and f"▊{MARKER}" in screen.replace(" ", ""):
-                return time.perf_counter() - started
+                elapsed = time.perf_counter() - started
+                if rss is not None:
+                    rss.append(resident_kb(tmux("list-panes", "-t", SESSION, "-F", "#{pane_pid}")))
+                return elapsed
             time.sleep(0.005)
         raise RuntimeError("the app did not accept a key within 20 s")
     finally:
         tmux("kill-session", "-t", SESSION)
+
+
+def resident_kb(shell_pid: str) -> int:
+    """VmRSS of the pane's python process (the shell's child, or the pane itself)."""
+    pids = [shell_pid.strip()]
+    children = Path(f"/proc/{pids[0]}/task/{pids[0]}/children")
+    if children.exists():
+        pids += children.read_text().split()
+    best = 0
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status")
+        if status.exists():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    best = max(best, int(line.split()[1]))
+    return best
 
 
 def main() -> None:

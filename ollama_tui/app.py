@@ -41,6 +41,7 @@ from ollama_tui.settings import ChatSettings
 from ollama_tui.tokens import ContextCounter, Tokenizer
 from ollama_tui.widgets.composer import Composer
 
+TOKENIZER_DELAY = 0.5
 PULL_REDRAW_SECONDS = 0.2
 """Ollama reports every layer every 60 ms; redrawing that often costs more than it shows."""
 
@@ -114,7 +115,8 @@ class OllamaTUI(App[None]):
         for problem in self._settings_problems:
             self.notify(sanitize_line(problem, 200), title="New-chat settings", severity="warning")
         self.watch_health()
-        self.load_tokenizer()
+        # After the first paint: parsing the encoding holds the GIL for ~0.3 s.
+        self.set_timer(TOKENIZER_DELAY, self.load_tokenizer)
 
     async def on_unmount(self) -> None:
         with contextlib.suppress(HistoryError, IndexError):

@@ -182,7 +182,7 @@ async def test_a_background_pull_finishes_after_the_modal_closed(
 
 
 async def test_two_pulls_queue_and_run_one_after_the_other(emulator: OllamaEmulator) -> None:
-    emulator.pulls["one:1b"] = PullScript(layers=LAYERS[1:2], step=MB, delay=0.1)
+    emulator.pulls["one:1b"] = PullScript(layers=BIG, step=4 * MB, delay=0.2)
     emulator.pulls["two:1b"] = PullScript(layers=LAYERS[2:], step=MB, delay=0.05)
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -296,3 +296,18 @@ async def test_no_picker_when_the_health_check_beats_the_model_setting(
         app.on_connection_checked(ConnectionChecked(ConnectionState(True, "0.12.6")))
         await pilot.pause()
         assert not isinstance(app.screen, ModelPicker)
+
+
+async def test_regenerate_is_refused_with_invalid_settings(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "hi")
+        sidebar = await open_sidebar(pilot)
+        set_field(sidebar, "temperature", "hot")
+        await pilot.pause()
+        chat.composer.focus()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert len(chat_requests(emulator)) == 1
+        assert any("Fix the settings" in n.message for n in app._notifications)

@@ -53,8 +53,11 @@ waiting."""
 COUNT_DELAY = 0.15
 STREAM_SAVE_SECONDS = 1.0
 """While a reply streams it is saved this often, so a crash loses at most this much."""
-RENDER_WINDOW = 40
-"""Turns mounted when a conversation opens; earlier ones mount on request."""
+OPENING_TURNS = 2
+"""Turns mounted when a conversation opens. Mounting a reply with a table and code
+costs Textual about 0.25 s, so a reopened chat shows its end and no more."""
+EARLIER_BATCH = 10
+"""Turns mounted each time the user asks for earlier messages."""
 """Seconds of quiet typing before the context meter recounts."""
 
 WELCOME = (
@@ -188,7 +191,6 @@ class ChatScreen(Screen[None]):
         with Horizontal(id="status-row"):
             yield Static(id="status-bar", markup=False)
             yield ContextMeter(id="context-meter", markup=False)
-        yield SettingsSidebar(self.conversation.settings)
         with ChatLog(id="chat-log"):
             yield Static(WELCOME, id="welcome", markup=False)
         yield Static(id="attachments", markup=False)
@@ -207,6 +209,18 @@ class ChatScreen(Screen[None]):
     def sidebar(self) -> SettingsSidebar:
         return self.query_one(SettingsSidebar)
 
+    @property
+    def has_sidebar(self) -> bool:
+        """The sidebar is built the first time it opens: its ~100 widgets would cost
+        start-up a quarter of a second."""
+        return bool(self.query(SettingsSidebar))
+
+    async def ensure_sidebar(self) -> SettingsSidebar:
+        if not self.has_sidebar:
+            await self.mount(SettingsSidebar(self.conversation.settings), before=self.chat_log)
+            self.load_sidebar()
+        return self.sidebar
+
     async def on_mount(self) -> None:
         self.composer.focus()
         self.query_one("#attachments").display = False
@@ -218,14 +232,14 @@ class ChatScreen(Screen[None]):
         await self.render_conversation()
 
     async def render_conversation(self) -> None:
-        """Show the last turns; a long history mounts earlier ones on request, so
-        opening a 2,000-message conversation costs as much as opening a short one."""
+        """Show the last turns; earlier ones mount on request, so opening a
+        2,000-message conversation costs as much as opening a short one."""
         log = self.chat_log
         log.anchor(False)
         await log.remove_children(".prompt, .reply, #earlier")
         turns = self.conversation.turns
         self.query_one("#welcome").display = not turns
-        self._first_shown = max(0, len(turns) - RENDER_WINDOW)
+        self._first_shown = max(0, len(turns) - OPENING_TURNS)
         await log.mount_all(self._views(self._first_shown, len(turns)))
         await self._show_earlier_button()
         log.scroll_end(animate=False)
@@ -238,7 +252,7 @@ class ChatScreen(Screen[None]):
 
     async def _show_earlier_button(self) -> None:
         if self._first_shown:
-            label = f"Show {min(RENDER_WINDOW, self._first_shown)} earlier messages"
+            label = f"Show {min(EARLIER_BATCH, self._first_shown)} earlier messages"
             label += f" ({self._first_shown} not shown)"
             first_view = self.chat_log.query(".prompt, .reply").first()
             await self.chat_log.mount(Button(label, id="earlier", compact=True), before=first_view)
@@ -248,7 +262,7 @@ class ChatScreen(Screen[None]):
         if not self._first_shown:
             return
         log = self.chat_log
-        start = max(0, self._first_shown - RENDER_WINDOW)
+        start = max(0, self._first_shown - EARLIER_BATCH)
         first_view = log.query(".prompt, .reply").first()
         await log.remove_children("#earlier")
         await log.mount_all(self._views(start, self._first_shown), before=first_view)
@@ -324,12 +338,14 @@ class ChatScreen(Screen[None]):
     # -- settings sidebar and context meter -------------------------------------
 
     def load_sidebar(self) -> None:
+        if not self.has_sidebar:
+            return
         model = self.conversation.model
         version = self.tui.connection.version if self.tui.connection.connected else ""
         self.sidebar.load(self.conversation.settings, self.tui.model_info.get(model), version)
 
-    def action_toggle_settings(self) -> None:
-        sidebar = self.sidebar
+    async def action_toggle_settings(self) -> None:
+        sidebar = await self.ensure_sidebar()
         opening = not sidebar.has_class("-open")
         sidebar.set_class(opening, "-open")
         if opening:
@@ -348,8 +364,9 @@ class ChatScreen(Screen[None]):
         self.recount()
 
     @on(Button.Pressed, "#reset-all")
-    def reset_settings(self) -> None:
-        self.sidebar.reset_all()
+    async def reset_settings(self) -> None:
+        sidebar = await self.ensure_sidebar()
+        sidebar.reset_all()
         self.notify("Every setting is back to the model's default.")
 
     @on(Button.Pressed, "#save-preset")
@@ -416,9 +433,9 @@ class ChatScreen(Screen[None]):
         )
         self.query_one(ContextMeter).show(self.estimate, window, note, last)
 
-    def settings_are_valid(self) -> bool:
+    async def settings_are_valid(self) -> bool:
         """Nothing invalid is ever sent: say what to fix and show where."""
-        problems = self.sidebar.problems()
+        problems = self.sidebar.problems() if self.has_sidebar else []
         if problems:
             self.notify(
                 "Fix the settings before sending: " + "; ".join(problems),
@@ -426,12 +443,12 @@ class ChatScreen(Screen[None]):
                 timeout=10,
             )
             if not self.sidebar.has_class("-open"):
-                self.action_toggle_settings()
+                await self.action_toggle_settings()
         return not problems
 
     async def check_before_sending(self, text: str) -> bool:
         """Refuse invalid settings; warn once about a prompt that would overflow."""
-        if not self.settings_are_valid():
+        if not await self.settings_are_valid():
             return False
         messages = self._outgoing_messages()
         estimate = await asyncio.to_thread(
@@ -733,7 +750,7 @@ class ChatScreen(Screen[None]):
         if self.conversation.last_assistant_turn is None:
             self.notify("There is no reply to regenerate yet.", severity="warning")
             return
-        if self.settings_are_valid():
+        if await self.settings_are_valid():
             await self.begin_reply()
 
     def action_edit_last(self) -> None:
