@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.worker import Worker
 
 from ollama_tui import paths
-from ollama_tui.config import Config
+from ollama_tui.config import DEFAULT_THEME, Config, remember, write_template
 from ollama_tui.connection import HEALTHY_POLL_SECONDS, ConnectionState, backoff
 from ollama_tui.conversation import Attachment, Conversation
 from ollama_tui.formatting import human_size
@@ -38,10 +38,11 @@ from ollama_tui.pulls import PullJob, PullState, PullTracker, explain_pull_error
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.chat import ChatScreen
 from ollama_tui.settings import ChatSettings
+from ollama_tui.themes import load_themes, semantic_defaults
 from ollama_tui.tokens import ContextCounter, Tokenizer
-from ollama_tui.widgets.composer import Composer
 
 TOKENIZER_DELAY = 0.5
+THEME_SAVE_DELAY = 1.0
 PULL_REDRAW_SECONDS = 0.2
 """Ollama reports every layer every 60 ms; redrawing that often costs more than it shows."""
 
@@ -88,17 +89,81 @@ class OllamaTUI(App[None]):
         self.new_chat_settings, self._settings_problems = load_new_chat_settings(
             paths.new_chat_file()
         )
+        if config.new_chat is not None and not paths.new_chat_file().exists():
+            self.new_chat_settings = config.new_chat.copy()
+        self._theme_problems = self._register_themes()
+        self._saved_theme = self.theme
+        self._keymap_problems = self._apply_keymap(config.keymap)
         self.counter = ContextCounter(Tokenizer())
         self.running_context: dict[str, int] = {}
         """Context length each loaded model was given, from ``/api/ps``."""
         self.pulls: list[PullJob] = []
         self._pull_workers: dict[int, Worker[None]] = {}
         self._pull_turn = asyncio.Lock()
-        self._pull_shown_at = 0.0
         """Pulls run one after another, in the order they were asked for."""
+        self._pull_shown_at = 0.0
         self._recheck = asyncio.Event()
         self._picker_open = False
         self._asked_for_model = False
+
+    # -- themes, keys, config ---------------------------------------------------------
+
+    def _register_themes(self) -> list[str]:
+        themes, problems = load_themes(paths.user_themes_dir())
+        for theme in themes:
+            self.register_theme(theme)
+        wanted = self.config.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            problems.append(f"There is no theme called {sanitize_line(wanted, 40)!r}.")
+            self.theme = DEFAULT_THEME
+        return problems
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = super().get_css_variables()
+        self.theme_variables = {**semantic_defaults(variables), **variables}
+        return self.theme_variables
+
+    def watch_theme(self, name: str) -> None:
+        # The palette previews themes as the user browses, so wait before saving.
+        if self.is_running:
+            self.set_timer(THEME_SAVE_DELAY, self._save_theme)
+
+    def _save_theme(self) -> None:
+        if self.theme != self._saved_theme:
+            self._saved_theme = self.theme
+            self._remember(theme=self.theme)
+
+    def _write_template(self) -> None:
+        if self.config.path is not None:
+            problem = write_template(self.config.path)
+            if problem:
+                self.notify(problem, title="Configuration", severity="warning")
+
+    def _remember(self, **values: str) -> None:
+        problem = remember(self.config, **values)
+        if problem:
+            self.notify(problem, title="Settings not saved", severity="warning")
+
+    def _apply_keymap(self, keymap: dict[str, str]) -> list[str]:
+        if not keymap:
+            return []
+        from ollama_tui.screens.help import binding_groups
+
+        known = {
+            binding.id
+            for _, bindings in binding_groups()
+            for binding in bindings
+            if isinstance(binding, Binding) and binding.id
+        }
+        unknown = sorted(set(keymap) - known)
+        self.set_keymap({k: v for k, v in keymap.items() if k in known})
+        return [
+            f"{self.config.path}: keys.{sanitize_line(name, 40)} is not a binding id "
+            "(F1 lists them); it is ignored."
+            for name in unknown
+        ]
 
     def get_default_screen(self) -> Screen[None]:
         conversation = self._first_conversation
@@ -114,6 +179,14 @@ class OllamaTUI(App[None]):
         self.sub_title = self.config.host
         for problem in self._settings_problems:
             self.notify(sanitize_line(problem, 200), title="New-chat settings", severity="warning")
+        for problem in self.config.problems + self._keymap_problems:
+            self.notify(sanitize_line(problem, 300), title="Configuration", severity="warning")
+        for problem in self._theme_problems:
+            self.notify(sanitize_line(problem, 300), title="Themes", severity="warning")
+        if self.config.first_run and self.config.path is not None:
+            from ollama_tui.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen(), lambda _: self._write_template())
         self.watch_health()
         # After the first paint: parsing the encoding holds the GIL for ~0.3 s.
         self.set_timer(TOKENIZER_DELAY, self.load_tokenizer)
@@ -382,6 +455,7 @@ class OllamaTUI(App[None]):
             self._picker_open = False
             if name:
                 self.chat.set_model(name)
+                self._remember(last_model=name)
             self.chat.composer.focus()
 
         self.push_screen(ModelPicker(self.client, self.model_info), chosen)
@@ -452,25 +526,9 @@ class OllamaTUI(App[None]):
         self.push_screen(ImagePrompt(), chosen)
 
     def action_help(self) -> None:
-        from ollama_tui.screens.help import HelpScreen
-        from ollama_tui.screens.history import HistoryScreen
-        from ollama_tui.screens.model_picker import ModelPicker
-        from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
-        from ollama_tui.screens.pull import PullScreen
-        from ollama_tui.widgets.sidebar import SettingsSidebar
+        from ollama_tui.screens.help import HelpScreen, binding_groups
 
-        groups = [
-            ("Anywhere", list(self.BINDINGS)),
-            ("Chat", list(ChatScreen.BINDINGS)),
-            ("Composer", list(Composer.BINDINGS)),
-            ("Model picker", list(ModelPicker.BINDINGS)),
-            ("Settings sidebar", list(SettingsSidebar.BINDINGS)),
-            ("Models screen", list(ModelsScreen.BINDINGS)),
-            ("History", list(HistoryScreen.BINDINGS)),
-            ("Model info", list(ModelInfoScreen.BINDINGS)),
-            ("Pull", list(PullScreen.BINDINGS)),
-        ]
-        self.push_screen(HelpScreen(groups))
+        self.push_screen(HelpScreen(binding_groups(), self.config.keymap))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -1,4 +1,5 @@
-"""Command line: ``ollama-tui [--host URL] [--model NAME] [--continue | --resume ID]``."""
+"""Command line: ``ollama-tui [paths] [--config PATH] [--host URL] [--model NAME]
+[--continue | --resume ID]``."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ollama_tui import __version__
+from ollama_tui import __version__, paths
 from ollama_tui.config import Config, resolve_config
 from ollama_tui.conversation import Conversation
 from ollama_tui.history.codec import UnreadableConversation, is_valid_id
@@ -33,6 +35,18 @@ def build_parser() -> argparse.ArgumentParser:
         "http://127.0.0.1:11434)",
     )
     parser.add_argument("--model", metavar="NAME", help="model to chat with, e.g. llama3.2")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        type=Path,
+        help=f"config file to use (default: {paths.config_file()})",
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["paths"],
+        help="paths: print where the config, themes, history and logs live",
+    )
     reopen = parser.add_mutually_exclusive_group()
     reopen.add_argument(
         "--continue",
@@ -82,9 +96,29 @@ def reopened(store: HistoryStore, continue_last: bool, resume: str | None) -> Co
     return conversation
 
 
+def describe_paths(config: Config) -> str:
+    rows = [
+        ("config", config.path or paths.config_file()),
+        ("themes", paths.user_themes_dir()),
+        ("presets", paths.presets_dir()),
+        ("history", config.history_dir),
+        ("trash", config.history_dir / "trash"),
+        ("logs", paths.log_file()),
+    ]
+    return "\n".join(f"{name:<8} {path}" for name, path in rows)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    config = resolve_config(host=args.host, model=args.model, environ=os.environ)
+    config = resolve_config(
+        host=args.host,
+        model=args.model,
+        config_path=(args.config or paths.config_file()).expanduser(),
+        environ=os.environ,
+    )
+    if args.command == "paths":
+        print(describe_paths(config))
+        return 0
     store = HistoryStore(config.history_dir, config.history_format)
     conversation = reopened(store, args.continue_last, args.resume)
     app = make_app(config, store=store, conversation=conversation)

@@ -1,13 +1,44 @@
-"""Settings, resolved as: CLI flags > environment > config file > defaults."""
+"""Settings, resolved as: CLI flags > environment > config file > defaults.
+
+The config file (``config.toml``) is the user's: a key that is unknown or of the wrong
+type is reported, naming the key and the file, and the default is used for it alone.
+The app writes back only what the user changed in the UI (theme, last model), keeping
+the rest of the file, comments included.
+"""
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ollama_tui import paths
+from ollama_tui.files import write_atomic
 from ollama_tui.ollama.host import parse_host
+from ollama_tui.settings import ChatSettings
+
+DEFAULT_THEME = "ollama-dark"
+HISTORY_FORMATS = ("toml", "json")
+
+TEMPLATE = """\
+# ollama-tui configuration. Every key is optional; `ollama-tui paths` shows where
+# files live. Command-line flags and OLLAMA_HOST / OLLAMA_API_KEY override this file.
+
+# host = "http://127.0.0.1:11434"
+# model = "llama3.2"            # the model new chats use
+# theme = "ollama-dark"         # F1 > Ctrl+P "Change theme" previews them all
+# history_format = "toml"       # or "json"
+# history_dir = "~/notes/chats"
+# system = "You are a concise assistant."
+
+# [options]                     # defaults for new chats, any Ollama option
+# temperature = 0.7
+
+# [keys]                        # remap a key by its binding id (F1 lists them)
+# "chat.new" = "ctrl+k"
+"""
 
 
 @dataclass
@@ -21,15 +52,32 @@ class Config:
     history_format: str = "toml"
     """How new conversations are saved: "toml" or "json" (both always load)."""
     history_dir: Path = field(default_factory=paths.conversations_dir)
+    theme: str = DEFAULT_THEME
+    new_chat: ChatSettings | None = None
+    """The file's system prompt and options for new chats, if it sets any."""
+    keymap: dict[str, str] = field(default_factory=dict)
+    """Key remaps: binding id -> keys."""
+    path: Path | None = None
+    """The config file this came from (None: built in code, nothing is written back)."""
+    problems: list[str] = field(default_factory=list)
+    """What was wrong with the file, one sentence each."""
+    first_run: bool = False
+    """No config file existed: the app shows its welcome once, then writes one."""
 
 
 def resolve_config(
     *,
     host: str | None = None,
     model: str | None = None,
+    config_path: Path | None = None,
     environ: Mapping[str, str],
 ) -> Config:
     config = Config()
+    if config_path is not None:
+        config.path = config_path
+        config.first_run = not config_path.exists()
+        if not config.first_run:
+            _apply_file(config, config_path)
     env_host = environ.get("OLLAMA_HOST")
     if host:
         config.host = parse_host(host)
@@ -39,3 +87,101 @@ def resolve_config(
         config.model = model
     config.api_key = environ.get("OLLAMA_API_KEY") or None
     return config
+
+
+def _apply_file(config: Config, path: Path) -> None:
+    name = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        config.problems.append(f"{name} could not be read ({error}); using defaults.")
+        return
+    except tomllib.TOMLDecodeError as error:
+        config.problems.append(f"{name} is not valid TOML ({error}); using defaults.")
+        return
+
+    def wrong(key: str, expected: str) -> None:
+        config.problems.append(f"{name}: {key} must be {expected}; using the default.")
+
+    for key, value in data.items():
+        if key == "host":
+            if isinstance(value, str) and value.strip():
+                config.host = parse_host(value)
+            else:
+                wrong(key, "a host such as http://127.0.0.1:11434")
+        elif key in ("model", "last_model"):
+            if not isinstance(value, str):
+                wrong(key, "text")
+        elif key == "theme":
+            if isinstance(value, str) and value:
+                config.theme = value
+            else:
+                wrong(key, "a theme name")
+        elif key == "history_format":
+            if value in HISTORY_FORMATS:
+                config.history_format = value
+            else:
+                wrong(key, '"toml" or "json"')
+        elif key == "history_dir":
+            if isinstance(value, str) and value:
+                config.history_dir = Path(value).expanduser()
+            else:
+                wrong(key, "a folder path")
+        elif key == "keys":
+            _apply_keys(config, value, wrong)
+        elif key not in ("system", "options"):
+            config.problems.append(f"{name}: unknown key {str(key)[:40]!r} is ignored.")
+    if "system" in data or "options" in data:
+        settings, notes = ChatSettings.from_dict(
+            {k: data[k] for k in ("system", "options") if k in data}
+        )
+        config.new_chat = settings
+        config.problems += [f"{name}: {note}; it is ignored." for note in notes]
+    # The configured model wins over the last one used, which the app writes back.
+    for key in ("last_model", "model"):
+        if isinstance(data.get(key), str) and data[key]:
+            config.model = data[key]
+
+
+def _apply_keys(config: Config, value: Any, wrong: Any) -> None:
+    if not isinstance(value, dict):
+        wrong("keys", 'a table of binding id = "key"')
+        return
+    for binding_id, keys in value.items():
+        if isinstance(keys, str) and keys.strip():
+            config.keymap[str(binding_id)] = keys.strip()
+        else:
+            wrong(f"keys.{binding_id}", 'a key such as "ctrl+k"')
+
+
+def remember(config: Config, **values: str) -> str | None:
+    """Write ``values`` into the config file, keeping everything else in it; returns
+    an error message, or None. tomlkit (imported only here) keeps comments."""
+    if config.path is None:
+        return None
+    import tomlkit
+
+    path = config.path
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else TEMPLATE
+        document = tomlkit.parse(text)
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as error:
+        return f"{path} was not updated, because it could not be read: {error}"
+    for key, value in values.items():
+        document[key] = value
+    try:
+        write_atomic(path, tomlkit.dumps(document).encode("utf-8"))
+    except OSError as error:
+        return f"{path} could not be written: {error.strerror or error}"
+    return None
+
+
+def write_template(path: Path) -> str | None:
+    """Create a commented config file on first run; an error message, or None."""
+    if path.exists():
+        return None
+    try:
+        write_atomic(path, TEMPLATE.encode("utf-8"))
+    except OSError as error:
+        return f"{path} could not be created: {error.strerror or error}"
+    return None

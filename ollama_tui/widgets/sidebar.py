@@ -46,7 +46,7 @@ class Field(Vertical):
     Field { height: auto; margin: 0 0 1 0; }
     Field > .field-label { color: $text-muted; }
     Field.-modified > .field-label { color: $accent; text-style: bold; }
-    Field > .field-error { color: $error; display: none; }
+    Field > .field-error { color: $error-text; display: none; }
     Field.-invalid > .field-error { display: block; }
     Field.-invalid > Input, Field.-invalid > TextArea { background: $error-muted; }
     Field > Input, Field > TextArea { background: $boost; }

@@ -1,0 +1,31 @@
+"""Shown once, on the first run: the few keys that get someone chatting."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+WELCOME_TEXT = """\
+ollama-tui talks to the Ollama server on your machine, or wherever OLLAMA_HOST points.
+
+  Ctrl+O   choose a model (F4 pulls a new one)
+  Enter    send your message; Ctrl+J starts a new line
+  Esc      stop a reply that is being written
+  F3       system prompt, temperature and every other option
+  F9       your saved conversations
+  F1       every key · Ctrl+P finds any action by name
+
+Conversations are saved as you go. `ollama-tui paths` shows where."""
+
+
+class WelcomeScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,enter,space", "dismiss(None)", "Start", id="welcome.close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="welcome-dialog"):
+            yield Static("Welcome to ollama-tui", classes="dialog-title")
+            yield Static(WELCOME_TEXT, markup=False)
+            yield Static("Enter to start · this is shown only once", classes="dialog-hint")
