@@ -1,0 +1,182 @@
+"""Configuration file, themes, key remaps, paths and the first-run welcome."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from ollama_tui import paths
+from ollama_tui.cli import main, make_app
+from ollama_tui.config import Config, remember, resolve_config
+from ollama_tui.screens.help import HelpScreen
+from ollama_tui.screens.welcome import WelcomeScreen
+from ollama_tui.themes import APP_VARIABLES, bundled_dir, load_themes
+from tests.chat_helpers import chat_of, wait_until
+from tests.emulator import OllamaEmulator
+
+SHIPPED = {"ollama-dark", "ollama-light", "high-contrast", "terminal", "ember"}
+
+
+def write_config(text: str) -> Path:
+    path = paths.config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_precedence_flags_then_environment_then_file_then_defaults() -> None:
+    path = write_config('host = "file-host:1"\nmodel = "from-file"\ntheme = "ember"\n')
+    env = {"OLLAMA_HOST": "env-host:2"}
+    assert resolve_config(config_path=path, environ={}).host == "http://file-host:1"
+    assert resolve_config(config_path=path, environ=env).host == "http://env-host:2"
+    flags = resolve_config(host="flag-host:3", model="flag", config_path=path, environ=env)
+    assert (flags.host, flags.model, flags.theme) == ("http://flag-host:3", "flag", "ember")
+    defaults = resolve_config(config_path=Path("/nonexistent/config.toml"), environ={})
+    assert (defaults.host, defaults.model, defaults.theme) == (
+        "http://127.0.0.1:11434",
+        "",
+        "ollama-dark",
+    )
+    assert defaults.first_run
+
+
+def test_bad_keys_are_reported_by_name_and_fall_back() -> None:
+    path = write_config(
+        'hots = "typo"\ntheme = 3\nhistory_format = "yaml"\nmodel = "qwen3:8b"\n'
+        '[options]\ntemperature = "hot"\n[keys]\n"chat.new" = 5\n'
+    )
+    config = resolve_config(config_path=path, environ={})
+    text = "\n".join(config.problems)
+    assert f"{path}: unknown key 'hots'" in text
+    assert f"{path}: theme must be a theme name" in text
+    assert f"{path}: history_format must be" in text
+    assert "temperature" in text and "keys.chat.new" in text
+    assert (config.theme, config.history_format, config.model) == (
+        "ollama-dark",
+        "toml",
+        "qwen3:8b",
+    )
+
+
+def test_invalid_toml_means_defaults_and_a_message() -> None:
+    path = write_config("host = [unclosed\n")
+    config = resolve_config(config_path=path, environ={})
+    assert config.host == "http://127.0.0.1:11434"
+    assert f"{path} is not valid TOML" in config.problems[0]
+
+
+def test_history_format_and_new_chat_defaults_from_the_file() -> None:
+    path = write_config(
+        'history_format = "json"\nhistory_dir = "~/chats"\nsystem = "Be brief."\n'
+        "[options]\ntemperature = 0.2\n"
+    )
+    config = resolve_config(config_path=path, environ={})
+    assert config.history_format == "json"
+    assert config.history_dir == Path.home() / "chats"
+    assert config.new_chat is not None
+    assert config.new_chat.system == "Be brief." and config.new_chat.options == {"temperature": 0.2}
+
+
+def test_writing_back_keeps_the_rest_of_the_file() -> None:
+    path = write_config(
+        '# my settings\nhost = "gpu-box"  # the big one\n\n[keys]\n"chat.new" = "f6"\n'
+    )
+    config = resolve_config(config_path=path, environ={})
+    assert remember(config, theme="ember", last_model="qwen3:8b") is None
+    text = path.read_text()
+    assert "# my settings" in text and "# the big one" in text
+    again = resolve_config(config_path=path, environ={})
+    assert (again.theme, again.model, again.keymap) == ("ember", "qwen3:8b", {"chat.new": "f6"})
+
+
+def test_paths_under_a_fake_home(
+    capsys: pytest.CaptureFixture[str], isolated_user_dirs: Path
+) -> None:
+    assert main(["paths"]) == 0
+    lines = dict(line.split(maxsplit=1) for line in capsys.readouterr().out.splitlines())
+    home = isolated_user_dirs
+    assert lines == {
+        "config": f"{home}/.config/ollama-tui/config.toml",
+        "themes": f"{home}/.config/ollama-tui/themes",
+        "presets": f"{home}/.config/ollama-tui/presets",
+        "history": f"{home}/.local/share/ollama-tui/conversations",
+        "trash": f"{home}/.local/share/ollama-tui/conversations/trash",
+        "logs": f"{home}/.local/state/ollama-tui/ollama-tui.log",
+    }
+
+
+def test_every_shipped_theme_loads_with_every_app_variable() -> None:
+    themes, problems = load_themes(Path("/nonexistent"))
+    assert problems == []
+    assert {theme.name for theme in themes} == SHIPPED
+    assert {p.stem for p in bundled_dir().glob("*.toml")} == SHIPPED
+    for theme in themes:
+        assert set(APP_VARIABLES) <= set(theme.variables), theme.name
+
+
+async def test_every_theme_registers_and_renders(emulator: OllamaEmulator) -> None:
+    app = make_app(Config(host=emulator.url, model="llama3.2:latest"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        assert set(app.available_themes) >= SHIPPED
+        assert app.theme == "ollama-dark"
+        for name in [*sorted(SHIPPED), "nord"]:  # a Textual theme gets the app's defaults
+            app.theme = name
+            await pilot.pause()
+            assert app.theme_variables["meter-warn"]
+
+
+def test_a_broken_theme_is_skipped_with_a_warning() -> None:
+    user = paths.user_themes_dir()
+    user.mkdir(parents=True)
+    (user / "broken.toml").write_text('name = "broken"\n[colors]\nprimary = "not-a-colour"\n')
+    (user / "nameless.toml").write_text("[colors]\nprimary = '#ffffff'\n")
+    (user / "mine.toml").write_text('name = "mine"\n[colors]\nprimary = "#ff00ff"\n')
+    themes, problems = load_themes(user)
+    assert "mine" in {theme.name for theme in themes}
+    assert any(f"{user / 'broken.toml'} was skipped" in p and "not a colour" in p for p in problems)
+    assert any("nameless.toml" in p and "needs a name" in p for p in problems)
+
+
+async def test_the_theme_choice_is_saved(emulator: OllamaEmulator) -> None:
+    path = write_config("# keep me\n")
+    config = resolve_config(config_path=path, environ={})
+    config.host, config.model = emulator.url, "llama3.2:latest"
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.theme = "ollama-light"
+        await wait_until(pilot, lambda: 'theme = "ollama-light"' in path.read_text(), timeout=3)
+    assert "# keep me" in path.read_text()
+
+
+async def test_a_key_remap_takes_effect_and_shows_in_help(emulator: OllamaEmulator) -> None:
+    path = write_config('[keys]\n"chat.new" = "f6"\n"no.such" = "f7"\n')
+    config = resolve_config(config_path=path, environ={})
+    config.host, config.model = emulator.url, "llama3.2:latest"
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        first = chat.conversation
+        chat.conversation.add_prompt("hello")
+        app.set_focus(None)  # in the composer, F6 selects a line
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: chat.conversation is not first)
+        assert any("keys.no.such is not a binding id" in n.message for n in app._notifications)
+        await pilot.press("f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        assert "F6" in text and "New chat: Start a new chat.  [chat.new]" in text
+
+
+async def test_the_welcome_is_shown_once(emulator: OllamaEmulator) -> None:
+    path = paths.config_file()
+    config = resolve_config(config_path=path, environ={})
+    config.host, config.model = emulator.url, "llama3.2:latest"
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        await pilot.press("enter")
+        await wait_until(pilot, path.exists)
+    second = resolve_config(config_path=path, environ={})
+    assert not second.first_run and second.problems == []
