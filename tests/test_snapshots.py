@@ -1,211 +1,33 @@
-"""Snapshots of the key chat screens, so layout regressions fail CI.
-
-The emulator listens on a fixed port here, because the host is shown on screen, and
-its models were "modified" a fixed time ago, because the picker shows relative ages.
-"""
+"""Snapshots of the key screens (see ``tests/scenes.py``), so layout regressions fail CI;
+and a check that the README's screenshots are the same pictures."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
-from textual.widgets import DataTable
 
-from ollama_tui import paths
-from ollama_tui.conversation import AssistantTurn
-from ollama_tui.history.store import HistoryStore
-from ollama_tui.ollama.types import PullProgress
-from ollama_tui.pulls import PullJob, PullState, PullTracker
-from ollama_tui.screens.history import HistoryScreen
-from ollama_tui.screens.model_picker import ModelPicker
-from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
-from ollama_tui.screens.pull import PullScreen
-from ollama_tui.widgets.message import ReplyView
-from ollama_tui.widgets.sidebar import Field
-from tests.chat_helpers import app_for, chat_of, meter_settled, send, wait_until
-from tests.emulator import ChatReply, OllamaEmulator
-from tests.emulator.demo import DEMO_ANSWER, tokens
-from tests.emulator.models import Running
-from tests.test_history import sample
-
-SNAPSHOT_PORT = 18_434
-SIZE = (110, 36)
+from tests.scenes import SCENES, SCREENSHOTS, SIZE, fixed_emulator
 
 Snap = Callable[..., bool]
+SNAPSHOTS = Path(__file__).parent / "__snapshots__" / "test_snapshots"
+SCREENSHOT_DIR = Path(__file__).parent.parent / "screenshots"
 
 
-def steady_first_token(pilot: Pilot[Any]) -> None:
-    """Time to first token is measured, so it varies by a few ms: pin it for the picture."""
-    for view in chat_of(pilot).query(ReplyView):
-        view.reply.first_token_s = 0.25
-        view.refresh_stats()
+@pytest.mark.parametrize("name", list(SCENES))
+def test_scene(snap_compare: Snap, name: str) -> None:
+    with fixed_emulator() as emulator:
+        app, run_before = SCENES[name](emulator)
+        assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
 
 
-@pytest.fixture
-def fixed_emulator() -> Iterator[OllamaEmulator]:
-    emulator = OllamaEmulator()
-    three_days_ago = datetime.now(UTC) - timedelta(days=3, hours=1)
-    for model in emulator.models:
-        model.modified_at = three_days_ago.isoformat().replace("+00:00", "Z")
-    emulator.start(SNAPSHOT_PORT)
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
-
-
-def test_model_picker(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
-    fixed_emulator.running = []
-    app = app_for(fixed_emulator, model="")
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ModelPicker))
-        picker = pilot.app.screen
-        assert isinstance(picker, ModelPicker)
-        await wait_until(pilot, lambda: all(r.capabilities is not None for r in picker.rows))
-        await pilot.pause()
-
-    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
-
-
-def test_markdown_reply_with_code(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
-    fixed_emulator.script(ChatReply(content=tokens(DEMO_ANSWER)))
-    app = app_for(fixed_emulator)
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await send(pilot, "How do I count words in a file?")
-        steady_first_token(pilot)
-        await meter_settled(pilot)
-        await pilot.pause()
-
-    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
-
-
-def test_thinking_collapsed(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
-    fixed_emulator.script(
-        ChatReply(
-            thinking=tokens("The user asks for a haiku. Keep it short."),
-            content=["Autumn moon rises"],
-        )
+@pytest.mark.parametrize("name", SCREENSHOTS)
+def test_screenshots_are_current(name: str) -> None:
+    """`python -m tests.screenshots` renders these exactly as the snapshots do."""
+    snapshot = SNAPSHOTS / f"test_scene[{name}].svg"
+    screenshot = SCREENSHOT_DIR / f"{name}.svg"
+    assert screenshot.exists(), f"run python -m tests.screenshots to create {screenshot}"
+    assert screenshot.read_text() == snapshot.read_text(), (
+        f"{screenshot} is out of date: run python -m tests.screenshots"
     )
-    app = app_for(fixed_emulator, model="qwen3:8b")
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await wait_until(pilot, lambda: "qwen3:8b" in chat_of(pilot).tui.model_info)
-        await send(pilot, "A haiku, please.")
-        steady_first_token(pilot)
-        await meter_settled(pilot)
-        await pilot.pause()
-
-    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
-
-
-def test_disconnected(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
-    fixed_emulator.go_down()
-    app = app_for(fixed_emulator)
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await wait_until(pilot, lambda: chat_of(pilot).tui.connection.connected is False)
-        await meter_settled(pilot)
-        await pilot.pause()
-
-    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
-
-
-def test_sidebar_with_options_and_warning_meter(
-    snap_compare: Snap, fixed_emulator: OllamaEmulator
-) -> None:
-    app = app_for(fixed_emulator, model="qwen3:8b")
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        chat = chat_of(pilot)
-        await wait_until(pilot, lambda: "qwen3:8b" in chat.tui.model_info)
-        await pilot.press("f3")
-        edits = {"system": "Answer briefly.", "temperature": "0.2", "top_k": "x", "num_ctx": "30"}
-        for key, text in edits.items():
-            chat.sidebar.query_one(f"#field-{key}", Field).editor.focus()
-            await pilot.press(*text)
-        chat.sidebar.scroll_home(animate=False)
-        chat.composer.focus()
-        await pilot.press(*"Summarise the plot of Hamlet in three short sentences, please.")
-        await meter_settled(pilot)
-        await pilot.pause()
-
-    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
-
-
-def test_pull_modal_part_way(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
-    app = app_for(fixed_emulator)
-    clock = iter(range(100, 10_000, 2))
-    tracker = PullTracker("mistral:7b", clock=lambda: float(next(clock)))
-    lines = [
-        PullProgress("pulling manifest"),
-        PullProgress("pulling 3f3f3f3f3f3f", "sha256:" + "3f" * 32, 4_100_000_000, 0),
-        PullProgress("pulling c7c7c7c7c7c7", "sha256:" + "c7" * 32, 12_000, 12_000),
-        PullProgress("pulling 3f3f3f3f3f3f", "sha256:" + "3f" * 32, 4_100_000_000, 900_000_000),
-        PullProgress("pulling 3f3f3f3f3f3f", "sha256:" + "3f" * 32, 4_100_000_000, 1_700_000_000),
-    ]
-    for line in lines:
-        tracker.update(line)
-    job = PullJob("mistral:7b", tracker, PullState.RUNNING)
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await pilot.app.push_screen(PullScreen(job))
-        await pilot.pause()
-
-    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
-
-
-def test_models_screen_with_info(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
-    fixed_emulator.running = [Running("qwen3:8b", expires_at="2300-01-01T00:00:00Z")]
-    app = app_for(fixed_emulator)
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await pilot.press("f5")
-        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ModelsScreen))
-        screen = pilot.app.screen
-        assert isinstance(screen, ModelsScreen)
-        table = screen.query_one("#models-table", DataTable)
-        await wait_until(
-            pilot, lambda: table.row_count == 4 and "…" not in str(table.get_row_at(3))
-        )
-        table.move_cursor(row=table.get_row_index("qwen3:8b"))
-        await pilot.press("i")
-        await wait_until(pilot, lambda: isinstance(pilot.app.screen, ModelInfoScreen))
-        await pilot.pause()
-
-    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
-
-
-def test_history_browser_searching(snap_compare: Snap, fixed_emulator: OllamaEmulator) -> None:
-    history = HistoryStore(paths.conversations_dir())
-    for day, (title, model, text) in enumerate(
-        [
-            ("Counting words in Python", "llama3.2:latest", "Use collections.Counter."),
-            ("Axolotl facts", "qwen3:8b", "The axolotl regrows its limbs and its heart."),
-            ("Regex for dates", "qwen3:8b", "Try \\d{4}-\\d{2}-\\d{2} for ISO dates."),
-        ]
-    ):
-        when = datetime.now(UTC) - timedelta(days=3 - day, hours=1)
-        conversation = sample(turns=4, when=when)
-        conversation.id = f"c{day}"
-        conversation.title, conversation.model = title, model
-        assert isinstance(conversation.turns[3], AssistantTurn)
-        conversation.turns[3].reply.content = text
-        history.save(conversation)
-    app = app_for(fixed_emulator)
-
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await pilot.press("f9")
-        await wait_until(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen))
-        screen = pilot.app.screen
-        table = screen.query_one("#history-table", DataTable)
-        await wait_until(pilot, lambda: table.row_count == 3)
-        await pilot.press("slash", *"regrow")
-        await wait_until(pilot, lambda: table.row_count == 1)
-        await pilot.pause()
-
-    assert snap_compare(app, run_before=run_before, terminal_size=SIZE)
