@@ -39,6 +39,7 @@ APP_VARIABLES = (
 )
 """What the app's CSS uses beyond Textual's own variables; see ``semantic_defaults``."""
 MAX_THEME_BYTES = 64_000
+TEXT_STYLES = {"none", "bold", "italic", "underline", "reverse", "strike", "dim", "blink"}
 
 
 def bundled_dir() -> Path:
@@ -72,11 +73,15 @@ def load_theme(path: Path) -> Theme:
     for key, value in [*colors.items(), *variables.items()]:
         if not isinstance(value, str):
             raise ValueError(f'{key} must be a colour as text, such as "#3d9bf0"')
-        if key in COLOR_KEYS or key in APP_VARIABLES:
-            try:
-                Color.parse(value)
-            except ColorParseError:
-                raise ValueError(f"{key} = {value[:30]!r} is not a colour") from None
+        if key.endswith("text-style"):
+            if not set(value.split()) <= TEXT_STYLES:
+                raise ValueError(f"{key} = {value[:30]!r} is not a text style")
+            continue
+        # Every other variable lands in CSS as a colour: anything else could break it.
+        try:
+            Color.parse(value)
+        except ColorParseError:
+            raise ValueError(f"{key} = {value[:30]!r} is not a colour") from None
     dark, ansi = data.get("dark", True), data.get("ansi", False)
     if not isinstance(dark, bool) or not isinstance(ansi, bool):
         raise ValueError("dark and ansi must be true or false")

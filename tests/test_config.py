@@ -180,3 +180,14 @@ async def test_the_welcome_is_shown_once(emulator: OllamaEmulator) -> None:
         await wait_until(pilot, path.exists)
     second = resolve_config(config_path=path, environ={})
     assert not second.first_run and second.problems == []
+
+
+def test_a_theme_variable_that_is_not_a_colour_is_refused() -> None:
+    user = paths.user_themes_dir()
+    user.mkdir(parents=True)
+    (user / "sneaky.toml").write_text(
+        'name = "sneaky"\n[colors]\nprimary = "#ffffff"\n[variables]\nborder = "1px; }"\n'
+    )
+    themes, problems = load_themes(user)
+    assert "sneaky" not in {theme.name for theme in themes}
+    assert any("border" in p and "not a colour" in p for p in problems)

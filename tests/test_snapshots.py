@@ -31,3 +31,12 @@ def test_screenshots_are_current(name: str) -> None:
     assert screenshot.read_text() == snapshot.read_text(), (
         f"{screenshot} is out of date: run python -m tests.screenshots"
     )
+
+
+def test_the_screenshot_script_renders_what_is_committed() -> None:
+    from tests.screenshots import render
+
+    with fixed_emulator() as emulator:
+        app, run_before = SCENES["pull"](emulator)
+        svg = render(app, run_before, SIZE)
+    assert svg == (SCREENSHOT_DIR / "pull.svg").read_text()
