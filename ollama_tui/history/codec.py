@@ -126,9 +126,8 @@ def _time_text(moment: datetime) -> str:
 # -- from plain data -----------------------------------------------------------------
 
 
-def from_data(data: object) -> tuple[Conversation, list[str]]:
-    """A conversation, and notes about settings that had to be dropped."""
-    top = _table(data, "the file")
+def check_version(top: dict[str, Any]) -> None:
+    """Refuse a file without a format number, or from a newer version of the app."""
     version = top.get("format")
     if not isinstance(version, int) or isinstance(version, bool):
         raise UnreadableConversation("it has no format version number")
@@ -139,6 +138,12 @@ def from_data(data: object) -> tuple[Conversation, list[str]]:
         )
     if version < 1:
         raise UnreadableConversation(f"format {version} is not a known version")
+
+
+def from_data(data: object) -> tuple[Conversation, list[str]]:
+    """A conversation, and notes about settings that had to be dropped."""
+    top = _table(data, "the file")
+    check_version(top)
     conversation_id = _text(top, "id")
     if not is_valid_id(conversation_id):
         raise UnreadableConversation("its id is not a plain identifier")

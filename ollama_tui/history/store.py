@@ -20,8 +20,8 @@ from pathlib import Path
 from ollama_tui.conversation import Conversation
 from ollama_tui.files import write_atomic
 from ollama_tui.history.codec import (
-    FORMAT_VERSION,
     UnreadableConversation,
+    check_version,
     decode,
     encode,
     from_data,
@@ -282,14 +282,7 @@ def _toml_head(raw: bytes) -> tuple[dict[str, object], int]:
 def _check_head(head: object, file_id: str) -> None:
     if not isinstance(head, dict):
         raise UnreadableConversation("it is not a table")
-    version = head.get("format")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise UnreadableConversation("it has no format version number")
-    if version > FORMAT_VERSION:
-        raise UnreadableConversation(
-            f"it was written by a newer ollama-tui (format {version}; this one reads "
-            f"{FORMAT_VERSION})"
-        )
+    check_version(head)
     if head.get("id") != file_id:
         raise UnreadableConversation("its id does not match its file name")
 

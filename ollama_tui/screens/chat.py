@@ -30,6 +30,7 @@ from ollama_tui.ollama import errors
 from ollama_tui.ollama.types import ContentDelta, Done, Stats, ThinkingDelta
 from ollama_tui.ollama.types import Message as ApiMessage
 from ollama_tui.sanitize import sanitize_line
+from ollama_tui.screens.base import tui_of
 from ollama_tui.settings import THINK_LEVELS, ChatSettings, Think
 from ollama_tui.think_tags import ThinkTagSplitter
 from ollama_tui.tokens import Estimate, context_window, overflow_warning, probably_truncated
@@ -180,10 +181,7 @@ class ChatScreen(Screen[None]):
 
     @property
     def tui(self) -> OllamaTUI:
-        from ollama_tui.app import OllamaTUI
-
-        assert isinstance(self.app, OllamaTUI)
-        return self.app
+        return tui_of(self)
 
     # -- layout ---------------------------------------------------------------
 

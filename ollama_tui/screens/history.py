@@ -24,6 +24,7 @@ from ollama_tui.history.codec import UnreadableConversation
 from ollama_tui.history.export import import_file, to_json, to_markdown
 from ollama_tui.history.store import HistoryError, Listing, SearchHit
 from ollama_tui.sanitize import sanitize_line
+from ollama_tui.screens.base import selected_key, tui_of
 from ollama_tui.screens.confirm import Confirm, TextPrompt
 
 if TYPE_CHECKING:
@@ -57,10 +58,7 @@ class HistoryScreen(Screen[None]):
 
     @property
     def tui(self) -> OllamaTUI:
-        from ollama_tui.app import OllamaTUI
-
-        assert isinstance(self.app, OllamaTUI)
-        return self.app
+        return tui_of(self)
 
     def compose(self) -> ComposeResult:
         yield Static("Conversations", classes="models-title")
@@ -126,11 +124,7 @@ class HistoryScreen(Screen[None]):
         )
 
     def selected_id(self) -> str | None:
-        table = self.query_one("#history-table", DataTable)
-        if table.row_count == 0:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return selected_key(self.query_one("#history-table", DataTable))
 
     def _selected(self) -> Listing | None:
         chosen = self.selected_id()

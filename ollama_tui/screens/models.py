@@ -31,6 +31,7 @@ from ollama_tui.ollama import errors
 from ollama_tui.ollama.types import ModelInfo, ModelSummary, RunningModel
 from ollama_tui.pulls import name_problem
 from ollama_tui.sanitize import sanitize, sanitize_line
+from ollama_tui.screens.base import selected_key, tui_of
 from ollama_tui.screens.confirm import Confirm, TextPrompt
 
 if TYPE_CHECKING:
@@ -83,10 +84,7 @@ class ModelsScreen(Screen[None]):
 
     @property
     def tui(self) -> OllamaTUI:
-        from ollama_tui.app import OllamaTUI
-
-        assert isinstance(self.app, OllamaTUI)
-        return self.app
+        return tui_of(self)
 
     def compose(self) -> ComposeResult:
         yield Static("Installed models", classes="models-title")
@@ -223,11 +221,7 @@ class ModelsScreen(Screen[None]):
             )
 
     def selected_name(self) -> str | None:
-        table = self.query_one("#models-table", DataTable)
-        if table.row_count == 0:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return selected_key(self.query_one("#models-table", DataTable))
 
     def _selected(self) -> ModelSummary | None:
         name = self.selected_name()

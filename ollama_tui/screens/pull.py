@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, ProgressBar, Static
 from ollama_tui.formatting import duration, human_size
 from ollama_tui.pulls import LayerProgress, PullJob, PullState, Stage, name_problem
 from ollama_tui.sanitize import sanitize_line
+from ollama_tui.screens.base import tui_of
 from ollama_tui.screens.confirm import Confirm
 
 if TYPE_CHECKING:
@@ -70,10 +71,7 @@ class PullScreen(ModalScreen[str | None]):
 
     @property
     def tui(self) -> OllamaTUI:
-        from ollama_tui.app import OllamaTUI
-
-        assert isinstance(self.app, OllamaTUI)
-        return self.app
+        return tui_of(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="pull-dialog"):
