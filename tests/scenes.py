@@ -70,6 +70,7 @@ def model_picker(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
         picker = pilot.app.screen
         assert isinstance(picker, ModelPicker)
         await wait_until(pilot, lambda: all(r.capabilities is not None for r in picker.rows))
+        await meter_settled(pilot)
         await pilot.pause()
 
     return app, run_before
@@ -157,6 +158,7 @@ def pull_modal_part_way(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBe
     job = PullJob("mistral:7b", tracker, PullState.RUNNING)
 
     async def run_before(pilot: Pilot[Any]) -> None:
+        await meter_settled(pilot)
         await pilot.app.push_screen(PullScreen(job))
         await pilot.pause()
 
