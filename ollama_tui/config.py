@@ -28,7 +28,7 @@ TEMPLATE = """\
 
 # host = "http://127.0.0.1:11434"
 # model = "llama3.2"            # the model new chats use
-# theme = "ollama-dark"         # F1 > Ctrl+P "Change theme" previews them all
+# theme = "ollama-dark"         # Ctrl+P, then "Theme", previews them all
 # history_format = "toml"       # or "json"
 # history_dir = "~/notes/chats"
 # system = "You are a concise assistant."

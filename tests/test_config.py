@@ -191,3 +191,11 @@ def test_a_theme_variable_that_is_not_a_colour_is_refused() -> None:
     themes, problems = load_themes(user)
     assert "sneaky" not in {theme.name for theme in themes}
     assert any("border" in p and "not a colour" in p for p in problems)
+
+
+async def test_the_palette_offers_themes_and_every_screen(emulator: OllamaEmulator) -> None:
+    app = make_app(Config(host=emulator.url, model="llama3.2:latest"))
+    async with app.run_test(size=(100, 30)):
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+    expected = {"Theme", "Keys", "Settings", "Pull a model", "Models", "History", "New chat"}
+    assert expected <= titles
