@@ -61,18 +61,17 @@ def bench_listing(root: Path) -> None:
 
 
 def bench_open(root: Path) -> None:
-    from bench.startup import measure_once
+    from bench.startup import isolated_home, measure_once
     from bench.streaming import emulator_process
 
-    data = root / "data"
-    store = HistoryStore(data / "ollama-tui" / "conversations")
+    env = isolated_home(root)
+    store = HistoryStore(root / "data" / "ollama-tui" / "conversations")
     big = conversation(2000, "A very long chat", START)
     path = store.save(big)
     size = path.stat().st_size / 1e6
-    env = f"XDG_DATA_HOME={data} XDG_CONFIG_HOME={root / 'config'}"
     rss: list[int] = []
     with emulator_process(10, 0.0) as url:
-        runs = [measure_once(url, f"--resume {big.id}", env, rss) for _ in range(3)]
+        runs = [measure_once(url, env, f"--resume {big.id}", rss) for _ in range(3)]
     print(
         f"open a 2,000-message conversation ({size:.1f} MB TOML) to the first key: median "
         f"{statistics.median(runs):.3f} s (target <= 1.5 s); resident memory "

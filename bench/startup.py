@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -20,7 +21,19 @@ def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
 
 
-def measure_once(url: str, extra: str = "", env: str = "", rss: list[int] | None = None) -> float:
+def isolated_home(home: Path) -> str:
+    """Environment settings that keep the app's files under ``home``, with a config
+    file in place, so nothing touches the real home and no first-run welcome shows."""
+    config = home / "config" / "ollama-tui" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.touch()
+    return (
+        f"XDG_CONFIG_HOME={home / 'config'} XDG_DATA_HOME={home / 'data'} "
+        f"XDG_STATE_HOME={home / 'state'}"
+    )
+
+
+def measure_once(url: str, env: str, extra: str = "", rss: list[int] | None = None) -> float:
     """Seconds from launch to a key accepted; with ``rss``, the app's resident memory
     (kB) at that moment is appended to it."""
     tmux("kill-session", "-t", SESSION)
@@ -64,8 +77,9 @@ def resident_kb(shell_pid: str) -> int:
 def main() -> None:
     if shutil.which("tmux") is None:
         raise SystemExit("tmux is needed for the start-up benchmark")
-    with emulator_process(10, 0.0) as url:
-        runs = [measure_once(url) for _ in range(5)]
+    with tempfile.TemporaryDirectory() as home, emulator_process(10, 0.0) as url:
+        env = isolated_home(Path(home))
+        runs = [measure_once(url, env) for _ in range(5)]
     runs.sort()
     print(
         f"start-up to first key (5 runs): median {runs[2]:.3f} s, best {runs[0]:.3f} s, "

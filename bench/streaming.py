@@ -13,6 +13,7 @@ import contextlib
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,8 @@ def emulator_process(tokens: int, delay: float, prose: bool = False) -> Any:
 
 async def run_stream(tokens: int, delay: float, prose: bool = False) -> tuple[float, float, float]:
     """Returns (CPU seconds per 1,000 tokens, last-token-to-screen ms, wall seconds)."""
-    with emulator_process(tokens, delay, prose) as url:
-        config = Config(host=url, model="llama3.2:latest")
+    with emulator_process(tokens, delay, prose) as url, tempfile.TemporaryDirectory() as home:
+        config = Config(host=url, model="llama3.2:latest", history_dir=Path(home))
         app = make_app(config, OllamaClient(url))
         async with app.run_test(size=(120, 40)) as pilot:
             chat = app.chat
