@@ -105,6 +105,8 @@ class OllamaTUI(App[None]):
         self._recheck = asyncio.Event()
         self._picker_open = False
         self._asked_for_model = False
+        self._welcoming = False
+        self._picker_after_welcome = False
 
     # -- themes, keys, config ---------------------------------------------------------
 
@@ -135,11 +137,16 @@ class OllamaTUI(App[None]):
             self._saved_theme = self.theme
             self._remember(theme=self.theme)
 
-    def _write_template(self) -> None:
+    def _after_welcome(self) -> None:
+        """Write the commented config file (so the welcome shows once), then ask for a
+        model if the server answered while the welcome was up."""
+        self._welcoming = False
         if self.config.path is not None:
             problem = write_template(self.config.path)
             if problem:
                 self.notify(problem, title="Configuration", severity="warning")
+        if self._picker_after_welcome:
+            self.open_model_picker()
 
     def _remember(self, **values: str) -> None:
         problem = remember(self.config, **values)
@@ -186,7 +193,8 @@ class OllamaTUI(App[None]):
         if self.config.first_run and self.config.path is not None:
             from ollama_tui.screens.welcome import WelcomeScreen
 
-            self.push_screen(WelcomeScreen(), lambda _: self._write_template())
+            self._welcoming = True
+            self.push_screen(WelcomeScreen(), lambda _: self._after_welcome())
         self.watch_health()
         # After the first paint: parsing the encoding holds the GIL for ~0.3 s.
         self.set_timer(TOKENIZER_DELAY, self.load_tokenizer)
@@ -281,7 +289,10 @@ class OllamaTUI(App[None]):
         wants_model = event.state.connected and not has_model
         if wants_model and not self._asked_for_model:
             self._asked_for_model = True
-            self.open_model_picker()
+            if self._welcoming:
+                self._picker_after_welcome = True
+            else:
+                self.open_model_picker()
 
     def report_error(self, error: OllamaError) -> None:
         """Show a failed request, and re-check the connection if it looks lost."""

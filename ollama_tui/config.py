@@ -28,7 +28,8 @@ TEMPLATE = """\
 
 # host = "http://127.0.0.1:11434"
 # model = "llama3.2"            # the model new chats use
-# theme = "ollama-dark"         # Ctrl+P, then "Theme", previews them all
+theme = "ollama-dark"           # Ctrl+P, then "Theme", previews them all
+last_model = ""                 # the app writes the model you last chose here
 # history_format = "toml"       # or "json"
 # history_dir = "~/notes/chats"
 # system = "You are a concise assistant."

@@ -11,6 +11,7 @@ from ollama_tui import paths
 from ollama_tui.cli import main, make_app
 from ollama_tui.config import Config, remember, resolve_config
 from ollama_tui.screens.help import HelpScreen
+from ollama_tui.screens.model_picker import ModelPicker
 from ollama_tui.screens.welcome import WelcomeScreen
 from ollama_tui.themes import APP_VARIABLES, bundled_dir, load_themes
 from tests.chat_helpers import chat_of, wait_until
@@ -169,15 +170,19 @@ async def test_a_key_remap_takes_effect_and_shows_in_help(emulator: OllamaEmulat
         assert "F6" in text and "New chat: Start a new chat.  [chat.new]" in text
 
 
-async def test_the_welcome_is_shown_once(emulator: OllamaEmulator) -> None:
+async def test_the_welcome_is_shown_once_then_the_picker(emulator: OllamaEmulator) -> None:
     path = paths.config_file()
     config = resolve_config(config_path=path, environ={})
-    config.host, config.model = emulator.url, "llama3.2:latest"
+    config.host = emulator.url
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        await wait_until(pilot, lambda: app.connection.connected is True)
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, WelcomeScreen)  # the picker waits for it
         await pilot.press("enter")
         await wait_until(pilot, path.exists)
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))
     second = resolve_config(config_path=path, environ={})
     assert not second.first_run and second.problems == []
 
@@ -199,3 +204,17 @@ async def test_the_palette_offers_themes_and_every_screen(emulator: OllamaEmulat
         titles = {command.title for command in app.get_system_commands(app.screen)}
     expected = {"Theme", "Keys", "Settings", "Pull a model", "Models", "History", "New chat"}
     assert expected <= titles
+
+
+def test_written_back_keys_stay_top_level_when_the_template_is_edited() -> None:
+    path = paths.config_file()
+    config = resolve_config(config_path=path, environ={})
+    from ollama_tui.config import write_template
+
+    assert write_template(path) is None
+    assert remember(config, theme="ember", last_model="qwen3:8b") is None
+    # The user uncomments the options table later: the app's keys must not fall into it.
+    path.write_text(path.read_text().replace("# [options]", "[options]"))
+    again = resolve_config(config_path=path, environ={})
+    assert (again.theme, again.model) == ("ember", "qwen3:8b")
+    assert again.problems == []
