@@ -4,28 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.worker import Worker
 
 from ollama_tui import paths
+from ollama_tui.app_pulls import PullingApp
 from ollama_tui.config import DEFAULT_THEME, Config, remember, write_template
 from ollama_tui.connection import HEALTHY_POLL_SECONDS, ConnectionState, backoff
 from ollama_tui.conversation import Attachment, Conversation
-from ollama_tui.formatting import human_size
 from ollama_tui.history.codec import UnreadableConversation, to_data
 from ollama_tui.history.store import HistoryError, HistoryStore
 from ollama_tui.ollama.client import OllamaClient
 from ollama_tui.ollama.errors import OllamaError, StreamEndedEarly, Unreachable
-from ollama_tui.ollama.types import ModelInfo, PullProgress
+from ollama_tui.ollama.types import ModelInfo
 from ollama_tui.presets import (
     Preset,
     PresetError,
@@ -34,7 +32,7 @@ from ollama_tui.presets import (
     save_new_chat_settings,
     save_preset,
 )
-from ollama_tui.pulls import PullJob, PullState, PullTracker, explain_pull_error
+from ollama_tui.pulls import PullJob
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.chat import ChatScreen
 from ollama_tui.settings import ChatSettings
@@ -43,11 +41,9 @@ from ollama_tui.tokens import ContextCounter, Tokenizer
 
 TOKENIZER_DELAY = 0.5
 THEME_SAVE_DELAY = 1.0
-PULL_REDRAW_SECONDS = 0.2
-"""Ollama reports every layer every 60 ms; redrawing that often costs more than it shows."""
 
 
-class OllamaTUI(App[None]):
+class OllamaTUI(PullingApp):
     TITLE = "ollama-tui"
     CSS_PATH = "app.tcss"
 
@@ -97,11 +93,6 @@ class OllamaTUI(App[None]):
         self.counter = ContextCounter(Tokenizer())
         self.running_context: dict[str, int] = {}
         """Context length each loaded model was given, from ``/api/ps``."""
-        self.pulls: list[PullJob] = []
-        self._pull_workers: dict[int, Worker[None]] = {}
-        self._pull_turn = asyncio.Lock()
-        """Pulls run one after another, in the order they were asked for."""
-        self._pull_shown_at = 0.0
         self._recheck = asyncio.Event()
         self._picker_open = False
         self._asked_for_model = False
@@ -175,12 +166,6 @@ class OllamaTUI(App[None]):
     def get_default_screen(self) -> Screen[None]:
         conversation = self._first_conversation
         return ChatScreen(conversation or Conversation(settings=self.new_chat_settings.copy()))
-
-    @property
-    def chat(self) -> ChatScreen:
-        screen = self.screen_stack[0]
-        assert isinstance(screen, ChatScreen)
-        return screen
 
     def on_mount(self) -> None:
         self.sub_title = self.config.host
@@ -329,101 +314,7 @@ class OllamaTUI(App[None]):
         if event.info.name == self.chat.conversation.model:
             self.chat.model_info_loaded()
 
-    # -- pulls ---------------------------------------------------------------------
-
-    def start_pull(self, model: str) -> PullJob:
-        """Queue a pull; it runs in the background after the ones before it."""
-        job = PullJob(model, PullTracker(model))
-        self.pulls.append(job)
-        self._pull_workers[id(job)] = self.run_pull(job)
-        self.chat.refresh_status()
-        return job
-
-    @work(group="pulls", exit_on_error=False)
-    async def run_pull(self, job: PullJob) -> None:
-        async with self._pull_turn:
-            if job.state is not PullState.QUEUED:
-                return
-            self.post_message(PullUpdate(job, state=PullState.RUNNING))
-            try:
-                async for progress in self.client.pull(job.model):
-                    self.post_message(PullUpdate(job, progress=progress))
-            except OllamaError as error:
-                self.post_message(PullUpdate(job, state=PullState.FAILED, error=error))
-            else:
-                self.post_message(PullUpdate(job, state=PullState.SUCCEEDED))
-
-    def cancel_pull(self, job: PullJob) -> None:
-        """Close the pull's stream: Ollama stops and keeps the parts on disk."""
-        worker = self._pull_workers.pop(id(job), None)
-        if worker is not None:
-            worker.cancel()
-        job.state = PullState.CANCELLED
-        job.tracker.stop()
-        self._pull_changed(job)
-
-    def on_pull_update(self, event: PullUpdate) -> None:
-        job = event.job
-        if job.state is PullState.CANCELLED:
-            return
-        if event.progress is not None:
-            job.tracker.update(event.progress)
-            now = time.monotonic()
-            if now - self._pull_shown_at < PULL_REDRAW_SECONDS:
-                return
-            self._pull_shown_at = now
-        if event.state is not None:
-            job.state = event.state
-            if job.state is PullState.RUNNING:
-                job.tracker = PullTracker(job.model)
-        if event.error is not None:
-            job.problem = explain_pull_error(event.error, job.model)
-        if job.finished:
-            job.tracker.stop()
-            self._pull_workers.pop(id(job), None)
-            self._announce_pull_end(job)
-        self._pull_changed(job)
-
-    def _announce_pull_end(self, job: PullJob) -> None:
-        from ollama_tui.screens.pull import PullScreen
-
-        name = sanitize_line(job.model, 60)
-        watching = isinstance(self.screen, PullScreen) and self.screen.job is job
-        if job.state is PullState.SUCCEEDED:
-            self.model_info.pop(job.model, None)
-            if not watching:
-                self.notify(f"{name} is ready. Ctrl+O chooses it.", title="Pull finished")
-        elif job.state is PullState.FAILED and not watching:
-            self.notify(job.problem, title=f"Pull of {name} failed", severity="error")
-
-    def _pull_changed(self, job: PullJob) -> None:
-        from ollama_tui.screens.model_picker import ModelPicker
-        from ollama_tui.screens.models import ModelsScreen
-        from ollama_tui.screens.pull import PullScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, PullScreen) and screen.job is job:
-                screen.show_job()
-            if job.state is PullState.SUCCEEDED:
-                if isinstance(screen, ModelsScreen):
-                    screen.reload()
-                if isinstance(screen, ModelPicker):
-                    screen.action_refresh()
-        self.chat.refresh_status()
-
-    def pull_summary(self) -> str:
-        """Compact progress for the status line, or "" when nothing is pulling."""
-        waiting = [job for job in self.pulls if not job.finished]
-        if not waiting:
-            return ""
-        current = next((job for job in waiting if job.state is PullState.RUNNING), waiting[0])
-        tracker = current.tracker
-        text = f"⇣ {sanitize_line(current.model, 30)} {tracker.fraction:.0%}"
-        if tracker.rate:
-            text += f" {human_size(int(tracker.rate))}/s"
-        if len(waiting) > 1:
-            text += f" +{len(waiting) - 1} queued"
-        return text
+    # -- pull dialogs -------------------------------------------------------------------
 
     def action_pull(self) -> None:
         """Show the running pull, or ask for a model to pull."""
@@ -581,13 +472,3 @@ class OllamaTUI(App[None]):
 @dataclass
 class ConnectionChecked(Message):
     state: ConnectionState
-
-
-@dataclass
-class PullUpdate(Message):
-    """A pull worker's news; the app's handler owns the job's state."""
-
-    job: PullJob
-    progress: PullProgress | None = None
-    state: PullState | None = None
-    error: OllamaError | None = None
