@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
-from contextlib import aclosing
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,12 +25,11 @@ from ollama_tui.conversation import (
     UserTurn,
 )
 from ollama_tui.ollama import errors
-from ollama_tui.ollama.types import ContentDelta, Done, Stats, ThinkingDelta
 from ollama_tui.ollama.types import Message as ApiMessage
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.base import tui_of
+from ollama_tui.screens.reply_stream import ReplyChunk, ReplyEnded, relay_stream
 from ollama_tui.settings import THINK_LEVELS, ChatSettings, Think
-from ollama_tui.think_tags import ThinkTagSplitter
 from ollama_tui.tokens import Estimate, context_window, overflow_warning, probably_truncated
 from ollama_tui.widgets.composer import Composer
 from ollama_tui.widgets.context_meter import ContextMeter
@@ -52,6 +49,7 @@ full of tables (slow to lay out) updates less often rather than keeping the keyb
 waiting."""
 
 COUNT_DELAY = 0.15
+"""Seconds of quiet typing before the context meter recounts."""
 STREAM_SAVE_SECONDS = 1.0
 """While a reply streams it is saved this often, so a crash loses at most this much."""
 OPENING_TURNS = 2
@@ -59,7 +57,6 @@ OPENING_TURNS = 2
 costs Textual about 0.25 s, so a reopened chat shows its end and no more."""
 EARLIER_BATCH = 10
 """Turns mounted each time the user asks for earlier messages."""
-"""Seconds of quiet typing before the context meter recounts."""
 
 WELCOME = (
     "Type a message and press Enter to send (Ctrl+J for a new line).\n"
@@ -68,30 +65,10 @@ WELCOME = (
 
 
 @dataclass
-class ReplyChunk(Message):
-    """Tokens gathered by the streaming worker since the last chunk."""
-
-    reply: Reply
-    content: str
-    thinking: str
-    first_token_s: float | None
-
-
-@dataclass
 class Counted(Message):
     """The counting worker's estimate of the next request."""
 
     estimate: Estimate
-
-
-@dataclass
-class ReplyEnded(Message):
-    reply: Reply
-    status: ReplyStatus
-    stats: Stats | None = None
-    error: errors.OllamaError | None = None
-    estimated_tokens: int = 0
-    """Our uncalibrated count of the request, to calibrate against the server's."""
 
 
 class ChatLog(VerticalScroll):
@@ -591,12 +568,6 @@ class ChatScreen(Screen[None]):
 
     @work(group="reply", exclusive=True, exit_on_error=False)
     async def stream_reply(self, reply: Reply, messages: list[ApiMessage]) -> None:
-        started = time.monotonic()
-        first_token: float | None = None
-        content: list[str] = []
-        thinking: list[str] = []
-        splitter = ThinkTagSplitter()
-        queue: asyncio.Queue[Any] = asyncio.Queue()
         settings = self.conversation.settings
         counted = await asyncio.to_thread(self.tui.counter.estimate, reply.model, messages)
         stream = self.tui.client.chat(
@@ -608,78 +579,9 @@ class ChatScreen(Screen[None]):
             keep_alive=settings.keep_alive,
             truncate=settings.truncate,
         )
-
-        async def pump() -> None:
-            try:
-                async with aclosing(stream) as events:
-                    async for event in events:
-                        queue.put_nowait(event)
-            except errors.OllamaError as error:
-                queue.put_nowait(error)
-            finally:
-                queue.put_nowait(None)
-
-        def flush() -> None:
-            if content or thinking:
-                self.post_message(
-                    ReplyChunk(reply, "".join(content), "".join(thinking), first_token)
-                )
-                content.clear()
-                thinking.clear()
-
-        pump_task = asyncio.create_task(pump())
-        last_flush = time.monotonic()
-        stats: Stats | None = None
-        failure: errors.OllamaError | None = None
-        try:
-            while True:
-                wait = max(0.0, self.flush_seconds - (time.monotonic() - last_flush))
-                try:
-                    item = await asyncio.wait_for(
-                        queue.get(), wait if content or thinking else None
-                    )
-                except TimeoutError:
-                    item = ...
-                if isinstance(item, ContentDelta | ThinkingDelta):
-                    if first_token is None:
-                        first_token = time.monotonic() - started
-                    if isinstance(item, ThinkingDelta):
-                        thinking.append(item.text)
-                    else:
-                        think_part, content_part = splitter.feed(item.text)
-                        thinking.append(think_part)
-                        content.append(content_part)
-                elif isinstance(item, Done):
-                    stats = item.stats
-                elif isinstance(item, errors.OllamaError):
-                    failure = item
-                elif item is None:
-                    break
-                if time.monotonic() - last_flush >= self.flush_seconds:
-                    flush()
-                    last_flush = time.monotonic()
-            think_part, content_part = splitter.finish()
-            thinking.append(think_part)
-            content.append(content_part)
-            flush()
-        finally:
-            # Awaited, not just cancelled: asyncio holds tasks weakly, and a pump
-            # collected before it runs its cancellation would leave the HTTP stream
-            # open, so Ollama would go on generating.
-            pump_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await pump_task
-        if failure is None:
-            self.post_message(
-                ReplyEnded(reply, ReplyStatus.COMPLETE, stats, estimated_tokens=counted.raw_total)
-            )
-        else:
-            status = (
-                ReplyStatus.INTERRUPTED
-                if isinstance(failure, errors.StreamFailed)
-                else ReplyStatus.ERROR
-            )
-            self.post_message(ReplyEnded(reply, status, error=failure))
+        ended = await relay_stream(stream, reply, self.post_message, lambda: self.flush_seconds)
+        ended.estimated_tokens = counted.raw_total
+        self.post_message(ended)
 
     async def on_reply_chunk(self, chunk: ReplyChunk) -> None:
         if chunk.reply is not self.streaming:
