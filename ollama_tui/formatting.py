@@ -19,13 +19,17 @@ def human_size(size: int) -> str:
     raise AssertionError("unreachable")
 
 
+def _seconds_since(moment: datetime, now: datetime | None) -> float:
+    """Seconds from ``moment`` to now; a time without a zone is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return ((now or datetime.now(UTC)) - moment).total_seconds()
+
+
 def relative_time(moment: datetime | None, now: datetime | None = None) -> str:
     if moment is None:
         return "unknown"
-    now = now or datetime.now(UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    seconds = (now - moment).total_seconds()
+    seconds = _seconds_since(moment, now)
     if seconds < 0:
         return "just now"
     for limit, unit in ((60, "second"), (3600, "minute"), (86400, "hour"), (86400 * 30, "day")):
@@ -95,10 +99,7 @@ FOREVER_SECONDS = 365 * 86400
 def expires_in(moment: datetime | None, now: datetime | None = None) -> str:
     if moment is None:
         return "unknown"
-    now = now or datetime.now(UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    left = (moment - now).total_seconds()
+    left = -_seconds_since(moment, now)
     if left > FOREVER_SECONDS:
         return "never (kept loaded)"
     if left <= 0:
