@@ -176,8 +176,15 @@ def test_a_newer_version_is_left_alone(history_dir: Path) -> None:
     assert newer.read_bytes() == before
 
 
-def test_a_failing_disk_keeps_the_old_file(
-    history_dir: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        ("fsync", OSError(28, "No space left on device")),  # a full disk
+        ("replace", PermissionError(13, "Permission denied")),  # a read-only folder
+    ],
+)
+def test_a_failing_write_keeps_the_old_file(
+    history_dir: Path, monkeypatch: pytest.MonkeyPatch, call: str, error: OSError
 ) -> None:
     store = HistoryStore(history_dir)
     conversation = sample()
@@ -185,37 +192,17 @@ def test_a_failing_disk_keeps_the_old_file(
     before = path.read_bytes()
     conversation.turns.append(UserTurn("a new prompt"))
 
-    def disk_full(fd: int) -> None:
-        raise OSError(28, "No space left on device")
+    def fail(*args: object) -> None:
+        raise error
 
-    monkeypatch.setattr(os, "fsync", disk_full)  # the data never reaches the disk
-    with pytest.raises(HistoryError, match="No space left"):
+    monkeypatch.setattr(os, call, fail)
+    with pytest.raises(HistoryError, match=error.strerror or ""):
         store.save(conversation)
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert [p.name for p in history_dir.iterdir()] == [path.name]  # no temporary file left
     store.save(conversation)  # the next save succeeds
     assert store.load(conversation.id)[0].turns[-1] == conversation.turns[-1]
-
-
-def test_a_permission_error_is_an_error_not_a_crash(
-    history_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    store = HistoryStore(history_dir)
-    conversation = sample()
-    path = store.save(conversation)
-    before = path.read_bytes()
-
-    def refused(source: str, target: str) -> None:
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr(os, "replace", refused)  # what a read-only folder does
-    conversation.title = "changed"
-    with pytest.raises(HistoryError, match="Permission denied"):
-        store.save(conversation)
-    monkeypatch.undo()
-    assert path.read_bytes() == before
-    assert [p.name for p in history_dir.iterdir()] == [path.name]
 
 
 def test_two_stores_writing_at_once_leave_a_valid_file(history_dir: Path) -> None:
