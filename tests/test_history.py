@@ -328,3 +328,16 @@ def test_most_recent(history_dir: Path) -> None:
     store.save(old)
     most_recent = store.most_recent()
     assert most_recent is not None and most_recent.id == new.id
+
+
+def test_search_finds_non_ascii_text_escaped_in_json(history_dir: Path) -> None:
+    import json
+
+    conversation = sample()
+    assert isinstance(conversation.turns[1], AssistantTurn)
+    conversation.turns[1].reply.content = "Un café, s'il vous plaît."
+    # Written by another program, with every non-ASCII character as a \u escape.
+    path = history_dir / f"{conversation.id}.json"
+    path.write_text(json.dumps(to_data(conversation), ensure_ascii=True))
+    (hit,) = HistoryStore(history_dir).search("café")
+    assert "café" in hit.snippet

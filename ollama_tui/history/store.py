@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ollama_tui.conversation import Conversation
+from ollama_tui.conversation import AssistantTurn, Conversation
 from ollama_tui.files import write_atomic
 from ollama_tui.history.codec import (
     UnreadableConversation,
@@ -207,11 +207,15 @@ class HistoryStore:
             if needle in listing.title.casefold():
                 hits.append(SearchHit(listing, sanitize_line(listing.title, 80)))
                 continue
-            if _cannot_contain(listing.path, needle):
+            try:
+                raw = listing.path.read_bytes()
+            except OSError:
+                continue
+            if not _may_contain(raw, needle):
                 continue
             try:
-                conversation, _ = self.load_file(listing.path)
-            except (OSError, UnreadableConversation):
+                conversation, _ = from_data(decode(raw, listing.path.suffix.lstrip(".")))
+            except UnreadableConversation:
                 continue
             snippet = _find_snippet(conversation, needle)
             if snippet:
@@ -287,22 +291,16 @@ def _check_head(head: object, file_id: str) -> None:
         raise UnreadableConversation("its id does not match its file name")
 
 
-def _cannot_contain(path: Path, needle: str) -> bool:
-    """A cheap pre-check on the raw file. Text can be escaped in a file (quotes,
-    backslashes, control characters, non-ASCII in JSON), so only a needle free of
-    those is ruled out by not appearing verbatim."""
-    if any(ch in needle for ch in "\"\\'") or not needle.isprintable():
-        return False
-    try:
-        raw = path.read_text(encoding="utf-8", errors="replace").casefold()
-    except OSError:
-        return False
-    return needle not in raw
+def _may_contain(raw: bytes, needle: str) -> bool:
+    """A cheap pre-check on a file's bytes. Text can be escaped in a file (quotes,
+    backslashes, control characters, and non-ASCII as \\u escapes in JSON written by
+    other programs), so only a plain ASCII needle is ruled out by not appearing verbatim."""
+    if not needle.isascii() or not needle.isprintable() or any(ch in needle for ch in "\"\\'"):
+        return True
+    return needle in raw.decode("utf-8", errors="replace").casefold()
 
 
 def _find_snippet(conversation: Conversation, needle: str) -> str:
-    from ollama_tui.conversation import AssistantTurn
-
     for turn in conversation.turns:
         texts = (
             [reply.content for reply in turn.versions]
