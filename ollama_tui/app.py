@@ -216,9 +216,7 @@ class OllamaTUI(PullingApp):
             return
         for note in notes:
             self.notify(sanitize_line(note, 200), title="A setting was dropped", severity="warning")
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self._picker_open = False
+        self._back_to_chat()
         await self.chat.show_conversation(conversation)
 
     @work(group="history-save", exit_on_error=False)
@@ -332,11 +330,15 @@ class OllamaTUI(PullingApp):
 
     def chat_with(self, model: str) -> None:
         """Back to the chat, talking to ``model`` (the conversation is kept)."""
+        self._back_to_chat()
+        self.chat.set_model(model)
+        self.chat.composer.focus()
+
+    def _back_to_chat(self) -> None:
+        """Close every screen above the chat (the picker included, so it can reopen)."""
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self._picker_open = False
-        self.chat.set_model(model)
-        self.chat.composer.focus()
 
     def action_models(self) -> None:
         from ollama_tui.screens.models import ModelsScreen

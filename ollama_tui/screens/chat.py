@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,9 +29,6 @@ from ollama_tui.tokens import Estimate, probably_truncated
 from ollama_tui.widgets.composer import Composer
 from ollama_tui.widgets.context_meter import ContextMeter
 from ollama_tui.widgets.message import PromptView, ReplyView
-
-if TYPE_CHECKING:
-    pass
 
 MIN_FLUSH_SECONDS = 0.05
 MAX_FLUSH_SECONDS = 0.3
