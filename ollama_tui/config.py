@@ -9,18 +9,18 @@ the rest of the file, comments included.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ollama_tui import paths
 from ollama_tui.files import write_atomic
+from ollama_tui.history.codec import FORMATS
 from ollama_tui.ollama.host import parse_host
 from ollama_tui.settings import ChatSettings
 
 DEFAULT_THEME = "ollama-dark"
-HISTORY_FORMATS = ("toml", "json")
 
 TEMPLATE = """\
 # ollama-tui configuration. Every key is optional; `ollama-tui paths` shows where
@@ -119,7 +119,7 @@ def _apply_file(config: Config, path: Path) -> None:
             else:
                 wrong(key, "a theme name")
         elif key == "history_format":
-            if value in HISTORY_FORMATS:
+            if value in FORMATS:
                 config.history_format = value
             else:
                 wrong(key, '"toml" or "json"')
@@ -144,7 +144,7 @@ def _apply_file(config: Config, path: Path) -> None:
             config.model = data[key]
 
 
-def _apply_keys(config: Config, value: Any, wrong: Any) -> None:
+def _apply_keys(config: Config, value: Any, wrong: Callable[[str, str], None]) -> None:
     if not isinstance(value, dict):
         wrong("keys", 'a table of binding id = "key"')
         return

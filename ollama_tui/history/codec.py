@@ -40,6 +40,8 @@ from ollama_tui.ollama.types import Stats
 from ollama_tui.settings import ChatSettings
 
 FORMAT_VERSION = 1
+FORMATS = ("toml", "json")
+"""The file formats a conversation can be saved in; both always load."""
 STATS_FIELDS = (
     "total_duration",
     "load_duration",

@@ -20,6 +20,7 @@ from pathlib import Path
 from ollama_tui.conversation import AssistantTurn, Conversation
 from ollama_tui.files import write_atomic
 from ollama_tui.history.codec import (
+    FORMATS,
     UnreadableConversation,
     check_version,
     decode,
@@ -30,7 +31,6 @@ from ollama_tui.history.codec import (
 )
 from ollama_tui.sanitize import sanitize_line
 
-FORMATS = ("toml", "json")
 TRASH = "trash"
 HEADER_END = re.compile(r"^\[", re.MULTILINE)
 """The first table header: a TOML file's top-level keys all come before it."""
