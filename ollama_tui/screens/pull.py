@@ -86,10 +86,19 @@ class PullScreen(ModalScreen[str | None]):
                 yield VerticalScroll(id="pull-layers")
                 yield Static(id="pull-problem", markup=False)
                 with Horizontal(id="pull-buttons"):
-                    yield Button("Retry", id="pull-retry", variant="primary")
-                    yield Button("Chat with it", id="pull-chat", variant="success")
-                    yield Button("Run in background", id="pull-background")
-                    yield Button("Cancel pull", id="pull-cancel", variant="error")
+                    yield Button("Retry", id="pull-retry", variant="primary", action="screen.retry")
+                    yield Button(
+                        "Chat with it", id="pull-chat", variant="success", action="screen.chat"
+                    )
+                    yield Button(
+                        "Run in background", id="pull-background", action="screen.background"
+                    )
+                    yield Button(
+                        "Cancel pull",
+                        id="pull-cancel",
+                        variant="error",
+                        action="screen.cancel_or_close",
+                    )
             yield Static(classes="dialog-hint", id="pull-keys")
 
     def on_mount(self) -> None:
@@ -254,19 +263,3 @@ class PullScreen(ModalScreen[str | None]):
     def action_chat(self) -> None:
         if self.job is not None and self.job.state is PullState.SUCCEEDED:
             self.dismiss(self.job.model)
-
-    @on(Button.Pressed, "#pull-retry")
-    def retry_pressed(self) -> None:
-        self.action_retry()
-
-    @on(Button.Pressed, "#pull-chat")
-    def chat_pressed(self) -> None:
-        self.action_chat()
-
-    @on(Button.Pressed, "#pull-background")
-    def background_pressed(self) -> None:
-        self.action_background()
-
-    @on(Button.Pressed, "#pull-cancel")
-    def cancel_pressed(self) -> None:
-        self.action_cancel_or_close()
