@@ -263,6 +263,8 @@ class OllamaTUI(PullingApp):
                 await asyncio.wait_for(self._recheck.wait(), delay)
 
     def on_connection_checked(self, event: ConnectionChecked) -> None:
+        if self.shutting_down:
+            return
         came_back = event.state.connected and self.connection.connected is False
         self.connection = event.state
         if came_back:
@@ -289,7 +291,8 @@ class OllamaTUI(PullingApp):
         await asyncio.to_thread(self.counter.tokenizer.load)
         if self.counter.tokenizer.problem:
             self.notify(self.counter.tokenizer.problem, title="Token counts", severity="warning")
-        self.chat.recount()
+        if not self.shutting_down:
+            self.chat.recount()
 
     @work(group="running", exclusive=True, exit_on_error=False)
     async def refresh_running(self) -> None:
@@ -305,11 +308,12 @@ class OllamaTUI(PullingApp):
 
     def on_ollama_tui_running_loaded(self, event: RunningLoaded) -> None:
         self.running_context = {k: v for k, v in event.context_lengths.items() if v}
-        self.chat.refresh_meter()
+        if not self.shutting_down:
+            self.chat.refresh_meter()
 
     def on_ollama_tui_model_info_loaded(self, event: ModelInfoLoaded) -> None:
         self.model_info[event.info.name] = event.info
-        if event.info.name == self.chat.conversation.model:
+        if not self.shutting_down and event.info.name == self.chat.conversation.model:
             self.chat.model_info_loaded()
 
     # -- pull dialogs -------------------------------------------------------------------

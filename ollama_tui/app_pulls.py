@@ -51,6 +51,11 @@ class PullingApp(App[None]):
         self._pull_shown_at = 0.0
 
     @property
+    def shutting_down(self) -> bool:
+        """Workers' messages can still arrive after the screens are gone, as the app exits."""
+        return not self.screen_stack
+
+    @property
     def chat(self) -> ChatScreen:
         screen = self.screen_stack[0]
         assert isinstance(screen, ChatScreen)
@@ -122,6 +127,8 @@ class PullingApp(App[None]):
             self.notify(job.problem, title=f"Pull of {name} failed", severity="error")
 
     def _pull_changed(self, job: PullJob) -> None:
+        if self.shutting_down:
+            return
         from ollama_tui.screens.model_picker import ModelPicker
         from ollama_tui.screens.models import ModelsScreen
         from ollama_tui.screens.pull import PullScreen

@@ -9,6 +9,8 @@ from textual import events
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
+from ollama_tui.app import ConnectionChecked
+from ollama_tui.connection import ConnectionState
 from ollama_tui.conversation import AssistantTurn, ReplyStatus, UserTurn
 from ollama_tui.screens.dialogs import CopyPicker
 from ollama_tui.screens.help import HelpScreen
@@ -437,3 +439,13 @@ async def test_help_lists_every_binding(emulator: OllamaEmulator) -> None:
             assert phrase in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+def test_worker_messages_arriving_as_the_app_exits_are_ignored(emulator: OllamaEmulator) -> None:
+    # Exiting removes the screens before the app's queue is empty; an app that has
+    # not started has no screens either.
+    app = app_for(emulator)
+    app.on_connection_checked(ConnectionChecked(ConnectionState(True, "0.12.6")))
+    app.on_ollama_tui_running_loaded(app.RunningLoaded({"llama3.2:latest": 4096}))
+    assert app.running_context == {"llama3.2:latest": 4096}
+    assert app.connection.connected is None
