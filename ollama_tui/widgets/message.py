@@ -5,12 +5,12 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Collapsible, Markdown, Static
-from textual.widgets._markdown import MarkdownStream
+from textual.widgets import Collapsible, Static
 
 from ollama_tui.conversation import Reply, ReplyStatus, UserTurn
 from ollama_tui.formatting import stats_line
 from ollama_tui.sanitize import sanitize, sanitize_line
+from ollama_tui.widgets.reply_markdown import ReplyMarkdown
 
 STATUS_LABELS = {
     ReplyStatus.STOPPED: "stopped",
@@ -44,21 +44,20 @@ class ReplyView(Vertical):
         super().__init__(classes="reply")
         self.reply = reply
         self.version_label = ""
-        self._stream: MarkdownStream | None = None
         self._thinking_text: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Collapsible(title="Thinking…", collapsed=True, classes="thinking"):
             yield Static(classes="thinking-text", markup=False)
-        yield Markdown(classes="reply-body", open_links=False)
+        yield ReplyMarkdown(classes="reply-body")
         yield Static(classes="reply-stats", markup=False)
 
     async def on_mount(self) -> None:
         await self.show(self.reply, self.version_label)
 
     @property
-    def body(self) -> Markdown:
-        return self.query_one(".reply-body", Markdown)
+    def body(self) -> ReplyMarkdown:
+        return self.query_one(ReplyMarkdown)
 
     @property
     def thinking_section(self) -> Collapsible:
@@ -77,8 +76,7 @@ class ReplyView(Vertical):
         self.refresh_stats()
 
     def start_stream(self) -> None:
-        self._stream = Markdown.get_stream(self.body)
-        self.set_class(True, "-streaming")
+        self.body.start_stream()
 
     async def append(self, content: str, thinking: str) -> None:
         if thinking:
@@ -89,14 +87,10 @@ class ReplyView(Vertical):
         if content:
             if self.thinking_section.display and not self.thinking_section.collapsed:
                 self.thinking_section.collapsed = True
-            if self._stream is not None:
-                await self._stream.write(sanitize(content))
+            await self.body.write(sanitize(content))
 
     async def finish(self) -> None:
-        if self._stream is not None:
-            await self._stream.stop()
-            self._stream = None
-        self.set_class(False, "-streaming")
+        await self.body.stop()
         if self.reply.content or self.reply.status is not ReplyStatus.STREAMING:
             self.thinking_section.collapsed = True
         self._refresh_thinking()

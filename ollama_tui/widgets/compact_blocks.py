@@ -1,0 +1,110 @@
+"""Markdown blocks drawn as text in one widget each.
+
+Textual's Markdown builds a table from a widget per cell (a 3x3 table is fourteen
+widgets) and a list from three widgets per item. Mounting a widget costs about
+as much as drawing a screen of text, so for replies that stream in, tables and
+simple lists are drawn as text by a single widget instead.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.content import Content
+from textual.geometry import Size
+from textual.widgets._markdown import MarkdownBlock, MarkdownTable
+
+MIN_COLUMN = 3
+"""Narrowest a column shrinks to (one character and an ellipsis, padded)."""
+
+
+def fit_columns(natural: list[int], room: int) -> list[int]:
+    """Column widths no wider than their text and adding up to at most ``room``.
+
+    The widest column gives up a character at a time, so short columns stay whole.
+    """
+    widths = natural.copy()
+    while sum(widths) > room and max(widths) > MIN_COLUMN:
+        widest = widths.index(max(widths))
+        widths[widest] -= 1
+    return widths
+
+
+class CompactTable(MarkdownTable):
+    """A Markdown table drawn with box characters, its header underlined."""
+
+    COMPONENT_CLASSES = MarkdownBlock.COMPONENT_CLASSES | {
+        "compact-table--header",
+        "compact-table--lines",
+    }
+    DEFAULT_CSS = """
+    CompactTable {
+        text-wrap: nowrap;
+        text-overflow: clip;
+        & > .compact-table--header {
+            color: $primary;
+            text-style: bold;
+        }
+        & > .compact-table--lines {
+            color: $foreground 30%;
+        }
+    }
+    """
+
+    _drawn: tuple[int, list[Content]] | None = None
+    """The lines last drawn, and the width they were drawn for."""
+
+    def compose(self) -> ComposeResult:
+        self._headers, self._rows = self._get_headers_and_rows()
+        yield from ()
+
+    async def _update_from_block(self, block: MarkdownBlock) -> None:
+        if not isinstance(block, MarkdownTable):
+            await MarkdownBlock._update_from_block(self, block)
+            return
+        self._headers, self._rows = block._get_headers_and_rows()
+        self._drawn = None
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self._lines(self.size.width))
+
+    def _lines(self, width: int) -> list[Content]:
+        if self._drawn is None or self._drawn[0] != width:
+            self._drawn = (width, self._draw(width))
+        return self._drawn[1]
+
+    def _draw(self, width: int) -> list[Content]:
+        rows = [self._headers, *self._rows]
+        columns = max(len(row) for row in rows)
+        if not columns:
+            return []
+        rows = [row + [Content()] * (columns - len(row)) for row in rows]
+        natural = [max(row[column].cell_length for row in rows) for column in range(columns)]
+        # Each column has a space either side of its text and a line on its left;
+        # the table has one more line on the right.
+        room = max(0, width - 3 * columns - 1)
+        widths = fit_columns(natural, room)
+
+        def rule(left: str, middle: str, right: str) -> Content:
+            text = left + middle.join("─" * (width + 2) for width in widths) + right
+            return Content.styled(text, ".compact-table--lines")
+
+        bar = Content.styled("│", ".compact-table--lines")
+
+        def line(cells: list[Content], style: str = "") -> Content:
+            parts = [bar]
+            for cell, width in zip(cells, widths, strict=True):
+                text = cell.truncate(width, ellipsis=True, pad=True)
+                parts += [Content(" "), text.stylize(style) if style else text, Content(" "), bar]
+            return Content("").join(parts)
+
+        return [
+            rule("┌", "┬", "┐"),
+            line(rows[0], ".compact-table--header"),
+            rule("├", "┼", "┤"),
+            *(line(row) for row in rows[1:]),
+            rule("└", "┴", "┘"),
+        ]

@@ -1,0 +1,252 @@
+"""A reply's Markdown body that stays cheap to lay out while it streams.
+
+Textual lays out every widget on the screen whenever one of them changes size, and
+a long Markdown reply is hundreds of widgets (a 3x3 table alone is fourteen). So
+the blocks a stream has finished with are painted once into stored lines and their
+widgets removed; only the block still being written stays a live widget. Stored
+lines depend on the width and the theme, so a change of either rebuilds the reply
+from its source. What painted text gives up: in-app text selection (copying goes
+through the copy actions) and sideways scrolling of long code lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+
+from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
+from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.geometry import Region, Size
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.theme import Theme
+from textual.widget import Widget
+from textual.widgets import Markdown
+from textual.widgets._markdown import MarkdownStream
+
+from ollama_tui.widgets.compact_blocks import CompactTable
+
+PAINT_AFTER_BLOCKS = 3
+"""Finished blocks a stream gathers before they are painted, so a paint is worth its layout."""
+
+
+class PaintedLines(Widget):
+    """Finished Markdown, shown from lines painted once."""
+
+    DEFAULT_CSS = """
+    PaintedLines {
+        height: auto;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[Strip] = []
+        self.painted_width = 0
+
+    def add(self, lines: list[Strip], width: int) -> None:
+        self.lines.extend(lines)
+        self.painted_width = width
+        self.refresh(layout=True)
+
+    def clear(self) -> None:
+        self.lines.clear()
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines)
+
+    def render_line(self, y: int) -> Strip:
+        if y < len(self.lines):
+            return self.lines[y]
+        return Strip.blank(self.size.width)
+
+    async def action_link(self, href: str) -> None:
+        """Links in painted text are inert, as they are in the live reply."""
+
+
+def is_laid_out(widget: Widget) -> bool:
+    """Whether the widget's last layout still matches its content."""
+    region = widget.region
+    return bool(region) and region.size == widget.outer_size
+
+
+def paint(root: Widget, blocks: Iterable[Widget], rows: int) -> list[Strip]:
+    """The top ``rows`` lines of ``root`` as the screen shows them, from ``blocks``.
+
+    Each widget renders its own region (background, border, padding, content), and
+    children are drawn over their parent, clipped to it, as Textual's compositor does.
+    """
+    origin = root.region
+    area = Region(origin.x, origin.y, origin.width, rows)
+    canvas = root.render_lines(Region(0, 0, origin.width, rows))
+    clips: dict[DOMNode, Region] = {root: origin.shrink(root.styles.gutter)}
+    for block in blocks:
+        for widget in block.walk_children(Widget, with_self=True):
+            parent_clip = clips.get(widget.parent) if widget.parent is not None else None
+            region = widget.region
+            if parent_clip is None or not region:
+                continue
+            clips[widget] = region.shrink(widget.styles.gutter).intersection(parent_clip)
+            shown = region.intersection(parent_clip).intersection(area)
+            if not shown or not widget.visible:
+                continue
+            crop = Region(shown.x - region.x, shown.y - region.y, shown.width, shown.height)
+            x = shown.x - origin.x
+            for y, strip in enumerate(widget.render_lines(crop), shown.y - origin.y):
+                base = canvas[y]
+                canvas[y] = Strip.join([base.crop(0, x), strip, base.crop(x + shown.width)])
+    return [strip.simplify() for strip in canvas]
+
+
+class LiveMarkdown(Markdown):
+    """The Markdown a stream appends to.
+
+    Before each append it has the blocks that earlier appends finished painted, in
+    the same batch, so that painting costs no layout of its own.
+    """
+
+    BLOCKS = {**Markdown.BLOCKS, "table_open": CompactTable}
+
+    def __init__(self, paint_finished: Callable[[], Awaitable[bool]]) -> None:
+        super().__init__(open_links=False)
+        self._paint_finished = paint_finished
+
+    def append(self, markdown: str) -> AwaitComplete:
+        append = super().append
+
+        async def paint_then_append() -> None:
+            with self.app.batch_update():
+                await self._paint_finished()
+                await append(markdown)
+
+        return AwaitComplete(paint_then_append())
+
+
+class ReplyMarkdown(Vertical):
+    """Painted finished blocks above a live ``Markdown`` that the stream appends to."""
+
+    DEFAULT_CSS = """
+    ReplyMarkdown {
+        height: auto;
+        & > Markdown {
+            padding: 0;
+            margin: 0;
+        }
+    }
+    """
+
+    def __init__(self, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self._lock = asyncio.Lock()
+        self._painted = PaintedLines()
+        self._live = LiveMarkdown(self._paint_finished_blocks)
+        self._stream: MarkdownStream | None = None
+        self._paint_pending = False
+
+    def compose(self) -> ComposeResult:
+        yield self._painted
+        yield self._live
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        # A paint waits for the blocks to be measured, which a layout does.
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._paint_if_pending)
+
+    @property
+    def source(self) -> str:
+        return self._live.source
+
+    @property
+    def live_blocks(self) -> int:
+        return len(self._live.children)
+
+    @property
+    def painted_width(self) -> int:
+        return self._painted.painted_width if self._painted.lines else 0
+
+    async def update(self, markdown: str) -> None:
+        """Show a whole document, replacing what is shown."""
+        async with self._lock:
+            await self._rebuild(markdown)
+        self._paint_after_layout()
+
+    def start_stream(self) -> None:
+        self._stream = Markdown.get_stream(self._live)
+
+    async def write(self, fragment: str) -> None:
+        async with self._lock:
+            if self._stream is not None:
+                await self._stream.write(fragment)
+
+    async def stop(self) -> None:
+        async with self._lock:
+            if self._stream is not None:
+                await self._stream.stop()
+                self._stream = None
+        self._paint_after_layout()
+
+    async def on_resize(self) -> None:
+        if self._painted.lines and self._painted.painted_width != self.size.width:
+            await self._rebuild_from_source()
+
+    async def _theme_changed(self, theme: Theme) -> None:
+        if self._painted.lines:
+            await self._rebuild_from_source()
+
+    async def _rebuild_from_source(self) -> None:
+        async with self._lock:
+            await self._rebuild()
+        self._paint_after_layout()
+
+    async def _rebuild(self, markdown: str | None = None) -> None:
+        """Everything as live widgets again, from ``markdown`` or the current source."""
+        streaming = self._stream is not None
+        if self._stream is not None:
+            await self._stream.stop()  # which writes what it holds into the source
+        if markdown is None:
+            markdown = self._live.source
+        old, self._live = self._live, LiveMarkdown(self._paint_finished_blocks)
+        with self.app.batch_update():
+            self._painted.clear()
+            await self.mount(self._live, after=old)
+            await self._live.append(markdown)
+            await old.remove()
+        if streaming:
+            self._stream = Markdown.get_stream(self._live)
+
+    def _paint_after_layout(self) -> None:
+        self._paint_pending = True
+        self.call_after_refresh(self._paint_if_pending)
+
+    async def _paint_if_pending(self, screen: Screen[object] | None = None) -> None:
+        if self._paint_pending:
+            async with self._lock:
+                self._paint_pending = not await self._paint_finished_blocks()
+
+    async def _paint_finished_blocks(self) -> bool:
+        """Paint every block but the last; False if they are not laid out yet.
+
+        The last block stays live: the stream may still be writing it, and the
+        layout cannot tell whether its final text has been measured yet.
+        """
+        live = self._live
+        async with live.lock:
+            blocks = list(live.children)
+            wanted = PAINT_AFTER_BLOCKS if self._stream is not None else 1
+            if len(blocks) - 1 < wanted:
+                return True
+            *finished, tail = blocks
+            if not all(is_laid_out(widget) for widget in (live, *blocks)):
+                return False
+            width = live.region.width
+            if self._painted.lines and self._painted.painted_width != width:
+                return True  # a rebuild for the new width is on its way
+            rows = tail.region.y - tail.styles.margin.top - live.region.y
+            lines = paint(live, finished, rows)
+            with self.app.batch_update():
+                self._painted.add(lines, width)
+                await live.remove_children(finished)
+            return True

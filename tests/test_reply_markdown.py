@@ -1,0 +1,73 @@
+"""Finished Markdown blocks are painted into stored lines: they must look the same."""
+
+from __future__ import annotations
+
+import pytest
+from rich.style import Style
+from textual.pilot import Pilot
+
+from ollama_tui.widgets.reply_markdown import ReplyMarkdown
+from tests.chat_helpers import app_for, chat_of, last_reply_view, send, wait_until
+from tests.emulator import OllamaEmulator
+from tests.emulator.demo import long_reply
+
+Cells = list[list[tuple[str, Style | None]]]
+
+
+async def reply_rows(pilot: Pilot[None], scroll_to: int) -> Cells:
+    """The chat log's rows, cell by cell, with the log scrolled to ``scroll_to``."""
+    log = chat_of(pilot).chat_log
+    log.scroll_to(y=scroll_to, animate=False, immediate=True)
+    await pilot.pause()
+    await pilot.pause()
+    top, bottom = log.region.y, log.region.bottom
+    lines = pilot.app.screen._compositor.render_strips()[top:bottom]
+    return [[(char, segment.style) for segment in line for char in segment.text] for line in lines]
+
+
+async def looks(pilot: Pilot[None]) -> list[Cells]:
+    # Scroll positions that show the reply's painted part, above its stats line.
+    return [await reply_rows(pilot, y) for y in (0, 25, 50)]
+
+
+async def stream_long_reply(emulator: OllamaEmulator, painting: bool) -> list[list[Cells]]:
+    """How the reply looks after streaming, after a resize and after a theme change."""
+    emulator.script(long_reply(600, delay=0.001))
+    app = app_for(emulator)
+    seen = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "go")
+        body = last_reply_view(pilot).body
+        if painting:
+            await wait_until(pilot, lambda: body.live_blocks == 1)
+        seen.append(await looks(pilot))
+        await pilot.resize_terminal(90, 40)
+        if painting:
+            await wait_until(pilot, lambda: body.live_blocks == 1 and body.painted_width < 90)
+        seen.append(await looks(pilot))
+        app.theme = "ollama-light"
+        await pilot.pause()
+        if painting:
+            await wait_until(pilot, lambda: body.live_blocks == 1)
+        seen.append(await looks(pilot))
+    return seen
+
+
+async def test_painted_reply_looks_like_the_live_one(
+    emulator: OllamaEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    painted = await stream_long_reply(emulator, painting=True)
+
+    async def leave_live(self: ReplyMarkdown) -> bool:
+        return True
+
+    monkeypatch.setattr(ReplyMarkdown, "_paint_finished_blocks", leave_live)
+    live = await stream_long_reply(emulator, painting=False)
+    for stage, (painted_stage, live_stage) in enumerate(zip(painted, live, strict=True)):
+        for position, (painted_rows, live_rows) in enumerate(
+            zip(painted_stage, live_stage, strict=True)
+        ):
+            for row, (painted_row, live_row) in enumerate(
+                zip(painted_rows, live_rows, strict=True)
+            ):
+                assert painted_row == live_row, (stage, position, row)
