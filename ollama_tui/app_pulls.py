@@ -52,8 +52,8 @@ class PullingApp(App[None]):
 
     @property
     def shutting_down(self) -> bool:
-        """Workers' messages can still arrive after the screens are gone, as the app exits."""
-        return not self.screen_stack
+        """Workers' messages can still arrive while the app exits and removes its screens."""
+        return not self.is_running or not self.screen_stack
 
     @property
     def chat(self) -> ChatScreen:

@@ -58,8 +58,8 @@ async def test_painted_reply_looks_like_the_live_one(
 ) -> None:
     painted = await stream_long_reply(emulator, painting=True)
 
-    async def leave_live(self: ReplyMarkdown) -> bool:
-        return True
+    async def leave_live(self: ReplyMarkdown) -> None:
+        pass
 
     monkeypatch.setattr(ReplyMarkdown, "_paint_finished_blocks", leave_live)
     live = await stream_long_reply(emulator, painting=False)

@@ -11,7 +11,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.geometry import Size
-from textual.widgets._markdown import MarkdownBlock, MarkdownTable
+from textual.widgets._markdown import (
+    MarkdownBlock,
+    MarkdownBulletList,
+    MarkdownListItem,
+    MarkdownOrderedList,
+    MarkdownParagraph,
+    MarkdownTable,
+)
 
 MIN_COLUMN = 3
 """Narrowest a column shrinks to (one character and an ellipsis, padded)."""
@@ -29,7 +36,28 @@ def fit_columns(natural: list[int], room: int) -> list[int]:
     return widths
 
 
-class CompactTable(MarkdownTable):
+class DrawnText(MarkdownBlock):
+    """A block that draws itself as lines of text for a given width."""
+
+    _drawn: tuple[int, list[Content]] | None = None
+    """The lines last drawn, and the width they were drawn for."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self._lines(self.size.width))
+
+    def _lines(self, width: int) -> list[Content]:
+        if self._drawn is None or self._drawn[0] != width:
+            self._drawn = (width, self._draw(width))
+        return self._drawn[1]
+
+    def _draw(self, width: int) -> list[Content]:
+        raise NotImplementedError
+
+
+class CompactTable(DrawnText, MarkdownTable):
     """A Markdown table drawn with box characters, its header underlined."""
 
     COMPONENT_CLASSES = MarkdownBlock.COMPONENT_CLASSES | {
@@ -50,9 +78,6 @@ class CompactTable(MarkdownTable):
     }
     """
 
-    _drawn: tuple[int, list[Content]] | None = None
-    """The lines last drawn, and the width they were drawn for."""
-
     def compose(self) -> ComposeResult:
         self._headers, self._rows = self._get_headers_and_rows()
         yield from ()
@@ -64,17 +89,6 @@ class CompactTable(MarkdownTable):
         self._headers, self._rows = block._get_headers_and_rows()
         self._drawn = None
         self.refresh(layout=True)
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._lines(width))
-
-    def render(self) -> Content:
-        return Content("\n").join(self._lines(self.size.width))
-
-    def _lines(self, width: int) -> list[Content]:
-        if self._drawn is None or self._drawn[0] != width:
-            self._drawn = (width, self._draw(width))
-        return self._drawn[1]
 
     def _draw(self, width: int) -> list[Content]:
         rows = [self._headers, *self._rows]
@@ -108,3 +122,80 @@ class CompactTable(MarkdownTable):
             *(line(row) for row in rows[1:]),
             rule("└", "┴", "┘"),
         ]
+
+
+def list_items(blocks: list[MarkdownBlock]) -> list[tuple[MarkdownListItem, Content]] | None:
+    """Each item with its text, if every item is a single paragraph; else None."""
+    items = []
+    for block in blocks:
+        if not isinstance(block, MarkdownListItem):
+            continue
+        inner = block._blocks
+        if len(inner) != 1 or not isinstance(inner[0], MarkdownParagraph):
+            return None
+        items.append((block, inner[0]._content))
+    return items
+
+
+def hang(marker: Content, text: Content, width: int) -> list[Content]:
+    """``text`` wrapped after ``marker``, its later lines indented to match."""
+    indent = marker.cell_length
+    lines = text.wrap(max(1, width - indent))
+    return [marker + lines[0], *(Content(" " * indent) + line for line in lines[1:])]
+
+
+class CompactList(DrawnText):
+    """A list of one-paragraph items drawn as text; other lists keep Textual's widgets."""
+
+    COMPONENT_CLASSES = MarkdownBlock.COMPONENT_CLASSES | {"compact-list--marker"}
+    DEFAULT_CSS = """
+    CompactList > .compact-list--marker {
+        color: $text-primary;
+    }
+    CompactList:light > .compact-list--marker {
+        color: $text-secondary;
+    }
+    """
+
+    _items: list[tuple[str, Content]] | None = None
+    """Marker and text of each item, when the list is drawn as text."""
+
+    def compose(self) -> ComposeResult:
+        items = list_items(self._blocks)
+        if items is None:
+            yield from super().compose()
+            return
+        markers = self.markers([item for item, _ in items])
+        self._items = list(zip(markers, (text for _, text in items), strict=True))
+        self._blocks.clear()
+
+    def markers(self, items: list[MarkdownListItem]) -> list[str]:
+        raise NotImplementedError
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if self._items is None:
+            return MarkdownBlock.get_content_height(self, container, viewport, width)
+        return super().get_content_height(container, viewport, width)
+
+    def render(self) -> Content:
+        return Content() if self._items is None else super().render()
+
+    def _draw(self, width: int) -> list[Content]:
+        return [
+            line
+            for marker, text in self._items or []
+            for line in hang(Content.styled(marker, ".compact-list--marker"), text, width)
+        ]
+
+
+class CompactBulletList(CompactList, MarkdownBulletList):
+    def markers(self, items: list[MarkdownListItem]) -> list[str]:
+        return [item.bullet for item in items]
+
+
+class CompactOrderedList(CompactList, MarkdownOrderedList):
+    def markers(self, items: list[MarkdownListItem]) -> list[str]:
+        start = int(items[0].bullet) if items and items[0].bullet.isdigit() else 1
+        numbers = [f"{number}. " for number in range(start, start + len(items))]
+        width = max((len(number) for number in numbers), default=0)
+        return [number.rjust(width + 1) for number in numbers]

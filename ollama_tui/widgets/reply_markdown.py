@@ -26,7 +26,7 @@ from textual.widget import Widget
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownStream
 
-from ollama_tui.widgets.compact_blocks import CompactTable
+from ollama_tui.widgets.compact_blocks import CompactBulletList, CompactOrderedList, CompactTable
 
 PAINT_AFTER_BLOCKS = 3
 """Finished blocks a stream gathers before they are painted, so a paint is worth its layout."""
@@ -108,11 +108,17 @@ class LiveMarkdown(Markdown):
     the same batch, so that painting costs no layout of its own.
     """
 
-    BLOCKS = {**Markdown.BLOCKS, "table_open": CompactTable}
+    BLOCKS = {
+        **Markdown.BLOCKS,
+        "table_open": CompactTable,
+        "bullet_list_open": CompactBulletList,
+        "ordered_list_open": CompactOrderedList,
+    }
 
-    def __init__(self, paint_finished: Callable[[], Awaitable[bool]]) -> None:
+    def __init__(self, paint_finished: Callable[[], Awaitable[None]]) -> None:
         super().__init__(open_links=False)
         self._paint_finished = paint_finished
+        self._appending: AwaitComplete | None = None
 
     def append(self, markdown: str) -> AwaitComplete:
         append = super().append
@@ -122,7 +128,13 @@ class LiveMarkdown(Markdown):
                 await self._paint_finished()
                 await append(markdown)
 
-        return AwaitComplete(paint_then_append())
+        self._appending = AwaitComplete(paint_then_append())
+        return self._appending
+
+    async def appended(self) -> None:
+        """Wait for the last append, which ``MarkdownStream.stop()`` can leave running."""
+        if self._appending is not None:
+            await self._appending
 
 
 class ReplyMarkdown(Vertical):
@@ -144,7 +156,6 @@ class ReplyMarkdown(Vertical):
         self._painted = PaintedLines()
         self._live = LiveMarkdown(self._paint_finished_blocks)
         self._stream: MarkdownStream | None = None
-        self._paint_pending = False
 
     def compose(self) -> ComposeResult:
         yield self._painted
@@ -152,8 +163,8 @@ class ReplyMarkdown(Vertical):
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-        # A paint waits for the blocks to be measured, which a layout does.
-        self.screen.screen_layout_refresh_signal.subscribe(self, self._paint_if_pending)
+        # Blocks can be painted once a layout has measured them.
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._paint_settled_blocks)
 
     @property
     def source(self) -> str:
@@ -171,7 +182,7 @@ class ReplyMarkdown(Vertical):
         """Show a whole document, replacing what is shown."""
         async with self._lock:
             await self._rebuild(markdown)
-        self._paint_after_layout()
+        self.call_after_refresh(self._paint_settled_blocks)
 
     def start_stream(self) -> None:
         self._stream = Markdown.get_stream(self._live)
@@ -183,10 +194,14 @@ class ReplyMarkdown(Vertical):
 
     async def stop(self) -> None:
         async with self._lock:
-            if self._stream is not None:
-                await self._stream.stop()
-                self._stream = None
-        self._paint_after_layout()
+            await self._stop_stream()
+        self.call_after_refresh(self._paint_settled_blocks)
+
+    async def _stop_stream(self) -> None:
+        if self._stream is not None:
+            await self._stream.stop()
+            await self._live.appended()
+            self._stream = None
 
     async def on_resize(self) -> None:
         if self._painted.lines and self._painted.painted_width != self.size.width:
@@ -199,13 +214,12 @@ class ReplyMarkdown(Vertical):
     async def _rebuild_from_source(self) -> None:
         async with self._lock:
             await self._rebuild()
-        self._paint_after_layout()
+        self.call_after_refresh(self._paint_settled_blocks)
 
     async def _rebuild(self, markdown: str | None = None) -> None:
         """Everything as live widgets again, from ``markdown`` or the current source."""
         streaming = self._stream is not None
-        if self._stream is not None:
-            await self._stream.stop()  # which writes what it holds into the source
+        await self._stop_stream()  # which writes what it holds into the source
         if markdown is None:
             markdown = self._live.source
         old, self._live = self._live, LiveMarkdown(self._paint_finished_blocks)
@@ -217,17 +231,14 @@ class ReplyMarkdown(Vertical):
         if streaming:
             self._stream = Markdown.get_stream(self._live)
 
-    def _paint_after_layout(self) -> None:
-        self._paint_pending = True
-        self.call_after_refresh(self._paint_if_pending)
-
-    async def _paint_if_pending(self, screen: Screen[object] | None = None) -> None:
-        if self._paint_pending:
+    async def _paint_settled_blocks(self, screen: Screen[object] | None = None) -> None:
+        """Paint what a finished stream or a whole document left live."""
+        if self._stream is None and len(self._live.children) > 1 and not self._lock.locked():
             async with self._lock:
-                self._paint_pending = not await self._paint_finished_blocks()
+                await self._paint_finished_blocks()
 
-    async def _paint_finished_blocks(self) -> bool:
-        """Paint every block but the last; False if they are not laid out yet.
+    async def _paint_finished_blocks(self) -> None:
+        """Paint every block but the last, if a layout has measured them.
 
         The last block stays live: the stream may still be writing it, and the
         layout cannot tell whether its final text has been measured yet.
@@ -237,16 +248,15 @@ class ReplyMarkdown(Vertical):
             blocks = list(live.children)
             wanted = PAINT_AFTER_BLOCKS if self._stream is not None else 1
             if len(blocks) - 1 < wanted:
-                return True
+                return
             *finished, tail = blocks
             if not all(is_laid_out(widget) for widget in (live, *blocks)):
-                return False
+                return
             width = live.region.width
             if self._painted.lines and self._painted.painted_width != width:
-                return True  # a rebuild for the new width is on its way
+                return  # a rebuild for the new width is on its way
             rows = tail.region.y - tail.styles.margin.top - live.region.y
             lines = paint(live, finished, rows)
             with self.app.batch_update():
                 self._painted.add(lines, width)
                 await live.remove_children(finished)
-            return True
