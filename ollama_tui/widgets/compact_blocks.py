@@ -8,6 +8,8 @@ simple lists are drawn as text by a single widget instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.geometry import Size
@@ -37,7 +39,11 @@ def fit_columns(natural: list[int], room: int) -> list[int]:
 
 
 class DrawnText(MarkdownBlock):
-    """A block that draws itself as lines of text for a given width."""
+    """A block that draws itself as lines of text for a given width.
+
+    It comes after Textual's block class in a subclass's bases: Textual takes CSS
+    from the first base only, and the block's spacing is in Textual's CSS.
+    """
 
     _drawn: tuple[int, list[Content]] | None = None
     """The lines last drawn, and the width they were drawn for."""
@@ -57,7 +63,7 @@ class DrawnText(MarkdownBlock):
         raise NotImplementedError
 
 
-class CompactTable(DrawnText, MarkdownTable):
+class CompactTable(MarkdownTable, DrawnText):
     """A Markdown table drawn with box characters, its header underlined."""
 
     COMPONENT_CLASSES = MarkdownBlock.COMPONENT_CLASSES | {
@@ -144,33 +150,30 @@ def hang(marker: Content, text: Content, width: int) -> list[Content]:
     return [marker + lines[0], *(Content(" " * indent) + line for line in lines[1:])]
 
 
-class CompactList(DrawnText):
-    """A list of one-paragraph items drawn as text; other lists keep Textual's widgets."""
+LIST_MARKER_CSS = """
+& > .compact-list--marker {
+    color: $text-primary;
+}
+&:light > .compact-list--marker {
+    color: $text-secondary;
+}
+"""
 
-    COMPONENT_CLASSES = MarkdownBlock.COMPONENT_CLASSES | {"compact-list--marker"}
-    DEFAULT_CSS = """
-    CompactList > .compact-list--marker {
-        color: $text-primary;
-    }
-    CompactList:light > .compact-list--marker {
-        color: $text-secondary;
-    }
-    """
+
+class DrawnList(DrawnText):
+    """A list of one-paragraph items drawn as text; other lists keep Textual's widgets."""
 
     _items: list[tuple[str, Content]] | None = None
     """Marker and text of each item, when the list is drawn as text."""
 
-    def compose(self) -> ComposeResult:
+    def _take_simple_items(self, markers: Callable[[list[MarkdownListItem]], list[str]]) -> bool:
         items = list_items(self._blocks)
         if items is None:
-            yield from super().compose()
-            return
-        markers = self.markers([item for item, _ in items])
-        self._items = list(zip(markers, (text for _, text in items), strict=True))
+            return False
+        texts = [text for _, text in items]
+        self._items = list(zip(markers([item for item, _ in items]), texts, strict=True))
         self._blocks.clear()
-
-    def markers(self, items: list[MarkdownListItem]) -> list[str]:
-        raise NotImplementedError
+        return True
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if self._items is None:
@@ -188,14 +191,31 @@ class CompactList(DrawnText):
         ]
 
 
-class CompactBulletList(CompactList, MarkdownBulletList):
-    def markers(self, items: list[MarkdownListItem]) -> list[str]:
-        return [item.bullet for item in items]
+def bullets(items: list[MarkdownListItem]) -> list[str]:
+    return [item.bullet for item in items]
 
 
-class CompactOrderedList(CompactList, MarkdownOrderedList):
-    def markers(self, items: list[MarkdownListItem]) -> list[str]:
-        start = int(items[0].bullet) if items and items[0].bullet.isdigit() else 1
-        numbers = [f"{number}. " for number in range(start, start + len(items))]
-        width = max((len(number) for number in numbers), default=0)
-        return [number.rjust(width + 1) for number in numbers]
+def numbers(items: list[MarkdownListItem]) -> list[str]:
+    """Numbers from the first item's, right-aligned as Textual aligns them."""
+    start = int(items[0].bullet) if items and items[0].bullet.isdigit() else 1
+    labels = [f"{number}. " for number in range(start, start + len(items))]
+    width = max((len(label) for label in labels), default=0)
+    return [label.rjust(width + 1) for label in labels]
+
+
+class CompactBulletList(MarkdownBulletList, DrawnList):
+    COMPONENT_CLASSES = MarkdownBlock.COMPONENT_CLASSES | {"compact-list--marker"}
+    DEFAULT_CSS = f"CompactBulletList {{ {LIST_MARKER_CSS} }}"
+
+    def compose(self) -> ComposeResult:
+        if not self._take_simple_items(bullets):
+            yield from super().compose()
+
+
+class CompactOrderedList(MarkdownOrderedList, DrawnList):
+    COMPONENT_CLASSES = MarkdownBlock.COMPONENT_CLASSES | {"compact-list--marker"}
+    DEFAULT_CSS = f"CompactOrderedList {{ {LIST_MARKER_CSS} }}"
+
+    def compose(self) -> ComposeResult:
+        if not self._take_simple_items(numbers):
+            yield from super().compose()

@@ -1,0 +1,76 @@
+"""Tables and simple lists drawn as text by one widget each."""
+
+from __future__ import annotations
+
+from textual.app import App, ComposeResult
+
+from ollama_tui.widgets.compact_blocks import fit_columns, numbers
+from ollama_tui.widgets.reply_markdown import ReplyMarkdown
+
+DOCUMENT = """\
+| name | what it does |
+|---|---|
+| `ls` | lists the files in a folder, one per line |
+| cd | changes folder |
+
+- a first item long enough to wrap onto a second line
+- second
+
+3. three
+4. four
+
+- outer
+  - nested
+
+The end.
+"""
+
+
+class OneReply(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ReplyMarkdown()
+
+
+def test_columns_shrink_widest_first() -> None:
+    assert fit_columns([4, 30, 6], 100) == [4, 30, 6]
+    assert fit_columns([4, 30, 6], 20) == [4, 10, 6]
+    assert fit_columns([4, 4], 2) == [3, 3]
+
+
+def test_ordered_markers_continue_from_the_first_number() -> None:
+    class Item:
+        def __init__(self, bullet: str) -> None:
+            self.bullet = bullet
+
+    items = [Item("9"), Item("10")]
+    assert numbers(items) == ["  9. ", " 10. "]  # type: ignore[arg-type]
+
+
+async def test_tables_and_lists_drawn_as_text() -> None:
+    app = OneReply()
+    async with app.run_test(size=(44, 40)) as pilot:
+        body = app.query_one(ReplyMarkdown)
+        await body.update(DOCUMENT)
+        await pilot.pause(0.2)
+        lines = [strip.text.rstrip() for strip in app.screen._compositor.render_strips()]
+        assert body.source == DOCUMENT
+    shown = "\n".join(lines).strip("\n")
+    assert shown.startswith(
+        "┌──────┬───────────────────────────────────┐\n"
+        "│ name │ what it does                      │\n"
+        "├──────┼───────────────────────────────────┤\n"
+        "│ ls   │ lists the files in a folder, one… │\n"
+        "│ cd   │ changes folder                    │\n"
+        "└──────┴───────────────────────────────────┘\n"
+        "\n"
+        "• a first item long enough to wrap onto a\n"
+        "  second line\n"
+        "• second\n"
+        "\n"
+        " 3. three\n"
+        " 4. four\n"
+        "\n"
+    ), shown
+    # A list holding another list keeps Textual's widgets.
+    assert "• outer" in shown and "▪ nested" in shown
+    assert shown.endswith("The end.")
