@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -41,6 +42,9 @@ from ollama_tui.tokens import ContextCounter, Tokenizer
 
 TOKENIZER_DELAY = 0.5
 THEME_SAVE_DELAY = 1.0
+GC_THRESHOLDS = (5000, 20, 20)
+"""Textual makes many short-lived objects: with Python's default of a collection
+every 700 allocations, the collector took ~0.4 s of CPU per 2,000 streamed tokens."""
 
 
 class OllamaTUI(PullingApp):
@@ -181,6 +185,7 @@ class OllamaTUI(PullingApp):
             self._welcoming = True
             self.push_screen(WelcomeScreen(), lambda _: self._after_welcome())
         self.watch_health()
+        gc.set_threshold(*GC_THRESHOLDS)
         # After the first paint: parsing the encoding holds the GIL for ~0.3 s.
         self.set_timer(TOKENIZER_DELAY, self.load_tokenizer)
 
@@ -289,6 +294,9 @@ class OllamaTUI(PullingApp):
     async def load_tokenizer(self) -> None:
         """Off the start-up path: importing tiktoken and its encoding takes ~0.2 s."""
         await asyncio.to_thread(self.counter.tokenizer.load)
+        # What start-up built (styles, widgets, the encoding's tables) lives as long
+        # as the app, so the collector need not scan it again.
+        gc.freeze()
         if self.counter.tokenizer.problem:
             self.notify(self.counter.tokenizer.problem, title="Token counts", severity="warning")
         if not self.shutting_down:

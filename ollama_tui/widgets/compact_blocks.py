@@ -1,9 +1,9 @@
 """Markdown blocks drawn as text in one widget each.
 
 Textual's Markdown builds a table from a widget per cell (a 3x3 table is fourteen
-widgets) and a list from three widgets per item. Mounting a widget costs about
-as much as drawing a screen of text, so for replies that stream in, tables and
-simple lists are drawn as text by a single widget instead.
+widgets), a list from three widgets per item and a code block from a scrolling
+container and a label. Mounting a widget costs about as much as drawing a screen
+of text, so for replies that stream in, these blocks draw themselves as text.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from textual.geometry import Size
 from textual.widgets._markdown import (
     MarkdownBlock,
     MarkdownBulletList,
+    MarkdownFence,
     MarkdownListItem,
     MarkdownOrderedList,
     MarkdownParagraph,
@@ -219,3 +220,32 @@ class CompactOrderedList(MarkdownOrderedList, DrawnList):
     def compose(self) -> ComposeResult:
         if not self._take_simple_items(numbers):
             yield from super().compose()
+
+
+class CompactFence(MarkdownFence):
+    """A code block drawn by the block itself, long lines wrapped.
+
+    Textual's code block scrolls sideways: it is a scroll container holding a label,
+    and every change to its size costs a second layout pass. Wrapped lines keep all
+    the code in view without a mouse; the copy action copies it exactly.
+    """
+
+    DEFAULT_CSS = """
+    CompactFence {
+        overflow: hidden hidden;
+        padding: 1 2;
+        &:ansi {
+            padding: 1 0;
+        }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield from ()
+
+    def render(self) -> Content:
+        return self._highlighted_code
+
+    def set_content(self, content: Content) -> None:
+        self._content = content
+        self.refresh(layout=True)

@@ -26,7 +26,12 @@ from textual.widget import Widget
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownStream
 
-from ollama_tui.widgets.compact_blocks import CompactBulletList, CompactOrderedList, CompactTable
+from ollama_tui.widgets.compact_blocks import (
+    CompactBulletList,
+    CompactFence,
+    CompactOrderedList,
+    CompactTable,
+)
 
 PAINT_AFTER_BLOCKS = 3
 """Finished blocks a stream gathers before they are painted, so a paint is worth its layout."""
@@ -113,6 +118,8 @@ class LiveMarkdown(Markdown):
         "table_open": CompactTable,
         "bullet_list_open": CompactBulletList,
         "ordered_list_open": CompactOrderedList,
+        "fence": CompactFence,
+        "code_block": CompactFence,
     }
 
     def __init__(self, paint_finished: Callable[[], Awaitable[None]]) -> None:
