@@ -5,8 +5,8 @@ a long Markdown reply is hundreds of widgets (a 3x3 table alone is fourteen). So
 the blocks a stream has finished with are painted once into stored lines and their
 widgets removed; only the block still being written stays a live widget. Stored
 lines depend on the width and the theme, so a change of either rebuilds the reply
-from its source. What painted text gives up: in-app text selection (copying goes
-through the copy actions) and sideways scrolling of long code lines.
+from its source. Painted text gives up in-app mouse selection; the copy actions and
+the terminal's own selection remain.
 """
 
 from __future__ import annotations
