@@ -71,3 +71,27 @@ async def test_painted_reply_looks_like_the_live_one(
                 zip(painted_rows, live_rows, strict=True)
             ):
                 assert painted_row == live_row, (stage, position, row)
+
+
+async def test_a_dragged_window_edge_rebuilds_the_reply_once(
+    emulator: OllamaEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rebuilds = []
+    rebuild = ReplyMarkdown._rebuild_from_source
+
+    async def counted(self: ReplyMarkdown) -> None:
+        rebuilds.append(self.size.width)
+        await rebuild(self)
+
+    monkeypatch.setattr(ReplyMarkdown, "_rebuild_from_source", counted)
+    emulator.script(long_reply(300, delay=0.001))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "go")
+        body = last_reply_view(pilot).body
+        await wait_until(pilot, lambda: body.live_blocks == 1)
+        for width in (110, 100, 90):
+            await pilot.resize_terminal(width, 40)
+            await pilot.pause(0.05)
+        await wait_until(pilot, lambda: body.live_blocks == 1 and body.painted_width < 90)
+        assert rebuilds == [body.painted_width]

@@ -22,6 +22,7 @@ from textual.geometry import Region, Size
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.theme import Theme
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownStream
@@ -35,6 +36,9 @@ from ollama_tui.widgets.compact_blocks import (
 
 PAINT_AFTER_BLOCKS = 3
 """Finished blocks a stream gathers before they are painted, so a paint is worth its layout."""
+RESIZE_SETTLE = 0.2
+"""Seconds a new width must last before painted replies are rebuilt for it, so that
+dragging a window's edge rebuilds them once (about 0.2 s of CPU per long reply)."""
 
 
 class PaintedLines(Widget):
@@ -163,6 +167,7 @@ class ReplyMarkdown(Vertical):
         self._painted = PaintedLines()
         self._live = LiveMarkdown(self._paint_finished_blocks)
         self._stream: MarkdownStream | None = None
+        self._resize_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield self._painted
@@ -210,7 +215,14 @@ class ReplyMarkdown(Vertical):
             await self._live.appended()
             self._stream = None
 
-    async def on_resize(self) -> None:
+    def on_resize(self) -> None:
+        if not self._painted.lines or self._painted.painted_width == self.size.width:
+            return
+        if self._resize_timer is not None:
+            self._resize_timer.stop()
+        self._resize_timer = self.set_timer(RESIZE_SETTLE, self._rebuild_if_resized)
+
+    async def _rebuild_if_resized(self) -> None:
         if self._painted.lines and self._painted.painted_width != self.size.width:
             await self._rebuild_from_source()
 
