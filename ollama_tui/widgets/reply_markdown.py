@@ -12,7 +12,8 @@ the terminal's own selection remain.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
@@ -76,6 +77,16 @@ class PaintedLines(Widget):
         """Links in painted text are inert, as they are in the live reply."""
 
 
+@contextlib.contextmanager
+def one_update(widget: Widget) -> Iterator[None]:
+    """Textual's ``batch_update``, then the screen woken: the batch's end wakes the
+    app but not the screen, whose layout would wait for its next event (a cursor
+    blink, up to 0.5 s later)."""
+    with widget.app.batch_update():
+        yield
+    widget.screen.check_idle()
+
+
 def is_laid_out(widget: Widget) -> bool:
     """Whether the widget's last layout still matches its content."""
     region = widget.region
@@ -135,7 +146,7 @@ class LiveMarkdown(Markdown):
         append = super().append
 
         async def paint_then_append() -> None:
-            with self.app.batch_update():
+            with one_update(self):
                 await self._paint_finished()
                 await append(markdown)
 
@@ -242,7 +253,7 @@ class ReplyMarkdown(Vertical):
         if markdown is None:
             markdown = self._live.source
         old, self._live = self._live, LiveMarkdown(self._paint_finished_blocks)
-        with self.app.batch_update():
+        with one_update(self):
             self._painted.clear()
             await self.mount(self._live, after=old)
             await self._live.append(markdown)
@@ -276,6 +287,6 @@ class ReplyMarkdown(Vertical):
                 return  # a rebuild for the new width is on its way
             rows = tail.region.y - tail.styles.margin.top - live.region.y
             lines = paint(live, finished, rows)
-            with self.app.batch_update():
+            with one_update(self):
                 self._painted.add(lines, width)
                 await live.remove_children(finished)
