@@ -77,29 +77,36 @@ async def relay_stream(
     last_flush = time.monotonic()
     stats: Stats | None = None
     failure: errors.OllamaError | None = None
+    ended = False
     try:
-        while True:
+        while not ended:
             wait = max(0.0, flush_seconds() - (time.monotonic() - last_flush))
             try:
                 item = await asyncio.wait_for(queue.get(), wait if content or thinking else None)
             except TimeoutError:
                 item = ...
-            if isinstance(item, ContentDelta | ThinkingDelta):
-                if first_token is None:
-                    first_token = time.monotonic() - started
-                if isinstance(item, ThinkingDelta):
-                    thinking.append(item.text)
-                else:
-                    think_part, content_part = splitter.feed(item.text)
-                    thinking.append(think_part)
-                    content.append(content_part)
-            elif isinstance(item, Done):
-                stats = item.stats
-            elif isinstance(item, errors.OllamaError):
-                failure = item
-            elif item is None:
-                break
-            if time.monotonic() - last_flush >= flush_seconds():
+            # Whatever else has arrived is taken without waiting: a fast server's
+            # backlog would otherwise cost a timed wait per token.
+            items = [item]
+            while not queue.empty():
+                items.append(queue.get_nowait())
+            for item in items:
+                if isinstance(item, ContentDelta | ThinkingDelta):
+                    if first_token is None:
+                        first_token = time.monotonic() - started
+                    if isinstance(item, ThinkingDelta):
+                        thinking.append(item.text)
+                    else:
+                        think_part, content_part = splitter.feed(item.text)
+                        thinking.append(think_part)
+                        content.append(content_part)
+                elif isinstance(item, Done):
+                    stats = item.stats
+                elif isinstance(item, errors.OllamaError):
+                    failure = item
+                elif item is None:
+                    ended = True
+            if not ended and time.monotonic() - last_flush >= flush_seconds():
                 flush()
                 last_flush = time.monotonic()
         think_part, content_part = splitter.finish()
