@@ -22,6 +22,10 @@ DOCUMENT = """\
 - outer
   - nested
 
+```
+print("a line of code too long for the window, so it wraps")
+```
+
 The end.
 """
 
@@ -73,4 +77,6 @@ async def test_tables_and_lists_drawn_as_text() -> None:
     ), shown
     # A list holding another list keeps Textual's widgets.
     assert "• outer" in shown and "▪ nested" in shown
+    # Code wraps instead of scrolling sideways: all of it stays in view.
+    assert '  print("a line of code too long for the\n  window, so it wraps")' in shown
     assert shown.endswith("The end.")
