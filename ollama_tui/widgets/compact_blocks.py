@@ -65,7 +65,7 @@ class DrawnText(MarkdownBlock):
 
 
 class CompactTable(MarkdownTable, DrawnText):
-    """A Markdown table drawn with box characters, its header underlined."""
+    """A Markdown table drawn with box lines, a rule under its header."""
 
     COMPONENT_CLASSES = MarkdownBlock.COMPONENT_CLASSES | {
         "compact-table--header",
@@ -110,15 +110,15 @@ class CompactTable(MarkdownTable, DrawnText):
         widths = fit_columns(natural, room)
 
         def rule(left: str, middle: str, right: str) -> Content:
-            text = left + middle.join("─" * (width + 2) for width in widths) + right
+            text = left + middle.join("─" * (column + 2) for column in widths) + right
             return Content.styled(text, ".compact-table--lines")
 
         bar = Content.styled("│", ".compact-table--lines")
 
         def line(cells: list[Content], style: str = "") -> Content:
             parts = [bar]
-            for cell, width in zip(cells, widths, strict=True):
-                text = cell.truncate(width, ellipsis=True, pad=True)
+            for cell, column in zip(cells, widths, strict=True):
+                text = cell.truncate(column, ellipsis=True, pad=True)
                 parts += [Content(" "), text.stylize(style) if style else text, Content(" "), bar]
             return Content("").join(parts)
 
