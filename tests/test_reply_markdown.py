@@ -73,9 +73,8 @@ async def test_painted_reply_looks_like_the_live_one(
                 assert painted_row == live_row, (stage, position, row)
 
 
-async def test_a_dragged_window_edge_rebuilds_the_reply_once(
-    emulator: OllamaEmulator, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def count_rebuilds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The widths painted replies are rebuilt for from now on."""
     rebuilds = []
     rebuild = ReplyMarkdown._rebuild_from_source
 
@@ -84,6 +83,33 @@ async def test_a_dragged_window_edge_rebuilds_the_reply_once(
         await rebuild(self)
 
     monkeypatch.setattr(ReplyMarkdown, "_rebuild_from_source", counted)
+    return rebuilds
+
+
+async def test_a_reply_outgrowing_the_log_keeps_its_width(
+    emulator: OllamaEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The log's scroll bar appearing must not narrow the reply: that would re-wrap
+    # the text under the reader's eyes and rebuild the painted part.
+    rebuilds = count_rebuilds(monkeypatch)
+    emulator.script(long_reply(400, delay=0.005))
+    app = app_for(emulator)
+    # Tall enough that blocks are painted before the reply outgrows the log.
+    async with app.run_test(size=(120, 80)) as pilot:
+        await send(pilot, "go")
+        body = last_reply_view(pilot).body
+        log = chat_of(pilot).chat_log
+        await wait_until(pilot, lambda: log.max_scroll_y > 0 and body.painted_width > 0)
+        await wait_until(pilot, lambda: chat_of(pilot).streaming is None)
+        await pilot.pause(0.3)
+        assert rebuilds == []
+        assert body.painted_width == body.size.width
+
+
+async def test_a_dragged_window_edge_rebuilds_the_reply_once(
+    emulator: OllamaEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rebuilds = count_rebuilds(monkeypatch)
     emulator.script(long_reply(300, delay=0.001))
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
