@@ -1,9 +1,10 @@
 """Streaming cost: the app, headless, receives N tokens from the emulator.
 
 The emulator runs in a separate process, so the CPU time measured here is the
-app's alone. Reports CPU seconds per 1,000 tokens and the delay from the last token
-leaving the emulator to it being on screen (both processes read CLOCK_MONOTONIC
-through ``time.perf_counter``).
+app's alone. Reports CPU seconds per 1,000 tokens and two delays to the last token being on
+screen: from the client receiving it (the issue's measure), and, stricter, from the
+emulator sending it (both processes read CLOCK_MONOTONIC through
+``time.perf_counter``). They differ when the app falls behind the server.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from ollama_tui.cli import make_app
 from ollama_tui.config import Config
 from ollama_tui.conversation import AssistantTurn, ReplyStatus
 from ollama_tui.ollama.client import OllamaClient
+from ollama_tui.ollama.types import ChatEvent, ContentDelta
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +37,18 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+class TimedClient(OllamaClient):
+    """Notes when the client receives each content token."""
+
+    last_token_at = 0.0
+
+    async def chat(self, *args: Any, **kwargs: Any) -> AsyncGenerator[ChatEvent, None]:
+        async for event in super().chat(*args, **kwargs):
+            if isinstance(event, ContentDelta):
+                self.last_token_at = time.perf_counter()
+            yield event
 
 
 @contextlib.contextmanager
@@ -65,11 +80,15 @@ def emulator_process(tokens: int, delay: float, prose: bool = False) -> Any:
         process.wait(5)
 
 
-async def run_stream(tokens: int, delay: float, prose: bool = False) -> tuple[float, float, float]:
-    """Returns (CPU seconds per 1,000 tokens, last-token-to-screen ms, wall seconds)."""
+async def run_stream(
+    tokens: int, delay: float, prose: bool = False
+) -> tuple[float, float, float, float]:
+    """Returns (CPU seconds per 1,000 tokens, last token received to screen ms, last
+    token sent to screen ms, wall seconds)."""
     with emulator_process(tokens, delay, prose) as url, tempfile.TemporaryDirectory() as home:
         config = Config(host=url, model="llama3.2:latest", history_dir=Path(home))
-        app = make_app(config, OllamaClient(url))
+        client = TimedClient(url)
+        app = make_app(config, client)
         async with app.run_test(size=(120, 40)) as pilot:
             chat = app.chat
 
@@ -100,7 +119,9 @@ async def run_stream(tokens: int, delay: float, prose: bool = False) -> tuple[fl
             turn = chat.conversation.turns[-1]
             assert isinstance(turn, AssistantTurn) and turn.reply.status is ReplyStatus.COMPLETE
         timing = httpx.get(f"{url}/_emulator/timing").json()
-    return cpu / tokens * 1000, (shown_at - timing["last_token_sent_at"]) * 1000, wall
+    received = (shown_at - client.last_token_at) * 1000
+    sent = (shown_at - timing["last_token_sent_at"]) * 1000
+    return cpu / tokens * 1000, received, sent, wall
 
 
 CASES = (
@@ -116,12 +137,16 @@ def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     print("Markdown: a code block, a 3x3 table and a list every 100 tokens.")
     print(f"Median of {repeats} runs each.")
-    print(f"{'stream':<22}{'tokens':>8}{'CPU s/1k tok':>14}{'last token→screen':>20}{'wall s':>8}")
+    print("Last token to screen: from the client receiving it / from the emulator sending it.")
+    header = ("stream", "tokens", "CPU s/1k tok", "received", "sent", "wall s")
+    print("{:<22}{:>8}{:>14}{:>12}{:>12}{:>8}".format(*header))
     for label, tokens, delay, prose in CASES:
         runs = [asyncio.run(run_stream(tokens, delay, prose)) for _ in range(repeats)]
-        cpu, latency, wall = (statistics.median(figures) for figures in zip(*runs, strict=True))
-        print(f"{label:<22}{tokens:>8}{cpu:>14.3f}{latency:>17.1f} ms{wall:>8.2f}")
-    print("targets: <= 0.5 CPU s per 1,000 tokens; <= 100 ms last token to screen")
+        cpu, received, sent, wall = (
+            statistics.median(figures) for figures in zip(*runs, strict=True)
+        )
+        print(f"{label:<22}{tokens:>8}{cpu:>14.3f}{received:>9.1f} ms{sent:>9.1f} ms{wall:>8.2f}")
+    print("targets: <= 0.5 CPU s per 1,000 tokens; <= 100 ms from the last token received")
 
 
 if __name__ == "__main__":
