@@ -28,6 +28,7 @@ from ollama_tui.config import Config
 from ollama_tui.conversation import AssistantTurn, ReplyStatus
 from ollama_tui.ollama.client import OllamaClient
 from ollama_tui.ollama.types import ChatEvent, ContentDelta
+from ollama_tui.widgets.message import ReplyView
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -114,6 +115,10 @@ async def run_stream(
             cpu_start, wall_start = time.process_time(), time.perf_counter()
             await pilot.press("enter")
             shown_at = await rendered
+            # The CPU count goes on until the reply's finished blocks are painted.
+            body = chat.query(ReplyView).last().body
+            while body.live_blocks > 1:
+                await asyncio.sleep(0.01)
             cpu = time.process_time() - cpu_start
             wall = time.perf_counter() - wall_start
             turn = chat.conversation.turns[-1]

@@ -141,13 +141,16 @@ class LiveMarkdown(Markdown):
         super().__init__(open_links=False)
         self._paint_finished = paint_finished
         self._appending: AwaitComplete | None = None
+        self.paint_before_append = True
+        """Off for a stream's last append, whose text should not wait for a paint."""
 
     def append(self, markdown: str) -> AwaitComplete:
         append = super().append
 
         async def paint_then_append() -> None:
             with one_update(self):
-                await self._paint_finished()
+                if self.paint_before_append:
+                    await self._paint_finished()
                 await append(markdown)
 
         self._appending = AwaitComplete(paint_then_append())
@@ -205,7 +208,7 @@ class ReplyMarkdown(Vertical):
         """Show a whole document, replacing what is shown."""
         async with self._lock:
             await self._rebuild(markdown)
-        self.call_after_refresh(self._paint_settled_blocks)
+        self._paint_when_idle()
 
     def start_stream(self) -> None:
         self._stream = Markdown.get_stream(self._live)
@@ -218,10 +221,11 @@ class ReplyMarkdown(Vertical):
     async def stop(self) -> None:
         async with self._lock:
             await self._stop_stream()
-        self.call_after_refresh(self._paint_settled_blocks)
+        self._paint_when_idle()
 
     async def _stop_stream(self) -> None:
         if self._stream is not None:
+            self._live.paint_before_append = False
             await self._stream.stop()
             await self._live.appended()
             self._stream = None
@@ -244,7 +248,7 @@ class ReplyMarkdown(Vertical):
     async def _rebuild_from_source(self) -> None:
         async with self._lock:
             await self._rebuild()
-        self.call_after_refresh(self._paint_settled_blocks)
+        self._paint_when_idle()
 
     async def _rebuild(self, markdown: str | None = None) -> None:
         """Everything as live widgets again, from ``markdown`` or the current source."""
@@ -260,6 +264,11 @@ class ReplyMarkdown(Vertical):
             await old.remove()
         if streaming:
             self._stream = Markdown.get_stream(self._live)
+
+    def _paint_when_idle(self) -> None:
+        """Paint what is settled once the screen shows it, after whatever else waits
+        for that refresh: painting changes nothing on screen."""
+        self.call_after_refresh(self.call_later, self._paint_settled_blocks)
 
     async def _paint_settled_blocks(self, screen: Screen[object] | None = None) -> None:
         """Paint what a finished stream or a whole document left live."""
