@@ -59,7 +59,16 @@ class ChatLog(VerticalScroll):
 
 class ChatScreen(ChatSettingsScreen):
     BINDINGS = [
-        Binding("escape", "stop", "Stop", id="chat.stop", tooltip="Stop the reply being written."),
+        # Not in the footer: the status bar says "Esc stops" while a reply streams,
+        # and a footer that changed with every reply rebuilt itself twice (~35 ms each).
+        Binding(
+            "escape",
+            "stop",
+            "Stop",
+            id="chat.stop",
+            tooltip="Stop the reply being written.",
+            show=False,
+        ),
         Binding("ctrl+o", "pick_model", "Model", id="chat.pick-model", tooltip="Choose a model."),
         Binding("ctrl+n", "new_chat", "New chat", id="chat.new", tooltip="Start a new chat."),
         Binding(
@@ -131,7 +140,6 @@ class ChatScreen(ChatSettingsScreen):
         self.editing = False
         self.flush_seconds = MIN_FLUSH_SECONDS
         self.estimate: Estimate | None = None
-        self._stop_shown = False
         self._saved_at = 0.0
         self._first_shown = 0
         """Index of the first turn that has a view; earlier ones are not mounted."""
@@ -232,11 +240,6 @@ class ChatScreen(ChatSettingsScreen):
             parts.append(f"think {self._think_label()}")
         if self.streaming is not None:
             parts.append("replying… (Esc stops)")
-        if self._stop_shown != (self.streaming is not None):
-            # Only "stop" depends on state; a needless refresh rebuilds the footer,
-            # which takes ~40 ms: after the screen shows the reply's last words.
-            self._stop_shown = self.streaming is not None
-            self.call_after_refresh(self.refresh_bindings)
         bar = self.query_one("#status-bar", Static)
         bar.update(" │ ".join(parts))
         bar.set_class(state.connected is False, "-down")
