@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from textual.screen import Screen
+from textual.widget import Widget
 
 from ollama_tui.cli import make_app
 from ollama_tui.config import Config
@@ -50,6 +52,42 @@ class TimedClient(OllamaClient):
             if isinstance(event, ContentDelta):
                 self.last_token_at = time.perf_counter()
             yield event
+
+
+class ScreenWatch:
+    """Notes the time and the chat log's text at every screen refresh, to find when
+    the screen first looked as it does once the reply is done (its last words and
+    the stats line under them). Its own CPU time is kept apart."""
+
+    def __init__(self, screen: Screen[Any], log: Widget) -> None:
+        self.screen, self.log = screen, log
+        self.seen: list[tuple[float, int]] = []
+        self.cpu = 0.0
+        refresh = screen._compositor_refresh
+
+        def refresh_and_look() -> None:
+            refresh()
+            started = time.process_time()
+            self.seen.append((time.perf_counter(), self.look()))
+            self.cpu += time.process_time() - started
+
+        screen._compositor_refresh = refresh_and_look  # type: ignore[method-assign]
+
+    def look(self) -> int:
+        # Without the scroll bar, whose thumb moves as painted blocks fill in above.
+        area = self.log.content_region
+        right = area.right - self.log.styles.scrollbar_size_vertical
+        lines = self.screen._compositor.render_strips()[area.y : area.bottom]
+        return hash(tuple(line.crop(area.x, right).text for line in lines))
+
+    def first_showing(self, look: int) -> float:
+        """When the screen first showed ``look`` for good (it may have flickered)."""
+        moment = self.seen[-1][0]
+        for seen_at, seen in reversed(self.seen):
+            if seen != look:
+                break
+            moment = seen_at
+        return moment
 
 
 @contextlib.contextmanager
@@ -102,25 +140,17 @@ async def run_stream(
             while not settled():
                 await pilot.pause(0.05)
             chat.composer.text = "go"
-            rendered = asyncio.get_running_loop().create_future()
-            end_reply = chat.end_reply
-
-            async def end_and_time() -> None:
-                # Timestamped after the refresh that follows the reply's end, without
-                # polling, so the harness adds no wake-ups of its own to the CPU count.
-                await end_reply()
-                app.call_after_refresh(lambda: rendered.set_result(time.perf_counter()))
-
-            chat.end_reply = end_and_time  # type: ignore[method-assign]
+            watch = ScreenWatch(app.screen, chat.chat_log)
             cpu_start, wall_start = time.process_time(), time.perf_counter()
             await pilot.press("enter")
-            shown_at = await rendered
-            # The CPU count goes on until the reply's finished blocks are painted.
-            body = chat.query(ReplyView).last().body
-            while body.live_blocks > 1:
+            # Until the reply is complete and its finished blocks are painted.
+            while chat.streaming is not None or chat.query(ReplyView).last().body.live_blocks > 1:
                 await asyncio.sleep(0.01)
-            cpu = time.process_time() - cpu_start
+            cpu = time.process_time() - cpu_start - watch.cpu
             wall = time.perf_counter() - wall_start
+            await pilot.pause()
+            await pilot.pause()
+            shown_at = watch.first_showing(watch.seen[-1][1])
             turn = chat.conversation.turns[-1]
             assert isinstance(turn, AssistantTurn) and turn.reply.status is ReplyStatus.COMPLETE
         timing = httpx.get(f"{url}/_emulator/timing").json()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rich.style import Style
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
+from textual.widgets._markdown import MarkdownBlock
 
-from ollama_tui.widgets.reply_markdown import ReplyMarkdown
+from ollama_tui.widgets.reply_markdown import LiveMarkdown, ReplyMarkdown
 from tests.chat_helpers import app_for, chat_of, last_reply_view, send, wait_until
 from tests.emulator import OllamaEmulator
 from tests.emulator.demo import long_reply
@@ -121,3 +126,44 @@ async def test_a_dragged_window_edge_rebuilds_the_reply_once(
             await pilot.pause(0.05)
         await wait_until(pilot, lambda: body.live_blocks == 1 and body.painted_width < 90)
         assert rebuilds == [body.painted_width]
+
+
+class ScrollingReply(App[None]):
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield ReplyMarkdown()
+
+
+async def test_a_burst_shows_its_end_first_then_fills_in_above(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shown_first: list[list[int]] = []
+    mount_held_back = LiveMarkdown._mount_held_back
+
+    async def note_what_was_shown(self: LiveMarkdown) -> None:
+        shown_first.append([block.source_range[0] for block in self.query(MarkdownBlock)])
+        await mount_held_back(self)
+
+    monkeypatch.setattr(LiveMarkdown, "_mount_held_back", note_what_was_shown)
+    app = ScrollingReply()
+    async with app.run_test(size=(60, 20)) as pilot:
+        body = app.query_one(ReplyMarkdown)
+        body.start_stream()
+        await body.write("".join(f"Paragraph {n}.\n\n" for n in range(60)))
+        await body.stop()
+        await wait_until(pilot, lambda: body.live_blocks == 1)
+        scroller = app.query_one(VerticalScroll)
+        seen = []
+        for top in range(0, int(scroller.max_scroll_y) + scroller.size.height, 10):
+            scroller.scroll_to(y=top, animate=False, immediate=True)
+            await pilot.pause()
+            region = scroller.region
+            strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+            seen.extend(re.findall(r"Paragraph (\d+)", " ".join(s.text for s in strips)))
+    # First the paragraphs that fill the screen's 20 lines, ending with the last one
+    # (paragraph n starts on source line 2n); then all of them, in order.
+    assert len(shown_first) == 1
+    assert 10 <= len(shown_first[0]) < 20
+    assert shown_first[0][-1] == 118
+    shown = list(dict.fromkeys(int(number) for number in seen))
+    assert shown == list(range(60))

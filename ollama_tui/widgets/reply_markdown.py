@@ -24,9 +24,9 @@ from textual.screen import Screen
 from textual.strip import Strip
 from textual.theme import Theme
 from textual.timer import Timer
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Markdown
-from textual.widgets._markdown import MarkdownStream
+from textual.widgets._markdown import MarkdownBlock, MarkdownStream
 
 from ollama_tui.widgets.compact_blocks import (
     CompactBulletList,
@@ -37,6 +37,10 @@ from ollama_tui.widgets.compact_blocks import (
 
 PAINT_AFTER_BLOCKS = 3
 """Finished blocks a stream gathers before they are painted, so a paint is worth its layout."""
+TAIL_FIRST_BLOCKS = 12
+"""A stream's append that brings more new blocks than this mounts first the last
+ones, as many as fill the screen, and the rest after the refresh that shows them:
+a reply arriving all at once shows its end without waiting for its middle."""
 RESIZE_SETTLE = 0.2
 """Seconds a new width must last before painted replies are rebuilt for it, so that
 dragging a window's edge rebuilds them once (about 0.2 s of CPU per long reply)."""
@@ -143,6 +147,12 @@ class LiveMarkdown(Markdown):
         self._appending: AwaitComplete | None = None
         self.paint_before_append = True
         """Off for a stream's last append, whose text should not wait for a paint."""
+        self.tail_first = False
+        """On while a stream appends: see ``TAIL_FIRST_BLOCKS``."""
+        self.held_back: list[Widget] = []
+        """Blocks of a big append still to be mounted, before ``_held_back_before``."""
+        self._held_back_before: Widget | None = None
+        self._appending_blocks = False
 
     def append(self, markdown: str) -> AwaitComplete:
         append = super().append
@@ -151,10 +161,56 @@ class LiveMarkdown(Markdown):
             with one_update(self):
                 if self.paint_before_append:
                     await self._paint_finished()
-                await append(markdown)
+                self._appending_blocks = True
+                try:
+                    await append(markdown)
+                finally:
+                    self._appending_blocks = False
 
         self._appending = AwaitComplete(paint_then_append())
         return self._appending
+
+    def mount_all(
+        self,
+        widgets: Iterable[Widget],
+        *,
+        before: int | str | Widget | None = None,
+        after: int | str | Widget | None = None,
+    ) -> AwaitMount:
+        blocks = list(widgets)
+        if (
+            self._appending_blocks
+            and self.tail_first
+            and not self.held_back
+            and len(blocks) > TAIL_FIRST_BLOCKS
+            and before is None
+            and after is None
+        ):
+            split = self._tail_start(blocks)
+            self.held_back, blocks = blocks[:split], blocks[split:]
+            self._held_back_before = blocks[0]
+            self.call_after_refresh(self.call_later, self._mount_held_back)
+        return super().mount_all(blocks, before=before, after=after)
+
+    def _tail_start(self, blocks: list[Widget]) -> int:
+        """Where the blocks that fill the screen's height begin (by source lines)."""
+        lines = 0
+        for index in range(len(blocks) - 1, 0, -1):
+            block = blocks[index]
+            if isinstance(block, MarkdownBlock):
+                start, end = block.source_range
+                lines += end - start + 1
+            if lines >= self.screen.size.height:
+                return index
+        return 1
+
+    async def _mount_held_back(self) -> None:
+        async with self.lock:
+            blocks, self.held_back = self.held_back, []
+            before, self._held_back_before = self._held_back_before, None
+            if blocks and before is not None and before.parent is self:
+                with one_update(self):
+                    await super().mount_all(blocks, before=before)
 
     async def appended(self) -> None:
         """Wait for the last append, which ``MarkdownStream.stop()`` can leave running."""
@@ -198,7 +254,7 @@ class ReplyMarkdown(Vertical):
 
     @property
     def live_blocks(self) -> int:
-        return len(self._live.children)
+        return len(self._live.children) + len(self._live.held_back)
 
     @property
     def painted_width(self) -> int:
@@ -211,6 +267,7 @@ class ReplyMarkdown(Vertical):
         self._paint_when_idle()
 
     def start_stream(self) -> None:
+        self._live.tail_first = True
         self._stream = Markdown.get_stream(self._live)
 
     async def write(self, fragment: str) -> None:
@@ -263,7 +320,7 @@ class ReplyMarkdown(Vertical):
             await self._live.append(markdown)
             await old.remove()
         if streaming:
-            self._stream = Markdown.get_stream(self._live)
+            self.start_stream()
 
     def _paint_when_idle(self) -> None:
         """Paint what is settled once the screen shows it, after whatever else waits
@@ -284,6 +341,8 @@ class ReplyMarkdown(Vertical):
         """
         live = self._live
         async with live.lock:
+            if live.held_back:
+                return  # painted lines must stay in the reply's order
             blocks = list(live.children)
             wanted = PAINT_AFTER_BLOCKS if self._stream is not None else 1
             if len(blocks) - 1 < wanted:
