@@ -231,15 +231,15 @@ class ChatScreen(ChatSettingsScreen):
         else:
             reason = state.error.explain() if state.error else "not reachable"
             link = f"✖ {sanitize_line(reason, 300)} Retrying in {state.retry_in:.0f} s."
-        parts = [link]
+        # While a reply streams, how to stop it comes first: a long host or model
+        # name must not push it off a narrow bar.
+        parts = ["replying… Esc stops", link] if self.streaming is not None else [link]
         pulling = self.tui.pull_summary()
         if pulling:
             parts.append(pulling)
         parts.append(f"model {sanitize_line(model, 60)}")
         if self._can_think():
             parts.append(f"think {self._think_label()}")
-        if self.streaming is not None:
-            parts.append("replying… (Esc stops)")
         bar = self.query_one("#status-bar", Static)
         bar.update(" │ ".join(parts))
         bar.set_class(state.connected is False, "-down")
