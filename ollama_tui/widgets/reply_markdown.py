@@ -6,7 +6,8 @@ the blocks a stream has finished with are painted once into stored lines and the
 widgets removed; only the block still being written stays a live widget. Stored
 lines depend on the width and the theme, so a change of either rebuilds the reply
 from its source. Painted text gives up in-app mouse selection; the copy actions and
-the terminal's own selection remain.
+the terminal's own selection remain. When a stream delivers many blocks at once, the
+last screenful is mounted first and the rest just after, above it.
 """
 
 from __future__ import annotations
@@ -208,6 +209,7 @@ class LiveMarkdown(Markdown):
         async with self.lock:
             blocks, self.held_back = self.held_back, []
             before, self._held_back_before = self._held_back_before, None
+            # ``before`` leaves only with this whole widget, when a rebuild replaces it.
             if blocks and before is not None and before.parent is self:
                 with one_update(self):
                     await super().mount_all(blocks, before=before)
