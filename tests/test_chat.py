@@ -449,3 +449,34 @@ def test_worker_messages_arriving_as_the_app_exits_are_ignored(emulator: OllamaE
     app.on_ollama_tui_running_loaded(app.RunningLoaded({"llama3.2:latest": 4096}))
     assert app.running_context == {"llama3.2:latest": 4096}
     assert app.connection.connected is None
+
+
+async def test_the_log_follows_a_stream_until_the_reader_scrolls_up(
+    emulator: OllamaEmulator,
+) -> None:
+    words = [f"word{i} " + ("\n\n" if i % 8 == 7 else "") for i in range(400)]
+    emulator.script(ChatReply(content=words, delay=0.01))
+    app = app_for(emulator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        chat = chat_of(pilot)
+        log = chat.chat_log
+        await wait_until(pilot, lambda: chat.conversation.model != "")
+        chat.composer.text = "go"
+        await pilot.press("enter")
+        # Following: once the reply outgrows the log, the view is at its end.
+        await wait_until(pilot, lambda: log.max_scroll_y > 10)
+        for _ in range(3):
+            await pilot.pause(0.1)
+            assert log.scroll_y == log.max_scroll_y
+        # The reader scrolls up: the view stays where they put it as text arrives.
+        log.scroll_to(y=5, animate=False, immediate=True)
+        height_then = log.max_scroll_y
+        await wait_until(pilot, lambda: log.max_scroll_y > height_then + 5)
+        assert log.scroll_y == 5
+        # Back at the bottom, it follows again, and the reply's end is in view.
+        log.scroll_end(animate=False, immediate=True)
+        await wait_until(pilot, lambda: chat.streaming is None)
+        await pilot.pause(0.2)
+        assert log.scroll_y == log.max_scroll_y
+        stats = last_reply_view(pilot).query_one(".reply-stats")
+        assert stats.region.bottom <= log.region.bottom

@@ -9,6 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
 
 from ollama_tui.connection import ConnectionState
@@ -164,6 +165,7 @@ class ChatScreen(ChatSettingsScreen):
 
     async def on_mount(self) -> None:
         self.composer.focus()
+        self.screen_layout_refresh_signal.subscribe(self, self.follow_stream, immediate=True)
         self.query_one("#attachments").display = False
         self.watch(self.tui, "connection", self.refresh_status)
         model = self.conversation.model or self.tui.config.model
@@ -334,23 +336,17 @@ class ChatScreen(ChatSettingsScreen):
         self.follow_stream()
         self.stream_reply(reply, messages)
 
-    def follow_stream(self) -> None:
+    def follow_stream(self, screen: Screen[object] | None = None) -> None:
         """Keep the newest text in view, until the user scrolls up.
 
         Textual's anchor pins content to the bottom even when it is shorter than the
         view, leaving a gap above it; so the log is anchored only once it overflows.
+        Besides each update, this runs right after every layout while a reply streams
+        (it is subscribed to the screen's layout signal), so the layout in which the
+        reply first outgrows the log is followed at once, not an update later.
         """
         log = self.chat_log
-        if log.is_anchored:
-            return
-        if log.max_scroll_y > 0:
-            log.anchor()
-        else:
-            self.call_after_refresh(self._anchor_if_overflowing)
-
-    def _anchor_if_overflowing(self) -> None:
-        log = self.chat_log
-        if not log.is_anchored and log.max_scroll_y > 0:
+        if self.streaming is not None and not log.is_anchored and log.max_scroll_y > 0:
             log.anchor()
 
     def _last_reply_view(self) -> ReplyView | None:
