@@ -190,7 +190,6 @@ class LiveMarkdown(Markdown):
             split = self._tail_start(blocks)
             self.held_back, blocks = blocks[:split], blocks[split:]
             self._held_back_before = blocks[0]
-            self.call_after_refresh(self.call_later, self._mount_held_back)
         return super().mount_all(blocks, before=before, after=after)
 
     def _tail_start(self, blocks: list[Widget]) -> int:
@@ -205,12 +204,17 @@ class LiveMarkdown(Markdown):
                 return index
         return 1
 
-    async def _mount_held_back(self) -> None:
+    async def mount_held_back(self) -> None:
+        """Mount the blocks a big append held back, once a layout has placed (and so
+        the screen has shown) the ones after them."""
+        before = self._held_back_before
+        if not self.held_back or before is None or not before.region:
+            return
         async with self.lock:
             blocks, self.held_back = self.held_back, []
-            before, self._held_back_before = self._held_back_before, None
+            self._held_back_before = None
             # ``before`` leaves only with this whole widget, when a rebuild replaces it.
-            if blocks and before is not None and before.parent is self:
+            if before.parent is self:
                 with one_update(self):
                     await super().mount_all(blocks, before=before)
 
@@ -247,8 +251,7 @@ class ReplyMarkdown(Vertical):
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
-        # Blocks can be painted once a layout has measured them.
-        self.screen.screen_layout_refresh_signal.subscribe(self, self._paint_settled_blocks)
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._after_layout)
 
     @property
     def source(self) -> str:
@@ -324,12 +327,18 @@ class ReplyMarkdown(Vertical):
         if streaming:
             self.start_stream()
 
+    async def _after_layout(self, screen: Screen[object]) -> None:
+        # Held-back blocks wait for a screen that shows what follows them; blocks
+        # can be painted once a layout has measured them.
+        await self._live.mount_held_back()
+        await self._paint_settled_blocks()
+
     def _paint_when_idle(self) -> None:
         """Paint what is settled once the screen shows it, after whatever else waits
         for that refresh: painting changes nothing on screen."""
         self.call_after_refresh(self.call_later, self._paint_settled_blocks)
 
-    async def _paint_settled_blocks(self, screen: Screen[object] | None = None) -> None:
+    async def _paint_settled_blocks(self) -> None:
         """Paint what a finished stream or a whole document left live."""
         if self._stream is None and len(self._live.children) > 1 and not self._lock.locked():
             async with self._lock:
