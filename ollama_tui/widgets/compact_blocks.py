@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from markdown_it.token import Token
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.geometry import Size
+from textual.widgets import Markdown
 from textual.widgets._markdown import (
     MarkdownBlock,
     MarkdownBulletList,
@@ -239,6 +241,27 @@ class CompactFence(MarkdownFence):
         }
     }
     """
+
+    def __init__(self, markdown: Markdown, token: Token, code: str) -> None:
+        super().__init__(markdown, token, code)
+        self._highlighted_for = self._highlight_key()
+
+    def _highlight_key(self) -> tuple[str, str, bool, bool]:
+        return (self.code, self.lexer, self.app.native_ansi_color, self.app.current_theme.dark)
+
+    def notify_style_update(self) -> None:
+        # Textual highlights the code again on every style update (each mount, each
+        # class change), though only a change of theme changes the result.
+        if self._highlight_key() != self._highlighted_for:
+            super().notify_style_update()
+            self._highlighted_for = self._highlight_key()
+        else:
+            MarkdownBlock.notify_style_update(self)
+
+    def _copy_context(self, block: MarkdownBlock) -> None:
+        super()._copy_context(block)
+        if isinstance(block, CompactFence):
+            self._highlighted_for = block._highlighted_for
 
     def compose(self) -> ComposeResult:
         yield from ()
