@@ -132,10 +132,13 @@ class OllamaTUI(PullingApp):
             self._saved_theme = self.theme
             self._remember(theme=self.theme)
 
-    def _after_welcome(self) -> None:
+    def _after_welcome(self, typed: str | None) -> None:
         """Write the commented config file (so the welcome shows once), then ask for a
-        model if the server answered while the welcome was up."""
+        model if the server answered while the welcome was up. What was typed at the
+        welcome goes into the prompt."""
         self._welcoming = False
+        if typed:
+            self.chat.composer.insert(typed)
         if self.config.path is not None:
             problem = write_template(self.config.path)
             if problem:
@@ -183,7 +186,7 @@ class OllamaTUI(PullingApp):
             from ollama_tui.screens.welcome import WelcomeScreen
 
             self._welcoming = True
-            self.push_screen(WelcomeScreen(), lambda _: self._after_welcome())
+            self.push_screen(WelcomeScreen(), self._after_welcome)
         self.watch_health()
         gc.set_threshold(*GC_THRESHOLDS)
         # After the first paint: parsing the encoding holds the GIL for ~0.3 s.

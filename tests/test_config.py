@@ -187,6 +187,17 @@ async def test_the_welcome_is_shown_once_then_the_picker(emulator: OllamaEmulato
     assert not second.first_run and second.problems == []
 
 
+async def test_typing_at_the_welcome_starts_the_prompt(emulator: OllamaEmulator) -> None:
+    config = resolve_config(config_path=paths.config_file(), environ={})
+    config.host, config.model = emulator.url, "llama3.2:latest"
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        await pilot.press("h", "i")
+        await wait_until(pilot, lambda: app.chat.composer.text == "hi")
+        assert not isinstance(app.screen, WelcomeScreen)
+
+
 def test_a_theme_variable_that_is_not_a_colour_is_refused() -> None:
     user = paths.user_themes_dir()
     user.mkdir(parents=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -21,11 +22,19 @@ ollama-tui talks to the Ollama server on your machine, or wherever OLLAMA_HOST p
 Conversations are saved as you go. `ollama-tui paths` shows where."""
 
 
-class WelcomeScreen(ModalScreen[None]):
+class WelcomeScreen(ModalScreen[str | None]):
+    """Closes with the character typed at it, if any, so that someone who starts
+    typing at once does not lose the first letter."""
+
     BINDINGS = [Binding("escape,enter,space", "dismiss(None)", "Start", id="welcome.close")]
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character and event.character != " ":
+            event.stop()
+            self.dismiss(event.character)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="welcome-dialog"):
             yield Static("Welcome to ollama-tui", classes="dialog-title")
             yield Static(WELCOME_TEXT, markup=False)
-            yield Static("Enter to start · this is shown only once", classes="dialog-hint")
+            yield Static("Enter, or just start typing · shown only once", classes="dialog-hint")
