@@ -480,3 +480,27 @@ async def test_the_log_follows_a_stream_until_the_reader_scrolls_up(
         assert log.scroll_y == log.max_scroll_y
         stats = last_reply_view(pilot).query_one(".reply-stats")
         assert stats.region.bottom <= log.region.bottom
+
+
+async def test_a_new_prompt_brings_the_view_back_to_follow_its_reply(
+    emulator: OllamaEmulator,
+) -> None:
+    words = [f"word{i} " + ("\n\n" if i % 8 == 7 else "") for i in range(300)]
+    emulator.script(ChatReply(content=words, delay=0.005), ChatReply(content=words, delay=0.01))
+    app = app_for(emulator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        chat = chat_of(pilot)
+        log = chat.chat_log
+        await wait_until(pilot, lambda: chat.conversation.model != "")
+        chat.composer.text = "first"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: log.max_scroll_y > 10)
+        log.scroll_to(y=0, animate=False, immediate=True)  # the reader scrolls up
+        await wait_until(pilot, lambda: chat.streaming is None)
+        assert log.scroll_y == 0
+        chat.composer.text = "second"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: chat.streaming is not None)
+        for _ in range(3):
+            await pilot.pause(0.1)
+            assert log.scroll_y == log.max_scroll_y

@@ -333,6 +333,10 @@ class ChatScreen(ChatSettingsScreen):
         self.streaming = reply
         self.flush_seconds, self._cpu_at_last_chunk = MIN_FLUSH_SECONDS, None
         self.refresh_status()
+        if self.chat_log.is_anchored:
+            # Also after the reader scrolled away from an earlier reply: the one just
+            # asked for is followed, from the bottom.
+            self.chat_log.scroll_end(animate=False, immediate=True)
         self.follow_stream()
         self.stream_reply(reply, messages)
 

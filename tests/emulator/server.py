@@ -548,6 +548,8 @@ async def _stream(
             hangup.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await hangup
+        elif not hangup.cancelled():
+            hangup.exception()  # a reset is one way a client hangs up: not an error here
 
 
 async def _read_request(reader: asyncio.StreamReader) -> Recorded | None:
