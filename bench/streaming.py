@@ -1,8 +1,8 @@
 """Streaming cost: the app, headless, receives N tokens from the emulator.
 
-The emulator runs in a separate process, so the CPU time measured here is the
-app's alone. Reports CPU seconds per 1,000 tokens and two delays to the last token being on
-screen: from the client receiving it (the issue's measure), and, stricter, from the
+The emulator runs in a separate process, so the CPU time measured here is the app's
+alone. Reports CPU seconds per 1,000 tokens and two delays to the last token being on
+screen: from the client receiving it (the issue's measure) and, stricter, from the
 emulator sending it (both processes read CLOCK_MONOTONIC through
 ``time.perf_counter``). They differ when the app falls behind the server.
 """
