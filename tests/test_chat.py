@@ -6,6 +6,7 @@ import base64
 from pathlib import Path
 
 from textual import events
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from ollama_tui.app import ConnectionChecked
@@ -451,18 +452,28 @@ def test_worker_messages_arriving_as_the_app_exits_are_ignored(emulator: OllamaE
     assert app.connection.connected is None
 
 
+def eight_word_paragraphs(words: int) -> list[str]:
+    """Tokens enough to outgrow a small chat log."""
+    return [f"word{i} " + ("\n\n" if i % 8 == 7 else "") for i in range(words)]
+
+
+async def start_sending(pilot: Pilot[None], prompt: str) -> None:
+    """Send ``prompt`` without waiting for the reply."""
+    chat = chat_of(pilot)
+    await wait_until(pilot, lambda: chat.conversation.model != "")
+    chat.composer.text = prompt
+    await pilot.press("enter")
+
+
 async def test_the_log_follows_a_stream_until_the_reader_scrolls_up(
     emulator: OllamaEmulator,
 ) -> None:
-    words = [f"word{i} " + ("\n\n" if i % 8 == 7 else "") for i in range(400)]
-    emulator.script(ChatReply(content=words, delay=0.01))
+    emulator.script(ChatReply(content=eight_word_paragraphs(400), delay=0.01))
     app = app_for(emulator)
     async with app.run_test(size=(80, 24)) as pilot:
         chat = chat_of(pilot)
         log = chat.chat_log
-        await wait_until(pilot, lambda: chat.conversation.model != "")
-        chat.composer.text = "go"
-        await pilot.press("enter")
+        await start_sending(pilot, "go")
         # Following: once the reply outgrows the log, the view is at its end.
         await wait_until(pilot, lambda: log.max_scroll_y > 10)
         for _ in range(3):
@@ -485,21 +496,18 @@ async def test_the_log_follows_a_stream_until_the_reader_scrolls_up(
 async def test_a_new_prompt_brings_the_view_back_to_follow_its_reply(
     emulator: OllamaEmulator,
 ) -> None:
-    words = [f"word{i} " + ("\n\n" if i % 8 == 7 else "") for i in range(300)]
+    words = eight_word_paragraphs(300)
     emulator.script(ChatReply(content=words, delay=0.005), ChatReply(content=words, delay=0.01))
     app = app_for(emulator)
     async with app.run_test(size=(80, 24)) as pilot:
         chat = chat_of(pilot)
         log = chat.chat_log
-        await wait_until(pilot, lambda: chat.conversation.model != "")
-        chat.composer.text = "first"
-        await pilot.press("enter")
+        await start_sending(pilot, "first")
         await wait_until(pilot, lambda: log.max_scroll_y > 10)
         log.scroll_to(y=0, animate=False, immediate=True)  # the reader scrolls up
         await wait_until(pilot, lambda: chat.streaming is None)
         assert log.scroll_y == 0
-        chat.composer.text = "second"
-        await pilot.press("enter")
+        await start_sending(pilot, "second")
         await wait_until(pilot, lambda: chat.streaming is not None)
         for _ in range(3):
             await pilot.pause(0.1)
