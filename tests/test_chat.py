@@ -465,6 +465,14 @@ async def start_sending(pilot: Pilot[None], prompt: str) -> None:
     await pilot.press("enter")
 
 
+async def assert_following(pilot: Pilot[None]) -> None:
+    """For the next 0.3 s, the log's view stays at its end as the reply grows."""
+    log = chat_of(pilot).chat_log
+    for _ in range(3):
+        await pilot.pause(0.1)
+        assert log.scroll_y == log.max_scroll_y
+
+
 async def test_the_log_follows_a_stream_until_the_reader_scrolls_up(
     emulator: OllamaEmulator,
 ) -> None:
@@ -476,9 +484,7 @@ async def test_the_log_follows_a_stream_until_the_reader_scrolls_up(
         await start_sending(pilot, "go")
         # Following: once the reply outgrows the log, the view is at its end.
         await wait_until(pilot, lambda: log.max_scroll_y > 10)
-        for _ in range(3):
-            await pilot.pause(0.1)
-            assert log.scroll_y == log.max_scroll_y
+        await assert_following(pilot)
         # The reader scrolls up: the view stays where they put it as text arrives.
         log.scroll_to(y=5, animate=False, immediate=True)
         height_then = log.max_scroll_y
@@ -509,6 +515,4 @@ async def test_a_new_prompt_brings_the_view_back_to_follow_its_reply(
         assert log.scroll_y == 0
         await start_sending(pilot, "second")
         await wait_until(pilot, lambda: chat.streaming is not None)
-        for _ in range(3):
-            await pilot.pause(0.1)
-            assert log.scroll_y == log.max_scroll_y
+        await assert_following(pilot)

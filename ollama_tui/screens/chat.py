@@ -345,9 +345,9 @@ class ChatScreen(ChatSettingsScreen):
 
         Textual's anchor pins content to the bottom even when it is shorter than the
         view, leaving a gap above it; so the log is anchored only once it overflows.
-        Besides each update, this runs right after every layout while a reply streams
-        (it is subscribed to the screen's layout signal), so the layout in which the
-        reply first outgrows the log is followed at once, not an update later.
+        Besides the start of a reply, this runs right after every layout (it is
+        subscribed to the screen's layout signal): only a layout makes the log
+        overflow, and the one that does is followed at once.
         """
         log = self.chat_log
         if self.streaming is not None and not log.is_anchored and log.max_scroll_y > 0:
@@ -385,7 +385,6 @@ class ChatScreen(ChatSettingsScreen):
         view = self._last_reply_view()
         if view is not None:
             await view.append(chunk.content, chunk.thinking)
-        self.follow_stream()
         if time.monotonic() - self._saved_at >= STREAM_SAVE_SECONDS:
             self._saved_at = time.monotonic()
             self.tui.save_conversation(self.conversation)

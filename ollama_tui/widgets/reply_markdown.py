@@ -40,8 +40,8 @@ PAINT_AFTER_BLOCKS = 3
 """Finished blocks a stream gathers before they are painted, so a paint is worth its layout."""
 TAIL_FIRST_BLOCKS = 12
 """A stream's append that brings more new blocks than this mounts first the last
-ones, as many as fill the screen, and the rest after the refresh that shows them:
-a reply arriving all at once shows its end without waiting for its middle."""
+ones, as many as fill the screen, and the rest once a layout has placed those: a
+reply arriving all at once shows its end without waiting for its middle."""
 RESIZE_SETTLE = 0.2
 """Seconds a new width must last before painted replies are rebuilt for it, so that
 dragging a window's edge rebuilds them once (about 0.2 s of CPU per long reply)."""
