@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,18 +57,24 @@ class TimedClient(OllamaClient):
 class ScreenWatch:
     """Notes the time and the chat log's text at every screen refresh, to find when
     the screen first looked as it does once the reply is done (its last words and
-    the stats line under them). Its own CPU time is kept apart."""
+    the stats line under them). Its own CPU time is kept apart.
 
-    def __init__(self, screen: Screen[Any], log: Widget) -> None:
+    ``done`` is set at the first refresh at which ``finished()`` holds: waiting on
+    it, rather than polling, adds no wake-ups of its own to the CPU measured."""
+
+    def __init__(self, screen: Screen[Any], log: Widget, finished: Callable[[], bool]) -> None:
         self.screen, self.log = screen, log
         self.seen: list[tuple[float, int]] = []
         self.cpu = 0.0
+        self.done = asyncio.Event()
         refresh = screen._compositor_refresh
 
         def refresh_and_look() -> None:
             refresh()
             started = time.process_time()
             self.seen.append((time.perf_counter(), self.look()))
+            if finished():
+                self.done.set()
             self.cpu += time.process_time() - started
 
         screen._compositor_refresh = refresh_and_look  # type: ignore[method-assign]
@@ -140,12 +146,22 @@ async def run_stream(
             while not settled():
                 await pilot.pause(0.05)
             chat.composer.text = "go"
-            watch = ScreenWatch(app.screen, chat.chat_log)
+
+            def finished() -> bool:
+                """The reply is complete and its finished blocks are painted."""
+                turns = chat.conversation.turns
+                return (
+                    bool(turns)
+                    and isinstance(turn := turns[-1], AssistantTurn)
+                    and turn.reply.status is ReplyStatus.COMPLETE
+                    and chat.streaming is None
+                    and chat.query(ReplyView).last().body.live_blocks <= 1
+                )
+
+            watch = ScreenWatch(app.screen, chat.chat_log, finished)
             cpu_start, wall_start = time.process_time(), time.perf_counter()
             await pilot.press("enter")
-            # Until the reply is complete and its finished blocks are painted.
-            while chat.streaming is not None or chat.query(ReplyView).last().body.live_blocks > 1:
-                await asyncio.sleep(0.01)
+            await asyncio.wait_for(watch.done.wait(), 120)
             cpu = time.process_time() - cpu_start - watch.cpu
             wall = time.perf_counter() - wall_start
             await pilot.pause()
