@@ -39,6 +39,7 @@ from ollama_tui.screens.chat import ChatScreen
 from ollama_tui.settings import ChatSettings
 from ollama_tui.themes import load_themes, semantic_defaults
 from ollama_tui.tokens import ContextCounter, Tokenizer
+from ollama_tui.widgets.layout_once import lay_out_once
 
 TOKENIZER_DELAY = 0.5
 THEME_SAVE_DELAY = 1.0
@@ -76,6 +77,7 @@ class OllamaTUI(PullingApp):
         conversation: Conversation | None = None,
     ) -> None:
         super().__init__()
+        lay_out_once()
         self.config = config
         self.client = client
         self.store = store

@@ -1,0 +1,42 @@
+"""A widget that grows costs one layout, not Textual's two."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Static
+
+from ollama_tui.widgets import layout_once
+
+
+class GrowingText(App[None]):
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            # Already taller than the screen: a scroll bar appearing costs a layout of its own.
+            yield Static("\n".join(f"line {n}" for n in range(15)))
+
+
+@pytest.mark.parametrize(("once", "layouts"), [(False, 2), (True, 1)])
+async def test_growing_text_is_laid_out(
+    monkeypatch: pytest.MonkeyPatch, once: bool, layouts: int
+) -> None:
+    # Without the change, Textual's second layout: if this part fails, Textual
+    # no longer does it and ``layout_once`` can go.
+    monkeypatch.setattr(Widget, "_size_updated", layout_once._size_updated)
+    if once:
+        layout_once.lay_out_once()
+    app = GrowingText()
+    async with app.run_test(size=(40, 10)) as pilot:
+        await pilot.pause()
+        seen: list[Screen[object]] = []
+        app.screen.screen_layout_refresh_signal.subscribe(app.screen, seen.append)
+        text = app.query_one(Static)
+        text.update("\n".join(f"line {n}" for n in range(20)))
+        await pilot.pause(0.2)
+        assert len(seen) == layouts
+        # Laid out in full either way: the text's height and the scrolling range.
+        assert text.size.height == 20
+        assert app.query_one(VerticalScroll).max_scroll_y == 10
