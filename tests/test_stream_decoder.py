@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ollama_tui.ollama.stream import NDJSONDecoder, NDJSONError, paced
+from ollama_tui.ollama.stream import BACKLOG_CHUNKS, NDJSONDecoder, NDJSONError, paced
 
 
 def feed_all(pieces: list[bytes]) -> list[dict[str, object]]:
@@ -65,3 +65,22 @@ async def test_paced_sleeps_only_after_a_chunk_it_waited_for() -> None:
 async def test_paced_without_a_pause_adds_no_delay() -> None:
     first, _, third = await _arrivals(0.0)
     assert third - first < 0.05
+
+
+async def test_paced_reads_on_after_a_backlog() -> None:
+    # A server far ahead: every chunk but the first was buffered, then one read is
+    # held up (by the app, say). Pausing after it would only delay the reply.
+    async def source() -> AsyncIterator[bytes]:
+        await asyncio.sleep(0.02)
+        yield b"first"
+        for _ in range(BACKLOG_CHUNKS):
+            yield b"buffered"
+        await asyncio.sleep(0.02)
+        yield b"held up"
+        yield b"last"
+
+    times = []
+    async for _ in paced(source(), 0.01):
+        times.append(time.perf_counter())
+    assert times[1] - times[0] >= 0.0095  # the first wait is paced
+    assert times[-1] - times[-2] < 0.005
