@@ -65,7 +65,8 @@ async def iter_objects(chunks: AsyncIterable[bytes]) -> AsyncIterator[dict[str, 
 
 
 NETWORK_WAIT = 0.001
-"""A read that took longer than this (seconds) found no data buffered."""
+"""A read that took longer than this (seconds) found no data buffered, or was held up
+by the busy app (see ``BACKLOG_CHUNKS``)."""
 
 
 BACKLOG_CHUNKS = 50
