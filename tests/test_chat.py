@@ -499,6 +499,25 @@ async def test_the_log_follows_a_stream_until_the_reader_scrolls_up(
         assert stats.region.bottom <= log.region.bottom
 
 
+async def test_a_reply_that_overflows_only_as_it_ends_shows_its_end(
+    emulator: OllamaEmulator,
+) -> None:
+    # Its text comes with the final chunk, so the log first overflows after the
+    # stream has ended.
+    burst = "".join(eight_word_paragraphs(200))
+    emulator.script(ChatReply(content=["Here:\n\n"], final_content=burst))
+    app = app_for(emulator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        chat = chat_of(pilot)
+        log = chat.chat_log
+        await start_sending(pilot, "go")
+        await wait_until(pilot, lambda: chat.streaming is None and log.max_scroll_y > 10)
+        await pilot.pause(0.2)
+        assert log.scroll_y == log.max_scroll_y
+        stats = last_reply_view(pilot).query_one(".reply-stats")
+        assert stats.region.bottom <= log.region.bottom
+
+
 async def test_a_new_prompt_brings_the_view_back_to_follow_its_reply(
     emulator: OllamaEmulator,
 ) -> None:

@@ -144,6 +144,8 @@ class ChatScreen(ChatSettingsScreen):
         self._saved_at = 0.0
         self._first_shown = 0
         """Index of the first turn that has a view; earlier ones are not mounted."""
+        self._following_reply = False
+        """Whether the log is to be anchored once the newest reply makes it overflow."""
         self._overflow_accepted_for: str | None = None
         self._cpu_at_last_chunk: float | None = None
 
@@ -179,6 +181,7 @@ class ChatScreen(ChatSettingsScreen):
         2,000-message conversation costs as much as opening a short one."""
         log = self.chat_log
         log.anchor(False)
+        self._following_reply = False
         await log.remove_children(".prompt, .reply, #earlier")
         turns = self.conversation.turns
         self.query_one("#welcome").display = not turns
@@ -205,6 +208,7 @@ class ChatScreen(ChatSettingsScreen):
         if not self._first_shown:
             return
         log = self.chat_log
+        self._following_reply = False
         start = max(0, self._first_shown - EARLIER_BATCH)
         first_view = log.query(".prompt, .reply").first()
         await log.remove_children("#earlier")
@@ -337,6 +341,7 @@ class ChatScreen(ChatSettingsScreen):
             # Also after the reader scrolled away from an earlier reply: the one just
             # asked for is followed, from the bottom.
             self.chat_log.scroll_end(animate=False, immediate=True)
+        self._following_reply = True
         self.follow_stream()
         self.stream_reply(reply, messages)
 
@@ -347,10 +352,12 @@ class ChatScreen(ChatSettingsScreen):
         view, leaving a gap above it; so the log is anchored only once it overflows.
         Besides the start of a reply, this runs right after every layout (it is
         subscribed to the screen's layout signal): only a layout makes the log
-        overflow, and the one that does is followed at once.
+        overflow, and the one that does is followed at once. That layout may come
+        after the stream has ended: a reply's last text and its stats line are laid
+        out then.
         """
         log = self.chat_log
-        if self.streaming is not None and not log.is_anchored and log.max_scroll_y > 0:
+        if self._following_reply and not log.is_anchored and log.max_scroll_y > 0:
             log.anchor()
 
     def _last_reply_view(self) -> ReplyView | None:
