@@ -518,6 +518,32 @@ async def test_a_reply_that_overflows_only_as_it_ends_shows_its_end(
         assert stats.region.bottom <= log.region.bottom
 
 
+async def test_every_frame_of_a_followed_reply_shows_the_log_s_end(
+    emulator: OllamaEmulator,
+) -> None:
+    # Including the first frame after the reply overflows the log: it is not drawn
+    # from the top and then scrolled.
+    emulator.script(ChatReply(content=eight_word_paragraphs(300), delay=0.002))
+    app = app_for(emulator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        chat = chat_of(pilot)
+        log = chat.chat_log
+        frames: list[tuple[float, int]] = []
+        refresh = chat._compositor_refresh
+
+        def refresh_and_note() -> None:
+            refresh()
+            frames.append((log.scroll_y, log.max_scroll_y))
+
+        chat._compositor_refresh = refresh_and_note  # type: ignore[method-assign]
+        await start_sending(pilot, "go")
+        await wait_until(pilot, lambda: chat.streaming is None and log.max_scroll_y > 10)
+        await pilot.pause(0.2)
+    overflowing = [(y, bottom) for y, bottom in frames if bottom > 0]
+    assert overflowing
+    assert all(y == bottom for y, bottom in overflowing), overflowing[:3]
+
+
 async def test_a_new_prompt_brings_the_view_back_to_follow_its_reply(
     emulator: OllamaEmulator,
 ) -> None:

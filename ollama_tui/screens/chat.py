@@ -8,8 +8,7 @@ import time
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Static
 
 from ollama_tui.connection import ConnectionState
@@ -55,7 +54,14 @@ WELCOME = (
 
 
 class ChatLog(VerticalScroll):
-    """The scrolling conversation."""
+    """The scrolling conversation.
+
+    Its turns are in one container at least as tall as the view. Textual's anchor
+    pins content to the bottom, which leaves a gap above content shorter than the
+    view; content that fills the view leaves none, so the log can be anchored
+    before a reply overflows it, and the layout that makes it overflow is drawn
+    scrolled to the end straight away.
+    """
 
 
 class ChatScreen(ChatSettingsScreen):
@@ -144,8 +150,6 @@ class ChatScreen(ChatSettingsScreen):
         self._saved_at = 0.0
         self._first_shown = 0
         """Index of the first turn that has a view; earlier ones are not mounted."""
-        self._following_reply = False
-        """Whether the log is to be anchored once the newest reply makes it overflow."""
         self._overflow_accepted_for: str | None = None
         self._cpu_at_last_chunk: float | None = None
 
@@ -155,7 +159,7 @@ class ChatScreen(ChatSettingsScreen):
         with Horizontal(id="status-row"):
             yield Static(id="status-bar", markup=False)
             yield ContextMeter(id="context-meter", markup=False)
-        with ChatLog(id="chat-log"):
+        with ChatLog(id="chat-log"), Vertical(id="turns"):
             yield Static(WELCOME, id="welcome", markup=False)
         yield Static(id="attachments", markup=False)
         yield Composer(id="composer")
@@ -165,9 +169,12 @@ class ChatScreen(ChatSettingsScreen):
     def chat_log(self) -> ChatLog:
         return self.query_one(ChatLog)
 
+    @property
+    def turns(self) -> Vertical:
+        return self.query_one("#turns", Vertical)
+
     async def on_mount(self) -> None:
         self.composer.focus()
-        self.screen_layout_refresh_signal.subscribe(self, self.follow_stream, immediate=True)
         self.query_one("#attachments").display = False
         self.watch(self.tui, "connection", self.refresh_status)
         model = self.conversation.model or self.tui.config.model
@@ -181,12 +188,11 @@ class ChatScreen(ChatSettingsScreen):
         2,000-message conversation costs as much as opening a short one."""
         log = self.chat_log
         log.anchor(False)
-        self._following_reply = False
-        await log.remove_children(".prompt, .reply, #earlier")
+        await self.turns.remove_children(".prompt, .reply, #earlier")
         turns = self.conversation.turns
         self.query_one("#welcome").display = not turns
         self._first_shown = max(0, len(turns) - OPENING_TURNS)
-        await log.mount_all(self._views(self._first_shown, len(turns)))
+        await self.turns.mount_all(self._views(self._first_shown, len(turns)))
         await self._show_earlier_button()
         log.scroll_end(animate=False)
 
@@ -200,19 +206,20 @@ class ChatScreen(ChatSettingsScreen):
         if self._first_shown:
             label = f"Show {min(EARLIER_BATCH, self._first_shown)} earlier messages"
             label += f" ({self._first_shown} not shown)"
-            first_view = self.chat_log.query(".prompt, .reply").first()
-            await self.chat_log.mount(Button(label, id="earlier", compact=True), before=first_view)
+            first_view = self.turns.query(".prompt, .reply").first()
+            await self.turns.mount(Button(label, id="earlier", compact=True), before=first_view)
 
     @on(Button.Pressed, "#earlier")
     async def action_show_earlier(self) -> None:
         if not self._first_shown:
             return
-        log = self.chat_log
-        self._following_reply = False
+        # The reader is going up: the view stays where it is, not at the end.
+        self.chat_log.release_anchor()
+        turns = self.turns
         start = max(0, self._first_shown - EARLIER_BATCH)
-        first_view = log.query(".prompt, .reply").first()
-        await log.remove_children("#earlier")
-        await log.mount_all(self._views(start, self._first_shown), before=first_view)
+        first_view = turns.query(".prompt, .reply").first()
+        await turns.remove_children("#earlier")
+        await turns.mount_all(self._views(start, self._first_shown), before=first_view)
         self._first_shown = start
         await self._show_earlier_button()
 
@@ -317,7 +324,7 @@ class ChatScreen(ChatSettingsScreen):
             self.pending_images = []
             self._show_attachments()
             self.query_one("#welcome").display = False
-            await self.chat_log.mount(PromptView(turn))
+            await self.turns.mount(PromptView(turn))
         self.tui.save_conversation(self.conversation)
         await self.begin_reply()
 
@@ -330,35 +337,17 @@ class ChatScreen(ChatSettingsScreen):
         view = self._last_reply_view() if had_reply_turn else None
         if view is None:
             view = ReplyView(reply)
-            await self.chat_log.mount(view)
+            await self.turns.mount(view)
         view.version_label = self._version_label(turn)
         await view.show(reply, view.version_label)
         view.start_stream()
         self.streaming = reply
         self.flush_seconds, self._cpu_at_last_chunk = MIN_FLUSH_SECONDS, None
         self.refresh_status()
-        if self.chat_log.is_anchored:
-            # Also after the reader scrolled away from an earlier reply: the one just
-            # asked for is followed, from the bottom.
-            self.chat_log.scroll_end(animate=False, immediate=True)
-        self._following_reply = True
-        self.follow_stream()
+        # Followed from the bottom, also after the reader scrolled away from an
+        # earlier reply, until they scroll up.
+        self.chat_log.anchor()
         self.stream_reply(reply, messages)
-
-    def follow_stream(self, screen: Screen[object] | None = None) -> None:
-        """Keep the newest text in view, until the user scrolls up.
-
-        Textual's anchor pins content to the bottom even when it is shorter than the
-        view, leaving a gap above it; so the log is anchored only once it overflows.
-        Besides the start of a reply, this runs right after every layout (it is
-        subscribed to the screen's layout signal): only a layout makes the log
-        overflow, and the one that does is followed at once. That layout may come
-        after the stream has ended: a reply's last text and its stats line are laid
-        out then.
-        """
-        log = self.chat_log
-        if self._following_reply and not log.is_anchored and log.max_scroll_y > 0:
-            log.anchor()
 
     def _last_reply_view(self) -> ReplyView | None:
         views = self.query(ReplyView)
