@@ -134,15 +134,31 @@ class ScrollingReply(App[None]):
             yield ReplyMarkdown()
 
 
+async def paragraphs_shown(pilot: Pilot[None]) -> list[int]:
+    """The numbers of the "Paragraph N." lines, in the order scrolling down shows them."""
+    app = pilot.app
+    scroller = app.query_one(VerticalScroll)
+    seen = []
+    for top in range(0, int(scroller.max_scroll_y) + scroller.size.height, 10):
+        scroller.scroll_to(y=top, animate=False, immediate=True)
+        await pilot.pause()
+        region = scroller.region
+        strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+        seen.extend(re.findall(r"Paragraph (\d+)", " ".join(s.text for s in strips)))
+    return list(dict.fromkeys(int(number) for number in seen))
+
+
 async def test_a_burst_shows_its_end_first_then_fills_in_above(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     shown_first: list[list[int]] = []
+    held_back: list[int] = []
     mount_held_back = LiveMarkdown.mount_held_back
 
     async def note_what_was_shown(self: LiveMarkdown) -> None:
         if self.held_back:
             shown_first.append([block.source_range[0] for block in self.query(MarkdownBlock)])
+            held_back.append(sum(len(held.groups) for held in self.held_back))
         await mount_held_back(self)
 
     monkeypatch.setattr(LiveMarkdown, "mount_held_back", note_what_was_shown)
@@ -153,18 +169,28 @@ async def test_a_burst_shows_its_end_first_then_fills_in_above(
         await body.write("".join(f"Paragraph {n}.\n\n" for n in range(60)))
         await body.stop()
         await wait_until(pilot, lambda: body.live_blocks == 1)
-        scroller = app.query_one(VerticalScroll)
-        seen = []
-        for top in range(0, int(scroller.max_scroll_y) + scroller.size.height, 10):
-            scroller.scroll_to(y=top, animate=False, immediate=True)
-            await pilot.pause()
-            region = scroller.region
-            strips = app.screen._compositor.render_strips()[region.y : region.bottom]
-            seen.extend(re.findall(r"Paragraph (\d+)", " ".join(s.text for s in strips)))
+        shown = await paragraphs_shown(pilot)
     # First the paragraphs that fill the screen's 20 lines, ending with the last one
     # (paragraph n starts on source line 2n); then all of them, in order.
     assert shown_first
     assert 10 <= len(shown_first[0]) < 20
     assert shown_first[0][-1] == 118
-    shown = list(dict.fromkeys(int(number) for number in seen))
+    # The rest were not even built yet: they waited as Markdown tokens.
+    assert held_back[0] == 60 - len(shown_first[0])
     assert shown == list(range(60))
+
+
+async def test_bursts_in_quick_succession_fill_in_in_order() -> None:
+    app = ScrollingReply()
+    async with app.run_test(size=(60, 20)) as pilot:
+        body = app.query_one(ReplyMarkdown)
+        body.start_stream()
+        live = body._live
+        # Two big appends before any layout: each holds back its middle.
+        await live.append("".join(f"Paragraph {n}.\n\n" for n in range(60)))
+        await live.append("".join(f"Paragraph {n}.\n\n" for n in range(60, 120)))
+        assert len(live.held_back) == 2
+        await body.stop()
+        await wait_until(pilot, lambda: body.live_blocks == 1)
+        shown = await paragraphs_shown(pilot)
+    assert shown == list(range(120))

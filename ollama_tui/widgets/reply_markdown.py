@@ -7,7 +7,7 @@ widgets removed; only the block still being written stays a live widget. Stored
 lines depend on the width and the theme, so a change of either rebuilds the reply
 from its source. Painted text gives up in-app mouse selection; the copy actions and
 the terminal's own selection remain. When a stream delivers many blocks at once, the
-last screenful is mounted first and the rest just after, above it.
+last screenful is built and mounted first and the rest just after, above it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Iterable, Iterator
+from itertools import chain
 
+from markdown_it.token import Token
 from textual.app import ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.containers import Vertical
@@ -39,9 +41,9 @@ from ollama_tui.widgets.compact_blocks import (
 PAINT_AFTER_BLOCKS = 3
 """Finished blocks a stream gathers before they are painted, so a paint is worth its layout."""
 TAIL_FIRST_BLOCKS = 12
-"""A stream's append that brings more new blocks than this mounts first the last
-ones, as many as fill the screen, and the rest once a layout has placed those: a
-reply arriving all at once shows its end without waiting for its middle."""
+"""A stream's append that brings more new blocks than this builds and mounts first
+the last ones, as many as fill the screen, and the rest once a layout has placed
+those: a reply arriving all at once shows its end without waiting for its middle."""
 RESIZE_SETTLE = 0.2
 """Seconds a new width must last before painted replies are rebuilt for it, so that
 dragging a window's edge rebuilds them once (about 0.2 s of CPU per long reply)."""
@@ -126,6 +128,37 @@ def paint(root: Widget, blocks: Iterable[Widget], rows: int) -> list[Strip]:
     return [strip.simplify() for strip in canvas]
 
 
+def top_level_groups(tokens: Iterable[Token]) -> list[list[Token]]:
+    """Tokens grouped by the top-level block each belongs to."""
+    groups: list[list[Token]] = []
+    for token in tokens:
+        if not groups or (token.level == 0 and token.nesting >= 0):
+            groups.append([])
+        groups[-1].append(token)
+    return groups
+
+
+class HeldBack(MarkdownBlock):
+    """Stands in an append's blocks for top-level blocks not built yet: building
+    a block (highlighting code, a widget per table cell) costs about as much as
+    mounting it."""
+
+    def __init__(self, markdown: Markdown, groups: list[list[Token]]) -> None:
+        super().__init__(markdown, groups[0][0])
+        self.groups = groups
+        self.before: Widget | None = None
+        """The block the held-back ones go before."""
+        self.source_range = (self.source_range[0], (groups[-1][0].map or (0, 0))[1])
+
+    def place(self, blocks: list[MarkdownBlock]) -> None:
+        """Give the blocks built from ``groups`` their lines in the whole source, as
+        Textual gave this block its own."""
+        offset = self.source_range[0] - (self.groups[0][0].map or (0, 0))[0]
+        for block in blocks:
+            start, end = block.source_range
+            block.source_range = (start + offset, end + offset)
+
+
 class LiveMarkdown(Markdown):
     """The Markdown a stream appends to.
 
@@ -150,9 +183,8 @@ class LiveMarkdown(Markdown):
         """Off for a stream's last append, whose text should not wait for a paint."""
         self.tail_first = False
         """On while a stream appends: see ``TAIL_FIRST_BLOCKS``."""
-        self.held_back: list[Widget] = []
-        """Blocks of a big append still to be mounted, before ``_held_back_before``."""
-        self._held_back_before: Widget | None = None
+        self.held_back: list[HeldBack] = []
+        """Blocks of big appends still to be built and mounted."""
         self._appending_blocks = False
 
     def append(self, markdown: str) -> AwaitComplete:
@@ -171,6 +203,23 @@ class LiveMarkdown(Markdown):
         self._appending = AwaitComplete(paint_then_append())
         return self._appending
 
+    def _parse_markdown(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
+        build = super()._parse_markdown
+        if not (self._appending_blocks and self.tail_first):
+            return build(tokens)
+        groups = top_level_groups(tokens)
+        split = self._tail_start(groups)
+        if len(groups) <= TAIL_FIRST_BLOCKS or split < 2:
+            return build(chain.from_iterable(groups))
+        # The first block may continue the one the last append ended with, so it is
+        # built now; Textual updates that block from it.
+        first = list(build(groups[0]))
+        shown = list(build(chain.from_iterable(groups[split:])))
+        if not first or not shown:
+            return build(chain.from_iterable(groups))
+        held = HeldBack(self, groups[1:split])
+        return [*first, held, *shown]
+
     def mount_all(
         self,
         widgets: Iterable[Widget],
@@ -179,44 +228,41 @@ class LiveMarkdown(Markdown):
         after: int | str | Widget | None = None,
     ) -> AwaitMount:
         blocks = list(widgets)
-        if (
-            self._appending_blocks
-            and self.tail_first
-            and not self.held_back
-            and len(blocks) > TAIL_FIRST_BLOCKS
-            and before is None
-            and after is None
-        ):
-            split = self._tail_start(blocks)
-            self.held_back, blocks = blocks[:split], blocks[split:]
-            self._held_back_before = blocks[0]
+        for index, block in enumerate(blocks):
+            if isinstance(block, HeldBack):
+                block.before = blocks[index + 1]
+                self.held_back.append(block)
+                del blocks[index]
+                break
         return super().mount_all(blocks, before=before, after=after)
 
-    def _tail_start(self, blocks: list[Widget]) -> int:
+    def _tail_start(self, groups: list[list[Token]]) -> int:
         """Where the blocks that fill the screen's height begin (by source lines)."""
         lines = 0
-        for index in range(len(blocks) - 1, 0, -1):
-            block = blocks[index]
-            if isinstance(block, MarkdownBlock):
-                start, end = block.source_range
-                lines += end - start + 1
+        for index in range(len(groups) - 1, 0, -1):
+            start, end = groups[index][0].map or (0, 0)
+            lines += end - start + 1
             if lines >= self.screen.size.height:
                 return index
         return 1
 
     async def mount_held_back(self) -> None:
-        """Mount the blocks a big append held back, once a layout has placed (and so
-        the screen has shown) the ones after them."""
-        before = self._held_back_before
-        if not self.held_back or before is None or not before.region:
+        """Build and mount the blocks big appends held back, once a layout has
+        placed (and so the screen has shown) the ones after them."""
+        ready = [held for held in self.held_back if held.before and held.before.region]
+        if not ready:
             return
         async with self.lock:
-            blocks, self.held_back = self.held_back, []
-            self._held_back_before = None
-            # ``before`` leaves only with this whole widget, when a rebuild replaces it.
-            if before.parent is self:
-                with one_update(self):
-                    await super().mount_all(blocks, before=before)
+            with one_update(self):
+                for held in ready:
+                    self.held_back.remove(held)
+                    # ``before`` leaves only with this whole widget, when a rebuild
+                    # replaces it.
+                    if held.before is not None and held.before.parent is self:
+                        groups = chain.from_iterable(held.groups)
+                        blocks = list(super()._parse_markdown(groups))
+                        held.place(blocks)
+                        await super().mount_all(blocks, before=held.before)
 
     async def appended(self) -> None:
         """Wait for the last append, which ``MarkdownStream.stop()`` can leave running."""
@@ -259,7 +305,8 @@ class ReplyMarkdown(Vertical):
 
     @property
     def live_blocks(self) -> int:
-        return len(self._live.children) + len(self._live.held_back)
+        held = sum(len(held.groups) for held in self._live.held_back)
+        return len(self._live.children) + held
 
     @property
     def painted_width(self) -> int:
@@ -328,9 +375,11 @@ class ReplyMarkdown(Vertical):
             self.start_stream()
 
     async def _after_layout(self, screen: Screen[object]) -> None:
-        # Held-back blocks wait for a screen that shows what follows them; blocks
-        # can be painted once a layout has measured them.
-        await self._live.mount_held_back()
+        # Held-back blocks wait for a screen that shows what follows them, scrolled
+        # to follow the reply if it is followed: that scroll needs a refresh of its
+        # own. Blocks can be painted once a layout has measured them.
+        if self._live.held_back:
+            self.call_after_refresh(self._live.mount_held_back)
         await self._paint_settled_blocks()
 
     def _paint_when_idle(self) -> None:
