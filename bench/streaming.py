@@ -137,10 +137,10 @@ async def run_stream(
         async with app.run_test(size=(120, 40)) as pilot:
             chat = app.chat
 
-            # Start-up work (the tokenizer loads 0.5 s in, ~0.2 s of CPU) is measured
-            # by bench.startup; it would otherwise land in the middle of this stream.
+            # Start-up work (the tokenizer and the code highlighters load 0.5 s in,
+            # ~0.3 s of CPU) would otherwise land in the middle of this stream.
             def settled() -> bool:
-                loading = any(w.group == "tokenizer" and not w.is_finished for w in app.workers)
+                loading = any(w.group == "preload" and not w.is_finished for w in app.workers)
                 return chat.composer.has_focus and app.counter.tokenizer.exact and not loading
 
             while not settled():

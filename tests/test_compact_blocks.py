@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+
+from pygments.lexers.python import PythonLexer
 from textual.app import App, ComposeResult
 
 from ollama_tui.widgets.compact_blocks import fit_columns, numbers
 from ollama_tui.widgets.reply_markdown import ReplyMarkdown
+from tests.chat_helpers import app_for, wait_until
+from tests.emulator import OllamaEmulator
 
 DOCUMENT = """\
 | name | what it does |
@@ -80,3 +85,12 @@ async def test_tables_and_lists_drawn_as_text() -> None:
     # Code wraps instead of scrolling sideways: all of it stays in view.
     assert '  print("a line of code too long for the\n  window, so it wraps")' in shown
     assert shown.endswith("The end.")
+
+
+async def test_start_up_readies_the_python_highlighter(emulator: OllamaEmulator) -> None:
+    # Pygments compiles a lexer's rules on its first use (~25 ms for Python); the
+    # app does it after start-up, not in the middle of the first reply with code.
+    with contextlib.suppress(AttributeError):
+        del PythonLexer._tokens
+    async with app_for(emulator).run_test() as pilot:
+        await wait_until(pilot, lambda: "_tokens" in PythonLexer.__dict__)

@@ -14,6 +14,7 @@ from markdown_it.token import Token
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.geometry import Size
+from textual.highlight import highlight
 from textual.widgets import Markdown
 from textual.widgets._markdown import (
     MarkdownBlock,
@@ -27,6 +28,15 @@ from textual.widgets._markdown import (
 
 MIN_COLUMN = 3
 """Narrowest a column shrinks to (one character and an ellipsis, padded)."""
+WARM_LANGUAGES = ("python", "javascript", "typescript", "bash", "sql", "c")
+"""Languages whose highlighter is made ready off the start-up path: a language's
+first code block otherwise waits while its lexer compiles (python ~25 ms, the rest
+2-16 ms each)."""
+
+
+def warm_code_highlighting() -> None:
+    for language in WARM_LANGUAGES:
+        highlight("", language=language)
 
 
 def fit_columns(natural: list[int], room: int) -> list[int]:
