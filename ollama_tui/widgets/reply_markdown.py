@@ -208,8 +208,8 @@ class LiveMarkdown(Markdown):
         if not (self._appending_blocks and self.tail_first):
             return build(tokens)
         groups = top_level_groups(tokens)
-        split = self._tail_start(groups)
-        if len(groups) <= TAIL_FIRST_BLOCKS or split < 2:
+        split = self._tail_start(groups) if len(groups) > TAIL_FIRST_BLOCKS else 0
+        if split < 2:
             return build(chain.from_iterable(groups))
         # The first block may continue the one the last append ended with, so it is
         # built now; Textual updates that block from it.
@@ -249,7 +249,7 @@ class LiveMarkdown(Markdown):
     async def mount_held_back(self) -> None:
         """Build and mount the blocks big appends held back, once a layout has
         placed (and so the screen has shown) the ones after them."""
-        ready = [held for held in self.held_back if held.before and held.before.region]
+        ready = [held for held in self.held_back if held.before is not None and held.before.region]
         if not ready:
             return
         async with self.lock:
@@ -375,9 +375,9 @@ class ReplyMarkdown(Vertical):
             self.start_stream()
 
     async def _after_layout(self, screen: Screen[object]) -> None:
-        # Held-back blocks wait for a screen that shows what follows them, scrolled
-        # to follow the reply if it is followed: that scroll needs a refresh of its
-        # own. Blocks can be painted once a layout has measured them.
+        # Held-back blocks wait until the screen has shown what follows them (inside
+        # a batch, the refresh comes after this signal). Blocks can be painted once a
+        # layout has measured them.
         if self._live.held_back:
             self.call_after_refresh(self._live.mount_held_back)
         await self._paint_settled_blocks()
