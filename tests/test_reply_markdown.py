@@ -194,3 +194,15 @@ async def test_bursts_in_quick_succession_fill_in_in_order() -> None:
         await wait_until(pilot, lambda: body.live_blocks == 1)
         shown = await paragraphs_shown(pilot)
     assert shown == list(range(120))
+
+
+async def test_a_reply_ending_in_an_empty_block_is_painted() -> None:
+    # "-" alone is a list with one empty item: a block with no height.
+    app = ScrollingReply()
+    async with app.run_test(size=(60, 20)) as pilot:
+        body = app.query_one(ReplyMarkdown)
+        body.start_stream()
+        await body.write("".join(f"Paragraph {n}.\n\n" for n in range(20)) + "-")
+        await body.stop()
+        await wait_until(pilot, lambda: body.live_blocks == 1)
+        assert await paragraphs_shown(pilot) == list(range(20))

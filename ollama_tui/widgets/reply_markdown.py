@@ -94,10 +94,14 @@ def one_update(widget: Widget) -> Iterator[None]:
     widget.screen.check_idle()
 
 
+def is_placed(widget: Widget) -> bool:
+    """Whether a layout has placed the widget, which may be empty (no height)."""
+    return widget.region.width > 0
+
+
 def is_laid_out(widget: Widget) -> bool:
     """Whether the widget's last layout still matches its content."""
-    region = widget.region
-    return bool(region) and region.size == widget.outer_size
+    return is_placed(widget) and widget.region.size == widget.outer_size
 
 
 def paint(root: Widget, blocks: Iterable[Widget], rows: int) -> list[Strip]:
@@ -249,7 +253,9 @@ class LiveMarkdown(Markdown):
     async def mount_held_back(self) -> None:
         """Build and mount the blocks big appends held back, once a layout has
         placed (and so the screen has shown) the ones after them."""
-        ready = [held for held in self.held_back if held.before is not None and held.before.region]
+        ready = [
+            held for held in self.held_back if held.before is not None and is_placed(held.before)
+        ]
         if not ready:
             return
         async with self.lock:
