@@ -473,6 +473,14 @@ async def assert_following(pilot: Pilot[None]) -> None:
         assert log.scroll_y == log.max_scroll_y
 
 
+def assert_reply_end_in_view(pilot: Pilot[None]) -> None:
+    """The log is at its end, and the last reply's stats line is in view."""
+    log = chat_of(pilot).chat_log
+    assert log.scroll_y == log.max_scroll_y
+    stats = last_reply_view(pilot).query_one(".reply-stats")
+    assert stats.region.bottom <= log.region.bottom
+
+
 async def test_the_log_follows_a_stream_until_the_reader_scrolls_up(
     emulator: OllamaEmulator,
 ) -> None:
@@ -494,9 +502,7 @@ async def test_the_log_follows_a_stream_until_the_reader_scrolls_up(
         log.scroll_end(animate=False, immediate=True)
         await wait_until(pilot, lambda: chat.streaming is None)
         await pilot.pause(0.2)
-        assert log.scroll_y == log.max_scroll_y
-        stats = last_reply_view(pilot).query_one(".reply-stats")
-        assert stats.region.bottom <= log.region.bottom
+        assert_reply_end_in_view(pilot)
 
 
 async def test_a_reply_that_overflows_only_as_it_ends_shows_its_end(
@@ -513,9 +519,7 @@ async def test_a_reply_that_overflows_only_as_it_ends_shows_its_end(
         await start_sending(pilot, "go")
         await wait_until(pilot, lambda: chat.streaming is None and log.max_scroll_y > 10)
         await pilot.pause(0.2)
-        assert log.scroll_y == log.max_scroll_y
-        stats = last_reply_view(pilot).query_one(".reply-stats")
-        assert stats.region.bottom <= log.region.bottom
+        assert_reply_end_in_view(pilot)
 
 
 async def test_every_frame_of_a_followed_reply_shows_the_log_s_end(

@@ -134,6 +134,15 @@ class ScrollingReply(App[None]):
             yield ReplyMarkdown()
 
 
+async def stream_and_paint(pilot: Pilot[None], markdown: str) -> None:
+    """Stream ``markdown`` in one write, then wait until its finished blocks are painted."""
+    body = pilot.app.query_one(ReplyMarkdown)
+    body.start_stream()
+    await body.write(markdown)
+    await body.stop()
+    await wait_until(pilot, lambda: body.live_blocks == 1)
+
+
 async def paragraphs_shown(pilot: Pilot[None]) -> list[int]:
     """The numbers of the "Paragraph N." lines, in the order scrolling down shows them."""
     app = pilot.app
@@ -164,11 +173,7 @@ async def test_a_burst_shows_its_end_first_then_fills_in_above(
     monkeypatch.setattr(LiveMarkdown, "mount_held_back", note_what_was_shown)
     app = ScrollingReply()
     async with app.run_test(size=(60, 20)) as pilot:
-        body = app.query_one(ReplyMarkdown)
-        body.start_stream()
-        await body.write("".join(f"Paragraph {n}.\n\n" for n in range(60)))
-        await body.stop()
-        await wait_until(pilot, lambda: body.live_blocks == 1)
+        await stream_and_paint(pilot, "".join(f"Paragraph {n}.\n\n" for n in range(60)))
         shown = await paragraphs_shown(pilot)
     # First the paragraphs that fill the screen's 20 lines, ending with the last one
     # (paragraph n starts on source line 2n); then all of them, in order.
@@ -200,9 +205,5 @@ async def test_a_reply_ending_in_an_empty_block_is_painted() -> None:
     # "-" alone is a list with one empty item: a block with no height.
     app = ScrollingReply()
     async with app.run_test(size=(60, 20)) as pilot:
-        body = app.query_one(ReplyMarkdown)
-        body.start_stream()
-        await body.write("".join(f"Paragraph {n}.\n\n" for n in range(20)) + "-")
-        await body.stop()
-        await wait_until(pilot, lambda: body.live_blocks == 1)
+        await stream_and_paint(pilot, "".join(f"Paragraph {n}.\n\n" for n in range(20)) + "-")
         assert await paragraphs_shown(pilot) == list(range(20))
