@@ -45,7 +45,7 @@ READ_PAUSE = 0.1
 reads again. Ollama writes every token on its own, so reading each one as it lands
 costs a wake-up and a system call per token; pausing lets the tokens that arrive
 meanwhile be taken in one read. The chat screen redraws a reply at most 20 times a
-second and at 200 tokens/s twice a second, so ten reads a second keep it fed; at
+second, and at 200 tokens/s about once or twice, so ten reads a second keep it fed; at
 0.04 s a 200 tokens/s stream cost ~0.07 CPU-s per 1,000 tokens more
 (``bench/streaming.py``)."""
 
