@@ -84,3 +84,68 @@ async def test_paced_reads_on_after_a_backlog() -> None:
         times.append(time.perf_counter())
     assert times[1] - times[0] >= 0.0095  # the first wait is paced
     assert times[-1] - times[-2] < 0.005
+
+
+async def test_paced_pause_ends_when_the_closing_line_arrives() -> None:
+    # A model's last token, then its closing line a moment later: the pause that
+    # follows the last token must not hold the closing line back.
+    async def source() -> AsyncIterator[bytes]:
+        await asyncio.sleep(0.02)
+        yield b'{"message": {"content": "last"}, "done": false}\n'
+        await asyncio.sleep(0.01)
+        yield b'{"message": {"content": ""}, "done": true}\n'
+
+    times = []
+    async for _ in paced(source(), 5.0):
+        times.append(time.perf_counter())
+    assert times[1] - times[0] < 2.5
+
+
+async def test_paced_pause_ends_when_the_stream_ends() -> None:
+    async def source() -> AsyncIterator[bytes]:
+        await asyncio.sleep(0.02)
+        yield b'{"error": "out of memory"}\n'
+
+    started = time.perf_counter()
+    async for _ in paced(source(), 5.0):
+        pass
+    assert time.perf_counter() - started < 2.5
+
+
+async def test_paced_pause_holds_a_chunk_that_does_not_close_the_stream() -> None:
+    async def source() -> AsyncIterator[bytes]:
+        await asyncio.sleep(0.02)
+        yield b'{"done": false}\n'
+        await asyncio.sleep(0.01)
+        yield b'{"done": false}\n'  # arrives during the pause, is read at its end
+        yield b'{"done": true}\n'
+
+    times = []
+    async for _ in paced(source(), 0.2):
+        times.append(time.perf_counter())
+    assert times[1] - times[0] >= 0.195
+
+
+async def test_paced_read_ahead_is_cancelled_with_the_stream() -> None:
+    cancelled = asyncio.Event()
+
+    async def source() -> AsyncIterator[bytes]:
+        await asyncio.sleep(0.02)
+        yield b'{"done": false}\n'
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        yield b"never"
+
+    async def consume() -> None:
+        async for _ in paced(source(), 5.0):
+            pass
+
+    task = asyncio.create_task(consume())
+    await asyncio.sleep(0.1)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    await asyncio.wait_for(cancelled.wait(), 1.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
@@ -75,27 +76,53 @@ of the reader: a read that then seems to wait was only held up by the busy app, 
 pausing after it would delay the reply without saving a wake-up."""
 
 
+FINAL_LINE = re.compile(rb'"done"\s*:\s*true')
+"""Marks a chunk holding a stream's closing line. A false match (the words inside a
+reply's text are escaped, so it would take a strange server) only cuts a pause short."""
+
+
 async def paced(chunks: AsyncIterable[bytes], pause: float) -> AsyncIterator[bytes]:
-    """Pass ``chunks`` through, sleeping ``pause`` after any chunk that had to be
-    waited for, so that whatever arrives during the sleep is read in one go.
+    """Pass ``chunks`` through, pausing ``pause`` after any chunk that had to be
+    waited for, so that whatever arrives during the pause is read in one go.
 
     Chunks that were already buffered pass at once, so a backlog drains at full
     speed and the added delay is at most ``pause``; a backlog of ``BACKLOG_CHUNKS``
-    or more skips the next pause.
+    or more skips the next pause. A pause ends early when the stream's closing line
+    (or its end) arrives during it: a model's last token is often followed within
+    milliseconds by the closing line, and the reply should not wait a pause for it.
     """
     iterator = aiter(chunks)
     read_at_once = 0
-    while True:
-        started = time.perf_counter()
-        try:
-            chunk = await anext(iterator)
-        except StopAsyncIteration:
-            return
-        waited = time.perf_counter() - started > NETWORK_WAIT
-        yield chunk
-        if not waited:
-            read_at_once += 1
-            continue
-        if pause > 0 and read_at_once < BACKLOG_CHUNKS:
-            await asyncio.sleep(pause)
-        read_at_once = 0
+    read_ahead: asyncio.Future[bytes] | None = None
+    try:
+        while True:
+            started = time.perf_counter()
+            try:
+                chunk = await (read_ahead or anext(iterator))
+            except StopAsyncIteration:
+                return
+            read_ahead = None
+            waited = time.perf_counter() - started > NETWORK_WAIT
+            yield chunk
+            if not waited:
+                read_at_once += 1
+                continue
+            if pause > 0 and read_at_once < BACKLOG_CHUNKS and not FINAL_LINE.search(chunk):
+                read_ahead = asyncio.ensure_future(anext(iterator))
+                await _pause_unless_final(read_ahead, pause)
+            read_at_once = 0
+    finally:
+        if read_ahead is not None and not read_ahead.done():
+            read_ahead.cancel()
+
+
+async def _pause_unless_final(read_ahead: asyncio.Future[bytes], pause: float) -> None:
+    resume_at = time.perf_counter() + pause
+    await asyncio.wait({read_ahead}, timeout=pause)
+    if not read_ahead.done():
+        return
+    if read_ahead.cancelled() or read_ahead.exception() is not None:
+        return  # the stream ended, or failed: either way there is nothing to wait for
+    if FINAL_LINE.search(read_ahead.result()):
+        return
+    await asyncio.sleep(resume_at - time.perf_counter())
