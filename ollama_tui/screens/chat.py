@@ -26,6 +26,7 @@ from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.chat_settings import ChatSettingsScreen
 from ollama_tui.screens.reply_stream import ReplyChunk, ReplyEnded, relay_stream
 from ollama_tui.tokens import Estimate, probably_truncated
+from ollama_tui.widgets.alike_lines import AlikeLines
 from ollama_tui.widgets.composer import Composer
 from ollama_tui.widgets.context_meter import ContextMeter
 from ollama_tui.widgets.message import PromptView, ReplyView
@@ -64,6 +65,10 @@ class ChatLog(VerticalScroll):
     before a reply overflows it, and the layout that makes it overflow is drawn
     scrolled to the end straight away.
     """
+
+
+class Turns(Vertical, AlikeLines):
+    """The chat's turns, one below the other."""
 
 
 class ChatScreen(ChatSettingsScreen):
@@ -161,7 +166,7 @@ class ChatScreen(ChatSettingsScreen):
         with Horizontal(id="status-row"):
             yield Static(id="status-bar", markup=False)
             yield ContextMeter(id="context-meter", markup=False)
-        with ChatLog(id="chat-log"), Vertical(id="turns"):
+        with ChatLog(id="chat-log"), Turns(id="turns"):
             yield Static(WELCOME, id="welcome", markup=False)
         yield Static(id="attachments", markup=False)
         yield Composer(id="composer")
@@ -172,8 +177,8 @@ class ChatScreen(ChatSettingsScreen):
         return self.query_one(ChatLog)
 
     @property
-    def turns(self) -> Vertical:
-        return self.query_one("#turns", Vertical)
+    def turns(self) -> Turns:
+        return self.query_one(Turns)
 
     async def on_mount(self) -> None:
         self.composer.focus()

@@ -10,6 +10,7 @@ from textual.widgets import Collapsible, Static
 from ollama_tui.conversation import Reply, ReplyStatus, UserTurn
 from ollama_tui.formatting import stats_line
 from ollama_tui.sanitize import sanitize, sanitize_line
+from ollama_tui.widgets.alike_lines import AlikeLines
 from ollama_tui.widgets.reply_markdown import ReplyMarkdown
 
 STATUS_LABELS = {
@@ -37,7 +38,7 @@ class PromptView(Static):
         self.update(text)
 
 
-class ReplyView(Vertical):
+class ReplyView(Vertical, AlikeLines):
     """An assistant reply: thinking (collapsible), Markdown body, stats line."""
 
     def __init__(self, reply: Reply) -> None:

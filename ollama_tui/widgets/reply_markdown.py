@@ -31,6 +31,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock, MarkdownStream
 
+from ollama_tui.widgets.alike_lines import AlikeLines
 from ollama_tui.widgets.compact_blocks import (
     CompactBulletList,
     CompactFence,
@@ -163,7 +164,7 @@ class HeldBack(MarkdownBlock):
             block.source_range = (start + offset, end + offset)
 
 
-class LiveMarkdown(Markdown):
+class LiveMarkdown(Markdown, AlikeLines):
     """The Markdown a stream appends to.
 
     Before each append it has the blocks that earlier appends finished painted, in
@@ -276,7 +277,7 @@ class LiveMarkdown(Markdown):
             await self._appending
 
 
-class ReplyMarkdown(Vertical):
+class ReplyMarkdown(Vertical, AlikeLines):
     """Painted finished blocks above a live ``Markdown`` that the stream appends to."""
 
     DEFAULT_CSS = """
