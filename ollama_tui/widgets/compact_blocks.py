@@ -9,6 +9,7 @@ of text, so for replies that stream in, these blocks draw themselves as text.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from markdown_it.token import Token
 from textual.app import ComposeResult
@@ -242,6 +243,8 @@ class CompactFence(MarkdownFence):
     the code in view without a mouse; the copy action copies it exactly.
     """
 
+    COMPONENT_CLASSES: ClassVar[set[str]] = set()  # highlighted code has no inline Markdown
+
     DEFAULT_CSS = """
     CompactFence {
         overflow: hidden hidden;
@@ -282,3 +285,10 @@ class CompactFence(MarkdownFence):
     def set_content(self, content: Content) -> None:
         self._content = content
         self.refresh(layout=True)
+
+
+# Textual styles each component class of each new block (~0.1 ms each), so these
+# keep only the classes they draw with, not those of their Textual bases. (Textual's
+# Widget does not pass ``inherit_component_classes`` on to DOMNode.)
+CompactTable._inherit_component_classes = False
+CompactFence._inherit_component_classes = False
