@@ -149,3 +149,18 @@ async def test_paced_read_ahead_is_cancelled_with_the_stream() -> None:
     with pytest.raises(asyncio.CancelledError):
         await task
     await asyncio.wait_for(cancelled.wait(), 1.0)
+
+
+async def test_paced_pause_ends_when_the_stream_fails() -> None:
+    async def source() -> AsyncIterator[bytes]:
+        await asyncio.sleep(0.02)
+        yield b'{"done": false}\n'
+        await asyncio.sleep(0.01)
+        raise ConnectionResetError("dropped")
+
+    stream = paced(source(), 5.0)
+    await anext(stream)
+    started = time.perf_counter()
+    with pytest.raises(ConnectionResetError):
+        await anext(stream)
+    assert time.perf_counter() - started < 2.5

@@ -112,8 +112,8 @@ async def paced(chunks: AsyncIterable[bytes], pause: float) -> AsyncIterator[byt
                 await _pause_unless_final(read_ahead, pause)
             read_at_once = 0
     finally:
-        if read_ahead is not None and not read_ahead.done():
-            read_ahead.cancel()
+        if read_ahead is not None and not read_ahead.cancel() and not read_ahead.cancelled():
+            read_ahead.exception()  # a failed read that nobody will await is not an error
 
 
 async def _pause_unless_final(read_ahead: asyncio.Future[bytes], pause: float) -> None:
