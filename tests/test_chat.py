@@ -565,3 +565,28 @@ async def test_a_new_prompt_brings_the_view_back_to_follow_its_reply(
         await start_sending(pilot, "second")
         await wait_until(pilot, lambda: chat.streaming is not None)
         await assert_following(pilot)
+
+
+async def test_page_keys_scroll_the_chat_while_typing(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=eight_word_paragraphs(300), delay=0.005))
+    app = app_for(emulator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        chat = chat_of(pilot)
+        log = chat.chat_log
+        await start_sending(pilot, "go")
+        await wait_until(pilot, lambda: log.max_scroll_y > 30)
+        chat.composer.text = "half a next question"
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert chat.composer.has_focus
+        assert log.scroll_y < log.max_scroll_y - 10
+        # Scrolled up, the view stays put as the reply goes on.
+        where = log.scroll_y
+        await wait_until(pilot, lambda: chat.streaming is None)
+        await pilot.pause(0.1)
+        assert log.scroll_y == where
+        while log.scroll_y < log.max_scroll_y:
+            await pilot.press("pagedown")
+            await pilot.pause()
+        assert_reply_end_in_view(pilot)
+        assert chat.composer.text == "half a next question"

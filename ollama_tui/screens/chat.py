@@ -83,6 +83,26 @@ class ChatScreen(ChatSettingsScreen):
             tooltip="Stop the reply being written.",
             show=False,
         ),
+        # Priority, so they scroll the chat while the composer (which would move its
+        # cursor a page) has the focus.
+        Binding(
+            "pageup",
+            "page_chat(-1)",
+            "Page up",
+            id="chat.page-up",
+            tooltip="Scroll the chat up; it stays put as a reply streams.",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "pagedown",
+            "page_chat(1)",
+            "Page down",
+            id="chat.page-down",
+            tooltip="Scroll the chat down; at its end it follows a reply.",
+            show=False,
+            priority=True,
+        ),
         Binding("ctrl+o", "pick_model", "Model", id="chat.pick-model", tooltip="Choose a model."),
         Binding("ctrl+n", "new_chat", "New chat", id="chat.new", tooltip="Start a new chat."),
         Binding(
@@ -215,6 +235,13 @@ class ChatScreen(ChatSettingsScreen):
             label += f" ({self._first_shown} not shown)"
             first_view = self.turns.query(".prompt, .reply").first()
             await self.turns.mount(Button(label, id="earlier", compact=True), before=first_view)
+
+    def action_page_chat(self, direction: int) -> None:
+        log = self.chat_log
+        if direction < 0:
+            log.scroll_page_up(animate=False)
+        else:
+            log.scroll_page_down(animate=False)
 
     @on(Button.Pressed, "#earlier")
     async def action_show_earlier(self) -> None:

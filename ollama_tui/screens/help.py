@@ -57,8 +57,14 @@ def binding_rows(
     return rows
 
 
+KEY_NAMES = {"pageup": "PgUp", "pagedown": "PgDn"}
+
+
 def _key_label(key: str) -> str:
-    return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in key.split("+"))
+    return "+".join(
+        KEY_NAMES.get(part, part.capitalize() if len(part) > 1 else part.upper())
+        for part in key.split("+")
+    )
 
 
 class HelpScreen(ModalScreen[None]):
