@@ -567,7 +567,7 @@ async def test_a_new_prompt_brings_the_view_back_to_follow_its_reply(
         await assert_following(pilot)
 
 
-async def test_page_keys_scroll_the_chat_while_typing(emulator: OllamaEmulator) -> None:
+async def test_page_and_edge_keys_scroll_the_chat_while_typing(emulator: OllamaEmulator) -> None:
     emulator.script(ChatReply(content=eight_word_paragraphs(300), delay=0.005))
     app = app_for(emulator)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -585,8 +585,13 @@ async def test_page_keys_scroll_the_chat_while_typing(emulator: OllamaEmulator) 
         await wait_until(pilot, lambda: chat.streaming is None)
         await pilot.pause(0.1)
         assert log.scroll_y == where
-        while log.scroll_y < log.max_scroll_y:
-            await pilot.press("pagedown")
-            await pilot.pause()
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert where < log.scroll_y < log.max_scroll_y
+        await pilot.press("ctrl+home")
+        await pilot.pause()
+        assert log.scroll_y == 0
+        await pilot.press("ctrl+end")
+        await pilot.pause()
         assert_reply_end_in_view(pilot)
         assert chat.composer.text == "half a next question"

@@ -103,6 +103,22 @@ class ChatScreen(ChatSettingsScreen):
             show=False,
             priority=True,
         ),
+        Binding(
+            "ctrl+home",
+            "chat_edge(-1)",
+            "Chat start",
+            id="chat.start",
+            tooltip="Scroll to the top of the chat.",
+            show=False,
+        ),
+        Binding(
+            "ctrl+end",
+            "chat_edge(1)",
+            "Chat end",
+            id="chat.end",
+            tooltip="Scroll to the end of the chat, and follow a streaming reply.",
+            show=False,
+        ),
         Binding("ctrl+o", "pick_model", "Model", id="chat.pick-model", tooltip="Choose a model."),
         Binding("ctrl+n", "new_chat", "New chat", id="chat.new", tooltip="Start a new chat."),
         Binding(
@@ -242,6 +258,13 @@ class ChatScreen(ChatSettingsScreen):
             log.scroll_page_up(animate=False)
         else:
             log.scroll_page_down(animate=False)
+
+    def action_chat_edge(self, direction: int) -> None:
+        log = self.chat_log
+        if direction < 0:
+            log.scroll_home(animate=False)
+        else:
+            log.scroll_end(animate=False)
 
     @on(Button.Pressed, "#earlier")
     async def action_show_earlier(self) -> None:
