@@ -87,7 +87,7 @@ class ChatScreen(ChatSettingsScreen):
         # cursor a page) has the focus.
         Binding(
             "pageup",
-            "page_chat(-1)",
+            "scroll_chat('page-up')",
             "Page up",
             id="chat.page-up",
             tooltip="Scroll the chat up; it stays put as a reply streams.",
@@ -96,7 +96,7 @@ class ChatScreen(ChatSettingsScreen):
         ),
         Binding(
             "pagedown",
-            "page_chat(1)",
+            "scroll_chat('page-down')",
             "Page down",
             id="chat.page-down",
             tooltip="Scroll the chat down; at its end it follows a reply.",
@@ -105,7 +105,7 @@ class ChatScreen(ChatSettingsScreen):
         ),
         Binding(
             "ctrl+home",
-            "chat_edge(-1)",
+            "scroll_chat('top')",
             "Chat start",
             id="chat.start",
             tooltip="Scroll to the top of the chat.",
@@ -113,7 +113,7 @@ class ChatScreen(ChatSettingsScreen):
         ),
         Binding(
             "ctrl+end",
-            "chat_edge(1)",
+            "scroll_chat('end')",
             "Chat end",
             id="chat.end",
             tooltip="Scroll to the end of the chat, and follow a streaming reply.",
@@ -252,19 +252,15 @@ class ChatScreen(ChatSettingsScreen):
             first_view = self.turns.query(".prompt, .reply").first()
             await self.turns.mount(Button(label, id="earlier", compact=True), before=first_view)
 
-    def action_page_chat(self, direction: int) -> None:
+    def action_scroll_chat(self, where: str) -> None:
         log = self.chat_log
-        if direction < 0:
-            log.scroll_page_up(animate=False)
-        else:
-            log.scroll_page_down(animate=False)
-
-    def action_chat_edge(self, direction: int) -> None:
-        log = self.chat_log
-        if direction < 0:
-            log.scroll_home(animate=False)
-        else:
-            log.scroll_end(animate=False)
+        scroll = {
+            "page-up": log.scroll_page_up,
+            "page-down": log.scroll_page_down,
+            "top": log.scroll_home,
+            "end": log.scroll_end,
+        }[where]
+        scroll(animate=False)
 
     @on(Button.Pressed, "#earlier")
     async def action_show_earlier(self) -> None:

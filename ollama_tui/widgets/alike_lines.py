@@ -12,9 +12,9 @@ class AlikeLines(Widget):
 
     Textual draws every line of a widget in view again whenever the widget changes
     size, and the chat's containers grow with every update of a streaming reply:
-    ~0.1 ms a line, several screens of lines an update. This draws one line and
-    repeats it. It comes after Textual's class in a subclass's bases: Textual takes
-    CSS from the first base only.
+    ~0.05 ms a line, a screenful of lines per container per update. This draws one
+    line and repeats it. It comes after Textual's class in a subclass's bases:
+    Textual takes CSS from the first base only.
     """
 
     def render_lines(self, crop: Region) -> list[Strip]:
