@@ -311,3 +311,17 @@ async def test_regenerate_is_refused_with_invalid_settings(emulator: OllamaEmula
         await pilot.pause()
         assert len(chat_requests(emulator)) == 1
         assert any("Fix the settings" in n.message for n in app._notifications)
+
+
+async def test_page_keys_in_the_system_prompt_move_its_cursor(emulator: OllamaEmulator) -> None:
+    # On the chat screen the page keys scroll the chat, but not from an editor that
+    # uses them.
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        sidebar = await open_sidebar(pilot)
+        editor = field(sidebar, "system").editor
+        assert isinstance(editor, TextArea) and app.focused is editor
+        editor.text = "\n".join(f"line {n}" for n in range(40))
+        editor.move_cursor((39, 0))
+        await pilot.press("pageup")
+        assert editor.cursor_location[0] < 39

@@ -83,8 +83,6 @@ class ChatScreen(ChatSettingsScreen):
             tooltip="Stop the reply being written.",
             show=False,
         ),
-        # Priority, so they scroll the chat while the composer (which would move its
-        # cursor a page) has the focus.
         Binding(
             "pageup",
             "scroll_chat('page-up')",
@@ -92,7 +90,6 @@ class ChatScreen(ChatSettingsScreen):
             id="chat.page-up",
             tooltip="Scroll the chat up; it stays put as a reply streams.",
             show=False,
-            priority=True,
         ),
         Binding(
             "pagedown",
@@ -101,7 +98,6 @@ class ChatScreen(ChatSettingsScreen):
             id="chat.page-down",
             tooltip="Scroll the chat down; at its end it follows a reply.",
             show=False,
-            priority=True,
         ),
         Binding(
             "ctrl+home",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual import events
+from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
@@ -74,6 +75,14 @@ class Composer(TextArea):
             return
         self._recall_index = None if event.is_printable else self._recall_index
         await super()._on_key(event)
+
+    # The page keys go on to the chat screen, which scrolls the chat with them: the
+    # composer is at most 12 lines tall, and its cursor still moves by line.
+    def action_cursor_page_up(self) -> None:
+        raise SkipAction
+
+    def action_cursor_page_down(self) -> None:
+        raise SkipAction
 
     def action_insert_newline(self) -> None:
         start, end = self.selection
