@@ -104,6 +104,9 @@ class ChatReply:
     """Send a line that is not JSON after this many chunks."""
     write_size: int | None = None
     """Split every line into network writes of this many bytes."""
+    hold_after: int | None = None
+    """After this many chunks, send nothing more until the client hangs up or
+    ``OllamaEmulator.release()`` is called (then the rest follows)."""
 
 
 @dataclass

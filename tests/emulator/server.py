@@ -116,6 +116,10 @@ class OllamaEmulator:
         self._server: asyncio.Server | None = None
         self._writers: set[Writer] = set()
         self._lock = threading.Lock()
+        self._released: asyncio.Event | None = None
+        self.holding = threading.Event()
+        """Set while a reply is held (``ChatReply.hold_after``) with every chunk before
+        the hold written."""
 
     # -- lifecycle ------------------------------------------------------------
 
@@ -183,6 +187,14 @@ class OllamaEmulator:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         with self._lock:
             self.overrides.setdefault(path, deque()).append(Override(status, raw, times))
+
+    def release(self) -> None:
+        """Let a held reply go on."""
+        self._call(self._release())
+
+    async def _release(self) -> None:
+        if self._released is not None:
+            self._released.set()
 
     def model(self, name: str) -> FakeModel | None:
         wanted = name if ":" in name else f"{name}:latest"
@@ -400,6 +412,8 @@ class OllamaEmulator:
         final.update(stats)
 
         for index, piece in enumerate(pieces):
+            if index == script.hold_after:
+                yield _Action.HOLD
             if index == script.error_after:
                 yield _line({"error": script.error})
                 return
@@ -479,14 +493,17 @@ class OllamaEmulator:
 
 
 class _Action:
-    """Markers in a stream of lines: pause for the script's delay, or drop the socket."""
+    """Markers in a stream of lines: pause for the script's delay, drop the socket, or
+    hold until released."""
 
     DELAY: _Action
     ABORT: _Action
+    HOLD: _Action
 
 
 _Action.DELAY = _Action()
 _Action.ABORT = _Action()
+_Action.HOLD = _Action()
 
 
 async def _stream(
@@ -513,6 +530,19 @@ async def _stream(
             if item is _Action.ABORT:
                 writer.transport.abort()
                 return False
+            if item is _Action.HOLD:
+                emulator._released = released = asyncio.Event()
+                waiting = asyncio.ensure_future(released.wait())
+                emulator.holding.set()
+                try:
+                    await asyncio.wait({hangup, waiting}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    emulator.holding.clear()
+                    waiting.cancel()
+                if hangup.done():
+                    emulator.disconnects.append(path)
+                    return False
+                continue
             if item is _Action.DELAY:
                 pause, item = delay, b""
             elif not sent_any:
