@@ -12,6 +12,7 @@ from textual import work
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -34,7 +35,7 @@ from ollama_tui.presets import (
     save_preset,
 )
 from ollama_tui.pulls import PullJob
-from ollama_tui.sanitize import sanitize_line
+from ollama_tui.sanitize import sanitize, sanitize_line
 from ollama_tui.screens.chat import ChatScreen
 from ollama_tui.settings import ChatSettings
 from ollama_tui.themes import load_themes, semantic_defaults
@@ -43,6 +44,8 @@ from ollama_tui.widgets.compact_blocks import warm_code_highlighting
 from ollama_tui.widgets.layout_once import lay_out_once
 
 PRELOAD_DELAY = 0.5
+TOAST_CHARS = 1000
+"""A toast longer than this (a server can send a whole page as an error) is cut."""
 THEME_SAVE_DELAY = 1.0
 GC_THRESHOLDS = (5000, 20, 20)
 """Textual makes many short-lived objects: with Python's default of a collection
@@ -119,6 +122,28 @@ class OllamaTUI(PullingApp):
             problems.append(f"There is no theme called {sanitize_line(wanted, 40)!r}.")
             self.theme = DEFAULT_THEME
         return problems
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast, from any screen or widget, comes through here: its text is shown
+        as it is (``markup`` is ignored), made inert and kept to a readable length."""
+        text = sanitize(message)
+        if len(text) > TOAST_CHARS:
+            text = text[: TOAST_CHARS - 1] + "…"
+        super().notify(
+            text,
+            title=sanitize_line(title, 80),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()

@@ -9,7 +9,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Footer
 
 from ollama_tui.connection import ConnectionState
 from ollama_tui.conversation import (
@@ -30,6 +30,7 @@ from ollama_tui.widgets.alike_lines import AlikeLines
 from ollama_tui.widgets.composer import Composer
 from ollama_tui.widgets.context_meter import ContextMeter
 from ollama_tui.widgets.message import PromptView, ReplyView
+from ollama_tui.widgets.plain import Plain
 
 MIN_FLUSH_SECONDS = 0.05
 MAX_FLUSH_SECONDS = 0.75
@@ -196,11 +197,11 @@ class ChatScreen(ChatSettingsScreen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status-row"):
-            yield Static(id="status-bar", markup=False)
-            yield ContextMeter(id="context-meter", markup=False)
+            yield Plain(id="status-bar")
+            yield ContextMeter(id="context-meter")
         with ChatLog(id="chat-log"), Turns(id="turns"):
-            yield Static(WELCOME, id="welcome", markup=False)
-        yield Static(id="attachments", markup=False)
+            yield Plain(WELCOME, id="welcome")
+        yield Plain(id="attachments")
         yield Composer(id="composer")
         yield Footer()
 
@@ -302,7 +303,7 @@ class ChatScreen(ChatSettingsScreen):
         parts.append(f"model {sanitize_line(model, 60)}")
         if self._can_think():
             parts.append(f"think {self._think_label()}")
-        bar = self.query_one("#status-bar", Static)
+        bar = self.query_one("#status-bar", Plain)
         bar.update(" │ ".join(parts))
         bar.set_class(state.connected is False, "-down")
 
@@ -550,7 +551,7 @@ class ChatScreen(ChatSettingsScreen):
         self._show_attachments()
 
     def _show_attachments(self) -> None:
-        bar = self.query_one("#attachments", Static)
+        bar = self.query_one("#attachments", Plain)
         names = [f"[image: {sanitize_line(a.name, 40)}]" for a in self.pending_images]
         bar.update("  ".join(names) + ("   (Ctrl+G, empty path: remove)" if names else ""))
         bar.display = bool(names)

@@ -9,7 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input
+
+from ollama_tui.widgets.plain import Plain
 
 
 class Confirm(ModalScreen[bool]):
@@ -28,7 +30,7 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-title", markup=False)
+            yield Plain(self.question, classes="dialog-title")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", id="confirm-yes", variant="error")
                 yield Button(f"{self.no} (n)", id="confirm-no")
@@ -64,16 +66,16 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Plain(self.title_text, classes="dialog-title")
             yield Input(self.value, placeholder=self.placeholder)
-            yield Static(self.hint, classes="dialog-hint", id="prompt-hint", markup=False)
+            yield Plain(self.hint, classes="dialog-hint", id="prompt-hint")
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         problem = self.check(text)
         if problem:
-            hint = self.query_one("#prompt-hint", Static)
+            hint = self.query_one("#prompt-hint", Plain)
             hint.update(problem)
             hint.add_class("-error")
             return

@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from ollama_tui.code_blocks import code_blocks
 from ollama_tui.conversation import Attachment
 from ollama_tui.sanitize import sanitize_line
+from ollama_tui.widgets.plain import Plain, plain_line
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 IMAGE_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM")
@@ -39,15 +40,15 @@ class CopyPicker(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         blocks = code_blocks(self.markdown)
         with Vertical(classes="dialog"):
-            yield Static("Copy to the clipboard", classes="dialog-title")
+            yield Plain("Copy to the clipboard", classes="dialog-title")
             options = [Option("0  The whole reply", id="0")]
             for number, block in enumerate(blocks, start=1):
                 language = sanitize_line(block.language or "text", 12)
                 summary = sanitize_line(block.summary, 50)
                 label = f"{number}  Code block {number} ({language}): {summary}"
-                options.append(Option(label, id=str(number)))
+                options.append(Option(plain_line(label), id=str(number)))
             yield OptionList(*options)
-            yield Static("Enter or a number copies · Esc closes", classes="dialog-hint")
+            yield Plain("Enter or a number copies · Esc closes", classes="dialog-hint")
 
     def action_choose(self, number: int) -> None:
         if number < len(self.choices):
@@ -80,13 +81,12 @@ class ImagePrompt(ModalScreen[Attachment | None | bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Attach an image (vision models)", classes="dialog-title")
+            yield Plain("Attach an image (vision models)", classes="dialog-title")
             yield Input(placeholder="Path to a PNG, JPEG, GIF or WebP file", id="image-path")
-            yield Static(
+            yield Plain(
                 "Enter attaches · an empty path removes the attached images · Esc cancels",
                 classes="dialog-hint",
                 id="image-error",
-                markup=False,
             )
 
     @on(Input.Submitted)
@@ -97,7 +97,7 @@ class ImagePrompt(ModalScreen[Attachment | None | bool]):
         try:
             attachment = load_image(event.value)
         except (ValueError, OSError) as error:
-            message = self.query_one("#image-error", Static)
+            message = self.query_one("#image-error", Plain)
             message.update(sanitize_line(str(error), 200))
             message.add_class("-error")
             return

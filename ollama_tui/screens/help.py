@@ -6,7 +6,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+
+from ollama_tui.widgets.plain import Plain
 
 
 def binding_groups() -> list[tuple[str, list[BindingType]]]:
@@ -79,13 +80,13 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help-dialog"):
-            yield Static("Keys", classes="dialog-title")
+            yield Plain("Keys", classes="dialog-title")
             for title, bindings in self.groups:
                 rows = binding_rows(bindings, self.keymap)
                 if not rows:
                     continue
-                yield Static(title, classes="help-group")
+                yield Plain(title, classes="help-group")
                 width = max(len(keys) for keys, _ in rows)
                 text = "\n".join(f"{keys:<{width}}  {description}" for keys, description in rows)
-                yield Static(text, classes="help-keys", markup=False)
-            yield Static("Esc closes", classes="dialog-hint")
+                yield Plain(text, classes="help-keys")
+            yield Plain("Esc closes", classes="dialog-hint")

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Footer, Input
 
 from ollama_tui.files import write_atomic
 from ollama_tui.formatting import relative_time
@@ -26,6 +27,7 @@ from ollama_tui.history.store import HistoryError, Listing, SearchHit
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.base import selected_key, tui_of
 from ollama_tui.screens.confirm import Confirm, TextPrompt
+from ollama_tui.widgets.plain import Plain, cell
 
 if TYPE_CHECKING:
     from ollama_tui.app import OllamaTUI
@@ -61,10 +63,10 @@ class HistoryScreen(Screen[None]):
         return tui_of(self)
 
     def compose(self) -> ComposeResult:
-        yield Static("Conversations", classes="models-title")
+        yield Plain("Conversations", classes="models-title")
         yield Input(placeholder="Search titles and messages (/)…", id="history-search")
         yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        yield Static(id="history-message", markup=False)
+        yield Plain(id="history-message")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -108,19 +110,19 @@ class HistoryScreen(Screen[None]):
         trash = self.tui.store.trash_count()
         if trash:
             message += f" · {trash} in the trash (t empties it)"
-        self.query_one("#history-message", Static).update(message)
+        self.query_one("#history-message", Plain).update(message)
 
     @staticmethod
-    def _cells(listing: Listing, snippet: str) -> tuple[str, str, str, str, str]:
+    def _cells(listing: Listing, snippet: str) -> tuple[Text, ...]:
         if listing.problem:
-            title = f"⚠ {listing.path.name}: unreadable, {sanitize_line(listing.problem, 70)}"
-            return (title, "", "", "", "")
+            title = f"⚠ {listing.path.name}: unreadable, {listing.problem}"
+            return (cell(title, 70), cell(""), cell(""), cell(""), cell(""))
         return (
-            sanitize_line(listing.title or "Untitled", 50),
-            sanitize_line(listing.model, 24),
-            relative_time(listing.updated),
-            str(listing.messages),
-            snippet,
+            cell(listing.title or "Untitled", 50),
+            cell(listing.model, 24),
+            cell(relative_time(listing.updated)),
+            cell(str(listing.messages)),
+            cell(snippet, 80),
         )
 
     def selected_id(self) -> str | None:

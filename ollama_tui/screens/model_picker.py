@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from ollama_tui.formatting import human_size, relative_time
@@ -21,6 +21,7 @@ from ollama_tui.ollama.client import OllamaClient
 from ollama_tui.ollama.errors import OllamaError
 from ollama_tui.ollama.types import ModelInfo, ModelSummary
 from ollama_tui.sanitize import sanitize_line
+from ollama_tui.widgets.plain import Plain
 
 BADGES = (("vision", "vision"), ("tools", "tools"), ("thinking", "think"))
 
@@ -64,11 +65,11 @@ class ModelPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-dialog"):
-            yield Static("Choose a model", id="picker-title")
+            yield Plain("Choose a model", id="picker-title")
             yield Input(placeholder="Type to filter…", id="picker-filter")
             yield OptionList(id="picker-list")
-            yield Static("Loading models…", id="picker-message", markup=False)
-            yield Static(
+            yield Plain("Loading models…", id="picker-message")
+            yield Plain(
                 "Enter chooses · F4 pulls a new model · F5 manages models · Ctrl+R refreshes"
                 " · Esc closes",
                 classes="dialog-hint",
@@ -120,7 +121,7 @@ class ModelPicker(ModalScreen[str | None]):
                 self.post_message(self.InfoLoaded(info))
 
     def on_model_picker_load_failed(self, event: LoadFailed) -> None:
-        message = self.query_one("#picker-message", Static)
+        message = self.query_one("#picker-message", Plain)
         message.update(event.error.explain())
         message.display = True
 
@@ -129,7 +130,7 @@ class ModelPicker(ModalScreen[str | None]):
             ModelRow(m, m.capabilities or self._known_capabilities(m.name), m.name in event.loaded)
             for m in event.models
         ]
-        message = self.query_one("#picker-message", Static)
+        message = self.query_one("#picker-message", Plain)
         message.update(EMPTY_HELP)
         message.display = not self.rows
         self.render_rows()

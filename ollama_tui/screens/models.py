@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Static, TextArea
+from textual.widgets import DataTable, Footer, Input, TextArea
 
 from ollama_tui.formatting import (
     expires_in,
@@ -33,6 +33,7 @@ from ollama_tui.pulls import name_problem
 from ollama_tui.sanitize import sanitize, sanitize_line
 from ollama_tui.screens.base import selected_key, tui_of
 from ollama_tui.screens.confirm import Confirm, TextPrompt
+from ollama_tui.widgets.plain import Plain, cell
 
 if TYPE_CHECKING:
     from ollama_tui.app import OllamaTUI
@@ -87,11 +88,11 @@ class ModelsScreen(Screen[None]):
         return tui_of(self)
 
     def compose(self) -> ComposeResult:
-        yield Static("Installed models", classes="models-title")
+        yield Plain("Installed models", classes="models-title")
         yield Input(placeholder="Filter (/)…", id="models-filter")
         yield DataTable(id="models-table", cursor_type="row", zebra_stripes=True)
-        yield Static(id="models-message", markup=False)
-        yield Static("Loaded now (refreshes every 3 s)", classes="models-title")
+        yield Plain(id="models-message")
+        yield Plain("Loaded now (refreshes every 3 s)", classes="models-title")
         yield DataTable(id="running-table", cursor_type="row")
         yield Footer()
 
@@ -126,7 +127,7 @@ class ModelsScreen(Screen[None]):
         try:
             models, running = await asyncio.gather(client.list_models(), client.running())
         except errors.OllamaError as error:
-            self.query_one("#models-message", Static).update(error.explain())
+            self.query_one("#models-message", Plain).update(error.explain())
             return
         self.post_message(ModelsLoaded(models, running))
         for model in models:
@@ -149,7 +150,7 @@ class ModelsScreen(Screen[None]):
         self.models = event.models
         self.running = event.running
         message = "" if self.models else "No models yet. F4 pulls one, for example llama3.2."
-        self.query_one("#models-message", Static).update(message)
+        self.query_one("#models-message", Plain).update(message)
         self.render_models()
         self.render_running()
 
@@ -193,14 +194,14 @@ class ModelsScreen(Screen[None]):
         for model in self.visible_models():
             details = model.details
             table.add_row(
-                sanitize_line(model.name, 40),
-                sanitize_line(details.family, 16),
-                sanitize_line(details.parameter_size, 10),
-                sanitize_line(details.quantization_level, 10),
-                human_size(model.size),
-                relative_time(model.modified_at),
-                self._capabilities(model),
-                "● loaded" if model.name in loaded else "",
+                cell(model.name, 40),
+                cell(details.family, 16),
+                cell(details.parameter_size, 10),
+                cell(details.quantization_level, 10),
+                cell(human_size(model.size)),
+                cell(relative_time(model.modified_at)),
+                cell(self._capabilities(model)),
+                cell("● loaded" if model.name in loaded else ""),
                 key=model.name,
             )
         if selected is not None and selected in {m.name for m in self.visible_models()}:
@@ -212,11 +213,11 @@ class ModelsScreen(Screen[None]):
         table.clear()
         for model in self.running:
             table.add_row(
-                sanitize_line(model.name, 40),
-                human_size(model.size),
-                processor_split(model.size, model.size_vram),
-                f"{model.context_length:,}" if model.context_length else "?",
-                expires_in(model.expires_at),
+                cell(model.name, 40),
+                cell(human_size(model.size)),
+                cell(processor_split(model.size, model.size_vram)),
+                cell(f"{model.context_length:,}" if model.context_length else "?"),
+                cell(expires_in(model.expires_at)),
                 key=model.name,
             )
 
@@ -367,9 +368,9 @@ class ModelInfoScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="info-dialog"):
-            yield Static(sanitize_line(self.info.name, 80), classes="dialog-title")
+            yield Plain(sanitize_line(self.info.name, 80), classes="dialog-title")
             yield TextArea(self.text, read_only=True, soft_wrap=True, id="info-text")
-            yield Static(
+            yield Plain(
                 "Select with the mouse or Shift+arrows, Ctrl+C copies the selection · "
                 "Ctrl+Y copies everything · Esc closes",
                 classes="dialog-hint",

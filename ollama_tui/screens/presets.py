@@ -6,21 +6,23 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ollama_tui.presets import Preset
 from ollama_tui.sanitize import sanitize_line
+from ollama_tui.widgets.plain import Plain, plain_line
 
 
-def _summary(preset: Preset) -> str:
+def _summary(preset: Preset) -> Content:
     settings = preset.settings
     parts = [f"{key}={value}" for key, value in settings.options.items() if key != "stop"]
     if settings.system:
         parts.insert(0, "system prompt")
     origin = "" if preset.bundled else "  (yours)"
-    return f"{sanitize_line(preset.name, 30)}{origin}  —  {sanitize_line(', '.join(parts), 70)}"
+    return plain_line(f"{sanitize_line(preset.name, 30)}{origin}  —  {', '.join(parts)}", 110)
 
 
 class PresetPicker(ModalScreen[Preset | None]):
@@ -32,9 +34,9 @@ class PresetPicker(ModalScreen[Preset | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Apply a preset", classes="dialog-title")
+            yield Plain("Apply a preset", classes="dialog-title")
             yield OptionList(*(Option(_summary(p), id=str(i)) for i, p in enumerate(self.presets)))
-            yield Static(
+            yield Plain(
                 "Enter replaces this chat's system prompt and options · Esc closes",
                 classes="dialog-hint",
             )

@@ -13,13 +13,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, ProgressBar, Static
+from textual.widgets import Button, Input, ProgressBar
 
 from ollama_tui.formatting import duration, human_size
 from ollama_tui.pulls import LayerProgress, PullJob, PullState, Stage, name_problem
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.base import tui_of
 from ollama_tui.screens.confirm import Confirm
+from ollama_tui.widgets.plain import Plain
 
 if TYPE_CHECKING:
     from ollama_tui.app import OllamaTUI
@@ -39,7 +40,7 @@ class LayerRow(Horizontal):
     def __init__(self, digest: str) -> None:
         super().__init__()
         self.digest = digest
-        self.label = Static(classes="layer-label", markup=False)
+        self.label = Plain(classes="layer-label")
         self.bar = ProgressBar(show_eta=False)
 
     def compose(self) -> ComposeResult:
@@ -75,16 +76,16 @@ class PullScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="pull-dialog"):
-            yield Static("Pull a model", classes="dialog-title", id="pull-title")
+            yield Plain("Pull a model", classes="dialog-title", id="pull-title")
             with Vertical(id="pull-ask"):
                 yield Input(self.initial_name, placeholder="model name", id="pull-name")
-                yield Static(PULL_HINT, id="pull-name-note", markup=False)
+                yield Plain(PULL_HINT, id="pull-name-note")
             with Vertical(id="pull-progress"):
-                yield Static(id="pull-status", markup=False)
+                yield Plain(id="pull-status")
                 yield ProgressBar(id="pull-overall", show_eta=False)
-                yield Static(id="pull-figures", markup=False)
+                yield Plain(id="pull-figures")
                 yield VerticalScroll(id="pull-layers")
-                yield Static(id="pull-problem", markup=False)
+                yield Plain(id="pull-problem")
                 with Horizontal(id="pull-buttons"):
                     yield Button("Retry", id="pull-retry", variant="primary", action="screen.retry")
                     yield Button(
@@ -99,7 +100,7 @@ class PullScreen(ModalScreen[str | None]):
                         variant="error",
                         action="screen.cancel_or_close",
                     )
-            yield Static(classes="dialog-hint", id="pull-keys")
+            yield Plain(classes="dialog-hint", id="pull-keys")
 
     def on_mount(self) -> None:
         self.show_job()
@@ -111,7 +112,7 @@ class PullScreen(ModalScreen[str | None]):
     @on(Input.Changed, "#pull-name")
     def name_changed(self, event: Input.Changed) -> None:
         problem = name_problem(event.value.strip()) if event.value.strip() else ""
-        note = self.query_one("#pull-name-note", Static)
+        note = self.query_one("#pull-name-note", Plain)
         note.update(problem or PULL_HINT)
         note.set_class(bool(problem), "-error")
 
@@ -120,7 +121,7 @@ class PullScreen(ModalScreen[str | None]):
         name = event.value.strip()
         problem = name_problem(name)
         if problem:
-            note = self.query_one("#pull-name-note", Static)
+            note = self.query_one("#pull-name-note", Plain)
             note.update(problem)
             note.add_class("-error")
             return
@@ -134,20 +135,20 @@ class PullScreen(ModalScreen[str | None]):
         self.query_one("#pull-ask").display = job is None
         self.query_one("#pull-progress").display = job is not None
         if job is None:
-            self.query_one("#pull-keys", Static).update("")
+            self.query_one("#pull-keys", Plain).update("")
             return
         tracker = job.tracker
         name = sanitize_line(job.model, 80)
-        self.query_one("#pull-title", Static).update(f"Pulling {name}")
-        self.query_one("#pull-status", Static).update(self._status_line(job))
+        self.query_one("#pull-title", Plain).update(f"Pulling {name}")
+        self.query_one("#pull-status", Plain).update(self._status_line(job))
         overall = self.query_one("#pull-overall", ProgressBar)
         if tracker.total:
             overall.update(total=tracker.total, progress=tracker.completed)
         if tracker.stage is Stage.SUCCEEDED:
             overall.update(total=1, progress=1)
-        self.query_one("#pull-figures", Static).update(self._figures(job))
+        self.query_one("#pull-figures", Plain).update(self._figures(job))
         self._show_layers(job)
-        self.query_one("#pull-problem", Static).update(job.problem)
+        self.query_one("#pull-problem", Plain).update(job.problem)
         self.query_one("#pull-problem").display = bool(job.problem)
         running = not job.finished
         self.query_one("#pull-retry").display = job.state in {
@@ -164,7 +165,7 @@ class PullScreen(ModalScreen[str | None]):
             if job.state is PullState.SUCCEEDED
             else "Ctrl+R retries (resuming) · Esc closes"
         )
-        self.query_one("#pull-keys", Static).update(keys)
+        self.query_one("#pull-keys", Plain).update(keys)
         if self._shown_state is not job.state:
             self._shown_state = job.state
             self.refresh_bindings()

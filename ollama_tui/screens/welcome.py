@@ -7,7 +7,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+
+from ollama_tui.widgets.plain import Plain
 
 WELCOME_TEXT = """\
 ollama-tui talks to the Ollama server on your machine, or wherever OLLAMA_HOST points.
@@ -35,6 +36,6 @@ class WelcomeScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="welcome-dialog"):
-            yield Static("Welcome to ollama-tui", classes="dialog-title")
-            yield Static(WELCOME_TEXT, markup=False)
-            yield Static("Enter, or just start typing · shown only once", classes="dialog-hint")
+            yield Plain("Welcome to ollama-tui", classes="dialog-title")
+            yield Plain(WELCOME_TEXT)
+            yield Plain("Enter, or just start typing · shown only once", classes="dialog-hint")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
-
 from ollama_tui.tokens import Estimate
+from ollama_tui.widgets.plain import Plain
 
 WARN_SHARE = 0.8
 
 
-class ContextMeter(Static):
+class ContextMeter(Plain):
     def show(
         self,
         estimate: Estimate | None,

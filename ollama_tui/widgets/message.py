@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Collapsible, Static
+from textual.widgets import Collapsible
 
 from ollama_tui.conversation import Reply, ReplyStatus, UserTurn
 from ollama_tui.formatting import stats_line
 from ollama_tui.sanitize import sanitize, sanitize_line
 from ollama_tui.widgets.alike_lines import AlikeLines
+from ollama_tui.widgets.plain import Plain
 from ollama_tui.widgets.reply_markdown import ReplyMarkdown
 
 STATUS_LABELS = {
@@ -20,7 +21,7 @@ STATUS_LABELS = {
 }
 
 
-class PromptView(Static):
+class PromptView(Plain):
     """A user's prompt, shown as plain text (never parsed as markup)."""
 
     def __init__(self, turn: UserTurn) -> None:
@@ -49,9 +50,9 @@ class ReplyView(Vertical, AlikeLines):
 
     def compose(self) -> ComposeResult:
         with Collapsible(title="Thinking…", collapsed=True, classes="thinking"):
-            yield Static(classes="thinking-text", markup=False)
+            yield Plain(classes="thinking-text")
         yield ReplyMarkdown(classes="reply-body")
-        yield Static(classes="reply-stats", markup=False)
+        yield Plain(classes="reply-stats")
 
     async def on_mount(self) -> None:
         await self.show(self.reply, self.version_label)
@@ -100,7 +101,7 @@ class ReplyView(Vertical, AlikeLines):
     def _refresh_thinking(self) -> None:
         text = "".join(self._thinking_text)
         self.thinking_section.display = bool(text)
-        self.query_one(".thinking-text", Static).update(text)
+        self.query_one(".thinking-text", Plain).update(text)
         if self.reply.status is not ReplyStatus.STREAMING or self.reply.content:
             self.thinking_section.title = "Thoughts"
 
@@ -117,7 +118,7 @@ class ReplyView(Vertical, AlikeLines):
             parts.append(
                 "⚠ the prompt filled the context window: older messages were probably dropped"
             )
-        stats = self.query_one(".reply-stats", Static)
+        stats = self.query_one(".reply-stats", Plain)
         stats.update(" · ".join(parts))
         stats.display = bool(parts)
         self.set_class(reply.status in STATUS_LABELS, "-failed")

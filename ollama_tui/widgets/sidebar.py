@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Input, Select, Static, TextArea
+from textual.widgets import Button, Input, Select, TextArea
 
 from ollama_tui.ollama.types import ModelInfo
 from ollama_tui.options import (
@@ -35,6 +35,7 @@ from ollama_tui.options import (
 )
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.settings import THINK_LEVELS, ChatSettings
+from ollama_tui.widgets.plain import Plain, plain_line
 
 Parser = Callable[[str], Any]
 
@@ -67,14 +68,14 @@ class Field(Vertical):
         self.error = ""
 
     def compose(self) -> ComposeResult:
-        yield Static(self.label, classes="field-label", markup=False)
+        yield Plain(self.label, classes="field-label")
         if self.multiline:
             yield TextArea(
                 soft_wrap=True, show_line_numbers=False, tab_behavior="focus", compact=True
             )
         else:
             yield Input(compact=True)
-        yield Static(classes="field-error", markup=False)
+        yield Plain(classes="field-error")
 
     @property
     def editor(self) -> Input | TextArea:
@@ -97,7 +98,11 @@ class Field(Vertical):
         self.validate()
 
     def set_placeholder(self, text: str) -> None:
-        self.editor.placeholder = text
+        editor = self.editor
+        if isinstance(editor, TextArea):
+            editor.placeholder = plain_line(text)  # a string would be parsed as markup
+        else:
+            editor.placeholder = sanitize_line(text)
 
     def validate(self) -> None:
         try:
@@ -106,7 +111,7 @@ class Field(Vertical):
             self.error = str(error)
         else:
             self.error = ""
-        self.query_one(".field-error", Static).update(self.error)
+        self.query_one(".field-error", Plain).update(self.error)
         self.set_class(bool(self.error), "-invalid")
         self.set_class(bool(self.text.strip()), "-modified")
 
@@ -163,9 +168,9 @@ class SettingsSidebar(VerticalScroll):
             yield Button("Save as preset…", id="save-preset", compact=True)
             yield Button("Reset all", id="reset-all", compact=True)
             yield Button("Use for new chats", id="make-default", compact=True)
-        yield Static("System prompt", classes="sidebar-section")
+        yield Plain("System prompt", classes="sidebar-section")
         yield Field("system", "sent first in every request", _system, multiline=True)
-        yield Static("Sampling · per request", classes="sidebar-section")
+        yield Plain("Sampling · per request", classes="sidebar-section")
         for spec in OPTIONS:
             if spec.group is Group.SAMPLING:
                 yield Field(
@@ -174,23 +179,23 @@ class SettingsSidebar(VerticalScroll):
                     _option_parser(spec),
                     multiline=spec.kind is Kind.STOP,
                 )
-        yield Static("Load-time", classes="sidebar-section")
-        yield Static("Changing these reloads the model.", classes="sidebar-note")
+        yield Plain("Load-time", classes="sidebar-section")
+        yield Plain("Changing these reloads the model.", classes="sidebar-note")
         for spec in OPTIONS:
             if spec.group is Group.LOAD:
                 yield Field(spec.key, _option_label(spec), _option_parser(spec))
-        yield Static("Request", classes="sidebar-section")
+        yield Plain("Request", classes="sidebar-section")
         yield Field(
             "keep_alive", "keep_alive (5m, 1h, seconds, -1 keep, 0 unload)", parse_keep_alive
         )
         yield Field(
             "format", 'format (blank, "json" or a JSON schema)', parse_format, multiline=True
         )
-        yield Static("think", classes="field-label", id="think-label")
+        yield Plain("think", classes="field-label", id="think-label")
         yield Select[str](
             [("on (default)", "default")], id="think", allow_blank=False, compact=True
         )
-        yield Static("truncate (what to do with an overlong prompt)", classes="field-label")
+        yield Plain("truncate (what to do with an overlong prompt)", classes="field-label")
         yield Select[str](
             [
                 ("server default: drop the oldest messages", "default"),
@@ -200,9 +205,9 @@ class SettingsSidebar(VerticalScroll):
             allow_blank=False,
             compact=True,
         )
-        yield Static(classes="sidebar-note", id="truncate-note", markup=False)
-        yield Static("Legacy", classes="sidebar-section", id="legacy-title")
-        yield Static(classes="sidebar-note", id="legacy-note", markup=False)
+        yield Plain(classes="sidebar-note", id="truncate-note")
+        yield Plain("Legacy", classes="sidebar-section", id="legacy-title")
+        yield Plain(classes="sidebar-note", id="legacy-note")
         for spec in OPTIONS:
             if spec.group is Group.LEGACY:
                 yield Field(spec.key, _option_label(spec), _option_parser(spec))
@@ -223,7 +228,7 @@ class SettingsSidebar(VerticalScroll):
             truncate.value = "false" if settings.truncate is False else "default"
         version = version_tuple(server_version)
         old_server = bool(version) and version < TRUNCATE_SINCE
-        self.query_one("#truncate-note", Static).update(
+        self.query_one("#truncate-note", Plain).update(
             f"This server ({sanitize_line(server_version, 20)}) predates 0.12.6 and ignores it."
             if old_server
             else ""
@@ -233,7 +238,7 @@ class SettingsSidebar(VerticalScroll):
             spec = next((s for s in OPTIONS if s.key == field.key), None)
             if spec is not None and spec.group is Group.LEGACY:
                 field.display = legacy
-        self.query_one("#legacy-note", Static).update(
+        self.query_one("#legacy-note", Plain).update(
             "This server still honours mirostat."
             if legacy
             else "mirostat, mirostat_eta and mirostat_tau are ignored by Ollama 0.7.0 and "
@@ -279,7 +284,7 @@ class SettingsSidebar(VerticalScroll):
             value = "false" if current is False else current if isinstance(current, str) else None
             think.value = value if value in {v for _, v in choices} else "default"
         think.disabled = not can_think
-        self.query_one("#think-label", Static).update(
+        self.query_one("#think-label", Plain).update(
             "think" if can_think else "think (this model cannot think)"
         )
 

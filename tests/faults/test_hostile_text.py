@@ -1,0 +1,133 @@
+"""Hostile text from the server, shown by the TUI: never parsed as markup, never able
+to reach the terminal as an escape sequence, bidi control or invisible character.
+
+Each case puts the same hostile string in one place text comes from outside, drives
+the app there, and checks that the app is still running, that the literal words are
+on screen, and that nothing unsafe is in what was drawn.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+
+import pytest
+from textual.app import App
+from textual.pilot import Pilot
+
+from ollama_tui.conversation import AssistantTurn, ReplyStatus
+from ollama_tui.sanitize import is_unsafe
+from ollama_tui.screens.model_picker import ModelPicker
+from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
+from tests.chat_helpers import app_for, chat_of, send, wait_until
+from tests.emulator import ChatReply, FakeModel, OllamaEmulator
+
+MARKUP = "[/INST] [bold red]loud[/] [link=http://x]y[/link]"
+ESCAPES = "\x1b]0;pwned\x07\x1b]52;c;aGk=\x07\x1b[1;3r\x1b[2J\x9b31m\x1bPq\x1b\\\x1b_G\x1b\\"
+BIDI = "\u202eevil\u202c \u2066iso\u2069 zero\u200bwidth\ufeff"
+HOSTILE = f"{MARKUP} {ESCAPES} {BIDI}"
+
+
+def screen_svg(app: App[None]) -> str:
+    """What is drawn, as the SVG screenshot holds it (entities decoded)."""
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+def assert_inert(app: App[None]) -> None:
+    """The app is running and nothing unsafe was drawn."""
+    assert app.is_running
+    drawn = screen_svg(app)
+    unsafe = sorted({f"U+{ord(ch):04X}" for ch in drawn if is_unsafe(ch)})
+    assert not unsafe, f"unsafe characters drawn: {unsafe}"
+
+
+async def showing(pilot: Pilot[None], text: str, timeout: float = 5) -> None:
+    await wait_until(pilot, lambda: text in screen_svg(pilot.app), timeout)
+
+
+async def test_error_status_with_markup_and_escapes(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(status=500, body=json.dumps({"error": HOSTILE}).encode()))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "hi")
+        turn = chat_of(pilot).conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn) and turn.reply.status is ReplyStatus.ERROR
+        await showing(pilot, "[/INST]")
+        assert_inert(app)
+
+
+async def test_error_line_mid_stream_with_markup_and_escapes(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=["Part", "ial"], error_after=2, error=HOSTILE))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "hi")
+        await showing(pilot, "[/INST]")
+        assert_inert(app)
+
+
+async def test_reply_and_thinking_with_markup_and_escapes(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=[HOSTILE, "\n\n", HOSTILE], thinking=[HOSTILE]))
+    app = app_for(emulator, model="qwen3:8b")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "hi")
+        turn = chat_of(pilot).conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn)
+        assert turn.reply.content == f"{HOSTILE}\n\n{HOSTILE}"
+        await showing(pilot, "[bold")
+        assert_inert(app)
+
+
+def hostile_model() -> FakeModel:
+    return FakeModel(
+        f"evil{ESCAPES}{MARKUP}:latest",
+        family=HOSTILE,
+        parameter_size=MARKUP,
+        quantization=BIDI,
+        template=HOSTILE,
+        system=HOSTILE,
+        license=HOSTILE,
+        parameters=f"stop {json.dumps(HOSTILE)}",
+    )
+
+
+async def test_model_names_and_details_in_the_picker(emulator: OllamaEmulator) -> None:
+    emulator.models.append(hostile_model())
+    app = app_for(emulator, model="")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))
+        await showing(pilot, "[/INST]")
+        assert_inert(app)
+        await pilot.press(*"evil", "enter")
+        await wait_until(pilot, lambda: chat_of(pilot).conversation.model.startswith("evil"))
+        await showing(pilot, "evil")
+        assert_inert(app)
+        await pilot.press("f3")
+        await showing(pilot, "System prompt")
+        assert_inert(app)
+
+
+async def test_model_names_and_details_on_the_models_screen(emulator: OllamaEmulator) -> None:
+    emulator.models.insert(0, hostile_model())
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelsScreen))
+        await showing(pilot, "evil")
+        assert_inert(app)
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelInfoScreen))
+        await showing(pilot, "[/INST]")
+        assert_inert(app)
+
+
+@pytest.mark.parametrize("where", ["version", "tags"])
+async def test_strange_server_answers_are_inert(emulator: OllamaEmulator, where: str) -> None:
+    if where == "version":
+        emulator.version = HOSTILE
+    else:
+        emulator.respond("/api/tags", 502, HOSTILE.encode(), times=None)
+    app = app_for(emulator, model="")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.connection.connected is not None)
+        await pilot.pause(0.2)
+        assert_inert(app)
