@@ -36,7 +36,7 @@ from ollama_tui.presets import (
 )
 from ollama_tui.pulls import PullJob
 from ollama_tui.sanitize import sanitize, sanitize_line
-from ollama_tui.screens.chat import ChatScreen
+from ollama_tui.screens.chat import ChatScreen, FirstRunClosed
 from ollama_tui.settings import ChatSettings
 from ollama_tui.themes import load_themes, semantic_defaults
 from ollama_tui.tokens import ContextCounter, Tokenizer
@@ -160,18 +160,16 @@ class OllamaTUI(PullingApp):
             self._saved_theme = self.theme
             self._remember(theme=self.theme)
 
-    def _after_welcome(self, typed: str | None) -> None:
+    def on_first_run_closed(self, event: FirstRunClosed) -> None:
         """Write the commented config file (so the welcome shows once), then ask for a
-        model if the server answered while the welcome was up. What was typed at the
-        welcome goes into the prompt."""
+        model if the server answered while the welcome was up, unless the user has
+        started typing a prompt: the picker would take their keys."""
         self._welcoming = False
-        if typed:
-            self.chat.composer.insert(typed)
         if self.config.path is not None:
             problem = write_template(self.config.path)
             if problem:
                 self.notify(problem, title="Configuration", severity="warning")
-        if self._picker_after_welcome:
+        if self._picker_after_welcome and not event.typed:
             self.open_model_picker()
 
     def _remember(self, **values: str) -> None:
@@ -200,7 +198,11 @@ class OllamaTUI(PullingApp):
 
     def get_default_screen(self) -> Screen[None]:
         conversation = self._first_conversation
-        return ChatScreen(conversation or Conversation(settings=self.new_chat_settings.copy()))
+        self._welcoming = self.config.first_run and self.config.path is not None
+        return ChatScreen(
+            conversation or Conversation(settings=self.new_chat_settings.copy()),
+            first_run=self._welcoming,
+        )
 
     def on_mount(self) -> None:
         self.sub_title = self.config.host
@@ -210,11 +212,6 @@ class OllamaTUI(PullingApp):
             self.notify(sanitize_line(problem, 300), title="Configuration", severity="warning")
         for problem in self._theme_problems:
             self.notify(sanitize_line(problem, 300), title="Themes", severity="warning")
-        if self.config.first_run and self.config.path is not None:
-            from ollama_tui.screens.welcome import WelcomeScreen
-
-            self._welcoming = True
-            self.push_screen(WelcomeScreen(), self._after_welcome)
         self.watch_health()
         gc.set_threshold(*GC_THRESHOLDS)
         # After the first paint: parsing the encoding holds the GIL for ~0.3 s.

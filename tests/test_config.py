@@ -12,7 +12,6 @@ from ollama_tui.cli import main, make_app
 from ollama_tui.config import Config, remember, resolve_config
 from ollama_tui.screens.help import HelpScreen
 from ollama_tui.screens.model_picker import ModelPicker
-from ollama_tui.screens.welcome import WelcomeScreen
 from ollama_tui.themes import APP_VARIABLES, bundled_dir, load_themes
 from tests.chat_helpers import chat_of, wait_until
 from tests.emulator import OllamaEmulator
@@ -176,26 +175,47 @@ async def test_the_welcome_is_shown_once_then_the_picker(emulator: OllamaEmulato
     config.host = emulator.url
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+        await wait_until(pilot, lambda: app.chat.first_run)
+        assert "Welcome to ollama-tui" in str(app.chat.query_one("#welcome", Static).render())
         await wait_until(pilot, lambda: app.connection.connected is True)
         await pilot.pause(0.2)
-        assert isinstance(app.screen, WelcomeScreen)  # the picker waits for it
+        assert not isinstance(app.screen, ModelPicker)  # the picker waits for it
         await pilot.press("enter")
         await wait_until(pilot, path.exists)
         await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))
+        assert "Welcome to ollama-tui" not in str(app.chat.query_one("#welcome", Static).render())
     second = resolve_config(config_path=path, environ={})
     assert not second.first_run and second.problems == []
 
 
-async def test_typing_at_the_welcome_starts_the_prompt(emulator: OllamaEmulator) -> None:
+async def test_a_burst_typed_at_the_welcome_is_the_prompt(emulator: OllamaEmulator) -> None:
     config = resolve_config(config_path=paths.config_file(), environ={})
     config.host, config.model = emulator.url, "llama3.2:latest"
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, WelcomeScreen))
-        await pilot.press("h", "i")
-        await wait_until(pilot, lambda: app.chat.composer.text == "hi")
-        assert not isinstance(app.screen, WelcomeScreen)
+        await wait_until(pilot, lambda: app.chat.first_run)
+        await pilot.press(*"hello world", "enter")
+        await wait_until(pilot, lambda: len(emulator.requests_to("/api/chat")) == 1)
+        sent = emulator.requests_to("/api/chat")[0].json["messages"]
+        assert sent[-1] == {"role": "user", "content": "hello world"}
+        assert not app.chat.first_run
+        await wait_until(pilot, paths.config_file().exists)
+
+
+async def test_typing_at_the_welcome_keeps_the_picker_away(emulator: OllamaEmulator) -> None:
+    config = resolve_config(config_path=paths.config_file(), environ={})
+    config.host = emulator.url
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.chat.first_run)
+        await wait_until(pilot, lambda: app.connection.connected is True)
+        await pilot.press(*"hello world")
+        await pilot.pause(0.2)
+        assert app.chat.composer.text == "hello world"
+        assert not isinstance(app.screen, ModelPicker)
+        await pilot.press("enter")  # no model yet: now the picker asks for one
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))
+        assert app.chat.composer.text == "hello world"
 
 
 def test_a_theme_variable_that_is_not_a_colour_is_refused() -> None:

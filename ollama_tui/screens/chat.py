@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, Footer
 
 from ollama_tui.connection import ConnectionState
@@ -55,6 +57,27 @@ WELCOME = (
     "Type a message and press Enter to send (Ctrl+J for a new line).\n"
     "Ctrl+O picks a model · Esc stops a reply · F1 lists every key · Ctrl+P finds any action."
 )
+FIRST_RUN = """\
+Welcome to ollama-tui
+
+It talks to the Ollama server on your machine, or wherever OLLAMA_HOST points.
+
+  Ctrl+O   choose a model (F4 pulls a new one)
+  Enter    send your message; Ctrl+J starts a new line
+  Esc      stop a reply that is being written
+  F3       system prompt, temperature and every other option
+  F9       your saved conversations
+  F1       every key · Ctrl+P finds any action by name
+
+Conversations are saved as you go; `ollama-tui paths` shows where.
+Start typing, or press Enter. This is shown only once."""
+
+
+@dataclass
+class FirstRunClosed(Message):
+    """The first-run welcome went away: ``typed`` when the user started a prompt."""
+
+    typed: bool
 
 
 class ChatLog(VerticalScroll):
@@ -179,7 +202,7 @@ class ChatScreen(ChatSettingsScreen):
         ),
     ]
 
-    def __init__(self, conversation: Conversation | None = None) -> None:
+    def __init__(self, conversation: Conversation | None = None, first_run: bool = False) -> None:
         super().__init__()
         self.conversation = conversation or Conversation()
         self.streaming: Reply | None = None
@@ -192,6 +215,9 @@ class ChatScreen(ChatSettingsScreen):
         """Index of the first turn that has a view; earlier ones are not mounted."""
         self._overflow_accepted_for: str | None = None
         self._cpu_at_last_chunk: float | None = None
+        self.first_run = first_run
+        """The first-run welcome is showing. It is part of this screen, so the
+        composer keeps the focus and every key typed at it lands there, in order."""
 
     # -- layout ---------------------------------------------------------------
 
@@ -200,7 +226,9 @@ class ChatScreen(ChatSettingsScreen):
             yield Plain(id="status-bar")
             yield ContextMeter(id="context-meter")
         with ChatLog(id="chat-log"), Turns(id="turns"):
-            yield Plain(WELCOME, id="welcome")
+            welcome = Plain(FIRST_RUN if self.first_run else WELCOME, id="welcome")
+            welcome.set_class(self.first_run, "-first-run")
+            yield welcome
         yield Plain(id="attachments")
         yield Composer(id="composer")
         yield Footer()
@@ -248,6 +276,15 @@ class ChatScreen(ChatSettingsScreen):
             label += f" ({self._first_shown} not shown)"
             first_view = self.turns.query(".prompt, .reply").first()
             await self.turns.mount(Button(label, id="earlier", compact=True), before=first_view)
+
+    def close_first_run(self, typed: bool) -> None:
+        if not self.first_run:
+            return
+        self.first_run = False
+        welcome = self.query_one("#welcome", Plain)
+        welcome.update(WELCOME)
+        welcome.remove_class("-first-run")
+        self.post_message(FirstRunClosed(typed))
 
     def action_scroll_chat(self, where: str) -> None:
         log = self.chat_log
@@ -347,6 +384,7 @@ class ChatScreen(ChatSettingsScreen):
             )
             return
         if not text.strip() and not self.pending_images:
+            self.close_first_run(typed=False)
             return
         if not self.conversation.model:
             self.notify("Choose a model first.", severity="warning")
@@ -472,6 +510,7 @@ class ChatScreen(ChatSettingsScreen):
     async def action_stop(self) -> None:
         reply = self.streaming
         if reply is None:
+            self.close_first_run(typed=False)
             return
         self.workers.cancel_group(self, "reply")
         reply.status = ReplyStatus.STOPPED
@@ -558,5 +597,5 @@ class ChatScreen(ChatSettingsScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
-            return self.streaming is not None
+            return self.streaming is not None or self.first_run
         return True

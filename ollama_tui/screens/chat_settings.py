@@ -47,6 +47,9 @@ class ChatSettingsScreen(Screen[None]):
     def refresh_status(self, state: ConnectionState | None = None) -> None:
         raise NotImplementedError
 
+    def close_first_run(self, typed: bool) -> None:
+        raise NotImplementedError
+
     @property
     def tui(self) -> OllamaTUI:
         return tui_of(self)
@@ -98,6 +101,8 @@ class ChatSettingsScreen(Screen[None]):
 
     @on(TextArea.Changed, "#composer")
     def draft_changed(self) -> None:
+        if self.composer.text:
+            self.close_first_run(typed=True)
         self.recount()
 
     @on(Button.Pressed, "#reset-all")

@@ -19,7 +19,6 @@ def binding_groups() -> list[tuple[str, list[BindingType]]]:
     from ollama_tui.screens.model_picker import ModelPicker
     from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
     from ollama_tui.screens.pull import PullScreen
-    from ollama_tui.screens.welcome import WelcomeScreen
     from ollama_tui.widgets.composer import Composer
     from ollama_tui.widgets.sidebar import SettingsSidebar
 
@@ -35,7 +34,6 @@ def binding_groups() -> list[tuple[str, list[BindingType]]]:
         ("History", list(HistoryScreen.BINDINGS)),
         ("Questions", [*Confirm.BINDINGS, *TextPrompt.BINDINGS]),
         ("Keys", list(HelpScreen.BINDINGS)),
-        ("Welcome", list(WelcomeScreen.BINDINGS)),
     ]
 
 
