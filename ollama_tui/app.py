@@ -24,7 +24,12 @@ from ollama_tui.conversation import Attachment, Conversation
 from ollama_tui.history.codec import UnreadableConversation, to_data
 from ollama_tui.history.store import HistoryError, HistoryStore
 from ollama_tui.ollama.client import OllamaClient
-from ollama_tui.ollama.errors import OllamaError, StreamEndedEarly, Unreachable
+from ollama_tui.ollama.errors import (
+    MalformedResponse,
+    OllamaError,
+    StreamEndedEarly,
+    Unreachable,
+)
 from ollama_tui.ollama.types import ModelInfo
 from ollama_tui.presets import (
     Preset,
@@ -259,10 +264,11 @@ class OllamaTUI(PullingApp):
                 conversation_id, data = self._unsaved.popitem()
                 try:
                     await asyncio.to_thread(self.store.save_data, conversation_id, data)
-                except HistoryError as error:
+                except Exception as error:  # any failure is reported, and saving goes on
                     if not self._save_failing:
+                        reason = error if isinstance(error, HistoryError) else type(error).__name__
                         self.notify(
-                            f"{error} The conversation is kept in memory and saving is "
+                            f"{reason} The conversation is kept in memory and saving is "
                             "retried at the next change.",
                             title="Not saved",
                             severity="error",
@@ -284,10 +290,15 @@ class OllamaTUI(PullingApp):
             self._recheck.clear()
             try:
                 version = await self.client.version()
-            except OllamaError as error:
+            except Exception as error:  # one strange answer must not end the checking
+                failure = (
+                    error
+                    if isinstance(error, OllamaError)
+                    else MalformedResponse(f"/api/version failed ({type(error).__name__}).")
+                )
                 delay = backoff(failures)
                 failures += 1
-                self.post_message(ConnectionChecked(ConnectionState(False, "", error, delay)))
+                self.post_message(ConnectionChecked(ConnectionState(False, "", failure, delay)))
             else:
                 failures = 0
                 delay = HEALTHY_POLL_SECONDS

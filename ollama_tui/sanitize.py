@@ -62,6 +62,18 @@ def without_surrogates(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
+_ESCAPABLE = re.compile("[\x80-\x9f" + "".join(chr(code) for code in _FORMAT) + "]")
+
+
+def escape_unsafe(text: str) -> str:
+    """JSON or TOML text with the C1, bidi and invisible characters inside its strings
+    written as ``\\uXXXX`` escapes, which both formats read back as the character.
+    (Other control characters are escaped by the encoders already.)"""
+    if not _ESCAPABLE.search(text):
+        return text
+    return _ESCAPABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
 def is_unsafe(text: str) -> bool:
     """Whether ``text`` holds a character that ``sanitize`` would replace."""
     return _UNSAFE.search(text) is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -12,6 +13,7 @@ from textual.widgets import Static
 from ollama_tui.app import ConnectionChecked
 from ollama_tui.connection import ConnectionState
 from ollama_tui.conversation import AssistantTurn, ReplyStatus, UserTurn
+from ollama_tui.screens.chat import ChatScreen
 from ollama_tui.screens.dialogs import CopyPicker
 from ollama_tui.screens.help import HelpScreen
 from ollama_tui.screens.model_picker import ModelPicker
@@ -595,3 +597,62 @@ async def test_page_and_edge_keys_scroll_the_chat_while_typing(emulator: OllamaE
         await pilot.pause()
         assert_reply_end_in_view(pilot)
         assert chat.composer.text == "half a next question"
+
+
+async def test_stop_keeps_every_token_received_before_the_key(emulator: OllamaEmulator) -> None:
+    words = [f"w{i} " for i in range(300)]
+    emulator.script(ChatReply(content=words, hold_after=250))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: chat.conversation.model != "")
+        await pilot.press(*"tell me", "enter")
+        sent = "".join(words[:250])
+        await wait_until(pilot, lambda: "".join(chat.received.content) == sent)
+        await pilot.press("escape")
+        turn = chat.conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn)
+        assert turn.reply.status is ReplyStatus.STOPPED
+        assert turn.reply.content == sent
+        assert last_reply_view(pilot).body.source == sent
+        await wait_until(pilot, lambda: emulator.disconnects == ["/api/chat"])
+    saved, _ = app.store.load(chat.conversation.id)
+    saved_turn = saved.turns[-1]
+    assert isinstance(saved_turn, AssistantTurn)
+    assert (saved_turn.reply.content, saved_turn.reply.status) == (sent, ReplyStatus.STOPPED)
+
+
+async def test_a_failure_inside_the_app_ends_the_reply_and_keeps_its_text(
+    emulator: OllamaEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ollama_tui.think_tags import ThinkTagSplitter
+
+    feed = ThinkTagSplitter.feed
+    calls = 0
+
+    def failing_feed(self: ThinkTagSplitter, text: str) -> tuple[str, str]:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("a bug of ours")
+        return feed(self, text)
+
+    monkeypatch.setattr(ThinkTagSplitter, "feed", failing_feed)
+    emulator.script(ChatReply(content=["one", " two", " three", " four"]))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "hi")
+        turn = chat.conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn)
+        assert turn.reply.status is ReplyStatus.INTERRUPTED
+        assert turn.reply.content == "one two"
+        assert "RuntimeError" in turn.reply.error
+        assert chat.streaming is None and "replying" not in status_text(chat)
+        await send(pilot, "still there?")
+        last = chat.conversation.turns[-1]
+        assert isinstance(last, AssistantTurn) and last.reply.status is ReplyStatus.COMPLETE
+
+
+def status_text(chat: ChatScreen) -> str:
+    return str(chat.query_one("#status-bar", Static).render())

@@ -27,6 +27,7 @@ from typing import Any
 
 import tomli_w
 
+from ollama_tui import safe_json
 from ollama_tui.conversation import (
     AssistantTurn,
     Attachment,
@@ -37,6 +38,7 @@ from ollama_tui.conversation import (
     UserTurn,
 )
 from ollama_tui.ollama.types import Stats
+from ollama_tui.sanitize import escape_unsafe, without_surrogates
 from ollama_tui.settings import ChatSettings
 
 FORMAT_VERSION = 1
@@ -283,12 +285,18 @@ def _time(data: dict[str, Any], key: str) -> datetime:
 
 
 def encode(data: dict[str, Any], fmt: str) -> bytes:
+    """The file's bytes. Characters a terminal would act on or hide (C1 controls,
+    bidi and invisible formatting) are written as escapes, so ``cat`` on a file is
+    safe and every string still reads back exactly; lone surrogates, which UTF-8
+    cannot hold, become U+FFFD."""
     if fmt == "json":
-        return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    # TOML's multi-line strings keep long text readable, but a parser turns CRLF into
-    # LF there, so text holding a CR is written with escapes instead.
-    multiline = not _has_carriage_return(data)
-    return tomli_w.dumps(data, multiline_strings=multiline).encode("utf-8")
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    else:
+        # TOML's multi-line strings keep long text readable, but a parser turns CRLF
+        # into LF there, so text holding a CR is written with escapes instead.
+        multiline = not _has_carriage_return(data)
+        text = tomli_w.dumps(data, multiline_strings=multiline)
+    return escape_unsafe(without_surrogates(text)).encode("utf-8")
 
 
 def decode(raw: bytes, fmt: str) -> object:
@@ -299,12 +307,12 @@ def decode(raw: bytes, fmt: str) -> object:
         raise UnreadableConversation(f"it is not UTF-8 text (byte {error.start})") from None
     try:
         if fmt == "json":
-            return json.loads(text)
+            return safe_json.loads(text)
         return tomllib.loads(text)
-    except json.JSONDecodeError as error:
-        raise UnreadableConversation(f"invalid JSON: {error}") from None
     except tomllib.TOMLDecodeError as error:
         raise UnreadableConversation(f"invalid TOML: {error}") from None
+    except ValueError as error:
+        raise UnreadableConversation(f"invalid JSON: {error}") from None
     except RecursionError:
         raise UnreadableConversation("it is nested too deeply") from None
 

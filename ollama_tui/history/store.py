@@ -100,8 +100,12 @@ class HistoryStore:
         if conversation_id not in self._paths and path.exists():
             self._refuse_if_unreadable(path)
         try:
+            raw = encode(data, path.suffix.lstrip("."))
+        except Exception as error:  # the data itself could not be written as a file
+            raise HistoryError(f"Could not save {path}: {type(error).__name__}") from None
+        try:
             self._make_directory(self.directory)
-            write_atomic(path, encode(data, path.suffix.lstrip(".")))
+            write_atomic(path, raw)
         except OSError as error:
             raise HistoryError(f"Could not save {path}: {error.strerror or error}") from None
         self._paths[conversation_id] = path

@@ -4,20 +4,27 @@ Streams have no read timeout, because loading a large model before the first tok
 can take minutes. Cancelling a stream (breaking out of it, or cancelling the task
 that reads it) closes the HTTP response at once, which is how Ollama is told to
 stop generating or pulling: the protocol has no cancel endpoint.
+
+Every failure, whatever the server sends, is raised as an ``OllamaError`` whose
+message is a plain sentence: no HTML, no library's wording, the status named.
 """
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import socket
+import ssl
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 
-from ollama_tui import __version__
+from ollama_tui import __version__, safe_json
 from ollama_tui.ollama import errors
-from ollama_tui.ollama.stream import NDJSONError, iter_objects, paced
+from ollama_tui.ollama.stream import NDJSONError, iter_objects
 from ollama_tui.ollama.types import (
     ChatEvent,
     ContentDelta,
@@ -40,14 +47,8 @@ CONNECT_TIMEOUT = 5.0
 REQUEST_TIMEOUT = 60.0
 """Seconds to wait for a non-streamed reply (model lists, show, delete...)."""
 
-READ_PAUSE = 0.1
-"""Seconds a stream waits, after a read that had to wait for the network, before it
-reads again. Ollama writes every token on its own, so reading each one as it lands
-costs a wake-up and a system call per token; pausing lets the tokens that arrive
-meanwhile be taken in one read. The chat screen redraws a reply at most 20 times a
-second, and at 200 tokens/s about once or twice, so ten reads a second keep it fed; at
-0.04 s a 200 tokens/s stream cost ~0.07 CPU-s per 1,000 tokens more
-(``bench/streaming.py``)."""
+ERROR_TEXT_CHARS = 300
+"""An error body is cut to this many characters (a server may send a whole page)."""
 
 Think = bool | str
 KeepAlive = int | float | str
@@ -59,7 +60,6 @@ class OllamaClient:
     Args:
         base_url: e.g. ``http://127.0.0.1:11434``, as returned by ``parse_host``.
         api_key: sent as ``Authorization: Bearer``; never logged or shown.
-        read_pause: see ``READ_PAUSE``; 0 reads every token as it arrives.
     """
 
     def __init__(
@@ -69,7 +69,6 @@ class OllamaClient:
         api_key: str | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
         request_timeout: float = REQUEST_TIMEOUT,
-        read_pause: float = READ_PAUSE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         headers = {"User-Agent": f"ollama-tui/{__version__}"}
@@ -77,7 +76,6 @@ class OllamaClient:
             headers["Authorization"] = f"Bearer {api_key}"
         self._connect_timeout = connect_timeout
         self._request_timeout = request_timeout
-        self._read_pause = read_pause
         self._http = httpx.AsyncClient(base_url=self.base_url, headers=headers)
 
     def __repr__(self) -> str:
@@ -130,11 +128,16 @@ class OllamaClient:
     async def embed(self, model: str, inputs: str | Sequence[str]) -> Embeddings:
         body = {"model": model, "input": inputs if isinstance(inputs, str) else list(inputs)}
         data = await self._json("POST", "/api/embed", body, model=model, timeout=None)
-        vectors = tuple(
-            tuple(float(x) for x in vector if isinstance(x, int | float))
-            for vector in data.get("embeddings") or []
-            if isinstance(vector, list)
-        )
+        try:
+            vectors = tuple(
+                tuple(float(x) for x in vector if isinstance(x, int | float))
+                for vector in data.get("embeddings") or []
+                if isinstance(vector, list)
+            )
+        except OverflowError:
+            raise errors.MalformedResponse(
+                "/api/embed answered with a number out of range."
+            ) from None
         count = data.get("prompt_eval_count")
         return Embeddings(model, vectors, count if isinstance(count, int) else None)
 
@@ -203,13 +206,19 @@ class OllamaClient:
         if insecure:
             body["insecure"] = True
         finished = False
-        async with self._stream("POST", "/api/pull", body, model) as lines:
-            async for data in lines:
-                if "error" in data:
-                    raise errors.ErrorInStream(_error_text(data))
-                progress = PullProgress.from_json(data)
-                finished = finished or progress.status == "success"
-                yield progress
+        try:
+            async with self._stream("POST", "/api/pull", body, model) as lines:
+                async for data in lines:
+                    if "error" in data:
+                        raise errors.ErrorInStream(_error_text(data))
+                    progress = PullProgress.from_json(data)
+                    finished = finished or progress.status == "success"
+                    yield progress
+        except errors.OllamaError:
+            raise
+        except Exception as error:  # whatever else the server's reply set off
+            message = f"The pull's progress could not be read ({type(error).__name__})."
+            raise errors.MalformedResponse(message) from None
         if not finished:
             raise errors.StreamEndedEarly("The pull ended before the server said it succeeded.")
 
@@ -252,10 +261,15 @@ class OllamaClient:
                         )
                         yield Done(Stats.from_json(data), tokens)
                         return
-        except errors.MalformedResponse as error:
-            raise failure(errors.MalformedResponse, error.message) from None
-        except errors.StreamEndedEarly as error:
-            raise failure(errors.StreamEndedEarly, error.message) from None
+        except errors.ErrorInStream:
+            raise
+        except errors.StreamFailed as error:
+            raise failure(type(error), error.message) from None
+        except errors.OllamaError:
+            raise
+        except Exception as error:  # whatever else the server's reply set off
+            message = f"The reply could not be read ({type(error).__name__})."
+            raise failure(errors.MalformedResponse, message) from None
         raise failure(errors.StreamEndedEarly, "The server ended the reply before it was done.")
 
     @asynccontextmanager
@@ -265,11 +279,11 @@ class OllamaClient:
         timeout = self._timeout(None)
         try:
             async with self._http.stream(method, path, json=body, timeout=timeout) as response:
-                if response.status_code >= 400:
+                if not 200 <= response.status_code < 300 or _is_web_page(response):
                     await response.aread()
                     raise _status_error(response, model)
-                yield _guarded(iter_objects(paced(response.aiter_bytes(), self._read_pause)))
-        except httpx.TransportError as error:
+                yield _guarded(iter_objects(response.aiter_bytes()))
+        except httpx.HTTPError as error:
             raise self._transport_error(error) from None
 
     async def _json(
@@ -285,15 +299,15 @@ class OllamaClient:
             response = await self._http.request(
                 method, path, json=body, timeout=self._timeout(timeout)
             )
-        except httpx.TransportError as error:
+        except httpx.HTTPError as error:
             raise self._transport_error(error) from None
-        if response.status_code >= 400:
+        if not 200 <= response.status_code < 300 or _is_web_page(response):
             raise _status_error(response, model)
         text = response.content.strip()
         if not text:
             return {}
         try:
-            data = json.loads(text)
+            data = safe_json.loads(text)
         except ValueError:
             raise errors.MalformedResponse(
                 f"{path} answered with something that is not JSON."
@@ -310,20 +324,31 @@ class OllamaClient:
             read = self._request_timeout
         return httpx.Timeout(read, connect=self._connect_timeout)
 
-    def _transport_error(self, error: httpx.TransportError) -> errors.OllamaError:
+    def _transport_error(self, error: httpx.HTTPError) -> errors.OllamaError:
+        """The failure in our words: httpx's own wording ("peer closed connection
+        without sending complete message body") means nothing to a user."""
         if isinstance(error, httpx.ConnectTimeout):
             reason = f"no answer within {self._connect_timeout:g} s"
             return errors.Unreachable(self.base_url, reason)
-        if isinstance(error, httpx.ConnectError | httpx.UnsupportedProtocol):
-            reason = _reason(error) or "connection failed"
-            return errors.Unreachable(self.base_url, reason)
+        if isinstance(error, httpx.ConnectError):
+            return errors.Unreachable(self.base_url, _connect_failure(error))
+        if isinstance(error, httpx.UnsupportedProtocol):
+            return errors.Unreachable(
+                self.base_url, "the address must start with http:// or https://"
+            )
         if isinstance(error, httpx.ReadError | httpx.RemoteProtocolError | httpx.WriteError):
             return errors.StreamEndedEarly(
-                f"The connection to {self.base_url} was lost ({_reason(error) or 'closed'})."
+                f"The connection to {self.base_url} closed before the reply was complete."
             )
         if isinstance(error, httpx.TimeoutException):
             return errors.Unreachable(self.base_url, "the server did not answer in time")
-        return errors.Unreachable(self.base_url, _reason(error) or type(error).__name__)
+        if isinstance(error, httpx.DecodingError):
+            return errors.MalformedResponse(
+                "The server's reply could not be decoded (its compression is broken)."
+            )
+        if isinstance(error, httpx.ProxyError):
+            return errors.Unreachable(self.base_url, "the proxy refused the connection")
+        return errors.Unreachable(self.base_url, f"the request failed ({type(error).__name__})")
 
 
 async def _guarded(objects: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
@@ -334,19 +359,43 @@ async def _guarded(objects: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict
         raise errors.MalformedResponse(f"The server sent a broken line ({error}).") from None
 
 
+def _is_web_page(response: httpx.Response) -> bool:
+    return "text/html" in response.headers.get("content-type", "").lower()
+
+
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _page_title(body: bytes) -> str:
+    match = _TITLE.search(body[:65536])
+    if match is None:
+        return ""
+    text = html.unescape(match.group(1).decode("utf-8", errors="replace"))
+    return " ".join(text.split())[:120]
+
+
 def _status_error(response: httpx.Response, model: str) -> errors.HTTPError:
     status = response.status_code
+    if 300 <= status < 400:
+        return errors.Redirected(status, _without_credentials(response.headers.get("location", "")))
+    body = response.content
     message, signin_url = "", None
     try:
-        data = json.loads(response.content)
+        data = safe_json.loads(body)
     except ValueError:
         data = None
     if isinstance(data, dict):
         message = _error_text(data)
         url = data.get("signin_url")
         signin_url = url if isinstance(url, str) else None
-    elif response.content.strip():
-        message = response.content[:300].decode("utf-8", errors="replace").strip()
+    elif _is_web_page(response) or body.lstrip()[:1] == b"<":
+        if status >= 500:
+            return errors.ServerError(status, "", web_page=_page_title(body))
+        return errors.NotOllama(status, _page_title(body))
+    elif body.strip():
+        message = " ".join(body[:ERROR_TEXT_CHARS].decode("utf-8", errors="replace").split())
+    message = message[:ERROR_TEXT_CHARS]
     if status == 400:
         return errors.BadRequest(message)
     if status == 401:
@@ -357,20 +406,37 @@ def _status_error(response: httpx.Response, model: str) -> errors.HTTPError:
         return errors.ModelNotFound(model, message)
     if status >= 500:
         return errors.ServerError(status, message)
-    return errors.HTTPError(status, message or f"The server answered with status {status}.")
+    return errors.HTTPError(
+        status,
+        f"The server answered {errors.status_text(status)}" + (f": {message}" if message else "."),
+    )
+
+
+def _without_credentials(url: str) -> str:
+    """``url`` with any ``user:password@`` taken out, for showing it."""
+    return re.sub(r"(?<=//)[^/@]*@", "", url)
+
+
+def _connect_failure(error: Exception) -> str:
+    """Why a connection failed, from the OS error underneath httpx's."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return "the host name could not be found"
+        if isinstance(cause, ConnectionRefusedError):
+            return "the connection was refused (nothing is listening there)"
+        if isinstance(cause, ssl.SSLError):
+            return "the secure (https) connection failed; does the server use https?"
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror.lower()
+        cause = cause.__cause__ or cause.__context__
+    return "the connection failed"
 
 
 def _error_text(data: Mapping[str, Any]) -> str:
     value = data.get("error")
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def _reason(error: Exception) -> str:
-    text = str(error).strip()
-    while not text and error.__cause__ is not None:
-        error = error.__cause__  # type: ignore[assignment]
-        text = str(error).strip()
-    return text
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text[:ERROR_TEXT_CHARS]
 
 
 def _list_of_dicts(value: Any) -> list[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 SERVE_HINT = "Is `ollama serve` running? Is OLLAMA_HOST (or --host) right?"
 
 
@@ -32,12 +34,37 @@ class Unreachable(OllamaError):
         self.reason = reason
 
 
+def status_text(status: int) -> str:
+    """``502 Bad Gateway``: the number and, when it has one, its name."""
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
 class HTTPError(OllamaError):
     """The server answered with an error status."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+        self.title = f"{self.title} ({status})"
+
+
+class Redirected(HTTPError):
+    """A 3xx answer: a proxy or a web server, not Ollama, is at that address."""
+
+    title = "The server redirected the request"
+    hint = "Point OLLAMA_HOST (or --host) at the address Ollama itself answers on."
+
+    def __init__(self, status: int, location: str) -> None:
+        where = f" to {location}" if location else ""
+        super().__init__(
+            status,
+            f"The server answered {status_text(status)}, a redirect{where}. "
+            "ollama-tui does not follow redirects.",
+        )
+        self.location = location
 
 
 class BadRequest(HTTPError):
@@ -57,7 +84,7 @@ class Unauthorized(HTTPError):
 
 
 class Forbidden(HTTPError):
-    title = "Ollama refused the connection (403)"
+    title = "Ollama refused the connection"
     hint = (
         "Ollama only accepts requests whose Host header names this machine. Behind a "
         "reverse proxy or tunnel, have it rewrite the Host header to localhost:11434, "
@@ -79,14 +106,40 @@ class ModelNotFound(HTTPError):
         self.hint = f"Pull it first: `ollama pull {model}`." if model else ""
 
 
+PROXY_HINT = "A proxy or another web server may be in the way: check OLLAMA_HOST (or --host)."
+
+
+def web_page_text(status: int, page_title: str) -> str:
+    about = f" (“{page_title}”)" if page_title else ""
+    return f"The server answered {status_text(status)} with a web page{about}."
+
+
 class ServerError(HTTPError):
     title = "Ollama failed"
 
-    def __init__(self, status: int, message: str) -> None:
-        text = message or f"The server answered with status {status}."
+    def __init__(self, status: int, message: str, *, web_page: str | None = None) -> None:
+        """``web_page``: the title of the HTML page sent instead of Ollama's JSON."""
+        if web_page is not None:
+            text = web_page_text(status, web_page)
+            self.hint = PROXY_HINT
+        elif message:
+            text = f"Ollama answered {status}: {message}"
+        else:
+            text = f"The server answered {status_text(status)}."
         super().__init__(status, text)
+        self.server_message = message
         if status == 503:
             self.hint = "The server is busy; try again in a moment."
+
+
+class NotOllama(HTTPError):
+    """An answer that is a web page (another web server, a captive portal)."""
+
+    title = "This is not Ollama's answer"
+    hint = PROXY_HINT
+
+    def __init__(self, status: int, page_title: str) -> None:
+        super().__init__(status, web_page_text(status, page_title))
 
 
 class StreamFailed(OllamaError):

@@ -7,6 +7,7 @@ fields and values of the wrong type, which become ``None`` or an empty default.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,11 +21,17 @@ def _str(data: Mapping[str, Any], key: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+INT64 = 2**63
+"""Ollama's counts and durations are Go int64s; anything outside is not a real value."""
+
+
 def _int(data: Mapping[str, Any], key: str) -> int | None:
     value = data.get(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return int(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return int(value) if -INT64 <= value < INT64 else None
 
 
 def _dict(data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
@@ -118,7 +125,7 @@ def parse_parameters(text: str) -> dict[str, ParameterValue]:
         key, raw = parts
         try:
             value: ParameterValue = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             value = raw.strip()
         if key in result:
             previous = result[key]

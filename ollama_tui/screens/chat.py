@@ -26,7 +26,7 @@ from ollama_tui.ollama import errors
 from ollama_tui.ollama.types import Message as ApiMessage
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.chat_settings import ChatSettingsScreen
-from ollama_tui.screens.reply_stream import ReplyChunk, ReplyEnded, relay_stream
+from ollama_tui.screens.reply_stream import Received, ReplyChunk, ReplyEnded, relay_stream
 from ollama_tui.tokens import Estimate, probably_truncated
 from ollama_tui.widgets.alike_lines import AlikeLines
 from ollama_tui.widgets.composer import Composer
@@ -206,6 +206,8 @@ class ChatScreen(ChatSettingsScreen):
         super().__init__()
         self.conversation = conversation or Conversation()
         self.streaming: Reply | None = None
+        self.received = Received()
+        """What the streaming reply's server has sent so far."""
         self.pending_images: list[Attachment] = []
         self.editing = False
         self.flush_seconds = MIN_FLUSH_SECONDS
@@ -430,48 +432,67 @@ class ChatScreen(ChatSettingsScreen):
         await view.show(reply, view.version_label)
         view.start_stream()
         self.streaming = reply
+        self.received = Received()
         self.flush_seconds, self._cpu_at_last_chunk = MIN_FLUSH_SECONDS, None
         self.refresh_status()
         # Followed from the bottom, also after the reader scrolled away from an
         # earlier reply, until they scroll up.
         self.chat_log.anchor()
-        self.stream_reply(reply, messages)
+        self.stream_reply(reply, messages, self.received)
 
     def _last_reply_view(self) -> ReplyView | None:
         views = self.query(ReplyView)
         return views.last() if views else None
 
     @work(group="reply", exclusive=True, exit_on_error=False)
-    async def stream_reply(self, reply: Reply, messages: list[ApiMessage]) -> None:
+    async def stream_reply(
+        self, reply: Reply, messages: list[ApiMessage], received: Received
+    ) -> None:
         settings = self.conversation.settings
-        counted = await asyncio.to_thread(self.tui.counter.estimate, reply.model, messages)
-        stream = self.tui.client.chat(
-            reply.model,
-            messages,
-            options=settings.options or None,
-            think=self.effective_think(),
-            format=settings.format,
-            keep_alive=settings.keep_alive,
-            truncate=settings.truncate,
-        )
-        ended = await relay_stream(stream, reply, self.post_message, lambda: self.flush_seconds)
-        ended.estimated_tokens = counted.raw_total
+        client, counter = self.tui.client, self.tui.counter
+        try:
+            counted = await asyncio.to_thread(counter.estimate, reply.model, messages)
+            stream = client.chat(
+                reply.model,
+                messages,
+                options=settings.options or None,
+                think=self.effective_think(),
+                format=settings.format,
+                keep_alive=settings.keep_alive,
+                truncate=settings.truncate,
+            )
+            ended = await relay_stream(
+                stream, reply, received, self.post_message, lambda: self.flush_seconds
+            )
+            ended.estimated_tokens = counted.raw_total
+        except Exception as error:  # the reply must end, whatever went wrong
+            received.close()
+            failure = errors.MalformedResponse(
+                f"The reply failed unexpectedly ({type(error).__name__})."
+            )
+            ended = ReplyEnded(reply, ReplyStatus.ERROR, error=failure)
+            content, thinking = received.unshown()
+            self.post_message(ReplyChunk(reply, content, thinking, received.first_token_s))
         self.post_message(ended)
 
     async def on_reply_chunk(self, chunk: ReplyChunk) -> None:
         if chunk.reply is not self.streaming:
             return
         self._pace_updates()
-        reply = chunk.reply
-        reply.content += chunk.content
-        reply.thinking += chunk.thinking
-        reply.first_token_s = chunk.first_token_s
-        view = self._last_reply_view()
-        if view is not None:
-            await view.append(chunk.content, chunk.thinking)
+        await self._show_text(chunk.reply, chunk.content, chunk.thinking, chunk.first_token_s)
         if time.monotonic() - self._saved_at >= STREAM_SAVE_SECONDS:
             self._saved_at = time.monotonic()
             self.tui.save_conversation(self.conversation)
+
+    async def _show_text(
+        self, reply: Reply, content: str, thinking: str, first_token_s: float | None
+    ) -> None:
+        reply.content += content
+        reply.thinking += thinking
+        reply.first_token_s = first_token_s
+        view = self._last_reply_view()
+        if view is not None and (content or thinking):
+            await view.append(content, thinking)
 
     def _pace_updates(self) -> None:
         now = time.process_time()
@@ -513,6 +534,14 @@ class ChatScreen(ChatSettingsScreen):
             self.close_first_run(typed=False)
             return
         self.workers.cancel_group(self, "reply")
+        # Everything that arrived before the key is kept, also what was still on its
+        # way to the screen (gathered for the next update, or in a queued chunk).
+        received = self.received
+        received.close()
+        # Chunks arrive in order, so what is shown is a prefix of what was received.
+        content = "".join(received.content)[len(reply.content) :]
+        thinking = "".join(received.thinking)[len(reply.thinking) :]
+        await self._show_text(reply, content, thinking, received.first_token_s)
         reply.status = ReplyStatus.STOPPED
         await self.end_reply()
 

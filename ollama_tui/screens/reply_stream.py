@@ -1,9 +1,14 @@
-"""Relay a chat stream to the screen in batches.
+"""Relay a chat stream to the screen in batches, losing nothing.
 
-The chat screen's worker runs ``relay_stream``: it reads events as fast as the
-server sends them (in a separate pump task, so reading never waits for the screen),
-gathers the text, and posts a ``ReplyChunk`` every ``flush_seconds``. It returns the
-``ReplyEnded`` message for the worker to post.
+The chat screen's worker runs ``relay_stream``. A pump task reads the stream as fast
+as the server sends it into a ``Received`` record, which always holds everything
+received so far; the relay posts the part not yet shown as a ``ReplyChunk`` every
+``flush_seconds``, and returns the ``ReplyEnded`` message for the worker to post.
+
+Stopping a reply cancels the worker, and the screen then takes the rest of the text
+from the ``Received`` record (``Received.close``), so nothing that arrived before the
+key was pressed is lost. Whatever goes wrong while the stream is read ends the reply
+as failed, with a reason and the text received.
 """
 
 from __future__ import annotations
@@ -13,8 +18,7 @@ import contextlib
 import time
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
@@ -26,7 +30,7 @@ from ollama_tui.think_tags import ThinkTagSplitter
 
 @dataclass
 class ReplyChunk(Message):
-    """Tokens gathered by the streaming worker since the last chunk."""
+    """Text received since the last chunk."""
 
     reply: Reply
     content: str
@@ -44,74 +48,96 @@ class ReplyEnded(Message):
     """Our uncalibrated count of the request, to calibrate against the server's."""
 
 
+@dataclass
+class Received:
+    """Everything a stream has delivered, and how much of it has been shown."""
+
+    started: float = field(default_factory=time.monotonic)
+    content: list[str] = field(default_factory=list)
+    thinking: list[str] = field(default_factory=list)
+    first_token_s: float | None = None
+    stats: Stats | None = None
+    failure: errors.OllamaError | None = None
+    ended: bool = False
+    closed: bool = False
+    """Set when the reply was stopped: what arrives later is not part of it."""
+    shown: tuple[int, int] = (0, 0)
+    """How many parts of ``content`` and ``thinking`` have been posted."""
+    _splitter: ThinkTagSplitter = field(default_factory=ThinkTagSplitter)
+
+    def take(self, event: ChatEvent) -> None:
+        if self.closed:
+            return
+        if isinstance(event, ContentDelta | ThinkingDelta):
+            if self.first_token_s is None:
+                self.first_token_s = time.monotonic() - self.started
+            if isinstance(event, ThinkingDelta):
+                self.thinking.append(event.text)
+            else:
+                think_part, content_part = self._splitter.feed(event.text)
+                self.thinking.append(think_part)
+                self.content.append(content_part)
+        elif isinstance(event, Done):
+            self.stats = event.stats
+
+    def close(self) -> None:
+        """No more text: what a ``<think>`` tag split was holding back is let out."""
+        if not self.closed:
+            think_part, content_part = self._splitter.finish()
+            self.thinking.append(think_part)
+            self.content.append(content_part)
+            self.closed = True
+
+    def unshown(self) -> tuple[str, str]:
+        """The text not posted yet, which is now counted as shown."""
+        content_from, thinking_from = self.shown
+        self.shown = (len(self.content), len(self.thinking))
+        return "".join(self.content[content_from:]), "".join(self.thinking[thinking_from:])
+
+
 async def relay_stream(
     stream: AsyncGenerator[ChatEvent, None],
     reply: Reply,
+    received: Received,
     post: Callable[[Message], object],
     flush_seconds: Callable[[], float],
 ) -> ReplyEnded:
-    started = time.monotonic()
-    first_token: float | None = None
-    content: list[str] = []
-    thinking: list[str] = []
-    splitter = ThinkTagSplitter()
-    queue: asyncio.Queue[Any] = asyncio.Queue()
+    arrived = asyncio.Event()
 
     async def pump() -> None:
         try:
             async with aclosing(stream) as events:
                 async for event in events:
-                    queue.put_nowait(event)
+                    received.take(event)
+                    arrived.set()
         except errors.OllamaError as error:
-            queue.put_nowait(error)
+            received.failure = error
+        except Exception as error:  # the reply fails with a reason instead
+            received.failure = errors.MalformedResponse(
+                f"Reading the reply failed unexpectedly ({type(error).__name__})."
+            )
         finally:
-            queue.put_nowait(None)
+            received.ended = True
+            arrived.set()
 
     def flush() -> None:
+        content, thinking = received.unshown()
         if content or thinking:
-            post(ReplyChunk(reply, "".join(content), "".join(thinking), first_token))
-            content.clear()
-            thinking.clear()
+            post(ReplyChunk(reply, content, thinking, received.first_token_s))
 
     pump_task = asyncio.create_task(pump())
     last_flush = time.monotonic()
-    stats: Stats | None = None
-    failure: errors.OllamaError | None = None
-    ended = False
     try:
-        while not ended:
+        while not received.ended:
+            pending = received.shown != (len(received.content), len(received.thinking))
             wait = max(0.0, flush_seconds() - (time.monotonic() - last_flush))
-            try:
-                item = await asyncio.wait_for(queue.get(), wait if content or thinking else None)
-            except TimeoutError:
-                item = ...
-            # Whatever else has arrived is taken without waiting: a fast server's
-            # backlog would otherwise cost a timed wait per token.
-            items = [item]
-            while not queue.empty():
-                items.append(queue.get_nowait())
-            for item in items:
-                if isinstance(item, ContentDelta | ThinkingDelta):
-                    if first_token is None:
-                        first_token = time.monotonic() - started
-                    if isinstance(item, ThinkingDelta):
-                        thinking.append(item.text)
-                    else:
-                        think_part, content_part = splitter.feed(item.text)
-                        thinking.append(think_part)
-                        content.append(content_part)
-                elif isinstance(item, Done):
-                    stats = item.stats
-                elif isinstance(item, errors.OllamaError):
-                    failure = item
-                elif item is None:
-                    ended = True
-            if not ended and time.monotonic() - last_flush >= flush_seconds():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), wait if pending else None)
+            arrived.clear()
+            if time.monotonic() - last_flush >= flush_seconds():
                 flush()
                 last_flush = time.monotonic()
-        think_part, content_part = splitter.finish()
-        thinking.append(think_part)
-        content.append(content_part)
+        received.close()
         flush()
     finally:
         # Awaited, not just cancelled: asyncio holds tasks weakly, and a pump
@@ -120,8 +146,11 @@ async def relay_stream(
         pump_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await pump_task
+    failure = received.failure
     if failure is None:
-        return ReplyEnded(reply, ReplyStatus.COMPLETE, stats)
-    interrupted = isinstance(failure, errors.StreamFailed)
+        return ReplyEnded(reply, ReplyStatus.COMPLETE, received.stats)
+    interrupted = isinstance(failure, errors.StreamFailed) and bool(
+        "".join(received.content) or "".join(received.thinking)
+    )
     status = ReplyStatus.INTERRUPTED if interrupted else ReplyStatus.ERROR
     return ReplyEnded(reply, status, error=failure)
