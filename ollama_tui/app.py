@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from textual import work
 from textual.app import SystemCommand
@@ -22,7 +24,7 @@ from ollama_tui.config import DEFAULT_THEME, Config, remember, write_template
 from ollama_tui.connection import HEALTHY_POLL_SECONDS, ConnectionState, backoff
 from ollama_tui.conversation import Attachment, Conversation
 from ollama_tui.history.codec import UnreadableConversation, to_data
-from ollama_tui.history.store import HistoryError, HistoryStore
+from ollama_tui.history.store import ChangedOnDisk, ConversationBusy, HistoryError, HistoryStore
 from ollama_tui.ollama.client import OllamaClient
 from ollama_tui.ollama.errors import (
     MalformedResponse,
@@ -223,20 +225,38 @@ class OllamaTUI(PullingApp):
         self.set_timer(PRELOAD_DELAY, self.preload)
 
     async def on_unmount(self) -> None:
-        with contextlib.suppress(HistoryError, IndexError):
-            # The last second of a streaming reply, which the timed save has not written.
-            if self.chat.streaming is not None:
-                self.store.save(self.chat.conversation)
+        # What the save worker has not written yet (it is cancelled at exit), and the
+        # last second of a streaming reply, which the timed save has not written.
+        with contextlib.suppress(IndexError):
+            chat = self.chat
+            if chat.streaming is not None and not chat.read_only:
+                self._unsaved[chat.conversation.id] = to_data(chat.conversation)
+        for conversation_id, data in list(self._unsaved.items()):
+            with contextlib.suppress(Exception):  # nobody is left to tell
+                self.store.save_data(conversation_id, data)
         await self.client.aclose()
 
     # -- history ----------------------------------------------------------------------
 
     def save_conversation(self, conversation: Conversation) -> None:
-        """Write the conversation soon, off the UI thread; an empty chat is not saved."""
-        if not conversation.turns:
+        """Write the conversation soon, off the UI thread; an empty chat is not saved,
+        nor one that another ollama-tui holds."""
+        if not conversation.turns or self.chat.read_only:
             return
         self._unsaved[conversation.id] = to_data(conversation)
         self.write_history()
+
+    def writable(self, conversation: Conversation) -> bool:
+        """Whether this app may write ``conversation``: no other ollama-tui holds it.
+        A saved one is held from now on; a new one from its first save."""
+        if not os.path.lexists(self.store.path_for(conversation.id)):
+            return True
+        return self.store.claim(conversation.id)
+
+    def left_conversation(self, conversation_id: str) -> None:
+        """The chat moved on: let another ollama-tui have it once it is written."""
+        if conversation_id not in self._unsaved:
+            self.store.release(conversation_id)
 
     def action_history(self) -> None:
         from ollama_tui.screens.history import HistoryScreen
@@ -263,7 +283,15 @@ class OllamaTUI(PullingApp):
             while self._unsaved:
                 conversation_id, data = self._unsaved.popitem()
                 try:
-                    await asyncio.to_thread(self.store.save_data, conversation_id, data)
+                    await asyncio.to_thread(
+                        partial(self.store.save_data, conversation_id, data, keep_claim=True)
+                    )
+                except ConversationBusy:
+                    self.chat.held_elsewhere(conversation_id)
+                    continue
+                except ChangedOnDisk as error:
+                    self.chat.continue_in_copy(conversation_id, str(error))
+                    continue
                 except Exception as error:  # any failure is reported, and saving goes on
                     if not self._save_failing:
                         reason = error if isinstance(error, HistoryError) else type(error).__name__
@@ -279,6 +307,8 @@ class OllamaTUI(PullingApp):
                     if self._save_failing:
                         self.notify("Saving works again.", title="Saved")
                     self._save_failing = False
+                    if conversation_id != self.chat.conversation.id:
+                        self.store.release(conversation_id)
 
     # -- connection health ------------------------------------------------------
 
@@ -495,6 +525,11 @@ class OllamaTUI(PullingApp):
         commands: list[tuple[str, str, Callable[[], object]]] = [
             ("Choose model", "Pick the model to chat with", chat.action_pick_model),
             ("New chat", "Start a new conversation", chat.action_new_chat),
+            (
+                "Continue in a copy",
+                "Go on with this conversation under a new id (when another ollama-tui has it)",
+                chat.action_continue_in_copy,
+            ),
             ("Stop reply", "Stop the reply being written", chat.action_stop),
             ("Regenerate reply", "Write the last reply again", chat.action_regenerate),
             ("Edit last prompt", "Change the last prompt and resend", chat.action_edit_last),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ollama_tui import paths
-from ollama_tui.files import write_atomic
+from ollama_tui.files import MAX_CONFIG_BYTES, read_regular, write_atomic
 from ollama_tui.history.codec import FORMATS
 from ollama_tui.ollama.host import parse_host
 from ollama_tui.settings import ChatSettings
@@ -93,7 +93,7 @@ def resolve_config(
 def _apply_file(config: Config, path: Path) -> None:
     name = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular(path, MAX_CONFIG_BYTES).decode("utf-8"))
     except (OSError, UnicodeDecodeError) as error:
         config.problems.append(f"{name} could not be read ({error}); using defaults.")
         return
@@ -162,9 +162,11 @@ def remember(config: Config, **values: str) -> str | None:
         return None
     import tomlkit
 
-    path = config.path
+    # A config file linked from elsewhere (dotfiles) is updated where it lives.
+    path = config.path.resolve() if config.path.is_symlink() else config.path
     try:
-        text = path.read_text(encoding="utf-8") if path.exists() else TEMPLATE
+        exists = path.exists()
+        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8") if exists else TEMPLATE
         document = tomlkit.parse(text)
     except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as error:
         return f"{path} was not updated, because it could not be read: {error}"

@@ -11,7 +11,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 
 from ollama_tui.ollama.types import Message, Stats
 from ollama_tui.sanitize import sanitize_line
@@ -38,8 +37,8 @@ class Attachment:
     data: str
 
     @classmethod
-    def from_path(cls, path: Path) -> Attachment:
-        return cls(path.name, base64.b64encode(path.read_bytes()).decode("ascii"))
+    def from_bytes(cls, name: str, data: bytes) -> Attachment:
+        return cls(name, base64.b64encode(data).decode("ascii"))
 
 
 @dataclass

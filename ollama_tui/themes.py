@@ -7,11 +7,14 @@ message naming the file and the problem.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
+
+from ollama_tui.files import read_regular
 
 COLOR_KEYS = (
     "primary",
@@ -39,6 +42,8 @@ APP_VARIABLES = (
 )
 """What the app's CSS uses beyond Textual's own variables; see ``semantic_defaults``."""
 MAX_THEME_BYTES = 64_000
+THEME_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}")
+"""Theme names are shown in Textual's own theme list, which parses markup."""
 TEXT_STYLES = {"none", "bold", "italic", "underline", "reverse", "strike", "dim", "blink"}
 
 
@@ -50,17 +55,15 @@ def bundled_dir() -> Path:
 
 def load_theme(path: Path) -> Theme:
     """Read one theme file; ``ValueError`` says what is wrong with it."""
-    if path.stat().st_size > MAX_THEME_BYTES:
-        raise ValueError("the file is too large to be a theme")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular(path, MAX_THEME_BYTES).decode("utf-8"))
     except UnicodeDecodeError:
         raise ValueError("it is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"invalid TOML: {error}") from None
     name = data.get("name")
-    if not isinstance(name, str) or not name.strip() or len(name) > 40:
-        raise ValueError("it needs a name (text, at most 40 characters)")
+    if not isinstance(name, str) or not THEME_NAME.fullmatch(name.strip()):
+        raise ValueError("it needs a name of at most 40 letters, digits, spaces, '.', '_' or '-'")
     colors = data.get("colors", {})
     variables = data.get("variables", {})
     if not isinstance(colors, dict) or not isinstance(variables, dict):

@@ -1,12 +1,14 @@
 """The app's key screens, set up against the emulator: shared by the snapshot tests and
 by ``python -m tests.screenshots``, which writes the README's pictures.
 
-The emulator listens on a fixed port, because the host is shown on screen, and its
-models were "modified" a fixed time ago, because the picker shows relative ages.
+The emulator listens on a free port, so that test runs can share the machine; the
+host shown on screen is masked to Ollama's own port in the pictures (``picture``).
+Its models were "modified" a fixed time ago, because the picker shows relative ages.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -34,7 +36,7 @@ from tests.emulator.demo import DEMO_ANSWER, tokens
 from tests.emulator.models import Running
 from tests.test_history import sample
 
-SNAPSHOT_PORT = 18_434
+SHOWN_PORT = 11_434
 SIZE = (110, 36)
 
 RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
@@ -42,16 +44,43 @@ Scene = Callable[[OllamaEmulator], tuple[App[Any], RunBefore]]
 
 
 @contextmanager
-def fixed_emulator() -> Iterator[OllamaEmulator]:
+def scene_emulator() -> Iterator[OllamaEmulator]:
     emulator = OllamaEmulator()
     three_days_ago = datetime.now(UTC) - timedelta(days=3, hours=1)
     for model in emulator.models:
         model.modified_at = three_days_ago.isoformat().replace("+00:00", "Z")
-    emulator.start(SNAPSHOT_PORT)
+    emulator.start()
     try:
         yield emulator
     finally:
         emulator.stop()
+
+
+def render(app: App[Any], run_before: RunBefore, size: tuple[int, int]) -> str:
+    """The app's screen once ``run_before`` is done, as an SVG."""
+
+    async def auto_pilot(pilot: Pilot[Any]) -> None:
+        await run_before(pilot)
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        app.exit(app.export_screenshot(simplify=True))
+
+    svg = app.run(headless=True, auto_pilot=auto_pilot, size=size)
+    assert isinstance(svg, str)
+    # Class names carry a hash of the content, which the pictures do without.
+    return re.sub(r"terminal-\d+-", "terminal-", svg)
+
+
+def picture(name: str) -> str:
+    """Scene ``name`` rendered against a fresh emulator, its port shown as Ollama's.
+    (Free ports have five digits here, as 11434 does, so nothing moves.)"""
+    with scene_emulator() as emulator:
+        app, run_before = SCENES[name](emulator)
+        svg = render(app, run_before, SIZE)
+    return svg.replace(f"127.0.0.1:{emulator.port}", f"127.0.0.1:{SHOWN_PORT}")
 
 
 def steady_first_token(pilot: Pilot[Any]) -> None:
@@ -61,9 +90,9 @@ def steady_first_token(pilot: Pilot[Any]) -> None:
         view.refresh_stats()
 
 
-def model_picker(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
-    fixed_emulator.running = []
-    app = app_for(fixed_emulator, model="")
+def model_picker(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
+    emulator.running = []
+    app = app_for(emulator, model="")
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, ModelPicker))
@@ -76,9 +105,9 @@ def model_picker(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
     return app, run_before
 
 
-def chat_with_markdown_reply(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
-    fixed_emulator.script(ChatReply(content=tokens(DEMO_ANSWER)))
-    app = app_for(fixed_emulator)
+def chat_with_markdown_reply(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
+    emulator.script(ChatReply(content=tokens(DEMO_ANSWER)))
+    app = app_for(emulator)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await send(pilot, "How do I count words in a file?")
@@ -89,14 +118,14 @@ def chat_with_markdown_reply(fixed_emulator: OllamaEmulator) -> tuple[App[Any], 
     return app, run_before
 
 
-def thinking_collapsed(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
-    fixed_emulator.script(
+def thinking_collapsed(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
+    emulator.script(
         ChatReply(
             thinking=tokens("The user asks for a haiku. Keep it short."),
             content=["Autumn moon rises"],
         )
     )
-    app = app_for(fixed_emulator, model="qwen3:8b")
+    app = app_for(emulator, model="qwen3:8b")
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_until(pilot, lambda: "qwen3:8b" in chat_of(pilot).tui.model_info)
@@ -108,9 +137,9 @@ def thinking_collapsed(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBef
     return app, run_before
 
 
-def disconnected(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
-    fixed_emulator.go_down()
-    app = app_for(fixed_emulator)
+def disconnected(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
+    emulator.go_down()
+    app = app_for(emulator)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_until(pilot, lambda: chat_of(pilot).tui.connection.connected is False)
@@ -121,9 +150,9 @@ def disconnected(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
 
 
 def sidebar_with_options_and_warning_meter(
-    fixed_emulator: OllamaEmulator,
+    emulator: OllamaEmulator,
 ) -> tuple[App[Any], RunBefore]:
-    app = app_for(fixed_emulator, model="qwen3:8b")
+    app = app_for(emulator, model="qwen3:8b")
 
     async def run_before(pilot: Pilot[Any]) -> None:
         chat = chat_of(pilot)
@@ -142,8 +171,8 @@ def sidebar_with_options_and_warning_meter(
     return app, run_before
 
 
-def pull_modal_part_way(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
-    app = app_for(fixed_emulator)
+def pull_modal_part_way(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
+    app = app_for(emulator)
     clock = iter(range(100, 10_000, 2))
     tracker = PullTracker("mistral:7b", clock=lambda: float(next(clock)))
     lines = [
@@ -165,9 +194,9 @@ def pull_modal_part_way(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBe
     return app, run_before
 
 
-def models_screen_with_info(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
-    fixed_emulator.running = [Running("qwen3:8b", expires_at="2300-01-01T00:00:00Z")]
-    app = app_for(fixed_emulator)
+def models_screen_with_info(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
+    emulator.running = [Running("qwen3:8b", expires_at="2300-01-01T00:00:00Z")]
+    app = app_for(emulator)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.press("f5")
@@ -186,7 +215,7 @@ def models_screen_with_info(fixed_emulator: OllamaEmulator) -> tuple[App[Any], R
     return app, run_before
 
 
-def history_browser_searching(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
+def history_browser_searching(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
     history = HistoryStore(paths.conversations_dir())
     for day, (title, model, text) in enumerate(
         [
@@ -202,7 +231,7 @@ def history_browser_searching(fixed_emulator: OllamaEmulator) -> tuple[App[Any],
         assert isinstance(conversation.turns[3], AssistantTurn)
         conversation.turns[3].reply.content = text
         history.save(conversation)
-    app = app_for(fixed_emulator)
+    app = app_for(emulator)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.press("f9")
@@ -217,14 +246,14 @@ def history_browser_searching(fixed_emulator: OllamaEmulator) -> tuple[App[Any],
     return app, run_before
 
 
-def light_theme(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
-    app, chat = chat_with_markdown_reply(fixed_emulator)
+def light_theme(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
+    app, chat = chat_with_markdown_reply(emulator)
     app.theme = "ollama-light"
     return app, chat
 
 
-def help_screen(fixed_emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
-    app = app_for(fixed_emulator)
+def help_screen(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
+    app = app_for(emulator)
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await meter_settled(pilot)

@@ -7,32 +7,11 @@ and is saved as ``screenshots/NAME.svg``, rendered the way the snapshot tests re
 from __future__ import annotations
 
 import os
-import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
-
-from textual.app import App
-from textual.pilot import Pilot
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def render(app: App[Any], run_before: Any, size: tuple[int, int]) -> str:
-    async def auto_pilot(pilot: Pilot[Any]) -> None:
-        await run_before(pilot)
-        await pilot.pause()
-        await pilot.wait_for_scheduled_animations()
-        await pilot.pause()
-        await pilot.pause()
-        await pilot.wait_for_scheduled_animations()
-        app.exit(app.export_screenshot(simplify=True))
-
-    svg = app.run(headless=True, auto_pilot=auto_pilot, size=size)
-    assert isinstance(svg, str)
-    # The snapshot plugin drops the content hash from class names; so do we.
-    return re.sub(r"terminal-\d+-", "terminal-", svg)
 
 
 def isolate(home: str) -> None:
@@ -51,7 +30,7 @@ def isolate(home: str) -> None:
 def main() -> None:
     from textual.widgets import Input, TextArea
 
-    from tests.scenes import SCENES, SCREENSHOTS, SIZE, fixed_emulator
+    from tests.scenes import SCREENSHOTS, picture
 
     # As the tests do (conftest.py): a blinking cursor would make pictures differ.
     Input._toggle_cursor = lambda self: None  # type: ignore[method-assign]
@@ -59,10 +38,9 @@ def main() -> None:
     target = ROOT / "screenshots"
     target.mkdir(exist_ok=True)
     for name in SCREENSHOTS:
-        with tempfile.TemporaryDirectory() as home, fixed_emulator() as emulator:
+        with tempfile.TemporaryDirectory() as home:
             isolate(home)
-            app, run_before = SCENES[name](emulator)
-            (target / f"{name}.svg").write_text(render(app, run_before, SIZE))
+            (target / f"{name}.svg").write_text(picture(name))
         print(f"wrote screenshots/{name}.svg")
 
 

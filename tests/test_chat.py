@@ -570,20 +570,22 @@ async def test_a_new_prompt_brings_the_view_back_to_follow_its_reply(
 
 
 async def test_page_and_edge_keys_scroll_the_chat_while_typing(emulator: OllamaEmulator) -> None:
-    emulator.script(ChatReply(content=eight_word_paragraphs(300), delay=0.005))
+    # The reply holds half-way, so that it certainly goes on after the reader scrolls.
+    emulator.script(ChatReply(content=eight_word_paragraphs(400), delay=0.005, hold_after=250))
     app = app_for(emulator)
     async with app.run_test(size=(80, 24)) as pilot:
         chat = chat_of(pilot)
         log = chat.chat_log
         await start_sending(pilot, "go")
-        await wait_until(pilot, lambda: log.max_scroll_y > 30)
-        chat.composer.text = "half a next question"
+        await wait_until(pilot, lambda: log.max_scroll_y > 30 and emulator.holding.is_set())
+        await pilot.press(*"half a next question")
         await pilot.press("pageup")
         await pilot.pause()
         assert chat.composer.has_focus
         assert log.scroll_y < log.max_scroll_y - 10
         # Scrolled up, the view stays put as the reply goes on.
         where = log.scroll_y
+        emulator.release()
         await wait_until(pilot, lambda: chat.streaming is None)
         await pilot.pause(0.1)
         assert log.scroll_y == where

@@ -22,7 +22,7 @@ from ollama_tui.conversation import (
 )
 from ollama_tui.history.codec import decode, encode, from_data, to_data
 from ollama_tui.history.export import import_file, to_json, to_markdown
-from ollama_tui.history.store import HistoryError, HistoryStore
+from ollama_tui.history.store import LOCKS, ConversationBusy, HistoryError, HistoryStore
 from ollama_tui.ollama.types import Stats
 from ollama_tui.settings import ChatSettings
 
@@ -85,6 +85,11 @@ conversations = st.builds(
     created_at=moments,
     updated_at=moments,
 )
+
+
+def files_in(folder: Path) -> list[str]:
+    """The files in ``folder``, without the store's lock folder."""
+    return [path.name for path in folder.iterdir() if path.name != LOCKS]
 
 
 @pytest.mark.parametrize("fmt", ["toml", "json"])
@@ -161,7 +166,7 @@ def test_a_corrupt_file_is_listed_as_unreadable_and_left_alone(history_dir: Path
         store.save(broken)
     store.search("anything")
     assert bad.read_bytes() == before
-    assert sorted(p.name for p in history_dir.iterdir()) == sorted([bad.name, f"{good.id}.toml"])
+    assert sorted(files_in(history_dir)) == sorted([bad.name, f"{good.id}.toml"])
 
 
 def test_a_newer_version_is_left_alone(history_dir: Path) -> None:
@@ -200,36 +205,46 @@ def test_a_failing_write_keeps_the_old_file(
         store.save(conversation)
     monkeypatch.undo()
     assert path.read_bytes() == before
-    assert [p.name for p in history_dir.iterdir()] == [path.name]  # no temporary file left
+    assert files_in(history_dir) == [path.name]  # no temporary file left
     store.save(conversation)  # the next save succeeds
     assert store.load(conversation.id)[0].turns[-1] == conversation.turns[-1]
 
 
-def test_two_stores_writing_at_once_leave_a_valid_file(history_dir: Path) -> None:
+def test_two_stores_writing_at_once_one_holds_it_and_the_file_stays_valid(
+    history_dir: Path,
+) -> None:
     conversation = sample(turns=200)
+    refused: dict[str, int] = {"first": 0, "second": 0}
     errors: list[BaseException] = []
+    start = threading.Barrier(2)
 
     def writer(store: HistoryStore, marker: str) -> None:
         copy = sample(turns=200)
         copy.id = conversation.id
         copy.title = marker
-        try:
-            for _ in range(30):
-                store.save(copy)
-        except BaseException as error:
-            errors.append(error)
+        start.wait()
+        for _ in range(30):
+            try:
+                store.save(copy, keep_claim=True)
+            except ConversationBusy:
+                refused[marker] += 1
+            except BaseException as error:
+                errors.append(error)
 
+    stores = {marker: HistoryStore(history_dir) for marker in ("first", "second")}
     threads = [
-        threading.Thread(target=writer, args=(HistoryStore(history_dir), marker))
-        for marker in ("first", "second")
+        threading.Thread(target=writer, args=(store, marker)) for marker, store in stores.items()
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
+    holder = next(marker for marker, count in refused.items() if count == 0)
+    other = "second" if holder == "first" else "first"
+    assert refused[other] == 30
     loaded, _ = HistoryStore(history_dir).load(conversation.id)
-    assert loaded.title in {"first", "second"}
+    assert loaded.title == holder
     assert len(loaded.turns) == 200
 
 

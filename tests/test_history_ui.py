@@ -105,7 +105,7 @@ async def test_a_failing_save_is_shown_and_retried(
         folder.chmod(0o500)
         original_save = app.store.save_data
 
-        def full_disk(conversation_id: str, data: dict[str, object]) -> Path:
+        def full_disk(conversation_id: str, data: dict[str, object], **_: object) -> Path:
             from ollama_tui.history.store import HistoryError
 
             raise HistoryError(f"Could not save {folder}/x.toml: No space left on device")

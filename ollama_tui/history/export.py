@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
 from ollama_tui.conversation import AssistantTurn, Conversation, ReplyStatus
 from ollama_tui.history.codec import encode, to_data
 from ollama_tui.history.store import HistoryStore
+from ollama_tui.sanitize import sanitize
 
 
 def to_markdown(conversation: Conversation) -> str:
@@ -38,7 +40,8 @@ def to_markdown(conversation: Conversation) -> str:
         else:
             lines += ["", "## You", "", turn.content]
             lines += [f"[image: {image.name}]" for image in turn.images]
-    return "\n".join(lines) + "\n"
+    # Read with cat or a pager: nothing in it may act on the terminal.
+    return sanitize("\n".join(lines) + "\n")
 
 
 def to_json(conversation: Conversation) -> bytes:
@@ -49,7 +52,7 @@ def import_file(store: HistoryStore, path: Path) -> tuple[Conversation, list[str
     """Read and check a conversation file, then save it into ``store``; an id that is
     taken gets a new one, so an import never replaces a conversation."""
     conversation, notes = HistoryStore.load_file(path)
-    if store.path_for(conversation.id).exists():
+    if os.path.lexists(store.path_for(conversation.id)):
         conversation.id = uuid.uuid4().hex
         notes = [*notes, "it was given a new id, because one with its id exists"]
     store.save(conversation)

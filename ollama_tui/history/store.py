@@ -3,8 +3,12 @@
 Rules that keep a user's words safe:
 - a file is only ever replaced whole (temporary file, fsync, rename), ``0600`` in a
   ``0700`` folder;
-- a file that does not parse, or comes from a newer version, is listed as unreadable
-  and never written, renamed or deleted;
+- a file that does not parse, comes from a newer version, is a symbolic link or not a
+  regular file, or shares its id with another file, is listed as unreadable and never
+  read further, written, renamed or deleted;
+- one process at a time writes a conversation: it holds a lock on it (``claim``), and
+  another ollama-tui opens it read-only; a file changed on disk since this store last
+  read or wrote it is never overwritten (``ChangedOnDisk``);
 - deleting moves a file to ``trash/``; only "empty trash" removes it.
 """
 
@@ -13,12 +17,15 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from dataclasses import dataclass
+import stat
+import threading
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from ollama_tui.conversation import AssistantTurn, Conversation
-from ollama_tui.files import write_atomic
+from ollama_tui.files import read_regular, write_atomic
 from ollama_tui.history.codec import (
     FORMATS,
     UnreadableConversation,
@@ -31,7 +38,15 @@ from ollama_tui.history.codec import (
 )
 from ollama_tui.sanitize import sanitize_line
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; changes on disk are still detected
+    fcntl = None  # type: ignore[assignment]
+
 TRASH = "trash"
+LOCKS = ".locks"
+MAX_FILE_BYTES = 256 * 1024 * 1024
+"""A conversation file bigger than this is listed as too large rather than read."""
 HEADER_END = re.compile(r"^\[", re.MULTILINE)
 """The first table header: a TOML file's top-level keys all come before it."""
 MESSAGE_HEADER = "\n[[messages]]\n"
@@ -40,6 +55,14 @@ SNIPPET_RADIUS = 40
 
 class HistoryError(Exception):
     """Saving or moving a file failed; the text says what and where."""
+
+
+class ConversationBusy(HistoryError):
+    """Another ollama-tui holds the conversation; it was not written here."""
+
+
+class ChangedOnDisk(HistoryError):
+    """The file changed since this store read or wrote it, so it was not overwritten."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +93,13 @@ class HistoryStore:
         self.format = fmt
         self._paths: dict[str, Path] = {}
         """Where each conversation this store read or wrote lives."""
+        self._locks: dict[str, BinaryIO] = {}
+        """Open lock files of the conversations this store holds (a store that is
+        dropped closes them, and so lets its conversations go)."""
+        self._seen: dict[str, tuple[int, int, int]] = {}
+        """Each file as this store last read or wrote it: (inode, size, mtime_ns)."""
+        self._writing = threading.Lock()
+        """Writes come from worker threads and from the app's exit: one at a time."""
 
     @property
     def trash(self) -> Path:
@@ -85,20 +115,43 @@ class HistoryStore:
             return known
         for fmt in FORMATS:
             existing = self.directory / f"{conversation_id}.{fmt}"
-            if existing.exists():
+            if os.path.lexists(existing):
                 return existing
         return self.directory / f"{conversation_id}.{self.format}"
 
-    def save(self, conversation: Conversation) -> Path:
+    def save(self, conversation: Conversation, *, keep_claim: bool = False) -> Path:
         """Write the conversation; ``HistoryError`` leaves the old file as it was."""
-        return self.save_data(conversation.id, to_data(conversation))
+        return self.save_data(conversation.id, to_data(conversation), keep_claim=keep_claim)
 
-    def save_data(self, conversation_id: str, data: dict[str, object]) -> Path:
+    def save_data(
+        self, conversation_id: str, data: dict[str, object], *, keep_claim: bool = False
+    ) -> Path:
         """Write a snapshot made with ``codec.to_data`` (so it can be taken on the UI
-        thread and written on another)."""
+        thread and written on another). A claim taken for this write is let go after
+        it, unless ``keep_claim``."""
+        held = conversation_id in self._locks
+        if not self.claim(conversation_id):
+            raise ConversationBusy(
+                f"{self.path_for(conversation_id)} is open in another ollama-tui, so it "
+                "was not saved here."
+            )
+        try:
+            with self._writing:
+                return self._write(conversation_id, data)
+        finally:
+            if not keep_claim and not held:
+                self.release(conversation_id)
+
+    def _write(self, conversation_id: str, data: dict[str, object]) -> Path:
         path = self.path_for(conversation_id)
-        if conversation_id not in self._paths and path.exists():
+        if conversation_id not in self._paths and os.path.lexists(path):
             self._refuse_if_unreadable(path)
+        seen = self._seen.get(conversation_id)
+        if seen is not None and _signature(path) not in (seen, None):
+            raise ChangedOnDisk(
+                f"{path} was changed by another program since it was opened, so it was "
+                "not overwritten."
+            )
         try:
             raw = encode(data, path.suffix.lstrip("."))
         except Exception as error:  # the data itself could not be written as a file
@@ -109,7 +162,47 @@ class HistoryStore:
         except OSError as error:
             raise HistoryError(f"Could not save {path}: {error.strerror or error}") from None
         self._paths[conversation_id] = path
+        signature = _signature(path)
+        if signature is not None:
+            self._seen[conversation_id] = signature
         return path
+
+    # -- one writer per conversation ------------------------------------------------
+
+    def claim(self, conversation_id: str) -> bool:
+        """Hold the conversation for writing; False when another process holds it.
+        The lock goes with the process, so a crash never leaves it held."""
+        if conversation_id in self._locks:
+            return True
+        if fcntl is None or not is_valid_id(conversation_id):
+            return True
+        try:
+            folder = self.directory / LOCKS
+            self._make_directory(folder)
+            fd = os.open(folder / f"{conversation_id}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+            lock = os.fdopen(fd, "r+b")
+        except OSError:
+            return True  # no lock can be had here: changes on disk are still caught
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            return False
+        self._locks[conversation_id] = lock
+        return True
+
+    def release(self, conversation_id: str) -> None:
+        lock = self._locks.pop(conversation_id, None)
+        if lock is not None:
+            lock.close()
+
+    def is_claimed_elsewhere(self, conversation_id: str) -> bool:
+        if conversation_id in self._locks:
+            return False
+        if not self.claim(conversation_id):
+            return True
+        self.release(conversation_id)
+        return False
 
     def _refuse_if_unreadable(self, path: Path) -> None:
         problem = self._read_listing(path).problem
@@ -128,22 +221,35 @@ class HistoryStore:
         """The conversation and notes on settings that were dropped; raises
         ``UnreadableConversation`` or ``OSError``."""
         path = self.path_for(conversation_id)
-        conversation, notes = self.load_file(path)
+        before = _signature(path)
+        conversation, notes = self.load_file(path, follow_symlinks=False)
         if conversation.id != conversation_id:
             raise UnreadableConversation("its id does not match its file name")
         self._paths[conversation_id] = path
+        if before is not None and before == _signature(path):
+            self._seen[conversation_id] = before
         return conversation, notes
 
     @staticmethod
-    def load_file(path: Path) -> tuple[Conversation, list[str]]:
+    def load_file(path: Path, *, follow_symlinks: bool = True) -> tuple[Conversation, list[str]]:
         fmt = path.suffix.lstrip(".").lower()
         if fmt not in FORMATS:
             raise UnreadableConversation("it is neither .toml nor .json")
-        return from_data(decode(path.read_bytes(), fmt))
+        raw = read_regular(path, MAX_FILE_BYTES, follow_symlinks=follow_symlinks)
+        return from_data(decode(raw, fmt))
 
     def listings(self) -> list[Listing]:
-        """Every conversation file, most recently updated first; unreadable ones last."""
+        """Every conversation file, most recently updated first; unreadable ones last.
+        Of two files with the same id, the one ``load`` opens is listed as it is and
+        the other as unreadable."""
         listings = [self._read_listing(path) for path in self._files()]
+        opened = {item.id: self.path_for(item.id) for item in listings}
+        listings = [
+            item
+            if item.problem or item.path == opened[item.id]
+            else replace(item, problem=f"another file, {opened[item.id].name}, has its id")
+            for item in listings
+        ]
         readable = [item for item in listings if not item.problem]
         readable.sort(key=lambda item: item.updated or datetime.min.replace(tzinfo=UTC))
         readable.reverse()
@@ -157,16 +263,20 @@ class HistoryStore:
             entries = list(os.scandir(self.directory))
         except FileNotFoundError:
             return []
+        # Links and other non-regular entries are listed too (as unreadable), so that
+        # nothing in the folder is silently left out.
         return [
             Path(entry.path)
             for entry in entries
-            if entry.is_file() and entry.name.rsplit(".", 1)[-1] in FORMATS
+            if entry.name.rsplit(".", 1)[-1] in FORMATS
+            and not entry.name.startswith(".")
+            and not entry.is_dir(follow_symlinks=False)
         ]
 
     def _read_listing(self, path: Path) -> Listing:
         conversation_id = path.stem
         try:
-            raw = path.read_bytes()
+            raw = read_regular(path, MAX_FILE_BYTES, follow_symlinks=False)
         except OSError as error:
             return Listing(conversation_id, path, problem=f"cannot read: {error.strerror}")
         fmt = path.suffix.lstrip(".")
@@ -212,7 +322,7 @@ class HistoryStore:
                 hits.append(SearchHit(listing, sanitize_line(listing.title, 80)))
                 continue
             try:
-                raw = listing.path.read_bytes()
+                raw = read_regular(listing.path, MAX_FILE_BYTES, follow_symlinks=False)
             except OSError:
                 continue
             if not _may_contain(raw, needle):
@@ -231,6 +341,9 @@ class HistoryStore:
     def delete(self, conversation_id: str) -> Path:
         """Move the file to the trash (a same-named file there is kept too)."""
         path = self.path_for(conversation_id)
+        if self.is_claimed_elsewhere(conversation_id):
+            raise HistoryError(f"{path} is open in another ollama-tui; it was not moved.")
+        self._refuse_if_unreadable(path)
         self._make_directory(self.trash)
         target = self.trash / path.name
         stamp = 1
@@ -264,6 +377,17 @@ class HistoryStore:
             return sum(1 for entry in os.scandir(self.trash) if entry.is_file())
         except FileNotFoundError:
             return 0
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """What tells one version of a file from another, or None when there is no file."""
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def _toml_head(raw: bytes) -> tuple[dict[str, object], int]:

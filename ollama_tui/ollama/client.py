@@ -277,14 +277,16 @@ class OllamaClient:
         self, method: str, path: str, body: dict[str, Any], model: str
     ) -> AsyncIterator[AsyncIterator[dict[str, Any]]]:
         timeout = self._timeout(None)
+        answered = False
         try:
             async with self._http.stream(method, path, json=body, timeout=timeout) as response:
+                answered = True
                 if not 200 <= response.status_code < 300 or _is_web_page(response):
                     await response.aread()
                     raise _status_error(response, model)
                 yield _guarded(iter_objects(response.aiter_bytes()))
         except httpx.HTTPError as error:
-            raise self._transport_error(error) from None
+            raise self._transport_error(error, answered) from None
 
     async def _json(
         self,
@@ -300,7 +302,7 @@ class OllamaClient:
                 method, path, json=body, timeout=self._timeout(timeout)
             )
         except httpx.HTTPError as error:
-            raise self._transport_error(error) from None
+            raise self._transport_error(error, answered=False) from None
         if not 200 <= response.status_code < 300 or _is_web_page(response):
             raise _status_error(response, model)
         text = response.content.strip()
@@ -324,9 +326,10 @@ class OllamaClient:
             read = self._request_timeout
         return httpx.Timeout(read, connect=self._connect_timeout)
 
-    def _transport_error(self, error: httpx.HTTPError) -> errors.OllamaError:
+    def _transport_error(self, error: httpx.HTTPError, answered: bool) -> errors.OllamaError:
         """The failure in our words: httpx's own wording ("peer closed connection
-        without sending complete message body") means nothing to a user."""
+        without sending complete message body") means nothing to a user. ``answered``:
+        whether the server had begun its answer (a stream's status and headers)."""
         if isinstance(error, httpx.ConnectTimeout):
             reason = f"no answer within {self._connect_timeout:g} s"
             return errors.Unreachable(self.base_url, reason)
@@ -337,6 +340,11 @@ class OllamaClient:
                 self.base_url, "the address must start with http:// or https://"
             )
         if isinstance(error, httpx.ReadError | httpx.RemoteProtocolError | httpx.WriteError):
+            if not answered and isinstance(error, httpx.RemoteProtocolError):
+                return errors.StreamEndedEarly(
+                    f"The server at {self.base_url} closed the connection without a proper "
+                    "answer. Is it Ollama?"
+                )
             return errors.StreamEndedEarly(
                 f"The connection to {self.base_url} closed before the reply was complete."
             )
@@ -356,7 +364,7 @@ async def _guarded(objects: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict
         async for obj in objects:
             yield obj
     except NDJSONError as error:
-        raise errors.MalformedResponse(f"The server sent a broken line ({error}).") from None
+        raise errors.MalformedResponse(f"The server sent {error}.") from None
 
 
 def _is_web_page(response: httpx.Response) -> bool:
@@ -434,8 +442,14 @@ def _connect_failure(error: Exception) -> str:
 
 
 def _error_text(data: Mapping[str, Any]) -> str:
+    """The server's ``{"error": ...}``, as a sentence however odd its value."""
     value = data.get("error")
-    text = value if isinstance(value, str) else json.dumps(value)
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+    elif value is None or value == "":
+        text = "The server reported an error without saying what it was."
+    else:
+        text = f"The server reported an error: {json.dumps(value, ensure_ascii=False)}"
     return text[:ERROR_TEXT_CHARS]
 
 

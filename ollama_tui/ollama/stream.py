@@ -32,7 +32,7 @@ class NDJSONDecoder:
         self._buffer += data
         *lines, rest = self._buffer.split(b"\n")
         if len(rest) > MAX_LINE_BYTES:
-            raise NDJSONError(f"a line is longer than {MAX_LINE_BYTES} bytes")
+            raise NDJSONError(f"a line longer than {MAX_LINE_BYTES:,} bytes")
         self._buffer = bytearray(rest)
         return [obj for line in lines if (obj := _decode(line)) is not None]
 
@@ -48,10 +48,10 @@ def _decode(line: bytes | bytearray) -> dict[str, Any] | None:
         return None
     try:
         obj = safe_json.loads(text)
-    except ValueError as error:
-        raise NDJSONError(f"not JSON ({error}): {text[:80]!r}") from None
+    except ValueError:
+        raise NDJSONError("a line that is not JSON") from None
     if not isinstance(obj, dict):
-        raise NDJSONError(f"not a JSON object: {text[:80]!r}")
+        raise NDJSONError("a line that is not a JSON object")
     return obj
 
 

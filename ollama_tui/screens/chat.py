@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from dataclasses import dataclass
 
 from textual import on, work
@@ -22,6 +23,7 @@ from ollama_tui.conversation import (
     ReplyStatus,
     UserTurn,
 )
+from ollama_tui.history.codec import UnreadableConversation
 from ollama_tui.ollama import errors
 from ollama_tui.ollama.types import Message as ApiMessage
 from ollama_tui.sanitize import sanitize_line
@@ -208,6 +210,8 @@ class ChatScreen(ChatSettingsScreen):
         self.streaming: Reply | None = None
         self.received = Received()
         """What the streaming reply's server has sent so far."""
+        self.read_only = False
+        """Another ollama-tui holds this conversation: it is shown, not changed."""
         self.pending_images: list[Attachment] = []
         self.editing = False
         self.flush_seconds = MIN_FLUSH_SECONDS
@@ -246,6 +250,9 @@ class ChatScreen(ChatSettingsScreen):
     async def on_mount(self) -> None:
         self.composer.focus()
         self.query_one("#attachments").display = False
+        self.read_only = not self.tui.writable(self.conversation)
+        if self.read_only:
+            self._say_read_only()
         self.watch(self.tui, "connection", self.refresh_status)
         model = self.conversation.model or self.tui.config.model
         if model:
@@ -336,6 +343,8 @@ class ChatScreen(ChatSettingsScreen):
         # While a reply streams, how to stop it comes first: a long host or model
         # name must not push it off a narrow bar.
         parts = ["replying… Esc stops", link] if self.streaming is not None else [link]
+        if self.read_only:
+            parts.insert(0, "read-only: open in another ollama-tui")
         pulling = self.tui.pull_summary()
         if pulling:
             parts.append(pulling)
@@ -391,6 +400,8 @@ class ChatScreen(ChatSettingsScreen):
         if not self.conversation.model:
             self.notify("Choose a model first.", severity="warning")
             self.tui.open_model_picker()
+            return
+        if not await self.take_over():
             return
         if not await self.check_before_sending(text):
             return
@@ -554,7 +565,7 @@ class ChatScreen(ChatSettingsScreen):
         if self.conversation.last_assistant_turn is None:
             self.notify("There is no reply to regenerate yet.", severity="warning")
             return
-        if await self.settings_are_valid():
+        if await self.take_over() and await self.settings_are_valid():
             await self.begin_reply()
 
     def action_edit_last(self) -> None:
@@ -588,7 +599,13 @@ class ChatScreen(ChatSettingsScreen):
     async def show_conversation(self, conversation: Conversation) -> None:
         """Switch to ``conversation`` (the current one is already saved)."""
         await self.action_stop()
+        left = self.conversation.id
         self.conversation = conversation
+        if left != conversation.id:
+            self.tui.left_conversation(left)
+        self.read_only = not self.tui.writable(conversation)
+        if self.read_only:
+            self._say_read_only()
         if conversation.model:
             self.set_model(conversation.model)
         self.tui.counter.forget()
@@ -600,6 +617,65 @@ class ChatScreen(ChatSettingsScreen):
         self.refresh_status()
         await self.render_conversation()
         self.composer.focus()
+
+    # -- a conversation another ollama-tui holds ---------------------------------------
+
+    def _say_read_only(self) -> None:
+        self.notify(
+            "This conversation is open in another ollama-tui, so it is read-only here. "
+            "Ctrl+N starts a new chat; Ctrl+P, then “Continue in a copy”, goes on with it here.",
+            title="Read-only",
+            severity="warning",
+            timeout=12,
+        )
+
+    async def take_over(self) -> bool:
+        """Before changing a read-only conversation: if the other ollama-tui has let it
+        go, reload it (with what was added there) and go on; otherwise say why not."""
+        if not self.read_only:
+            return True
+        conversation_id = self.conversation.id
+        if not self.tui.store.claim(conversation_id):
+            self._say_read_only()
+            return False
+        try:
+            conversation, _ = await asyncio.to_thread(self.tui.store.load, conversation_id)
+        except (OSError, UnreadableConversation) as error:
+            self.tui.store.release(conversation_id)
+            self.notify(str(error), title="Cannot reopen the conversation", severity="error")
+            return False
+        draft = self.composer.text
+        await self.show_conversation(conversation)
+        self.composer.text = draft
+        self.notify("The other ollama-tui let this conversation go: it is yours again.")
+        return not self.read_only
+
+    def held_elsewhere(self, conversation_id: str) -> None:
+        """Saving found that another ollama-tui holds the conversation."""
+        if conversation_id == self.conversation.id and not self.read_only:
+            self.read_only = True
+            self.refresh_status()
+            self._say_read_only()
+
+    def continue_in_copy(self, conversation_id: str | None = None, why: str = "") -> None:
+        """Go on with this conversation under a new id, leaving the file as it is."""
+        conversation = self.conversation
+        if conversation_id is not None and conversation_id != conversation.id:
+            self.notify(why, title="Not saved", severity="error")
+            return
+        self.tui.left_conversation(conversation.id)
+        conversation.id = uuid.uuid4().hex
+        conversation.title = f"{conversation.title or 'Untitled'} (copy)"
+        self.read_only = False
+        self.refresh_status()
+        self.notify(
+            f"{why} This chat goes on as a copy, “{conversation.title}”; the other is kept.",
+            title="Continuing in a copy",
+        )
+        self.tui.save_conversation(conversation)
+
+    def action_continue_in_copy(self) -> None:
+        self.continue_in_copy()
 
     def action_copy(self) -> None:
         turn = self.conversation.last_assistant_turn

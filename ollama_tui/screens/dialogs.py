@@ -14,11 +14,14 @@ from textual.widgets.option_list import Option
 
 from ollama_tui.code_blocks import code_blocks
 from ollama_tui.conversation import Attachment
+from ollama_tui.files import FileTooLarge, read_regular
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.widgets.plain import Plain, plain_line
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 IMAGE_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM")
+IMAGE_FORMATS = "a PNG, JPEG, GIF, WebP or BMP"
+"""The formats ``IMAGE_SIGNATURES`` recognises, as the dialog and its errors name them."""
 
 
 class CopyPicker(ModalScreen[str | None]):
@@ -62,16 +65,17 @@ class CopyPicker(ModalScreen[str | None]):
 def load_image(text: str) -> Attachment:
     """Read an image file for a vision model; ValueError explains what is wrong."""
     path = Path(text.strip().strip("\"'")).expanduser()
-    if not path.is_file():
+    if not path.exists():
         raise ValueError(f"No file at {path}.")
-    size = path.stat().st_size
-    if size > MAX_IMAGE_BYTES:
-        raise ValueError(f"{path.name} is {size // 1_000_000} MB; the limit is 20 MB.")
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if not head.startswith(IMAGE_SIGNATURES):
-        raise ValueError(f"{path.name} is not a PNG, JPEG, GIF, WebP or BMP image.")
-    return Attachment.from_path(path)
+    try:
+        data = read_regular(path, MAX_IMAGE_BYTES)
+    except FileTooLarge:
+        raise ValueError(f"{path.name} is larger than the limit of 20 MB.") from None
+    except OSError as error:
+        raise ValueError(f"{path.name} cannot be read: {error.strerror or error}.") from None
+    if not data.startswith(IMAGE_SIGNATURES):
+        raise ValueError(f"{path.name} is not {IMAGE_FORMATS} image.")
+    return Attachment.from_bytes(path.name, data)
 
 
 class ImagePrompt(ModalScreen[Attachment | None | bool]):
@@ -82,7 +86,7 @@ class ImagePrompt(ModalScreen[Attachment | None | bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Plain("Attach an image (vision models)", classes="dialog-title")
-            yield Input(placeholder="Path to a PNG, JPEG, GIF or WebP file", id="image-path")
+            yield Input(placeholder=f"Path to {IMAGE_FORMATS} file", id="image-path")
             yield Plain(
                 "Enter attaches · an empty path removes the attached images · Esc cancels",
                 classes="dialog-hint",

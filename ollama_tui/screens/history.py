@@ -91,15 +91,16 @@ class HistoryScreen(Screen[None]):
     def on_listed(self, event: Listed) -> None:
         self.listings = event.listings
         table = self.query_one("#history-table", DataTable)
-        selected = self.selected_id()
+        selected = selected_key(table)
         table.clear()
         if event.hits is None:
             rows = [(listing, "") for listing in event.listings]
         else:
             rows = [(hit.listing, hit.snippet) for hit in event.hits]
+        # Rows are keyed by file name: two files can claim one id.
         for listing, snippet in rows:
-            table.add_row(*self._cells(listing, snippet), key=listing.id)
-        if selected is not None and selected in {listing.id for listing, _ in rows}:
+            table.add_row(*self._cells(listing, snippet), key=listing.path.name)
+        if selected is not None and selected in {listing.path.name for listing, _ in rows}:
             table.move_cursor(row=table.get_row_index(selected))
         unreadable = sum(1 for listing in event.listings if listing.problem)
         message = f"{len(event.listings)} conversations in {self.tui.store.directory}"
@@ -125,12 +126,12 @@ class HistoryScreen(Screen[None]):
             cell(snippet, 80),
         )
 
-    def selected_id(self) -> str | None:
-        return selected_key(self.query_one("#history-table", DataTable))
+    def selected_listing(self) -> Listing | None:
+        chosen = selected_key(self.query_one("#history-table", DataTable))
+        return next((item for item in self.listings if item.path.name == chosen), None)
 
     def _selected(self) -> Listing | None:
-        chosen = self.selected_id()
-        listing = next((item for item in self.listings if item.id == chosen), None)
+        listing = self.selected_listing()
         if listing is not None and listing.problem:
             self.notify(
                 f"{listing.path} cannot be opened: {listing.problem}. ollama-tui leaves it "

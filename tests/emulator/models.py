@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import http
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 
 def digest_of(text: str) -> str:
@@ -145,11 +146,121 @@ class Recorded:
         return json.loads(self.body) if self.body else None
 
 
+Framing = Literal["chunked", "length", "close", "raw"]
+Ending = Literal["finish", "close", "abort", "stall"]
+
+NDJSON_HEADERS: tuple[tuple[str, str], ...] = (("Content-Type", "application/x-ndjson"),)
+
+
+def reason_phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Status"
+
+
+def nginx_page(status: int) -> bytes:
+    """The error page nginx serves in front of a dead upstream (e.g. 502 Bad Gateway)."""
+    title = f"{status} {reason_phrase(status)}"
+    return (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{title}</h1></center>\r\n<hr><center>nginx/1.24.0</center>\r\n"
+        "</body>\r\n</html>\r\n"
+    ).encode()
+
+
+@dataclass
+class RawReply:
+    """A reply written byte for byte, for servers that break the protocol.
+
+    ``framing`` says how the body is delimited. ``"chunked"``: each ``body`` item is
+    sent as one HTTP chunk (``Transfer-Encoding: chunked`` is added unless ``headers``
+    name it). ``"length"``: ``Content-Length`` is the sum of the items unless
+    ``headers`` give one (a larger one makes a truncated body). ``"close"``: no length,
+    the body ends when the connection closes. ``"raw"``: nothing is added and the
+    items are written as they are, framing included.
+
+    ``end`` says what happens after the body. ``"finish"``: the message is completed
+    (the closing chunk; with ``close``/``raw`` framing the connection is closed).
+    ``"close"``: the connection is closed at once, leaving an unfinished message
+    unfinished. ``"abort"``: the socket is dropped. ``"stall"``: nothing more is sent,
+    the connection stays open, until the client hangs up (recorded in
+    ``OllamaEmulator.disconnects``) or ``OllamaEmulator.release()`` (then "finish").
+
+    ``status=None`` sends no status line or headers: the ``body`` items are written as
+    they are (anything at all, even not HTTP), then ``end`` applies. ``silence()``
+    never answers, ``hang_up()`` closes the connection without a word.
+    """
+
+    status: int | None = 200
+    headers: Sequence[tuple[str, str]] = ()
+    body: Sequence[bytes] = ()
+    framing: Framing = "chunked"
+    end: Ending = "finish"
+    reason: str | None = None
+    """The status line's reason phrase; the standard one by default."""
+    hold_head: bool = False
+    """Before writing anything, wait for ``release()`` (or the client's hang-up)."""
+    write_size: int | None = None
+    """Split each framed item into network writes of this many bytes."""
+    write_pause: float = 0.0
+    """Seconds between network writes."""
+
+    @classmethod
+    def silence(cls) -> RawReply:
+        """Read the request and never answer, until the client hangs up."""
+        return cls(status=None, end="stall")
+
+    @classmethod
+    def hang_up(cls) -> RawReply:
+        """Read the request and close the connection without answering."""
+        return cls(status=None, end="close")
+
+    @classmethod
+    def ndjson(
+        cls,
+        *lines: bytes,
+        end: Ending = "finish",
+        write_size: int | None = None,
+        headers: Sequence[tuple[str, str]] = NDJSON_HEADERS,
+    ) -> RawReply:
+        """A 200 chunked NDJSON stream, one chunk per item, as Ollama streams."""
+        return cls(200, headers, lines, end=end, write_size=write_size)
+
+    @classmethod
+    def html(cls, status: int, page: bytes | None = None) -> RawReply:
+        """An HTML page (by default nginx's error page for ``status``)."""
+        page = nginx_page(status) if page is None else page
+        headers = (("Server", "nginx/1.24.0"), ("Content-Type", "text/html"))
+        return cls(status, headers, (page,), framing="length")
+
+    @classmethod
+    def redirect(cls, location: str, status: int = 302, page: bytes | None = None) -> RawReply:
+        """A redirect; by default with the little page Go's ``http.Redirect`` writes."""
+        headers = (("Location", location), ("Content-Type", "text/html; charset=utf-8"))
+        if page is None:
+            page = f'<a href="{location}">{reason_phrase(status)}</a>.\n'.encode()
+        return cls(status, headers, (page,), framing="length")
+
+
+@dataclass
+class SentReply:
+    """What the emulator wrote for one ``RawReply``: every byte, and how it ended."""
+
+    path: str
+    status: int | None
+    data: bytearray = field(default_factory=bytearray)
+    outcome: str = ""
+    """"" while sending; then "finished", "closed", "aborted", "client hung up",
+    or "server went down"."""
+
+
 @dataclass
 class Override:
     status: int
     body: bytes
     times: int | None = 1
+    raw: RawReply | None = None
 
 
 @dataclass

@@ -4,6 +4,10 @@ It runs its own event loop in a background thread, so a test's loop, a Textual a
 or a separate process can all talk to it over real sockets. It speaks NDJSON with
 chunked transfer encoding, like Ollama, and can be scripted to fail in every way the
 protocol reference describes. Every request is recorded in ``requests``.
+
+Below the protocol, ``respond_raw(path, RawReply(...))`` writes any status line,
+headers and body bytes, then finishes, closes, drops or stalls the connection (or
+never answers at all); what it wrote is recorded in ``sent``.
 """
 
 from __future__ import annotations
@@ -24,9 +28,12 @@ from tests.emulator.models import (
     Override,
     PullLayer,
     PullScript,
+    RawReply,
     Recorded,
     Running,
+    SentReply,
     digest_of,
+    reason_phrase,
 )
 
 Writer = asyncio.StreamWriter
@@ -98,6 +105,8 @@ class OllamaEmulator:
         self.requests: list[Recorded] = []
         self.disconnects: list[str] = []
         """Paths of streams that the client closed before they ended."""
+        self.sent: list[SentReply] = []
+        """What was written for each ``RawReply`` (``respond_raw``), in order."""
         self.replies: deque[ChatReply] = deque()
         self.default_reply: Callable[[dict[str, Any]], ChatReply] = _echo_reply
         self.pulls: dict[str, PullScript] = {}
@@ -116,10 +125,12 @@ class OllamaEmulator:
         self._server: asyncio.Server | None = None
         self._writers: set[Writer] = set()
         self._lock = threading.Lock()
-        self._released: asyncio.Event | None = None
+        self._holds: set[asyncio.Event] = set()
+        self._dropped: set[Writer] = set()
+        """Connections that ``go_down()`` cut (not hung up by the client)."""
         self.holding = threading.Event()
-        """Set while a reply is held (``ChatReply.hold_after``) with every chunk before
-        the hold written."""
+        """Set while a reply is held (``ChatReply.hold_after``, a silent or stalled
+        ``RawReply``) with every chunk before the hold written."""
 
     # -- lifecycle ------------------------------------------------------------
 
@@ -151,6 +162,11 @@ class OllamaEmulator:
         """Listen again, on the same port unless told otherwise."""
         self._call(self._open_server(self.port if port is None else port))
 
+    def restart(self) -> None:
+        """``go_down()`` then ``come_back()`` on the same port, as a restarted Ollama."""
+        self.go_down()
+        self.come_back()
+
     def __enter__(self) -> OllamaEmulator:
         return self.start()
 
@@ -171,6 +187,7 @@ class OllamaEmulator:
         if self._server is not None:
             self._server.close()
             for writer in list(self._writers):
+                self._dropped.add(writer)
                 writer.transport.abort()
             await self._server.wait_closed()
             self._server = None
@@ -188,13 +205,21 @@ class OllamaEmulator:
         with self._lock:
             self.overrides.setdefault(path, deque()).append(Override(status, raw, times))
 
+    def respond_raw(self, path: str, reply: RawReply, times: int | None = 1) -> None:
+        """Answer the next ``times`` requests to ``path`` (None: all) with ``reply``,
+        written byte for byte (see ``RawReply``); each is recorded in ``sent``."""
+        with self._lock:
+            self.overrides.setdefault(path, deque()).append(
+                Override(reply.status or 0, b"", times, raw=reply)
+            )
+
     def release(self) -> None:
         """Let a held reply go on."""
         self._call(self._release())
 
     async def _release(self) -> None:
-        if self._released is not None:
-            self._released.set()
+        for released in self._holds:
+            released.set()
 
     def model(self, name: str) -> FakeModel | None:
         wanted = name if ":" in name else f"{name}:latest"
@@ -220,6 +245,7 @@ class OllamaEmulator:
             pass
         finally:
             self._writers.discard(writer)
+            self._dropped.discard(writer)
             writer.close()
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
@@ -236,6 +262,8 @@ class OllamaEmulator:
         if self.allowed_hosts is not None and host not in self.allowed_hosts:
             return await _send(writer, 403, b"", "text/plain")
         override = self._take_override(path)
+        if override is not None and override.raw is not None:
+            return await self._send_raw(writer, reader, path, override.raw)
         if override is not None:
             return await _send(writer, override.status, override.body)
         route = (request.method, path)
@@ -282,6 +310,85 @@ class OllamaEmulator:
                 if override.times <= 0:
                     queue.popleft()
             return override
+
+    async def _send_raw(
+        self, writer: Writer, reader: asyncio.StreamReader, path: str, reply: RawReply
+    ) -> bool:
+        """Write ``reply`` as told; True if the connection can serve another request."""
+        record = SentReply(path, reply.status)
+        self.sent.append(record)
+        hangup = asyncio.ensure_future(_hangup(reader))
+
+        async def write(data: bytes, split: bool = True) -> None:
+            step = (reply.write_size if split else None) or len(data) or 1
+            for start in range(0, len(data), step):
+                piece = data[start : start + step]
+                writer.write(piece)
+                record.data += piece
+                await writer.drain()
+                if reply.write_pause:
+                    await asyncio.sleep(reply.write_pause)
+
+        def hung_up() -> bool:
+            if writer in self._dropped:
+                record.outcome = "server went down"
+            else:
+                record.outcome = "client hung up"
+                self.disconnects.append(path)
+            return False
+
+        try:
+            if reply.hold_head and not await self._hold(hangup):
+                return hung_up()
+            if reply.status is not None:
+                await write(_raw_head(reply), split=False)
+            for item in reply.body:
+                if hangup.done():
+                    return hung_up()
+                if reply.status is not None and reply.framing == "chunked":
+                    if not item:
+                        continue  # an empty chunk would end the body
+                    item = b"%x\r\n%s\r\n" % (len(item), item)
+                await write(item)
+            end = reply.end
+            if end == "stall":
+                if not await self._hold(hangup):
+                    return hung_up()
+                end = "finish"
+            if end == "abort":
+                writer.transport.abort()
+                record.outcome = "aborted"
+                return False
+            if end == "close":
+                record.outcome = "closed"
+                return False
+            record.outcome = "finished"
+            if reply.status is not None and reply.framing == "chunked":
+                await write(b"0\r\n\r\n", split=False)
+            return reply.status is not None and reply.framing in {"chunked", "length"}
+        except ConnectionError:
+            return hung_up()
+        finally:
+            if not hangup.done():
+                hangup.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await hangup
+
+    async def _hold(self, hangup: asyncio.Future[Any]) -> bool:
+        """Wait for ``release()`` or the hang-up; True if released."""
+        released = asyncio.Event()
+        self._holds.add(released)
+        waiting = asyncio.ensure_future(released.wait())
+        either: set[asyncio.Future[Any]] = {hangup, waiting}
+        self.holding.set()
+        try:
+            await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._holds.discard(released)
+            if not self._holds:
+                self.holding.clear()
+            waiting.cancel()
+        return not hangup.done()
 
     def _ps(self) -> list[dict[str, Any]]:
         entries = []
@@ -531,14 +638,7 @@ async def _stream(
                 writer.transport.abort()
                 return False
             if item is _Action.HOLD:
-                emulator._released = released = asyncio.Event()
-                waiting = asyncio.ensure_future(released.wait())
-                emulator.holding.set()
-                try:
-                    await asyncio.wait({hangup, waiting}, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    emulator.holding.clear()
-                    waiting.cancel()
+                await emulator._hold(hangup)
                 if hangup.done():
                     emulator.disconnects.append(path)
                     return False
@@ -580,6 +680,28 @@ async def _stream(
                 await hangup
         elif not hangup.cancelled():
             hangup.exception()  # a reset is one way a client hangs up: not an error here
+
+
+async def _hangup(reader: asyncio.StreamReader) -> None:
+    """Return when the client closes its side (anything it sends is ignored)."""
+    with contextlib.suppress(ConnectionError):
+        while await reader.read(65536):
+            pass
+
+
+def _raw_head(reply: RawReply) -> bytes:
+    assert reply.status is not None
+    reason = reply.reason if reply.reason is not None else reason_phrase(reply.status)
+    headers = list(reply.headers)
+    named = {name.lower() for name, _ in headers}
+    if reply.framing == "chunked" and "transfer-encoding" not in named:
+        headers.append(("Transfer-Encoding", "chunked"))
+    elif reply.framing == "length" and "content-length" not in named:
+        headers.append(("Content-Length", str(sum(len(item) for item in reply.body))))
+    elif reply.framing == "close" and "connection" not in named:
+        headers.append(("Connection", "close"))
+    lines = [f"HTTP/1.1 {reply.status} {reason}", *(f"{k}: {v}" for k, v in headers)]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
 async def _read_request(reader: asyncio.StreamReader) -> Recorded | None:
@@ -649,4 +771,12 @@ def _echo_reply(body: dict[str, Any]) -> ChatReply:
     return ChatReply(content=[w if i == 0 else f" {w}" for i, w in enumerate(words)])
 
 
-__all__ = ["ChatReply", "FakeModel", "OllamaEmulator", "PullLayer", "PullScript"]
+__all__ = [
+    "ChatReply",
+    "FakeModel",
+    "OllamaEmulator",
+    "PullLayer",
+    "PullScript",
+    "RawReply",
+    "SentReply",
+]

@@ -1,0 +1,1 @@
+"""The fault suite: the app and its client against servers and inputs that misbehave."""

@@ -1,0 +1,107 @@
+"""Two ollama-tui instances (or another program) on one conversation: every message
+of either survives. The other instance is a second ``HistoryStore`` on the same folder,
+which holds its own lock exactly as another process would."""
+
+from __future__ import annotations
+
+from ollama_tui import paths
+from ollama_tui.cli import make_app
+from ollama_tui.config import Config
+from ollama_tui.conversation import AssistantTurn, Conversation, UserTurn
+from ollama_tui.history.codec import encode, to_data
+from ollama_tui.history.store import HistoryStore
+from tests.chat_helpers import chat_of, chat_requests, wait_until
+from tests.emulator import ChatReply, OllamaEmulator
+from tests.test_history import sample
+
+
+def history() -> HistoryStore:
+    return HistoryStore(paths.conversations_dir())
+
+
+def contents(conversation: Conversation) -> list[str]:
+    return [
+        turn.content if isinstance(turn, UserTurn) else turn.reply.content
+        for turn in conversation.turns
+    ]
+
+
+async def test_a_conversation_open_elsewhere_is_read_only_until_let_go(
+    emulator: OllamaEmulator,
+) -> None:
+    other = history()
+    conversation = sample()
+    conversation.model = "llama3.2:latest"
+    other.save(conversation, keep_claim=True)  # the other instance has it open
+    path = other.path_for(conversation.id)
+    before = path.read_bytes()
+    store = history()
+    loaded, _ = store.load(conversation.id)
+    app = make_app(Config(host=emulator.url), store=store, conversation=loaded)
+    emulator.script(ChatReply(content=["mine"]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: chat.composer.has_focus)
+        assert chat.read_only
+        await pilot.press(*"from here", "enter")
+        await pilot.pause(0.2)
+        assert chat_requests(emulator) == []
+        assert chat.composer.text == "from here"  # the draft is kept
+        assert path.read_bytes() == before
+        # The other instance adds a message, then quits.
+        conversation.add_prompt("from there")
+        other.save(conversation)
+        other.release(conversation.id)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 1)
+        await wait_until(pilot, lambda: chat.streaming is None and not chat.read_only)
+        sent = [m["content"] for m in chat_requests(emulator)[0]["messages"]]
+        assert sent[-2:] == ["from there", "from here"]
+    saved, _ = history().load(conversation.id)
+    assert contents(saved)[-3:] == ["from there", "from here", "mine"]
+
+
+async def test_a_file_changed_by_another_program_is_kept_and_the_chat_goes_on_in_a_copy(
+    emulator: OllamaEmulator,
+) -> None:
+    emulator.script(ChatReply(content=["first"]), ChatReply(content=["second"]))
+    app = make_app(Config(host=emulator.url, model="llama3.2:latest"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: chat.composer.has_focus)
+        await pilot.press(*"one", "enter")
+        original = chat.conversation.id
+        path = history().path_for(original)
+        await wait_until(pilot, lambda: chat.streaming is None and path.exists())
+        await wait_until(pilot, lambda: len(contents(history().load(original)[0])) == 2)
+        # Someone edits the file by hand.
+        edited, _ = history().load(original)
+        edited.title = "edited by hand"
+        path.write_bytes(encode(to_data(edited), "toml"))
+        await pilot.press(*"two", "enter")
+        await wait_until(pilot, lambda: chat.conversation.id != original)
+        await wait_until(pilot, lambda: chat.streaming is None)
+        copy_id = chat.conversation.id
+        await wait_until(pilot, lambda: len(contents(history().load(copy_id)[0])) == 4)
+    kept, _ = history().load(original)
+    assert kept.title == "edited by hand"
+    copy, _ = history().load(copy_id)
+    assert contents(copy) == ["one", "first", "two", "second"]
+    assert copy.title.endswith("(copy)")
+
+
+async def test_quitting_at_once_after_a_reply_keeps_it(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=["the", " answer"]))
+    app = make_app(Config(host=emulator.url, model="llama3.2:latest"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: chat.composer.has_focus)
+        await pilot.press(*"question", "enter")
+        await wait_until(
+            pilot, lambda: chat.streaming is None and len(chat.conversation.turns) == 2
+        )
+        conversation_id = chat.conversation.id
+        await pilot.press("ctrl+q")
+    saved, _ = history().load(conversation_id)
+    last = saved.turns[-1]
+    assert isinstance(last, AssistantTurn) and last.reply.content == "the answer"
