@@ -6,19 +6,19 @@ import asyncio
 import contextlib
 import gc
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
 from textual import work
-from textual.app import SystemCommand
-from textual.binding import Binding
+from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
 from ollama_tui import paths
+from ollama_tui.actions import bindings, check_keymap, in_scope
 from ollama_tui.app_pulls import PullingApp
 from ollama_tui.config import DEFAULT_THEME, Config, remember, write_template
 from ollama_tui.connection import HEALTHY_POLL_SECONDS, ConnectionState, backoff
@@ -63,15 +63,7 @@ class OllamaTUI(PullingApp):
     TITLE = "ollama-tui"
     CSS_PATH = "app.tcss"
 
-    BINDINGS = [
-        Binding(
-            "ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave ollama-tui.", priority=True
-        ),
-        Binding("f1", "help", "Help", id="app.help", tooltip="List every key."),
-        Binding("f4", "pull", "Pull", id="app.pull", tooltip="Download a model, or show a pull."),
-        Binding("f5", "models", "Models", id="app.models", tooltip="Manage installed models."),
-        Binding("f9", "history", "History", id="app.history", tooltip="Saved conversations."),
-    ]
+    BINDINGS = bindings("app")
 
     connection: reactive[ConnectionState] = reactive(ConnectionState, init=False)
     """What the last contact with the server said."""
@@ -185,23 +177,11 @@ class OllamaTUI(PullingApp):
             self.notify(problem, title="Settings not saved", severity="warning")
 
     def _apply_keymap(self, keymap: dict[str, str]) -> list[str]:
-        if not keymap:
-            return []
-        from ollama_tui.screens.help import binding_groups
-
-        known = {
-            binding.id
-            for _, bindings in binding_groups()
-            for binding in bindings
-            if isinstance(binding, Binding) and binding.id
-        }
-        unknown = sorted(set(keymap) - known)
-        self.set_keymap({k: v for k, v in keymap.items() if k in known})
-        return [
-            f"{self.config.path}: keys.{sanitize_line(name, 40)} is not a binding id "
-            "(F1 lists them); it is ignored."
-            for name in unknown
-        ]
+        """Apply the config's remaps that can be applied; say why of the others."""
+        where = str(self.config.path or "the configuration")
+        self.keymap, problems = check_keymap(keymap, where)
+        self.set_keymap(self.keymap)
+        return problems
 
     def get_default_screen(self) -> Screen[None]:
         conversation = self._first_conversation
@@ -225,12 +205,8 @@ class OllamaTUI(PullingApp):
         self.set_timer(PRELOAD_DELAY, self.preload)
 
     async def on_unmount(self) -> None:
-        # What the save worker has not written yet (it is cancelled at exit), and the
-        # last second of a streaming reply, which the timed save has not written.
-        with contextlib.suppress(IndexError):
-            chat = self.chat
-            if chat.streaming is not None and not chat.read_only:
-                self._unsaved[chat.conversation.id] = to_data(chat.conversation)
+        # What the save worker has not written yet (it is cancelled at exit), with
+        # the chat as it was when its screen closed (``chat_closing``).
         for conversation_id, data in list(self._unsaved.items()):
             with contextlib.suppress(Exception):  # nobody is left to tell
                 self.store.save_data(conversation_id, data)
@@ -245,6 +221,13 @@ class OllamaTUI(PullingApp):
             return
         self._unsaved[conversation.id] = to_data(conversation)
         self.write_history()
+
+    def chat_closing(self, conversation: Conversation, writable: bool) -> None:
+        """The chat screen is going (the app exits): what it holds is written at the
+        app's unmount, the last second of a streaming reply and settings just changed
+        included."""
+        if conversation.turns and writable:
+            self._unsaved[conversation.id] = to_data(conversation)
 
     def writable(self, conversation: Conversation) -> bool:
         """Whether this app may write ``conversation``: no other ollama-tui holds it.
@@ -400,7 +383,12 @@ class OllamaTUI(PullingApp):
     # -- pull dialogs -------------------------------------------------------------------
 
     def action_pull(self) -> None:
-        """Show the running pull, or ask for a model to pull."""
+        """Show the running pull (with the queue, and room to queue another), or ask
+        for a model to pull."""
+        from ollama_tui.screens.pull import PullScreen
+
+        if isinstance(self.screen, PullScreen):
+            return
         running = next((job for job in self.pulls if not job.finished), None)
         self.open_pull(job=running)
 
@@ -515,50 +503,22 @@ class OllamaTUI(PullingApp):
         self.push_screen(ImagePrompt(), chosen)
 
     def action_help(self) -> None:
-        from ollama_tui.screens.help import HelpScreen, binding_groups
+        from ollama_tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(binding_groups(), self.config.keymap))
+        self.push_screen(HelpScreen(self.keymap))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        chat = self.chat
-        commands: list[tuple[str, str, Callable[[], object]]] = [
-            ("Choose model", "Pick the model to chat with", chat.action_pick_model),
-            ("New chat", "Start a new conversation", chat.action_new_chat),
-            (
-                "Continue in a copy",
-                "Go on with this conversation under a new id (when another ollama-tui has it)",
-                chat.action_continue_in_copy,
-            ),
-            ("Stop reply", "Stop the reply being written", chat.action_stop),
-            ("Regenerate reply", "Write the last reply again", chat.action_regenerate),
-            ("Edit last prompt", "Change the last prompt and resend", chat.action_edit_last),
-            ("Copy reply or code", "Copy the last reply or a code block", chat.action_copy),
-            ("Toggle thinking", "Thinking on/off or its level", chat.action_toggle_think),
-            ("Attach image", "Attach an image for a vision model", chat.action_attach_image),
-            (
-                "Previous reply version",
-                "Show the previous version",
-                lambda: chat.action_browse_versions(-1),
-            ),
-            ("Next reply version", "Show the next version", lambda: chat.action_browse_versions(1)),
-            ("Settings", "Show or hide the settings sidebar", chat.action_toggle_settings),
-            ("Reset all settings", "Back to the model's defaults", chat.reset_settings),
-            ("Apply preset", "Use a saved system prompt and options", self.open_preset_picker),
-            ("Save preset", "Save this chat's settings under a name", chat.save_preset),
-            ("Use settings for new chats", "New chats start with these", chat.make_default),
-            ("Pull a model", "Download a model, or show the running pull", self.action_pull),
-            ("Models", "Info, delete, copy, load and unload models", self.action_models),
-            (
-                "History",
-                "Open, search, rename, export or import conversations",
-                self.action_history,
-            ),
-            ("Show earlier messages", "Load older messages of this chat", chat.action_show_earlier),
-            ("Keys", "List every key binding", self.action_help),
-        ]
-        for title, help_text, callback in commands:
-            yield SystemCommand(title, help_text, callback)
+        """Textual's own (themes, screenshots...), then every action that works on
+        ``screen`` (the one the palette was opened from), run there."""
+        for command in super().get_system_commands(screen):
+            if command.title not in {"Keys", "Quit"}:  # ours say the same
+                yield command
+        scope = getattr(screen, "ACTION_SCOPE", "")
+        for action in in_scope(["app", scope]):
+            if action.palette:
+                target: App[None] | Screen[object] = self if action.scope == "app" else screen
+                run = partial(target.run_action, action.action)
+                yield SystemCommand(action.palette, action.tooltip or action.description, run)
 
 
 @dataclass

@@ -20,7 +20,13 @@ from ollama_tui.formatting import human_size
 from ollama_tui.ollama.client import OllamaClient
 from ollama_tui.ollama.errors import OllamaError
 from ollama_tui.ollama.types import ModelInfo, PullProgress
-from ollama_tui.pulls import PullJob, PullState, PullTracker, explain_pull_error
+from ollama_tui.pulls import (
+    PullJob,
+    PullState,
+    PullTracker,
+    explain_pull_error,
+    no_such_model,
+)
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.chat import ChatScreen
 
@@ -108,6 +114,7 @@ class PullingApp(App[None]):
                 job.tracker = PullTracker(job.model)
         if event.error is not None:
             job.problem = explain_pull_error(event.error, job.model)
+            job.exists = not no_such_model(event.error)
         if job.finished:
             job.tracker.stop()
             self._pull_workers.pop(id(job), None)
@@ -134,8 +141,8 @@ class PullingApp(App[None]):
         from ollama_tui.screens.pull import PullScreen
 
         for screen in self.screen_stack:
-            if isinstance(screen, PullScreen) and screen.job is job:
-                screen.show_job()
+            if isinstance(screen, PullScreen):
+                screen.show_job()  # the queue line lists the other jobs too
             if job.state is PullState.SUCCEEDED:
                 if isinstance(screen, ModelsScreen):
                     screen.reload()

@@ -56,6 +56,9 @@ class Reply:
     prompt_truncated: bool = False
     """The prompt filled the context window, so Ollama probably dropped the oldest part."""
     created_at: datetime = field(default_factory=now)
+    prompt_version: int | None = None
+    """Which text of the prompt above it this answers (an index into
+    ``UserTurn.texts``); None in files from before prompts could be edited."""
 
 
 @dataclass
@@ -66,6 +69,17 @@ class UserTurn:
     created_at: datetime = field(default_factory=now)
     earlier_versions: list[str] = field(default_factory=list)
     """Texts this prompt had before it was edited and resent."""
+
+    @property
+    def texts(self) -> list[str]:
+        """Every text this prompt has had, the current one last."""
+        return [*self.earlier_versions, self.content]
+
+    def text_for(self, reply: Reply) -> str:
+        """The text of this prompt that ``reply`` answers."""
+        index = reply.prompt_version
+        texts = self.texts
+        return texts[index] if index is not None and 0 <= index < len(texts) else self.content
 
 
 @dataclass
@@ -117,7 +131,10 @@ class Conversation:
     def start_reply(self) -> Reply:
         """Begin a new reply: a new version of the last reply if it answers the
         last prompt, otherwise a new assistant turn."""
+        prompt = self.last_user_turn
         reply = Reply(self.model)
+        if prompt is not None:
+            reply.prompt_version = len(prompt.earlier_versions)
         last = self.turns[-1] if self.turns else None
         if isinstance(last, AssistantTurn):
             last.add_version(reply)

@@ -205,17 +205,28 @@ class PullJob:
     state: PullState = PullState.QUEUED
     problem: str = ""
     """The failure in plain words."""
+    exists: bool = True
+    """False once the registry said there is no such model: retrying cannot help."""
 
     @property
     def finished(self) -> bool:
         return self.state in {PullState.SUCCEEDED, PullState.FAILED, PullState.CANCELLED}
+
+    @property
+    def retryable(self) -> bool:
+        return self.exists and self.state in {PullState.FAILED, PullState.CANCELLED}
+
+
+def no_such_model(error: errors.OllamaError) -> bool:
+    """The registry has no model or tag by that name (Ollama says so inside the stream)."""
+    return "file does not exist" in error.message.lower() or isinstance(error, errors.ModelNotFound)
 
 
 def explain_pull_error(error: errors.OllamaError, model: str) -> str:
     """A failed pull in plain words, each ending with what Retry does."""
     lowered = error.message.lower()
     resume = "Retry resumes from the parts already downloaded."
-    if "file does not exist" in lowered or isinstance(error, errors.ModelNotFound):
+    if no_such_model(error):
         return (
             f"There is no model or tag called {model} on the registry. Check the spelling "
             "and the tag at ollama.com/library."

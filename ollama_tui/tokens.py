@@ -143,7 +143,7 @@ def context_window(
     if running:
         return running, ""
     if model_max:
-        return model_max, " (server default may be lower)"
+        return model_max, " (model max)"
     return None, ""
 
 

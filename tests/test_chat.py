@@ -411,11 +411,11 @@ async def test_copy_reply_and_code_block(emulator: OllamaEmulator) -> None:
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "code")
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+y")
         assert isinstance(app.screen, CopyPicker)
         await pilot.press("1")
         assert app.clipboard == "print('hi')"
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+y")
         await pilot.press("0")
         assert app.clipboard.startswith("Try:")
 

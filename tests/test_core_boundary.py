@@ -10,7 +10,17 @@ from pathlib import Path
 import ollama_tui
 
 PACKAGE = Path(ollama_tui.__file__).parent
-UI_MODULES = {"app", "app_pulls", "cli", "__main__", "screens", "widgets", "themes", "commands"}
+UI_MODULES = {
+    "app",
+    "app_pulls",
+    "actions",
+    "cli",
+    "__main__",
+    "screens",
+    "widgets",
+    "themes",
+    "commands",
+}
 """Top-level names under ollama_tui that are UI code and may use Textual."""
 
 

@@ -55,6 +55,7 @@ replies = st.builds(
     first_token_s=st.none() | st.floats(0, 100, allow_nan=False),
     prompt_truncated=st.booleans(),
     created_at=moments,
+    prompt_version=st.none() | st.integers(0, 5),
 )
 user_turns = st.builds(
     UserTurn,
@@ -258,7 +259,7 @@ def test_search_finds_text_deep_inside_a_long_conversation(history_dir: Path) ->
     store.save(other)
     (hit,) = store.search("quokka")
     assert hit.listing.id == long.id
-    assert "Quokka is a small marsupial" in hit.snippet
+    assert "Quokka is a small marsupial" in hit.snippet(60)[0]
     assert store.search('"quokka') == []  # escaped characters take the slow path
     title_hit = store.search("counting")
     assert {h.listing.id for h in title_hit} == {long.id, other.id}
@@ -355,4 +356,4 @@ def test_search_finds_non_ascii_text_escaped_in_json(history_dir: Path) -> None:
     path = history_dir / f"{conversation.id}.json"
     path.write_text(json.dumps(to_data(conversation), ensure_ascii=True))
     (hit,) = HistoryStore(history_dir).search("café")
-    assert "café" in hit.snippet
+    assert "café" in hit.snippet(60)[0]

@@ -143,7 +143,7 @@ async def test_the_browser_lists_searches_and_reopens(emulator: OllamaEmulator) 
         assert "unreadable" in rows[2][0]
         await pilot.press("slash", *"axolotl")
         await wait_until(pilot, lambda: len(table_rows(screen)) == 1)
-        assert "axolotl regrows its limbs" in table_rows(screen)[0][4]
+        assert "axolotl regrows its limbs" in table_rows(screen)[0][1]
         await pilot.press("enter")  # to the table
         await pilot.press("enter")  # open
         chat = chat_of(pilot)

@@ -65,7 +65,7 @@ async def test_a_pull_shows_layers_and_totals_then_chats(emulator: OllamaEmulato
         assert "is ready" in text_of(screen, "#pull-status")
         labels = [str(row.label.render()) for row in screen.query(LayerRow)]
         assert labels == [
-            "cccccccccccc  1.0 MB / 1.0 MB (on disk)",
+            "cccccccccccc  1.0 MB / 1.0 MB",
             "aaaaaaaaaaaa  4.0 MB / 4.0 MB",
             "bbbbbbbbbbbb  2.0 MB / 2.0 MB",
         ]
@@ -113,7 +113,7 @@ async def test_an_error_part_way_then_retry_resumes(emulator: OllamaEmulator) ->
         assert len(pulls_sent(emulator)) == 2
 
 
-async def test_an_unknown_model_is_explained(emulator: OllamaEmulator) -> None:
+async def test_an_unknown_model_is_explained_and_not_retried(emulator: OllamaEmulator) -> None:
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_pull(pilot, "nosuch:9b")
@@ -122,6 +122,36 @@ async def test_an_unknown_model_is_explained(emulator: OllamaEmulator) -> None:
         await wait_until(pilot, lambda: job.state is PullState.FAILED)
         await pilot.pause()
         assert "no model or tag called nosuch:9b" in text_of(screen, "#pull-problem")
+        assert not screen.query_one("#pull-retry").display
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert screen.job is job and len(pulls_sent(emulator)) == 1
+
+
+async def test_f4_during_a_pull_queues_another_name(emulator: OllamaEmulator) -> None:
+    emulator.pulls["one:1b"] = PullScript(layers=BIG, step=MB, delay=0.1)
+    emulator.pulls["two:1b"] = PullScript(layers=LAYERS[2:], step=MB)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        first_screen = await open_pull(pilot, "one:1b")
+        first = first_screen.job
+        assert first is not None
+        await pilot.press("escape")  # the pull goes on
+        await wait_until(pilot, lambda: not isinstance(app.screen, PullScreen))
+        await pilot.press("f4")
+        await wait_until(pilot, lambda: isinstance(app.screen, PullScreen))
+        screen = app.screen
+        assert isinstance(screen, PullScreen)
+        assert screen.job is first  # it shows the running pull...
+        await pilot.press(*"two:1b", "enter")  # ...and takes another name
+        await wait_until(pilot, lambda: "two:1b (queued)" in text_of(screen, "#pull-queue"))
+        assert screen.job is first
+        assert isinstance(app, OllamaTUI)
+        second = app.pulls[-1]
+        assert (second.model, second.state) == ("two:1b", PullState.QUEUED)
+        await pilot.press("ctrl+x")  # cancels the one shown; the queued one starts
+        await wait_until(pilot, lambda: second.state is PullState.SUCCEEDED, timeout=10)
+        assert [body["model"] for body in pulls_sent(emulator)] == ["one:1b", "two:1b"]
 
 
 async def test_cancel_closes_the_stream(emulator: OllamaEmulator) -> None:
@@ -131,7 +161,7 @@ async def test_cancel_closes_the_stream(emulator: OllamaEmulator) -> None:
         screen = await open_pull(pilot, "big:70b")
         job = screen.job
         assert job is not None
-        await pilot.press("escape")  # little is in: no question asked
+        await pilot.press("ctrl+x")  # little is in: no question asked
         await wait_until(pilot, lambda: emulator.disconnects == ["/api/pull"])
         assert job.state is PullState.CANCELLED
         await pilot.pause()
@@ -147,12 +177,12 @@ async def test_cancelling_a_large_part_asks_first(emulator: OllamaEmulator) -> N
         job = screen.job
         assert job is not None
         await wait_until(pilot, lambda: job.tracker.fraction >= 0.25)
-        await pilot.press("escape")
+        await pilot.press("ctrl+x")
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("n")
         await pilot.pause()
         assert not job.finished  # "n" kept it going
-        await pilot.press("escape")
+        await pilot.press("ctrl+x")
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("y")
         await wait_until(pilot, lambda: emulator.disconnects == ["/api/pull"])
@@ -169,7 +199,7 @@ async def test_a_background_pull_finishes_after_the_modal_closed(
         job = screen.job
         assert job is not None
         await wait_until(pilot, lambda: job.tracker.completed > 0)
-        await pilot.press("ctrl+b")
+        await pilot.press("escape")  # closes the dialog; the pull goes on
         await wait_until(pilot, lambda: not isinstance(app.screen, PullScreen))
         status = chat_of(pilot).query_one("#status-bar", Static)
         await pilot.pause()

@@ -277,7 +277,7 @@ async def test_meter_window_sources(emulator: OllamaEmulator) -> None:
         await wait_until(pilot, lambda: "llama3.2:latest" in app.model_info)
         window, note = chat.context_window()
         assert window == app.model_info["llama3.2:latest"].context_length
-        assert "server default may be lower" in note
+        assert "model max" in note
         await send(pilot, "hi")  # loads the model; /api/ps then reports its window
         await wait_until(pilot, lambda: "llama3.2:latest" in app.running_context)
         assert chat.context_window() == (app.running_context["llama3.2:latest"], "")

@@ -97,7 +97,7 @@ def test_the_window_prefers_num_ctx_then_the_loaded_model_then_the_model_max() -
     assert context_window(8192, 4096, 40960) == (8192, "")
     assert context_window(None, 4096, 40960) == (4096, "")
     window, note = context_window(None, None, 40960)
-    assert window == 40960 and "server default may be lower" in note
+    assert window == 40960 and "model max" in note
     assert context_window(True, None, None) == (None, "")
 
 

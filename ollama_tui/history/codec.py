@@ -12,7 +12,8 @@ A file's layout (TOML shown; JSON has the same keys):
     [[messages]]                  # role, content, created, model; user: images,
                                   # earlier_versions; assistant: thinking, status,
                                   # error, stats, first_token_s, prompt_truncated,
-                                  # other_versions and selected (regenerations)
+                                  # prompt_version (which text of an edited prompt
+                                  # it answers), other_versions and selected
 
 Files from people and other programs are untrusted: ``from_data`` checks every
 field and raises ``UnreadableConversation`` naming the first problem.
@@ -120,6 +121,8 @@ def _reply_data(reply: Reply) -> dict[str, Any]:
         data["first_token_s"] = reply.first_token_s
     if reply.prompt_truncated:
         data["prompt_truncated"] = True
+    if reply.prompt_version is not None:
+        data["prompt_version"] = reply.prompt_version
     return data
 
 
@@ -230,6 +233,11 @@ def _reply(data: dict[str, Any], where: str) -> Reply:
     truncated = data.get("prompt_truncated", False)
     if not isinstance(truncated, bool):
         raise UnreadableConversation(f"{where} has a bad prompt_truncated")
+    prompt_version = data.get("prompt_version")
+    if prompt_version is not None and (
+        not isinstance(prompt_version, int) or isinstance(prompt_version, bool)
+    ):
+        raise UnreadableConversation(f"{where} has a bad prompt_version")
     return Reply(
         model=_text(data, "model", ""),
         content=_text(data, "content"),
@@ -240,6 +248,7 @@ def _reply(data: dict[str, Any], where: str) -> Reply:
         first_token_s=float(first_token) if first_token is not None else None,
         prompt_truncated=truncated,
         created_at=_time(data, "created"),
+        prompt_version=prompt_version,
     )
 
 

@@ -50,7 +50,6 @@ MAX_FILE_BYTES = 256 * 1024 * 1024
 HEADER_END = re.compile(r"^\[", re.MULTILINE)
 """The first table header: a TOML file's top-level keys all come before it."""
 MESSAGE_HEADER = "\n[[messages]]\n"
-SNIPPET_RADIUS = 40
 
 
 class HistoryError(Exception):
@@ -82,7 +81,25 @@ class Listing:
 @dataclass(frozen=True)
 class SearchHit:
     listing: Listing
-    snippet: str
+    text: str
+    """The title or message that matched, on one line (``sanitize_line``)."""
+    start: int
+    end: int
+    """Where in ``text`` the match is."""
+
+    def snippet(self, width: int) -> tuple[str, int, int]:
+        """At most ``width`` characters of ``text`` around the match, marked with "…"
+        where cut, and where the match is in it."""
+        width = max(width, 3)
+        room = max(0, width - 2 - (self.end - self.start))
+        start = max(0, self.start - room // 2)
+        end = min(len(self.text), start + width - 2)
+        start = max(0, min(start, end - (width - 2)))
+        prefix = "…" if start else ""
+        suffix = "…" if end < len(self.text) else ""
+        shown = prefix + self.text[start:end] + suffix
+        at = self.start - start + len(prefix)
+        return shown, at, min(len(shown), at + self.end - self.start)
 
 
 class HistoryStore:
@@ -311,15 +328,18 @@ class HistoryStore:
 
     def search(self, query: str) -> list[SearchHit]:
         """Conversations whose title or any message holds ``query`` (any case)."""
-        needle = query.strip().casefold()
+        query = query.strip()
+        needle = query.casefold()
         if not needle:
             return []
+        pattern = re.compile(re.escape(" ".join(query.split())), re.IGNORECASE)
         hits = []
         for listing in self.listings():
             if listing.problem:
                 continue
-            if needle in listing.title.casefold():
-                hits.append(SearchHit(listing, sanitize_line(listing.title, 80)))
+            title_hit = _hit(listing, listing.title, pattern)
+            if title_hit is not None:
+                hits.append(title_hit)
                 continue
             try:
                 raw = read_regular(listing.path, MAX_FILE_BYTES, follow_symlinks=False)
@@ -331,9 +351,9 @@ class HistoryStore:
                 conversation, _ = from_data(decode(raw, listing.path.suffix.lstrip(".")))
             except UnreadableConversation:
                 continue
-            snippet = _find_snippet(conversation, needle)
-            if snippet:
-                hits.append(SearchHit(listing, snippet))
+            hit = _find_hit(listing, conversation, pattern)
+            if hit is not None:
+                hits.append(hit)
         return hits
 
     # -- trash ----------------------------------------------------------------------
@@ -428,7 +448,15 @@ def _may_contain(raw: bytes, needle: str) -> bool:
     return needle in raw.decode("utf-8", errors="replace").casefold()
 
 
-def _find_snippet(conversation: Conversation, needle: str) -> str:
+def _hit(listing: Listing, text: str, pattern: re.Pattern[str]) -> SearchHit | None:
+    line = sanitize_line(text, len(text) + 1)
+    match = pattern.search(line)
+    return SearchHit(listing, line, match.start(), match.end()) if match else None
+
+
+def _find_hit(
+    listing: Listing, conversation: Conversation, pattern: re.Pattern[str]
+) -> SearchHit | None:
     for turn in conversation.turns:
         texts = (
             [reply.content for reply in turn.versions]
@@ -436,11 +464,7 @@ def _find_snippet(conversation: Conversation, needle: str) -> str:
             else [turn.content]
         )
         for text in texts:
-            at = text.casefold().find(needle)
-            if at >= 0:
-                start = max(0, at - SNIPPET_RADIUS)
-                end = at + len(needle) + SNIPPET_RADIUS
-                prefix = "…" if start else ""
-                suffix = "…" if end < len(text) else ""
-                return prefix + sanitize_line(text[start:end], 2 * SNIPPET_RADIUS + 60) + suffix
-    return ""
+            hit = _hit(listing, text, pattern)
+            if hit is not None:
+                return hit
+    return None

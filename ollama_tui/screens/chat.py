@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Footer
 
+from ollama_tui.actions import bindings
 from ollama_tui.connection import ConnectionState
 from ollama_tui.conversation import (
     AssistantTurn,
@@ -35,6 +35,8 @@ from ollama_tui.widgets.composer import Composer
 from ollama_tui.widgets.context_meter import ContextMeter
 from ollama_tui.widgets.message import PromptView, ReplyView
 from ollama_tui.widgets.plain import Plain
+from ollama_tui.widgets.sidebar import SettingsSidebar
+from ollama_tui.widgets.status_line import Part, StatusLine
 
 MIN_FLUSH_SECONDS = 0.05
 MAX_FLUSH_SECONDS = 0.75
@@ -98,111 +100,8 @@ class Turns(Vertical, AlikeLines):
 
 
 class ChatScreen(ChatSettingsScreen):
-    BINDINGS = [
-        # Not in the footer: the status bar says "Esc stops" while a reply streams,
-        # and a footer that changed with every reply rebuilt itself twice (~35 ms each).
-        Binding(
-            "escape",
-            "stop",
-            "Stop",
-            id="chat.stop",
-            tooltip="Stop the reply being written.",
-            show=False,
-        ),
-        Binding(
-            "pageup",
-            "scroll_chat('page-up')",
-            "Page up",
-            id="chat.page-up",
-            tooltip="Scroll the chat up; it stays put as a reply streams.",
-            show=False,
-        ),
-        Binding(
-            "pagedown",
-            "scroll_chat('page-down')",
-            "Page down",
-            id="chat.page-down",
-            tooltip="Scroll the chat down; at its end it follows a reply.",
-            show=False,
-        ),
-        Binding(
-            "ctrl+home",
-            "scroll_chat('top')",
-            "Chat start",
-            id="chat.start",
-            tooltip="Scroll to the top of the chat.",
-            show=False,
-        ),
-        Binding(
-            "ctrl+end",
-            "scroll_chat('end')",
-            "Chat end",
-            id="chat.end",
-            tooltip="Scroll to the end of the chat, and follow a streaming reply.",
-            show=False,
-        ),
-        Binding("ctrl+o", "pick_model", "Model", id="chat.pick-model", tooltip="Choose a model."),
-        Binding("ctrl+n", "new_chat", "New chat", id="chat.new", tooltip="Start a new chat."),
-        Binding(
-            "f3",
-            "toggle_settings",
-            "Settings",
-            id="chat.settings",
-            tooltip="Show or hide the sidebar: system prompt, options and presets.",
-        ),
-        Binding(
-            "ctrl+r",
-            "regenerate",
-            "Regenerate",
-            id="chat.regenerate",
-            tooltip="Write the last reply again; earlier versions are kept.",
-        ),
-        Binding(
-            "f2",
-            "edit_last",
-            "Edit",
-            id="chat.edit-last",
-            tooltip="Put the last prompt back in the composer to change and resend it.",
-        ),
-        Binding(
-            "ctrl+b",
-            "copy",
-            "Copy",
-            id="chat.copy",
-            tooltip="Copy the last reply, or one of its code blocks.",
-        ),
-        Binding(
-            "ctrl+t",
-            "toggle_think",
-            "Think",
-            id="chat.think",
-            tooltip="Thinking on/off (or its level) for models that can think.",
-        ),
-        Binding(
-            "ctrl+g",
-            "attach_image",
-            "Image",
-            id="chat.attach-image",
-            tooltip="Attach an image file (vision models).",
-            show=False,
-        ),
-        Binding(
-            "alt+left",
-            "browse_versions(-1)",
-            "Older version",
-            id="chat.version-previous",
-            tooltip="Show the previous version of the last reply.",
-            show=False,
-        ),
-        Binding(
-            "alt+right",
-            "browse_versions(1)",
-            "Newer version",
-            id="chat.version-next",
-            tooltip="Show the next version of the last reply.",
-            show=False,
-        ),
-    ]
+    ACTION_SCOPE = "chat"
+    BINDINGS = bindings("chat")
 
     def __init__(self, conversation: Conversation | None = None, first_run: bool = False) -> None:
         super().__init__()
@@ -214,6 +113,7 @@ class ChatScreen(ChatSettingsScreen):
         """Another ollama-tui holds this conversation: it is shown, not changed."""
         self.pending_images: list[Attachment] = []
         self.editing = False
+        self._draft_before_editing = ""
         self.flush_seconds = MIN_FLUSH_SECONDS
         self.estimate: Estimate | None = None
         self._saved_at = 0.0
@@ -229,13 +129,18 @@ class ChatScreen(ChatSettingsScreen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status-row"):
-            yield Plain(id="status-bar")
+            yield StatusLine(id="status-bar")
             yield ContextMeter(id="context-meter")
         with ChatLog(id="chat-log"), Turns(id="turns"):
             welcome = Plain(FIRST_RUN if self.first_run else WELCOME, id="welcome")
             welcome.set_class(self.first_run, "-first-run")
             yield welcome
         yield Plain(id="attachments")
+        yield Plain(
+            "✎ Editing your last prompt · Enter resends it (the old reply is kept as a "
+            "version) · Esc leaves it",
+            id="editing",
+        )
         yield Composer(id="composer")
         yield Footer()
 
@@ -250,6 +155,7 @@ class ChatScreen(ChatSettingsScreen):
     async def on_mount(self) -> None:
         self.composer.focus()
         self.query_one("#attachments").display = False
+        self.query_one("#editing").display = False
         self.read_only = not self.tui.writable(self.conversation)
         if self.read_only:
             self._say_read_only()
@@ -285,6 +191,9 @@ class ChatScreen(ChatSettingsScreen):
             label += f" ({self._first_shown} not shown)"
             first_view = self.turns.query(".prompt, .reply").first()
             await self.turns.mount(Button(label, id="earlier", compact=True), before=first_view)
+
+    def on_unmount(self) -> None:
+        self.tui.chat_closing(self.conversation, writable=not self.read_only)
 
     def close_first_run(self, typed: bool) -> None:
         if not self.first_run:
@@ -330,30 +239,32 @@ class ChatScreen(ChatSettingsScreen):
         return f"version {turn.selected + 1}/{count}" if count > 1 else ""
 
     def refresh_status(self, state: ConnectionState | None = None) -> None:
+        """The status line, by rank: how to stop a reply and the model first, the
+        host last; a connection problem is shown whole, below."""
         state = state or self.tui.connection
         host = self.tui.config.host
-        model = self.conversation.model or "no model chosen (Ctrl+O)"
-        if state.connected is None:
-            link = f"… connecting to {host}"
-        elif state.connected:
-            link = f"● Ollama {sanitize_line(state.version, 20)} at {host}"
-        else:
-            reason = state.error.explain() if state.error else "not reachable"
-            link = f"✖ {sanitize_line(reason, 300)} Retrying in {state.retry_in:.0f} s."
-        # While a reply streams, how to stop it comes first: a long host or model
-        # name must not push it off a narrow bar.
-        parts = ["replying… Esc stops", link] if self.streaming is not None else [link]
+        parts: list[Part] = []
+        if self.streaming is not None:
+            parts.append(Part("replying… Esc stops", 0))
         if self.read_only:
-            parts.insert(0, "read-only: open in another ollama-tui")
+            parts.append(Part("read-only: open in another ollama-tui", 0))
+        parts.append(Part(f"model {self.conversation.model or 'none chosen (Ctrl+O)'}", 0))
+        if self._can_think():
+            parts.append(Part(f"think {self._think_label()}", 1))
         pulling = self.tui.pull_summary()
         if pulling:
-            parts.append(pulling)
-        parts.append(f"model {sanitize_line(model, 60)}")
-        if self._can_think():
-            parts.append(f"think {self._think_label()}")
-        bar = self.query_one("#status-bar", Plain)
-        bar.update(" │ ".join(parts))
-        bar.set_class(state.connected is False, "-down")
+            parts.append(Part(pulling, 2))
+        problem = ""
+        if state.connected is None:
+            parts.append(Part("… connecting", 1))
+        elif state.connected:
+            parts.append(Part(f"● Ollama {sanitize_line(state.version, 20)}", 3))
+        else:
+            reason = state.error.explain() if state.error else "not reachable"
+            parts.append(Part(f"✖ Retrying in {state.retry_in:.0f} s", 0))
+            problem = reason
+        parts.append(Part(host, 4))
+        self.query_one("#status-bar", StatusLine).show(parts, problem)
 
     # -- model ----------------------------------------------------------------
 
@@ -387,24 +298,29 @@ class ChatScreen(ChatSettingsScreen):
 
     @on(Composer.Submitted)
     async def send_prompt(self, event: Composer.Submitted) -> None:
-        text = event.text
+        if not await self._send(event.text):
+            self.composer.give_back(event.text)
+
+    async def _send(self, text: str) -> bool:
+        """Send ``text`` as the next prompt (or as the edited last one); False when it
+        cannot be sent now, and the user has been told why."""
         if self.streaming is not None:
             self.notify(
                 "A reply is still being written. Wait for it, or press Esc to stop it.",
                 severity="warning",
             )
-            return
+            return False
         if not text.strip() and not self.pending_images:
             self.close_first_run(typed=False)
-            return
+            return True
+        # Typed in one burst, a prompt can be sent before its keys' changes are seen.
+        self.close_first_run(typed=True)
         if not self.conversation.model:
             self.notify("Choose a model first.", severity="warning")
             self.tui.open_model_picker()
-            return
-        if not await self.take_over():
-            return
-        if not await self.check_before_sending(text):
-            return
+            return False
+        if not await self.take_over() or not await self.check_before_sending(text):
+            return False
         if self.pending_images and "vision" not in (self._capabilities() or ()):
             self.notify(
                 f"{sanitize_line(self.conversation.model, 60)} cannot see images. Choose a "
@@ -412,14 +328,11 @@ class ChatScreen(ChatSettingsScreen):
                 severity="error",
                 timeout=8,
             )
-            return
+            return False
         self.composer.recall.append(text)
-        self.composer.clear()
         if self.editing:
-            self.editing = False
             self.conversation.edit_last_prompt(text)
-            for view in self.query(PromptView):
-                view.refresh_text()
+            self.leave_editing(sent=True)
         else:
             turn = self.conversation.add_prompt(text, self.pending_images)
             self.pending_images = []
@@ -428,6 +341,7 @@ class ChatScreen(ChatSettingsScreen):
             await self.turns.mount(PromptView(turn))
         self.tui.save_conversation(self.conversation)
         await self.begin_reply()
+        return True
 
     async def begin_reply(self) -> None:
         had_reply_turn = self.conversation.last_assistant_turn is not None
@@ -441,6 +355,7 @@ class ChatScreen(ChatSettingsScreen):
             await self.turns.mount(view)
         view.version_label = self._version_label(turn)
         await view.show(reply, view.version_label)
+        self._show_prompt_for(reply)
         view.start_stream()
         self.streaming = reply
         self.received = Received()
@@ -542,6 +457,7 @@ class ChatScreen(ChatSettingsScreen):
     async def action_stop(self) -> None:
         reply = self.streaming
         if reply is None:
+            self.leave_editing()
             self.close_first_run(typed=False)
             return
         self.workers.cancel_group(self, "reply")
@@ -576,11 +492,42 @@ class ChatScreen(ChatSettingsScreen):
         if self.streaming is not None:
             self.notify("Stop the current reply first (Esc).", severity="warning")
             return
+        if not self.editing:
+            # An unsent draft waits, and comes back when editing ends.
+            self._draft_before_editing = self.composer.text
         self.editing = True
         self.composer.text = turn.content
         self.composer.move_cursor(self.composer.document.end)
         self.composer.focus()
-        self.notify("Editing the last prompt: Enter resends it; the old reply is kept.")
+        self._show_editing()
+
+    def leave_editing(self, sent: bool = False) -> None:
+        """Stop editing the last prompt: the draft from before comes back, in place of
+        the unsent edit, or (once the edit is ``sent``) before what was typed since."""
+        if not self.editing:
+            return
+        self.editing = False
+        draft, self._draft_before_editing = self._draft_before_editing, ""
+        if sent:
+            self.composer.give_back(draft)
+        else:
+            self.composer.text = draft
+            self.composer.move_cursor(self.composer.document.end)
+        self._show_editing()
+
+    def _show_editing(self) -> None:
+        marker = self.query_one("#editing", Plain)
+        marker.display = self.editing
+        self.composer.set_class(self.editing, "-editing")
+        self.recount()
+
+    def _show_prompt_for(self, reply: Reply) -> None:
+        """The last prompt as it was when ``reply`` was written (it may have been
+        edited since)."""
+        turn = self.conversation.last_user_turn
+        views = self.query(PromptView)
+        if turn is not None and views:
+            views.last().show_text(turn.text_for(reply))
 
     async def action_browse_versions(self, step: int) -> None:
         turn = self.conversation.last_assistant_turn
@@ -590,6 +537,7 @@ class ChatScreen(ChatSettingsScreen):
             view = self._last_reply_view()
             if view is not None:
                 await view.show(turn.reply, self._version_label(turn))
+            self._show_prompt_for(turn.reply)
 
     async def action_new_chat(self) -> None:
         model = self.conversation.model
@@ -611,7 +559,7 @@ class ChatScreen(ChatSettingsScreen):
         self.tui.counter.forget()
         self.load_sidebar()
         self.recount()
-        self.editing = False
+        self.leave_editing()
         self.pending_images = []
         self._show_attachments()
         self.refresh_status()
@@ -702,5 +650,11 @@ class ChatScreen(ChatSettingsScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
-            return self.streaming is not None or self.first_run
+            return self.streaming is not None or self.first_run or self.editing
+        if action == "scroll_chat":
+            # In the sidebar's editors the page keys move their own cursor.
+            focused = self.focused
+            return focused is None or not any(
+                isinstance(node, SettingsSidebar) for node in focused.ancestors
+            )
         return True

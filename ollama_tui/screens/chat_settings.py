@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Button, TextArea
 
 from ollama_tui.connection import ConnectionState
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 COUNT_DELAY = 0.15
 """Seconds of quiet typing before the context meter recounts."""
+SETTINGS_SAVE_DELAY = 1.0
+"""Seconds of quiet in the sidebar before the conversation is saved with its settings."""
 
 
 @dataclass
@@ -43,6 +46,7 @@ class ChatSettingsScreen(Screen[None]):
     """The composer holds the last prompt, to be resent in its place."""
     estimate: Estimate | None
     _overflow_accepted_for: str | None
+    _settings_save: Timer | None = None
 
     def refresh_status(self, state: ConnectionState | None = None) -> None:
         raise NotImplementedError
@@ -98,6 +102,15 @@ class ChatSettingsScreen(Screen[None]):
     def settings_changed(self) -> None:
         self.refresh_status()
         self.recount()
+        # Settings belong to the conversation: saved soon (not at every keystroke),
+        # and at exit.
+        if self._settings_save is not None:
+            self._settings_save.stop()
+        self._settings_save = self.set_timer(SETTINGS_SAVE_DELAY, self._save_settings)
+
+    def _save_settings(self) -> None:
+        self._settings_save = None
+        self.tui.save_conversation(self.conversation)
 
     @on(TextArea.Changed, "#composer")
     def draft_changed(self) -> None:
@@ -122,6 +135,19 @@ class ChatSettingsScreen(Screen[None]):
     @on(Button.Pressed, "#make-default")
     def make_default(self) -> None:
         self.tui.save_new_chat_settings(self.conversation.settings)
+
+    # The palette runs these (see the table of actions).
+    async def action_reset_settings(self) -> None:
+        await self.reset_settings()
+
+    def action_save_preset(self) -> None:
+        self.save_preset()
+
+    def action_choose_preset(self) -> None:
+        self.choose_preset()
+
+    def action_make_default(self) -> None:
+        self.make_default()
 
     def apply_settings(self, settings: ChatSettings) -> None:
         """Replace this chat's settings (from a preset)."""
@@ -245,5 +271,5 @@ class ChatSettingsScreen(Screen[None]):
         think = self.effective_think()
         index = cycle.index(think) if think in cycle else -1
         settings.think = cycle[(index + 1) % len(cycle)]
-        self.refresh_status()
+        self.settings_changed()
         self.notify(f"Thinking: {self._think_label()}")

@@ -6,21 +6,19 @@ from collections.abc import Callable
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input
 
+from ollama_tui.actions import bindings
 from ollama_tui.widgets.plain import Plain
 
 
 class Confirm(ModalScreen[bool]):
     """Dismisses with True for yes; Esc or "n" is no."""
 
-    BINDINGS = [
-        Binding("escape,n", "dismiss(False)", "No", id="confirm.no"),
-        Binding("y", "dismiss(True)", "Yes", id="confirm.yes"),
-    ]
+    ACTION_SCOPE = "question"
+    BINDINGS = bindings("question")
 
     def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
         super().__init__()
@@ -46,7 +44,8 @@ class Confirm(ModalScreen[bool]):
 class TextPrompt(ModalScreen[str | None]):
     """Ask for one line; ``check`` returns why a value is refused, or ""."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="prompt.cancel")]
+    ACTION_SCOPE = "dialog"
+    BINDINGS = bindings("dialog")
 
     def __init__(
         self,
@@ -69,6 +68,9 @@ class TextPrompt(ModalScreen[str | None]):
             yield Plain(self.title_text, classes="dialog-title")
             yield Input(self.value, placeholder=self.placeholder)
             yield Plain(self.hint, classes="dialog-hint", id="prompt-hint")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:

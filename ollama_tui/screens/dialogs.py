@@ -6,12 +6,12 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from ollama_tui.actions import bindings
 from ollama_tui.code_blocks import code_blocks
 from ollama_tui.conversation import Attachment
 from ollama_tui.files import FileTooLarge, read_regular
@@ -27,13 +27,8 @@ IMAGE_FORMATS = "a PNG, JPEG, GIF, WebP or BMP"
 class CopyPicker(ModalScreen[str | None]):
     """Choose what to copy: the whole reply, or one code block (keys 0-9)."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Close", id="copy.close"),
-        *(
-            Binding(str(n), f"choose({n})", f"Copy #{n}", show=False, id=f"copy.choose-{n}")
-            for n in range(10)
-        ),
-    ]
+    ACTION_SCOPE = "copy"
+    BINDINGS = bindings("copy")
 
     def __init__(self, markdown: str) -> None:
         super().__init__()
@@ -81,7 +76,8 @@ def load_image(text: str) -> Attachment:
 class ImagePrompt(ModalScreen[Attachment | None | bool]):
     """Ask for an image path. Dismisses with the image, None to remove all, False to cancel."""
 
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="image.cancel")]
+    ACTION_SCOPE = "dialog"
+    BINDINGS = bindings("dialog")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -92,6 +88,9 @@ class ImagePrompt(ModalScreen[Attachment | None | bool]):
                 classes="dialog-hint",
                 id="image-error",
             )
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:

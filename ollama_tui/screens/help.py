@@ -1,86 +1,72 @@
-"""F1: every key binding, grouped by where it works."""
+"""F1: every key, grouped by where it works, as the table of actions has them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 
+from ollama_tui.actions import ACTIONS, SCOPE_TITLES, Action, bindings, keys_of
 from ollama_tui.widgets.plain import Plain
 
-
-def binding_groups() -> list[tuple[str, list[BindingType]]]:
-    """Every binding in the app, grouped by where it works."""
-    from ollama_tui.app import OllamaTUI
-    from ollama_tui.screens.chat import ChatScreen
-    from ollama_tui.screens.confirm import Confirm, TextPrompt
-    from ollama_tui.screens.history import HistoryScreen
-    from ollama_tui.screens.model_picker import ModelPicker
-    from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
-    from ollama_tui.screens.pull import PullScreen
-    from ollama_tui.widgets.composer import Composer
-    from ollama_tui.widgets.sidebar import SettingsSidebar
-
-    return [
-        ("Anywhere", list(OllamaTUI.BINDINGS)),
-        ("Chat", list(ChatScreen.BINDINGS)),
-        ("Composer", list(Composer.BINDINGS)),
-        ("Settings sidebar", list(SettingsSidebar.BINDINGS)),
-        ("Model picker", list(ModelPicker.BINDINGS)),
-        ("Pull", list(PullScreen.BINDINGS)),
-        ("Models screen", list(ModelsScreen.BINDINGS)),
-        ("Model info", list(ModelInfoScreen.BINDINGS)),
-        ("History", list(HistoryScreen.BINDINGS)),
-        ("Questions", [*Confirm.BINDINGS, *TextPrompt.BINDINGS]),
-        ("Keys", list(HelpScreen.BINDINGS)),
-    ]
+KEY_NAMES = {
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "slash": "/",
+    "escape": "Esc",
+    "enter": "Enter",
+    "tab": "Tab",
+    "home": "Home",
+    "end": "End",
+    "left": "Left",
+    "right": "Right",
+    "up": "Up",
+    "down": "Down",
+}
 
 
-def binding_rows(
-    bindings: list[BindingType], keymap: dict[str, str] | None = None
-) -> list[tuple[str, str]]:
+def key_label(key: str) -> str:
+    """How a key is written in the app: ``Ctrl+O``, ``F1``, ``/``, and a letter as
+    typed (``i``, not ``I``, which would mean Shift+I)."""
+    *modifiers, name = key.split("+")
+    if name in KEY_NAMES:
+        name = KEY_NAMES[name]
+    elif len(name) > 1:
+        name = name.upper() if name[0] == "f" and name[1:].isdigit() else name.capitalize()
+    elif modifiers:
+        name = name.upper()  # Ctrl+Q, as keyboards and menus write it
+    return "+".join([*(part.capitalize() for part in modifiers), name])
+
+
+def action_rows(actions: list[Action], keymap: Mapping[str, str]) -> list[tuple[str, str]]:
     """Keys (after remaps) and what they do; ids are shown so remaps can name them."""
     rows = []
-    for binding in bindings:
-        if not isinstance(binding, Binding) or not binding.description:
-            continue
-        key_text = (keymap or {}).get(binding.id or "", binding.key)
-        keys = ", ".join(_key_label(key) for key in key_text.split(","))
-        text = binding.description
-        if binding.tooltip:
-            text += f": {binding.tooltip}"
-        if binding.id:
-            text += f"  [{binding.id}]"
-        rows.append((keys, text))
+    for action in actions:
+        keys = keys_of(action, keymap)
+        key_text = ", ".join(key_label(key) for key in keys) if keys else "(palette)"
+        text = action.description
+        if action.tooltip:
+            text += f": {action.tooltip}"
+        rows.append((key_text, f"{text}  [{action.id}]"))
     return rows
 
 
-KEY_NAMES = {"pageup": "PgUp", "pagedown": "PgDn"}
-
-
-def _key_label(key: str) -> str:
-    return "+".join(
-        KEY_NAMES.get(part, part.capitalize() if len(part) > 1 else part.upper())
-        for part in key.split("+")
-    )
-
-
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "dismiss(None)", "Close", id="help.close")]
+    ACTION_SCOPE = "help"
+    BINDINGS = bindings("help")
 
-    def __init__(
-        self, groups: list[tuple[str, list[BindingType]]], keymap: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
-        self.groups = groups
-        self.keymap = keymap or {}
+        self.keymap = dict(keymap or {})
+        """The remaps in effect."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help-dialog"):
             yield Plain("Keys", classes="dialog-title")
-            for title, bindings in self.groups:
-                rows = binding_rows(bindings, self.keymap)
+            for scope, title in SCOPE_TITLES.items():
+                rows = action_rows([a for a in ACTIONS if a.scope == scope], self.keymap)
                 if not rows:
                     continue
                 yield Plain(title, classes="help-group")

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 
+from ollama_tui.actions import bindings
 from ollama_tui.files import write_atomic
 from ollama_tui.formatting import relative_time
 from ollama_tui.history.codec import UnreadableConversation
@@ -28,11 +28,14 @@ from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.base import selected_key, tui_of
 from ollama_tui.screens.confirm import Confirm, TextPrompt
 from ollama_tui.widgets.plain import Plain, cell
+from ollama_tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
     from ollama_tui.app import OllamaTUI
 
 SEARCH_DELAY = 0.2
+TITLE_WIDTH = 34
+COLUMNS = (("Title", TITLE_WIDTH), ("Model", 18), ("Updated", 14), ("Messages", 8))
 
 
 @dataclass
@@ -43,16 +46,8 @@ class Listed(Message):
 
 
 class HistoryScreen(Screen[None]):
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="history.back"),
-        Binding("slash", "search", "Search", id="history.search"),
-        Binding("r", "rename", "Rename", id="history.rename"),
-        Binding("d", "delete", "Delete", id="history.delete"),
-        Binding("m", "export('md')", "Export .md", id="history.export-md"),
-        Binding("j", "export('json')", "Export .json", id="history.export-json"),
-        Binding("i", "import_file", "Import", id="history.import"),
-        Binding("t", "empty_trash", "Empty trash", id="history.empty-trash"),
-    ]
+    ACTION_SCOPE = "history"
+    BINDINGS = bindings("history")
 
     def __init__(self) -> None:
         super().__init__()
@@ -65,15 +60,12 @@ class HistoryScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Plain("Conversations", classes="models-title")
         yield Input(placeholder="Search titles and messages (/)…", id="history-search")
-        yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="history-table")
         yield Plain(id="history-message")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#history-table", DataTable)
-        for label in ("Title", "Model", "Updated", "Messages", "Match"):
-            table.add_column(label, key=label.lower())
-        table.focus()
+        self.query_one("#history-table", DataTable).focus()
         self.refresh_list()
 
     # -- loading ----------------------------------------------------------------------
@@ -92,39 +84,65 @@ class HistoryScreen(Screen[None]):
         self.listings = event.listings
         table = self.query_one("#history-table", DataTable)
         selected = selected_key(table)
-        table.clear()
-        if event.hits is None:
-            rows = [(listing, "") for listing in event.listings]
+        searching = event.hits is not None
+        table.clear(columns=True)
+        # Fixed widths: a long title or an unreadable file's reason is cut with "…"
+        # rather than pushing the other columns off screen.
+        if searching:
+            match_width = max(20, table.size.width - TITLE_WIDTH - 6)
+            table.add_column("Title", width=TITLE_WIDTH)
+            table.add_column("Match", width=match_width)
+            for hit in event.hits or []:
+                cells = (self._title(hit.listing), self._snippet(hit, match_width))
+                table.add_row(*cells, key=hit.listing.path.name)
         else:
-            rows = [(hit.listing, hit.snippet) for hit in event.hits]
+            for label, width in COLUMNS:
+                table.add_column(label, width=width)
+            for listing in event.listings:
+                table.add_row(*self._cells(listing), key=listing.path.name)
         # Rows are keyed by file name: two files can claim one id.
-        for listing, snippet in rows:
-            table.add_row(*self._cells(listing, snippet), key=listing.path.name)
-        if selected is not None and selected in {listing.path.name for listing, _ in rows}:
+        keys = {listing.path.name for listing in self._shown(event)}
+        if selected is not None and selected in keys:
             table.move_cursor(row=table.get_row_index(selected))
         unreadable = sum(1 for listing in event.listings if listing.problem)
         message = f"{len(event.listings)} conversations in {self.tui.store.directory}"
         if event.hits is not None:
             message = f"{len(event.hits)} of {len(event.listings)} conversations match"
         if unreadable:
-            message += f" · {unreadable} unreadable (left untouched)"
+            message += f" · {unreadable} unreadable (left untouched; Enter says why)"
         trash = self.tui.store.trash_count()
         if trash:
             message += f" · {trash} in the trash (t empties it)"
         self.query_one("#history-message", Plain).update(message)
 
     @staticmethod
-    def _cells(listing: Listing, snippet: str) -> tuple[Text, ...]:
+    def _shown(event: Listed) -> list[Listing]:
+        return [hit.listing for hit in event.hits] if event.hits is not None else event.listings
+
+    @staticmethod
+    def _title(listing: Listing) -> Text:
         if listing.problem:
-            title = f"⚠ {listing.path.name}: unreadable, {listing.problem}"
-            return (cell(title, 70), cell(""), cell(""), cell(""), cell(""))
+            return cell(f"⚠ {listing.path.name}: unreadable, {listing.problem}")
+        return cell(listing.title or "Untitled")
+
+    @classmethod
+    def _cells(cls, listing: Listing) -> tuple[Text, ...]:
+        if listing.problem:
+            return (cls._title(listing), cell(""), cell(""), cell(""))
         return (
-            cell(listing.title or "Untitled", 50),
-            cell(listing.model, 24),
+            cls._title(listing),
+            cell(listing.model),
             cell(relative_time(listing.updated)),
             cell(str(listing.messages)),
-            cell(snippet, 80),
         )
+
+    @staticmethod
+    def _snippet(hit: SearchHit, width: int) -> Text:
+        """The match in its context, centred so that it is never cut, and marked."""
+        text, start, end = hit.snippet(width)
+        shown = cell(text, width)
+        shown.stylize("bold reverse", start, end)
+        return shown
 
     def selected_listing(self) -> Listing | None:
         chosen = selected_key(self.query_one("#history-table", DataTable))
@@ -152,6 +170,10 @@ class HistoryScreen(Screen[None]):
 
     @on(Input.Submitted, "#history-search")
     def search_done(self) -> None:
+        self.query_one("#history-table", DataTable).focus()
+
+    def action_focus_list(self) -> None:
+        """Down from the search box goes into the list (as the model picker's does)."""
         self.query_one("#history-table", DataTable).focus()
 
     # -- actions ------------------------------------------------------------------------

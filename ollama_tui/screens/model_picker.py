@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -15,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
+from ollama_tui.actions import bindings
 from ollama_tui.formatting import human_size, relative_time
 from ollama_tui.fuzzy import fuzzy_score
 from ollama_tui.ollama.client import OllamaClient
@@ -46,15 +46,8 @@ class ModelRow:
 class ModelPicker(ModalScreen[str | None]):
     """Returns the chosen model's name, or None when dismissed."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss_picker", "Close", id="picker.close"),
-        Binding("down", "cursor(1)", "Next", show=False, id="picker.down"),
-        Binding("up", "cursor(-1)", "Previous", show=False, id="picker.up"),
-        Binding("ctrl+r", "refresh", "Refresh", id="picker.refresh"),
-        # A modal screen hides the app's own keys, so these two are repeated here.
-        Binding("f4", "app.pull", "Pull a model", id="picker.pull"),
-        Binding("f5", "app.models", "Manage models", id="picker.models"),
-    ]
+    ACTION_SCOPE = "picker"
+    BINDINGS = bindings("picker")
 
     def __init__(self, client: OllamaClient, model_info: dict[str, ModelInfo]) -> None:
         super().__init__()
@@ -150,11 +143,24 @@ class ModelPicker(ModalScreen[str | None]):
     def filter_changed(self) -> None:
         self.render_rows()
 
-    @on(Input.Submitted, "#picker-filter")
-    def choose_highlighted(self) -> None:
+    async def action_choose(self) -> None:
+        """Enter: chat with the highlighted model. A priority binding, awaited, so
+        that what is typed right after Enter goes to the chat's prompt, not here."""
         option = self.query_one(OptionList).highlighted_option
         if option is not None and not option.disabled and option.id:
-            self.dismiss(option.id)
+            await self.dismiss(option.id)
+            return
+        query = self.query_one("#picker-filter", Input).value.strip()
+        shown = [row for row in self.rows if fuzzy_score(query, row.summary.name) is not None]
+        if shown and all(row.embedding_only for row in shown):
+            name = sanitize_line(shown[0].summary.name, 60)
+            self.notify(
+                f"{name} only makes embeddings, so it cannot chat. Choose another model, "
+                "or F4 to pull one.",
+                severity="warning",
+            )
+        elif self.rows and not shown:
+            self.notify("No installed model matches. F4 pulls a new one.", severity="warning")
 
     @on(OptionList.OptionSelected)
     def option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, TextArea
 
+from ollama_tui.actions import bindings
 from ollama_tui.formatting import (
     expires_in,
     human_size,
@@ -34,6 +34,7 @@ from ollama_tui.sanitize import sanitize, sanitize_line
 from ollama_tui.screens.base import selected_key, tui_of
 from ollama_tui.screens.confirm import Confirm, TextPrompt
 from ollama_tui.widgets.plain import Plain, cell
+from ollama_tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
     from ollama_tui.app import OllamaTUI
@@ -64,18 +65,8 @@ class ActionDone(Message):
 
 
 class ModelsScreen(Screen[None]):
-    BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="models.back"),
-        Binding("i", "info", "Info", id="models.info"),
-        Binding("d", "delete", "Delete", id="models.delete"),
-        Binding("c", "copy", "Copy", id="models.copy"),
-        Binding("l", "load", "Load", id="models.load"),
-        Binding("u", "unload", "Unload", id="models.unload"),
-        Binding("s", "sort", "Sort", id="models.sort"),
-        Binding("slash", "filter", "Filter", id="models.filter"),
-        Binding("enter", "chat", "Chat", id="models.chat", show=False),
-        Binding("ctrl+r", "reload", "Refresh", id="models.refresh"),
-    ]
+    ACTION_SCOPE = "models"
+    BINDINGS = bindings("models")
 
     def __init__(self) -> None:
         super().__init__()
@@ -90,7 +81,7 @@ class ModelsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Plain("Installed models", classes="models-title")
         yield Input(placeholder="Filter (/)…", id="models-filter")
-        yield DataTable(id="models-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="models-table")
         yield Plain(id="models-message")
         yield Plain("Loaded now (refreshes every 3 s)", classes="models-title")
         yield DataTable(id="running-table", cursor_type="row")
@@ -149,8 +140,6 @@ class ModelsScreen(Screen[None]):
     def on_models_loaded(self, event: ModelsLoaded) -> None:
         self.models = event.models
         self.running = event.running
-        message = "" if self.models else "No models yet. F4 pulls one, for example llama3.2."
-        self.query_one("#models-message", Plain).update(message)
         self.render_models()
         self.render_running()
 
@@ -206,7 +195,12 @@ class ModelsScreen(Screen[None]):
             )
         if selected is not None and selected in {m.name for m in self.visible_models()}:
             table.move_cursor(row=table.get_row_index(selected))
-        table.border_subtitle = f"sorted by {self.sort} (s)"
+        self._show_message()
+
+    def _show_message(self) -> None:
+        message = "" if self.models else "No models yet. F4 pulls one, for example llama3.2."
+        sort = f"Sorted by {self.sort} (s changes it) · i info · d delete · c copy · / filter"
+        self.query_one("#models-message", Plain).update(message or sort)
 
     def render_running(self) -> None:
         table = self.query_one("#running-table", DataTable)
@@ -234,6 +228,10 @@ class ModelsScreen(Screen[None]):
 
     @on(Input.Submitted, "#models-filter")
     def filter_done(self) -> None:
+        self.query_one("#models-table", DataTable).focus()
+
+    def action_focus_list(self) -> None:
+        """Down from the filter goes into the list."""
         self.query_one("#models-table", DataTable).focus()
 
     # -- actions ------------------------------------------------------------------------
@@ -356,10 +354,8 @@ class ModelsScreen(Screen[None]):
 class ModelInfoScreen(ModalScreen[None]):
     """Everything known about one model, scrollable, selectable and copyable."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Close", id="info.close"),
-        Binding("ctrl+y", "copy_all", "Copy all", id="info.copy", priority=True),
-    ]
+    ACTION_SCOPE = "info"
+    BINDINGS = bindings("info")
 
     def __init__(self, info: ModelInfo) -> None:
         super().__init__()

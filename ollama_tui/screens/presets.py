@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ollama_tui.actions import bindings
 from ollama_tui.presets import Preset
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.widgets.plain import Plain, plain_line
@@ -26,7 +26,8 @@ def _summary(preset: Preset) -> Content:
 
 
 class PresetPicker(ModalScreen[Preset | None]):
-    BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="presets.close")]
+    ACTION_SCOPE = "dialog"
+    BINDINGS = bindings("dialog")
 
     def __init__(self, presets: list[Preset]) -> None:
         super().__init__()
@@ -40,6 +41,9 @@ class PresetPicker(ModalScreen[Preset | None]):
                 "Enter replaces this chat's system prompt and options · Esc closes",
                 classes="dialog-hint",
             )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:

@@ -1,7 +1,9 @@
-"""The pull modal: ask for a name, then show the whole model's progress, layer by layer.
+"""The pull modal: ask for a name, show the whole model's progress layer by layer, and
+the queue.
 
-The pull itself belongs to the app (it keeps going when this modal closes); this
-screen only shows one job and asks the app to start, cancel or retry it.
+The pulls belong to the app (they keep going when this modal closes); this screen
+shows one job, lists the others, and asks the app to start, cancel or retry them.
+Another name can be typed while a pull runs: it is queued behind it.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, ProgressBar
 
+from ollama_tui.actions import bindings
 from ollama_tui.formatting import duration, human_size
 from ollama_tui.pulls import LayerProgress, PullJob, PullState, Stage, name_problem
 from ollama_tui.sanitize import sanitize_line
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from ollama_tui.app import OllamaTUI
 
 PULL_HINT = "Enter pulls · Esc closes. Names look like llama3.2, qwen3:8b or hf.co/user/model."
+QUEUE_HINT = "Type another name and press Enter to queue it."
 
 
 class LayerRow(Horizontal):
@@ -48,21 +51,16 @@ class LayerRow(Horizontal):
         yield self.bar
 
     def show(self, layer: LayerProgress) -> None:
-        note = " (on disk)" if layer.cached else ""
         size = f"{human_size(layer.completed)} / {human_size(layer.total)}"
-        self.label.update(f"{layer.short_digest}  {size}{note}")
+        self.label.update(f"{layer.short_digest}  {size}")
         self.bar.update(total=layer.total, progress=layer.completed)
 
 
 class PullScreen(ModalScreen[str | None]):
     """Dismisses with the pulled model's name when the user wants to chat with it."""
 
-    BINDINGS = [
-        Binding("escape", "cancel_or_close", "Cancel/close", id="pull.cancel"),
-        Binding("ctrl+b", "background", "Run in background", id="pull.background"),
-        Binding("ctrl+r", "retry", "Retry", id="pull.retry"),
-        Binding("ctrl+o", "chat", "Chat with it", id="pull.chat"),
-    ]
+    ACTION_SCOPE = "pull"
+    BINDINGS = bindings("pull")
 
     def __init__(self, job: PullJob | None = None, name: str = "") -> None:
         super().__init__()
@@ -80,6 +78,7 @@ class PullScreen(ModalScreen[str | None]):
             with Vertical(id="pull-ask"):
                 yield Input(self.initial_name, placeholder="model name", id="pull-name")
                 yield Plain(PULL_HINT, id="pull-name-note")
+            yield Plain(id="pull-queue")
             with Vertical(id="pull-progress"):
                 yield Plain(id="pull-status")
                 yield ProgressBar(id="pull-overall", show_eta=False)
@@ -92,20 +91,14 @@ class PullScreen(ModalScreen[str | None]):
                         "Chat with it", id="pull-chat", variant="success", action="screen.chat"
                     )
                     yield Button(
-                        "Run in background", id="pull-background", action="screen.background"
+                        "Cancel pull", id="pull-cancel", variant="error", action="screen.cancel"
                     )
-                    yield Button(
-                        "Cancel pull",
-                        id="pull-cancel",
-                        variant="error",
-                        action="screen.cancel_or_close",
-                    )
+                    yield Button("Close", id="pull-close", action="screen.close")
             yield Plain(classes="dialog-hint", id="pull-keys")
 
     def on_mount(self) -> None:
         self.show_job()
-        if self.job is None:
-            self.query_one("#pull-name", Input).focus()
+        self.query_one("#pull-name", Input).focus()
 
     # -- starting -----------------------------------------------------------------
 
@@ -125,18 +118,24 @@ class PullScreen(ModalScreen[str | None]):
             note.update(problem)
             note.add_class("-error")
             return
-        self.job = self.tui.start_pull(name)
+        job = self.tui.start_pull(name)
+        if self.job is None or self.job.finished:
+            self.job = job
+        else:
+            self.notify(f"{sanitize_line(name, 60)} is queued behind the running pull.")
+        event.input.value = ""
         self.show_job()
 
     # -- showing --------------------------------------------------------------------
 
     def show_job(self) -> None:
         job = self.job
-        self.query_one("#pull-ask").display = job is None
         self.query_one("#pull-progress").display = job is not None
+        self._show_queue()
         if job is None:
             self.query_one("#pull-keys", Plain).update("")
             return
+        self.query_one("#pull-name", Input).placeholder = "another model to queue"
         tracker = job.tracker
         name = sanitize_line(job.model, 80)
         self.query_one("#pull-title", Plain).update(f"Pulling {name}")
@@ -151,20 +150,18 @@ class PullScreen(ModalScreen[str | None]):
         self.query_one("#pull-problem", Plain).update(job.problem)
         self.query_one("#pull-problem").display = bool(job.problem)
         running = not job.finished
-        self.query_one("#pull-retry").display = job.state in {
-            PullState.FAILED,
-            PullState.CANCELLED,
-        }
+        self.query_one("#pull-retry").display = job.retryable
         self.query_one("#pull-chat").display = job.state is PullState.SUCCEEDED
         self.query_one("#pull-cancel").display = running
-        self.query_one("#pull-background").display = running
-        keys = (
-            "Esc cancels · Ctrl+B runs it in the background"
-            if running
-            else "Ctrl+O chats with it · Esc closes"
-            if job.state is PullState.SUCCEEDED
-            else "Ctrl+R retries (resuming) · Esc closes"
-        )
+        if running:
+            keys = "Esc closes (the pull goes on in the background) · Ctrl+X cancels it"
+        elif job.state is PullState.SUCCEEDED:
+            keys = "Ctrl+O chats with it · Esc closes"
+        elif job.retryable:
+            keys = "Ctrl+R retries (resuming) · Esc closes"
+        else:
+            keys = "Check the name, then type it again above · Esc closes"
+        keys += f" · {QUEUE_HINT}"
         self.query_one("#pull-keys", Plain).update(keys)
         if self._shown_state is not job.state:
             self._shown_state = job.state
@@ -173,6 +170,19 @@ class PullScreen(ModalScreen[str | None]):
             visible = [button for button in self.query("#pull-buttons Button") if button.display]
             if visible:
                 visible[0].focus()
+
+    def _show_queue(self) -> None:
+        """The other pulls of this session: running, queued, and how the others ended."""
+        others = [job for job in self.tui.pulls if job is not self.job]
+        waiting = [job for job in others if not job.finished]
+        line = ""
+        if waiting:
+            line = "Also pulling: " + ", ".join(
+                f"{sanitize_line(job.model, 30)} ({job.state.value})" for job in waiting
+            )
+        queue = self.query_one("#pull-queue", Plain)
+        queue.update(line)
+        queue.display = bool(line)
 
     def _status_line(self, job: PullJob) -> str:
         if job.state is PullState.QUEUED:
@@ -217,18 +227,22 @@ class PullScreen(ModalScreen[str | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         job = self.job
-        if action == "background":
+        if action == "cancel":
             return job is not None and not job.finished
         if action == "retry":
-            return job is not None and job.state in {PullState.FAILED, PullState.CANCELLED}
+            return job is not None and job.retryable
         if action == "chat":
             return job is not None and job.state is PullState.SUCCEEDED
         return True
 
-    def action_cancel_or_close(self) -> None:
+    def action_close(self) -> None:
+        if self.job is not None and not self.job.finished:
+            self.notify("The pull goes on; its progress is in the status line.")
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
         job = self.job
         if job is None or job.finished:
-            self.dismiss(None)
             return
         if not job.tracker.worth_confirming_cancel():
             self.tui.cancel_pull(job)
@@ -249,13 +263,8 @@ class PullScreen(ModalScreen[str | None]):
             answered,
         )
 
-    def action_background(self) -> None:
-        if self.job is not None and not self.job.finished:
-            self.notify("The pull goes on; its progress is in the status line.")
-        self.dismiss(None)
-
     def action_retry(self) -> None:
-        if self.job is not None and self.job.finished:
+        if self.job is not None and self.job.retryable:
             self.job = self.tui.start_pull(self.job.model)
             for row in self.query(LayerRow):
                 row.remove()

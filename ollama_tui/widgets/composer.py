@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from textual import events
 from textual.actions import SkipAction
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
+
+from ollama_tui.actions import bindings
 
 NEWLINE_KEYS = {"ctrl+j", "alt+enter", "shift+enter"}
 
@@ -24,16 +25,7 @@ class Composer(TextArea):
     }
     """
 
-    BINDINGS = [
-        Binding(
-            "ctrl+j,alt+enter,shift+enter",
-            "insert_newline",
-            "Newline",
-            id="composer.newline",
-            tooltip="Insert a line break (Enter sends).",
-            show=False,
-        ),
-    ]
+    BINDINGS = bindings("composer")
 
     @dataclass
     class Submitted(Message):
@@ -56,7 +48,12 @@ class Composer(TextArea):
         if event.key == "enter":
             event.stop()
             event.prevent_default()
-            self.post_message(self.Submitted(self, self.text))
+            # Emptied at once: keys typed right after Enter start the next draft. A
+            # prompt that cannot be sent comes back with ``give_back``.
+            text = self.text
+            self.clear()
+            self._recall_index = None
+            self.post_message(self.Submitted(self, text))
             return
         if event.key in NEWLINE_KEYS:
             event.stop()
@@ -83,6 +80,12 @@ class Composer(TextArea):
 
     def action_cursor_page_down(self) -> None:
         raise SkipAction
+
+    def give_back(self, text: str) -> None:
+        """Put back a prompt that was not sent, before anything typed since."""
+        if text:
+            self.text = text + self.text
+            self.move_cursor(self.document.end)
 
     def action_insert_newline(self) -> None:
         start, end = self.selection

@@ -32,7 +32,11 @@ class PromptView(Plain):
         self.refresh_text()
 
     def refresh_text(self) -> None:
-        text = Content(sanitize(self.turn.content))
+        self.show_text(self.turn.content)
+
+    def show_text(self, prompt: str) -> None:
+        """Show ``prompt``: one of the texts the turn has had."""
+        text = Content(sanitize(prompt))
         if self.turn.images:
             chips = "  ".join(f"[image: {sanitize_line(i.name, 40)}]" for i in self.turn.images)
             text = text + Content("\n") + Content.styled(chips, "italic")

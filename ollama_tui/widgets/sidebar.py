@@ -13,11 +13,11 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Input, Select, TextArea
 
+from ollama_tui.actions import bindings
 from ollama_tui.ollama.types import ModelInfo
 from ollama_tui.options import (
     LEGACY_UNTIL,
@@ -141,15 +141,7 @@ def _option_label(spec: OptionSpec) -> str:
 class SettingsSidebar(VerticalScroll):
     """Docked at the right; F3 shows and hides it."""
 
-    BINDINGS = [
-        Binding(
-            "f8",
-            "reset_field",
-            "Reset field",
-            id="settings.reset-field",
-            tooltip="Clear the focused setting, so the model's default applies.",
-        ),
-    ]
+    BINDINGS = bindings("sidebar")
 
     @dataclass
     class Changed(Message):

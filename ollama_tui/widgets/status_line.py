@@ -1,0 +1,65 @@
+"""The status line: what matters most stays visible at any width.
+
+Each part has a rank; when the line is too narrow, the lowest-ranked parts go first
+(the host before anything else), and the rest keep their order. A problem (the
+server is down) is never cut: it gets its own lines below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.content import Content
+from textual.geometry import Size
+
+from ollama_tui.sanitize import sanitize_line
+from ollama_tui.widgets.plain import Plain
+
+SEPARATOR = " │ "
+
+
+@dataclass(frozen=True)
+class Part:
+    text: str
+    rank: int
+    """0 is kept longest."""
+
+
+def lay_out(parts: list[Part], width: int) -> str:
+    """The parts that fit in ``width`` cells, best ranked first, in their order."""
+    kept: set[int] = set()
+    used = 0
+    for index in sorted(range(len(parts)), key=lambda i: parts[i].rank):
+        cost = len(parts[index].text) + (len(SEPARATOR) if kept else 0)
+        if used + cost <= width or not kept:
+            kept.add(index)
+            used += cost
+    return SEPARATOR.join(part.text for index, part in enumerate(parts) if index in kept)
+
+
+class StatusLine(Plain):
+    """Lays its parts out again whenever its width changes."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id)
+        self._parts: list[Part] = []
+        self._problem = ""
+
+    def show(self, parts: list[Part], problem: str = "") -> None:
+        self._parts = [Part(sanitize_line(part.text, 120), part.rank) for part in parts]
+        self._problem = sanitize_line(problem, 400)
+        self.set_class(bool(problem), "-down")
+        self.refresh(layout=True)
+
+    @property
+    def text(self) -> str:
+        """What the line shows at its current width."""
+        line = lay_out(self._parts, max(1, self.content_size.width))
+        return f"{line}\n{self._problem}" if self._problem else line
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        problem_lines = len(Content(self._problem).wrap(max(1, width))) if self._problem else 0
+        return 1 + problem_lines
+
+    def render(self) -> Content:
+        return Content(self.text)

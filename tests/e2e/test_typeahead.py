@@ -1,0 +1,74 @@
+"""Keys typed ahead, before the app has caught up, are handled in the order typed.
+
+A person who knows the app types without waiting for each step to show, and a busy
+machine makes anyone do so: a key that moves the focus (Tab, or Enter that closes a
+dialog or sends a prompt) followed at once by text must not send the text to the old
+place, nor lose it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.session import (
+    MODEL,
+    TEMPERATURE,
+    TOP_K,
+    AppRun,
+    chat_ready,
+    composer_text,
+    field_text,
+    focus_temperature,
+    replying,
+)
+from tests.emulator import ChatReply
+
+pytestmark = pytest.mark.e2e
+
+
+def test_text_typed_right_after_tab_goes_to_the_next_field(app_run: AppRun) -> None:
+    app_run.write_config()
+    terminal = app_run.launch("--model", MODEL)
+    terminal.wait_for(chat_ready, "chat screen")
+    focus_temperature(terminal)
+    terminal.press("Tab")  # on to top_k, and type at once
+    terminal.type("7")
+    screen = terminal.wait_for(
+        lambda s: "7" in (field_text(s, TOP_K), field_text(s, TEMPERATURE)), "the 7 typed"
+    )
+    assert (field_text(screen, TEMPERATURE), field_text(screen, TOP_K)) == ("0.7 (model)", "7"), (
+        f"the 7 typed after Tab did not land in top_k:\n{screen}"
+    )
+
+
+def test_a_prompt_typed_right_after_choosing_a_model_reaches_the_composer(
+    app_run: AppRun,
+) -> None:
+    app_run.write_config()
+    terminal = app_run.launch()
+    terminal.wait_for(lambda s: "Choose a model" in s and MODEL in s, "model picker")
+    terminal.type("llama3")
+    terminal.press("Enter")
+    terminal.type("Hello there")
+
+    screen = terminal.wait_for(
+        lambda s: chat_ready(s) or "llama3H" in s, "model chosen, or the prompt in the filter"
+    )
+    assert chat_ready(screen), f"{MODEL} was not chosen: the prompt went into the filter\n{screen}"
+    terminal.wait_for(lambda s: composer_text(s) == "Hello there", "prompt in the composer")
+
+
+def test_text_typed_right_after_sending_stays_in_the_composer(app_run: AppRun) -> None:
+    app_run.write_config()
+    app_run.emulator.script(ChatReply(content=["Fine, ", "thanks."], delay=0.05))
+    terminal = app_run.launch("--model", MODEL)
+    terminal.wait_for(chat_ready, "chat screen")
+    terminal.type("How are you?")
+    terminal.press("Enter")
+    terminal.type("draft for later")
+    screen = terminal.wait_for(
+        lambda s: "Fine, thanks." in s and not replying(s), "whole reply, finished"
+    )
+    assert composer_text(screen) == "draft for later", screen
+    [sent] = app_run.chat_requests()
+    assert sent["messages"][-1]["content"] == "How are you?"
