@@ -255,10 +255,17 @@ class OllamaTUI(PullingApp):
         except (OSError, UnreadableConversation) as error:
             self.notify(str(error), title="Cannot open the conversation", severity="error")
             return
-        for note in notes:
-            self.notify(sanitize_line(note, 200), title="A setting was dropped", severity="warning")
-        self._back_to_chat()
-        await self.chat.show_conversation(conversation)
+        self.post_message(ConversationLoaded(conversation, notes))
+
+    def on_conversation_loaded(self, event: ConversationLoaded) -> None:
+        for note in event.notes:
+            self.notify(note, title="A setting was dropped", severity="warning")
+
+        async def show() -> None:
+            self._back_to_chat()
+            await self.chat.show_conversation(event.conversation)
+
+        self.chat.after_stopping("open that conversation", show)
 
     @work(group="history-save", exit_on_error=False)
     async def write_history(self) -> None:
@@ -524,3 +531,11 @@ class OllamaTUI(PullingApp):
 @dataclass
 class ConnectionChecked(Message):
     state: ConnectionState
+
+
+@dataclass
+class ConversationLoaded(Message):
+    """A saved conversation, read by a worker, to show in the chat."""
+
+    conversation: Conversation
+    notes: list[str]

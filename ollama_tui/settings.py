@@ -38,6 +38,14 @@ class ChatSettings:
     """None leaves it to the model (and is what a model that cannot think gets)."""
     truncate: bool | None = None
     """False asks the server (>= 0.12.6) to refuse an overlong prompt, not trim it."""
+    invalid: dict[str, tuple[str, str]] = field(default_factory=dict, compare=False)
+    """Text typed for a setting that does not validate, and why, by setting: it is
+    shown again wherever the setting is shown, and nothing is sent until it is fixed.
+    Not saved: files hold valid settings only."""
+
+    def problems(self) -> list[str]:
+        """Why sending must wait: one sentence per setting holding invalid text."""
+        return [reason for _, reason in self.invalid.values()]
 
     def copy(self) -> ChatSettings:
         return copy.deepcopy(self)

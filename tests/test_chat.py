@@ -14,9 +14,11 @@ from ollama_tui.app import ConnectionChecked
 from ollama_tui.connection import ConnectionState
 from ollama_tui.conversation import AssistantTurn, ReplyStatus, UserTurn
 from ollama_tui.screens.chat import ChatScreen
+from ollama_tui.screens.confirm import Confirm
 from ollama_tui.screens.dialogs import CopyPicker
 from ollama_tui.screens.help import HelpScreen
 from ollama_tui.screens.model_picker import ModelPicker
+from ollama_tui.widgets.message import PromptView
 from tests.chat_helpers import (
     app_for,
     chat_of,
@@ -181,6 +183,44 @@ async def test_edit_last_prompt_and_resend(emulator: OllamaEmulator) -> None:
             "You said: helo wrld",
             "You said: hello world",
         ]
+        # Each version is shown under the prompt that produced it.
+        prompt_view = chat.query(PromptView).last()
+        assert "hello world" in str(prompt_view.render())
+        await pilot.press("alt+left")
+        await pilot.pause()
+        assert "helo wrld" in str(prompt_view.render())
+        assert "You said: helo wrld" in last_reply_view(pilot).body.source
+        await pilot.press("alt+right")
+        await pilot.pause()
+        assert "hello world" in str(prompt_view.render())
+
+
+async def test_editing_can_be_left_and_keeps_the_draft(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "first question")
+        await pilot.press(*"a draft")
+        await pilot.press("f2")
+        assert chat.composer.text == "first question"
+        assert chat.query_one("#editing").display  # a visible marker
+        await pilot.press("escape")
+        assert not chat.editing and not chat.query_one("#editing").display
+        assert chat.composer.text == "a draft"
+        # Leaving and typing a new question sends a new prompt, not an edit.
+        chat.composer.clear()
+        await pilot.press(*"second question", "enter")
+        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 2)
+        await wait_until(pilot, lambda: chat.streaming is None)
+        contents = [turn.content for turn in chat.conversation.turns if isinstance(turn, UserTurn)]
+        assert contents == ["first question", "second question"]
+        # An edit that is sent gives the draft back afterwards.
+        await pilot.press(*"later", "f2", "ctrl+u", *"second, better", "enter")
+        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 3)
+        await wait_until(pilot, lambda: chat.streaming is None)
+        assert chat.composer.text == "later"
+        last = chat.conversation.last_user_turn
+        assert last is not None and last.texts == ["second question", "second, better"]
 
 
 async def test_thinking_streams_then_collapses(emulator: OllamaEmulator) -> None:
@@ -658,3 +698,26 @@ async def test_a_failure_inside_the_app_ends_the_reply_and_keeps_its_text(
 
 def status_text(chat: ChatScreen) -> str:
     return str(chat.query_one("#status-bar", Static).render())
+
+
+async def test_a_new_chat_while_a_reply_streams_asks_first(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=[f"w{i} " for i in range(20)], hold_after=10))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: chat.composer.has_focus)
+        await pilot.press(*"go on", "enter")
+        await wait_until(pilot, emulator.holding.is_set)
+        first = chat.conversation
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("n")
+        await pilot.pause()
+        assert chat.conversation is first and chat.streaming is not None
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: chat.conversation is not first)
+        assert chat.streaming is None
+        reply = first.turns[-1]
+        assert isinstance(reply, AssistantTurn) and reply.reply.status is ReplyStatus.STOPPED

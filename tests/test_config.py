@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,38 @@ async def test_a_key_remap_takes_effect_and_shows_in_help(emulator: OllamaEmulat
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = "\n".join(str(s.render()) for s in app.screen.query(Static))
         assert "F6" in text and "New chat: Start a new chat.  [chat.new]" in text
+
+
+async def test_remaps_work_while_typing_and_conflicts_are_reported(
+    emulator: OllamaEmulator,
+) -> None:
+    path = write_config(
+        '[keys]\n"chat.new" = "ctrl+k"\n"chat.regenerate" = "ctrl+o"\n"chat.think" = "ctrl+p"\n'
+    )
+    config = resolve_config(config_path=path, environ={})
+    config.host, config.model = emulator.url, "llama3.2:latest"
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: chat.composer.has_focus)
+        first = chat.conversation
+        await pilot.press(*"half a thought", "ctrl+k")  # the composer's own Ctrl+K loses
+        await wait_until(pilot, lambda: chat.conversation is not first)
+        messages = [n.message for n in app._notifications]
+        assert any(
+            "keys.chat.regenerate = 'ctrl+o' is already the key of chat.pick-model" in m
+            for m in messages
+        )
+        assert any(
+            "keys.chat.think = 'ctrl+p' is kept for the command palette" in m for m in messages
+        )
+        await pilot.press("ctrl+o")  # still the model picker
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))
+        await pilot.press("escape", "f1")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        text = "\n".join(str(s.render()) for s in app.screen.query(Static))
+        assert "Ctrl+K" in text and "[chat.new]" in text
+        assert re.search(r"Ctrl\+R +Regenerate", text)  # the refused remap is not active
 
 
 async def test_the_welcome_is_shown_once_then_the_picker(emulator: OllamaEmulator) -> None:

@@ -138,10 +138,32 @@ async def test_invalid_values_are_flagged_and_nothing_is_sent(emulator: OllamaEm
             set_field(sidebar, key, "")
         set_field(sidebar, "temperature", "0.5")
         await pilot.pause()
-        assert sidebar.problems() == []
+        assert chat.conversation.settings.problems() == []
         chat.composer.focus()
         await send(pilot, "hi")
         assert chat_requests(emulator)[-1]["options"] == {"temperature": 0.5}
+
+
+async def test_an_invalid_value_stays_after_the_sidebar_closes_and_blocks_every_send(
+    emulator: OllamaEmulator,
+) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        sidebar = await open_sidebar(pilot)
+        field(sidebar, "temperature").editor.focus()
+        await pilot.press(*"abc", "f3")  # type it, close the sidebar
+        assert not sidebar.has_class("-open")
+        for attempt in range(2):
+            await pilot.press(*("hi" if attempt == 0 else ""), "enter")
+            await pilot.pause()
+            assert chat_requests(emulator) == []
+            assert sidebar.has_class("-open")
+            temperature = field(sidebar, "temperature")
+            assert temperature.text == "abc" and temperature.has_class("-invalid")
+            await pilot.press("f3")  # closed again, and the text is still there
+        assert chat.composer.text == "hi"
+        assert chat.conversation.settings.options.get("temperature") is None
 
 
 async def test_reset_one_field_and_all(emulator: OllamaEmulator) -> None:

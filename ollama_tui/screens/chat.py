@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from textual import on, work
@@ -28,6 +29,7 @@ from ollama_tui.ollama import errors
 from ollama_tui.ollama.types import Message as ApiMessage
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.chat_settings import ChatSettingsScreen
+from ollama_tui.screens.confirm import Confirm
 from ollama_tui.screens.reply_stream import Received, ReplyChunk, ReplyEnded, relay_stream
 from ollama_tui.tokens import Estimate, probably_truncated
 from ollama_tui.widgets.alike_lines import AlikeLines
@@ -539,10 +541,26 @@ class ChatScreen(ChatSettingsScreen):
                 await view.show(turn.reply, self._version_label(turn))
             self._show_prompt_for(turn.reply)
 
-    async def action_new_chat(self) -> None:
-        model = self.conversation.model
-        settings = self.tui.new_chat_settings.copy()
-        await self.show_conversation(Conversation(model=model, settings=settings))
+    def action_new_chat(self) -> None:
+        async def new_chat() -> None:
+            model = self.conversation.model
+            settings = self.tui.new_chat_settings.copy()
+            await self.show_conversation(Conversation(model=model, settings=settings))
+
+        self.after_stopping("start a new chat", new_chat)
+
+    def after_stopping(self, doing: str, then: Callable[[], Awaitable[None]]) -> None:
+        """Run ``then``; while a reply streams, only once the user agrees to stop it."""
+        if self.streaming is None:
+            self.call_later(then)
+            return
+
+        def answered(stop: bool | None) -> None:
+            if stop:
+                self.call_later(then)
+
+        question = f"A reply is still being written. Stop it and {doing}?"
+        self.app.push_screen(Confirm(question, yes="Stop it", no="Keep it"), answered)
 
     async def show_conversation(self, conversation: Conversation) -> None:
         """Switch to ``conversation`` (the current one is already saved)."""

@@ -203,14 +203,15 @@ class ChatSettingsScreen(Screen[None]):
 
     async def settings_are_valid(self) -> bool:
         """Nothing invalid is ever sent: say what to fix and show where."""
-        problems = self.sidebar.problems() if self.has_sidebar else []
+        problems = self.conversation.settings.problems()
         if problems:
             self.notify(
                 "Fix the settings before sending: " + "; ".join(problems),
                 severity="error",
                 timeout=10,
             )
-            if not self.sidebar.has_class("-open"):
+            sidebar = await self.ensure_sidebar()
+            if not sidebar.has_class("-open"):
                 await self.action_toggle_settings()
         return not problems
 

@@ -1,8 +1,9 @@
 """The settings sidebar: system prompt, every option, request fields and presets.
 
 It edits the conversation's ``ChatSettings`` in place, and only with values that
-passed validation; a field holding invalid text shows why and is listed by
-``problems()``, which the chat checks before sending.
+passed validation; text that does not validate is kept in ``ChatSettings.invalid``
+with the reason, shown again whenever the sidebar shows the settings, and the chat
+sends nothing until it is fixed.
 """
 
 from __future__ import annotations
@@ -212,7 +213,8 @@ class SettingsSidebar(VerticalScroll):
         self._info, self._version = info, server_version
         parameters = dict(info.parameters) if info is not None else {}
         for field in self.query(Field):
-            field.set_text(self._stored_text(field.key))
+            typed = settings.invalid.get(field.key)
+            field.set_text(typed[0] if typed else self._stored_text(field.key))
             field.set_placeholder(self._placeholder(field.key, parameters, info))
         self._load_think(info)
         truncate = self.query_one("#truncate", Select)
@@ -285,7 +287,10 @@ class SettingsSidebar(VerticalScroll):
     @on(Field.Changed)
     def field_changed(self, event: Field.Changed) -> None:
         field = event.field
-        if not field.error:
+        if field.error:
+            self.settings.invalid[field.key] = (field.text, field.error)
+        else:
+            self.settings.invalid.pop(field.key, None)
             self._store(field.key, field.value)
         self.post_message(self.Changed())
 
@@ -313,10 +318,6 @@ class SettingsSidebar(VerticalScroll):
         self.settings.truncate = False if event.value == "false" else None
         self.post_message(self.Changed())
 
-    def problems(self) -> list[str]:
-        """Why sending must wait: one line per invalid field."""
-        return [field.error for field in self.query(Field) if field.error]
-
     def action_reset_field(self) -> None:
         focused = self.app.focused
         ancestors = focused.ancestors if focused is not None else []
@@ -335,5 +336,6 @@ class SettingsSidebar(VerticalScroll):
 
     def _reset(self, field: Field) -> None:
         field.set_text("")
+        self.settings.invalid.pop(field.key, None)
         self._store(field.key, None)
         self.post_message(self.Changed())
