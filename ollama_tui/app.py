@@ -17,7 +17,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from ollama_tui import paths
+from ollama_tui import clipboard, paths
 from ollama_tui.actions import bindings, check_keymap, in_scope
 from ollama_tui.app_pulls import PullingApp
 from ollama_tui.config import DEFAULT_THEME, Config, remember, write_template
@@ -47,6 +47,7 @@ from ollama_tui.screens.chat import ChatScreen, FirstRunClosed
 from ollama_tui.settings import ChatSettings
 from ollama_tui.themes import load_themes, semantic_defaults
 from ollama_tui.tokens import ContextCounter, Tokenizer
+from ollama_tui.ui.compat import recognise_alt_enter
 from ollama_tui.widgets.compact_blocks import warm_code_highlighting
 from ollama_tui.widgets.layout_once import lay_out_once
 
@@ -81,6 +82,7 @@ class OllamaTUI(PullingApp):
     ) -> None:
         super().__init__()
         lay_out_once()
+        recognise_alt_enter()
         self.config = config
         self.client = client
         self.store = store
@@ -496,9 +498,21 @@ class OllamaTUI(PullingApp):
         def chosen(text: str | None) -> None:
             if text:
                 self.copy_to_clipboard(text)
-                self.notify(f"Copied {len(text)} characters.")
 
         self.push_screen(CopyPicker(markdown), chosen)
+
+    def copy_to_clipboard(self, text: str) -> None:
+        """Every copy, ours and Textual's (a selection's Ctrl+C), asks the terminal
+        (OSC 52), then goes where it can surely be pasted; a toast says where."""
+        super().copy_to_clipboard(text)
+        self._copy_elsewhere(text)
+
+    @work(group="clipboard", exclusive=True, exit_on_error=False)
+    async def _copy_elsewhere(self, text: str) -> None:
+        copied = await asyncio.to_thread(
+            clipboard.copy, text, dict(os.environ), paths.clipboard_file()
+        )
+        self.notify(copied.message, severity="information" if copied.ok else "warning")
 
     def open_image_prompt(self) -> None:
         from ollama_tui.screens.dialogs import ImagePrompt

@@ -69,7 +69,7 @@ def make_app(
 
     return OllamaTUI(
         config,
-        client or OllamaClient(config.host, api_key=config.api_key),
+        client or OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth),
         store or HistoryStore(config.history_dir, config.history_format),
         conversation,
     )
@@ -103,7 +103,7 @@ def describe_paths(config: Config) -> str:
         ("presets", paths.presets_dir()),
         ("history", config.history_dir),
         ("trash", config.history_dir / "trash"),
-        ("logs", paths.log_file()),
+        ("state", paths.state_dir()),
     ]
     return "\n".join(f"{name:<8} {path}" for name, path in rows)
 

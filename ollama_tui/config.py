@@ -17,7 +17,7 @@ from typing import Any
 from ollama_tui import paths
 from ollama_tui.files import MAX_CONFIG_BYTES, read_regular, write_atomic
 from ollama_tui.history.codec import FORMATS
-from ollama_tui.ollama.host import parse_host
+from ollama_tui.ollama.host import credentials, parse_host
 from ollama_tui.settings import ChatSettings
 
 DEFAULT_THEME = "ollama-dark"
@@ -50,6 +50,8 @@ class Config:
     """Model to chat with; empty means "ask" (the picker opens)."""
     api_key: str | None = field(default=None, repr=False)
     """From OLLAMA_API_KEY only: never written to disk or shown."""
+    basic_auth: tuple[str, str] | None = field(default=None, repr=False)
+    """``user:password@`` from the host, sent as Basic auth: never written or shown."""
     history_format: str = "toml"
     """How new conversations are saved: "toml" or "json" (both always load)."""
     history_dir: Path = field(default_factory=paths.conversations_dir)
@@ -81,9 +83,9 @@ def resolve_config(
             _apply_file(config, config_path)
     env_host = environ.get("OLLAMA_HOST")
     if host:
-        config.host = parse_host(host)
+        config.host, config.basic_auth = parse_host(host), credentials(host)
     elif env_host:
-        config.host = parse_host(env_host)
+        config.host, config.basic_auth = parse_host(env_host), credentials(env_host)
     if model:
         config.model = model
     config.api_key = environ.get("OLLAMA_API_KEY") or None
@@ -107,7 +109,7 @@ def _apply_file(config: Config, path: Path) -> None:
     for key, value in data.items():
         if key == "host":
             if isinstance(value, str) and value.strip():
-                config.host = parse_host(value)
+                config.host, config.basic_auth = parse_host(value), credentials(value)
             else:
                 wrong(key, "a host such as http://127.0.0.1:11434")
         elif key in ("model", "last_model"):

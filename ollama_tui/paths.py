@@ -42,5 +42,6 @@ def state_dir() -> Path:
     return platformdirs.user_state_path(APP_NAME, appauthor=False)
 
 
-def log_file() -> Path:
-    return state_dir() / "ollama-tui.log"
+def clipboard_file() -> Path:
+    """Where copied text is also kept when the terminal may not take it."""
+    return state_dir() / "clipboard.txt"

@@ -37,7 +37,18 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("XDG_CACHE_HOME", ".cache"),
     ):
         monkeypatch.setenv(name, str(home / sub))
-    for name in ("OLLAMA_HOST", "OLLAMA_API_KEY"):
+    # Ollama's settings, and what decides where copied text goes (a test run inside
+    # tmux or an X session must not copy to them).
+    for name in (
+        "OLLAMA_HOST",
+        "OLLAMA_API_KEY",
+        "TMUX",
+        "STY",
+        "DISPLAY",
+        "WAYLAND_DISPLAY",
+        "TERM_PROGRAM",
+        "WSL_DISTRO_NAME",
+    ):
         monkeypatch.delenv(name, raising=False)
     return home
 

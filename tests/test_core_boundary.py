@@ -20,6 +20,7 @@ UI_MODULES = {
     "widgets",
     "themes",
     "commands",
+    "ui",
 }
 """Top-level names under ollama_tui that are UI code and may use Textual."""
 

@@ -1,6 +1,12 @@
+import base64
+
 import pytest
 
-from ollama_tui.ollama.host import parse_host
+from ollama_tui.cli import make_app
+from ollama_tui.config import resolve_config
+from ollama_tui.ollama.host import credentials, parse_host
+from tests.chat_helpers import wait_until
+from tests.emulator import OllamaEmulator
 
 
 @pytest.mark.parametrize(
@@ -34,3 +40,37 @@ from ollama_tui.ollama.host import parse_host
 )
 def test_parse_host_matches_ollama(value: str | None, expected: str) -> None:
     assert parse_host(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://ann:s3cret@proxy.lan/ollama", ("ann", "s3cret")),
+        ("http://ann:p%40ss%3Aword@box:8080", ("ann", "p@ss:word")),
+        ("ann@box", ("ann", "")),
+        ("box:11434", None),
+        ("http://box/path@not-userinfo", None),
+    ],
+)
+def test_credentials_are_taken_out_of_the_host(
+    value: str, expected: tuple[str, str] | None
+) -> None:
+    assert credentials(value) == expected
+    shown = parse_host(value)
+    assert "s3cret" not in shown and "p%40ss" not in shown and "ann" not in shown
+
+
+async def test_credentials_are_sent_as_basic_auth_and_never_shown(
+    emulator: OllamaEmulator,
+) -> None:
+    host = emulator.url.replace("http://", "http://ann:s%40cret@")
+    config = resolve_config(host=host, model="llama3.2:latest", environ={})
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.connection.connected is True)
+        await pilot.press("f1", "escape")
+        drawn = app.export_screenshot()
+        assert "s@cret" not in drawn and "ann:" not in drawn
+    expected = "Basic " + base64.b64encode(b"ann:s@cret").decode()
+    assert all(r.headers.get("authorization") == expected for r in emulator.requests)
+    assert "s@cret" not in repr(config)

@@ -60,6 +60,8 @@ class OllamaClient:
     Args:
         base_url: e.g. ``http://127.0.0.1:11434``, as returned by ``parse_host``.
         api_key: sent as ``Authorization: Bearer``; never logged or shown.
+        basic_auth: user and password for a proxy in front of Ollama, sent as Basic
+            auth (in place of ``api_key``); never logged or shown.
     """
 
     def __init__(
@@ -67,6 +69,7 @@ class OllamaClient:
         base_url: str,
         *,
         api_key: str | None = None,
+        basic_auth: tuple[str, str] | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
         request_timeout: float = REQUEST_TIMEOUT,
     ) -> None:
@@ -76,7 +79,8 @@ class OllamaClient:
             headers["Authorization"] = f"Bearer {api_key}"
         self._connect_timeout = connect_timeout
         self._request_timeout = request_timeout
-        self._http = httpx.AsyncClient(base_url=self.base_url, headers=headers)
+        auth = httpx.BasicAuth(*basic_auth) if basic_auth is not None else None
+        self._http = httpx.AsyncClient(base_url=self.base_url, headers=headers, auth=auth)
 
     def __repr__(self) -> str:
         return f"OllamaClient({self.base_url!r})"

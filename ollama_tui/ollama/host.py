@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 11434
@@ -46,8 +46,21 @@ def parse_host(value: str | None) -> str:
     return f"{scheme}://{host}:{port}" + (f"/{path}" if path else "")
 
 
+def credentials(value: str | None) -> tuple[str, str] | None:
+    """The ``user:password@`` of an ``OLLAMA_HOST``-style value (percent-decoded), or
+    None. ``parse_host`` leaves them out of the URL, which is shown on screen; the
+    client sends them as Basic auth, as a proxy in front of Ollama expects."""
+    text = (value or "").strip().strip("\"'").strip()
+    rest = text.split("://", 1)[1] if "://" in text else text
+    netloc = rest.partition("/")[0]
+    if "@" not in netloc:
+        return None
+    user, _, password = netloc.rpartition("@")[0].partition(":")
+    return unquote(user), unquote(password)
+
+
 def _split_host_port(netloc: str, default_port: int) -> tuple[str, int]:
-    # Any userinfo ("user:pass@") is dropped: credentials go in OLLAMA_API_KEY.
+    # Any userinfo ("user:pass@") is left out: see ``credentials``.
     netloc = netloc.rpartition("@")[2]
     if netloc.startswith("["):
         host, _, after = netloc[1:].partition("]")

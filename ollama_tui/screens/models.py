@@ -374,4 +374,3 @@ class ModelInfoScreen(ModalScreen[None]):
 
     def action_copy_all(self) -> None:
         self.app.copy_to_clipboard(self.text)
-        self.notify(f"Copied {len(self.text):,} characters.")

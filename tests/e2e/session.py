@@ -129,10 +129,18 @@ def replying(screen: str) -> bool:
     return "replying… Esc stops" in screen
 
 
+SCROLLBAR = "▀▄█▁▂▃▅▆▇▐▌▕▏▔"
+"""Glyphs the sidebar's scroll bar draws at the right end of its lines."""
+
+
+def _sidebar_lines(screen: str) -> list[str]:
+    return [line.rstrip().rstrip(SCROLLBAR).rstrip() for line in screen.splitlines()]
+
+
 def _field_place(screen: str, label: str) -> tuple[int, int] | None:
     """Row and column of the sidebar field under ``label`` (its whole text, which may
     wrap over several lines), or None if it is not shown."""
-    lines = screen.splitlines()
+    lines = _sidebar_lines(screen)
     wanted = " ".join(label.split())
     first = f"{COMPOSER_EDGE} {label.split()[0]} "
     for row, line in enumerate(lines):
@@ -161,7 +169,7 @@ def field_text(screen: str, label: str) -> str | None:
     if place is None:
         return None
     row, column = place
-    return screen.splitlines()[row][column:].strip()
+    return _sidebar_lines(screen)[row][column:].strip()
 
 
 def chat_ready(screen: str, model: str = MODEL) -> bool:

@@ -72,3 +72,20 @@ def test_text_typed_right_after_sending_stays_in_the_composer(app_run: AppRun) -
     assert composer_text(screen) == "draft for later", screen
     [sent] = app_run.chat_requests()
     assert sent["messages"][-1]["content"] == "How are you?"
+
+
+def test_alt_enter_starts_a_new_line_inside_tmux(app_run: AppRun) -> None:
+    """tmux sends Alt+Enter as Esc then Enter: a new line, not a send."""
+    app_run.write_config()
+    terminal = app_run.launch("--model", MODEL)
+    terminal.wait_for(chat_ready, "chat screen")
+    terminal.type("line one")
+    terminal.press("M-Enter")
+    terminal.type("line two")
+    screen = terminal.wait_for(lambda s: "line two" in s, "the second line")
+    assert "line one" in screen
+    assert app_run.chat_requests() == [], "Alt+Enter sent the prompt"
+    terminal.press("Enter")
+    terminal.until(lambda: bool(app_run.chat_requests()), "the prompt sent with Enter")
+    [sent] = app_run.chat_requests()
+    assert sent["messages"][-1]["content"] == "line one\nline two"

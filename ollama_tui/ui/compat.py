@@ -1,0 +1,32 @@
+"""Where ollama-tui relies on a Textual internal, each with a canary test
+(``tests/test_compat.py``) that fails when Textual changes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALT_ENTER = "\x1b\r"
+"""What Alt+Enter sends in tmux, screen and xterm-like terminals (ESC, then CR)."""
+
+
+@dataclass(frozen=True)
+class _KeyName:
+    """Stands in for a ``textual.keys.Keys`` member: the parser only reads ``value``."""
+
+    value: str
+
+
+def recognise_alt_enter() -> None:
+    """Make ESC CR the key ``alt+enter``.
+
+    Textual's parser has no entry for it, waits out the escape delay and reissues
+    the two characters; the Enter it then finds in its table loses the Alt, so
+    Alt+Enter (meant to start a new line in the prompt) sent the prompt. This adds
+    the missing entry to the parser's table (``textual._ansi_sequences``).
+    """
+    from textual import _ansi_sequences
+
+    table = _ansi_sequences.ANSI_SEQUENCES_KEYS
+    assert isinstance(table, dict)
+    table[ALT_ENTER] = (_KeyName("alt+enter"),)
