@@ -14,8 +14,9 @@ from ollama_tui import __version__, paths
 from ollama_tui.config import Config, resolve_config
 from ollama_tui.conversation import Conversation
 from ollama_tui.history.codec import UnreadableConversation, is_valid_id
-from ollama_tui.history.store import HistoryStore
+from ollama_tui.history.store import SHORT_ID, HistoryStore
 from ollama_tui.ollama.client import OllamaClient
+from ollama_tui.sanitize import sanitize_line
 
 if TYPE_CHECKING:
     from ollama_tui.app import OllamaTUI
@@ -54,7 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="reopen the most recent conversation",
     )
-    reopen.add_argument("--resume", metavar="ID", help="reopen the conversation with this id")
+    reopen.add_argument(
+        "--resume",
+        metavar="ID",
+        help="reopen the conversation with this id, or the first characters of it (F9 shows them)",
+    )
     return parser
 
 
@@ -87,6 +92,7 @@ def reopened(store: HistoryStore, continue_last: bool, resume: str | None) -> Co
     assert resume is not None
     if not is_valid_id(resume):
         raise SystemExit(f"ollama-tui: {resume[:70]!r} is not a conversation id.")
+    resume = _full_id(store, resume)
     try:
         conversation, _ = store.load(resume)
     except FileNotFoundError:
@@ -94,6 +100,24 @@ def reopened(store: HistoryStore, continue_last: bool, resume: str | None) -> Co
     except (OSError, UnreadableConversation) as error:
         raise SystemExit(f"ollama-tui: cannot open conversation {resume}: {error}") from None
     return conversation
+
+
+def _full_id(store: HistoryStore, prefix: str) -> str:
+    """The id that ``prefix`` starts (as git takes a commit's first characters);
+    SystemExit says why there is none, or names the ones it could mean."""
+    listings = [item for item in store.listings() if not item.problem]
+    if any(item.id == prefix for item in listings):
+        return prefix
+    matches = [item for item in listings if item.id.startswith(prefix)]
+    if len(matches) == 1:
+        return matches[0].id
+    if not matches:
+        raise SystemExit(f"ollama-tui: no conversation {prefix} in {store.directory}.")
+    named = "; ".join(
+        f"{item.id[:SHORT_ID]} {sanitize_line(item.title or 'Untitled', 40)}"
+        for item in matches[:5]
+    )
+    raise SystemExit(f"ollama-tui: {prefix} could be any of {len(matches)}: {named}.")
 
 
 def describe_paths(config: Config) -> str:

@@ -18,7 +18,7 @@ from ollama_tui.screens.confirm import Confirm
 from ollama_tui.screens.dialogs import CopyPicker
 from ollama_tui.screens.help import HelpScreen
 from ollama_tui.screens.model_picker import ModelPicker
-from ollama_tui.widgets.message import PromptView
+from ollama_tui.widgets.message import PromptView, ThinkingText
 from tests.chat_helpers import (
     app_for,
     chat_of,
@@ -420,7 +420,7 @@ async def test_escape_sequences_never_reach_the_terminal(emulator: OllamaEmulato
         assert view.reply.content == evil
         shown = view.body.source
         assert shown == "Hi␛]52;c;ZXZpbA==␇ there␛[2J\ufffd31m␀!"
-        thinking = str(view.query_one(".thinking-text", Static).render())
+        thinking = view.query_one(ThinkingText).text
         assert "\x1b" not in thinking and "␛[31mred" in thinking
         screen_text = app.export_screenshot()
         for char in ("\x1b", "\x07", "\x9b", "\x00"):

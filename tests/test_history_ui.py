@@ -139,8 +139,8 @@ async def test_the_browser_lists_searches_and_reopens(emulator: OllamaEmulator) 
         screen = await open_history(pilot)
         await wait_until(pilot, lambda: len(table_rows(screen)) == 3)
         rows = table_rows(screen)
-        assert rows[0][:4] == ["Amphibians", "qwen3:8b", rows[0][2], "300"]
-        assert "unreadable" in rows[2][0]
+        assert rows[0] == [long.id[:8], "Amphibians", "qwen3:8b", rows[0][3], "300"]
+        assert "unreadable" in rows[2][1]
         await pilot.press("slash", *"axolotl")
         await wait_until(pilot, lambda: len(table_rows(screen)) == 1)
         assert "axolotl regrows its limbs" in table_rows(screen)[0][1]
@@ -174,7 +174,7 @@ async def test_rename_delete_export_and_import(emulator: OllamaEmulator, tmp_pat
         await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
         app.screen.query_one(Input).value = "Word counts\x1b"
         await pilot.press("enter")
-        await wait_until(pilot, lambda: table_rows(screen)[0][0].startswith("Word counts"))
+        await wait_until(pilot, lambda: table_rows(screen)[0][1].startswith("Word counts"))
         assert store().load(conversation.id)[0].title == "Word counts␛"  # sanitised
         target = tmp_path / "out.md"
         await pilot.press("m")
@@ -182,6 +182,7 @@ async def test_rename_delete_export_and_import(emulator: OllamaEmulator, tmp_pat
         await pilot.press("ctrl+u", *str(target), "enter")
         await wait_until(pilot, target.exists)
         assert target.read_text().startswith("# Word counts")
+        assert f"--resume {conversation.id[:8]}" in target.read_text()
         exported = tmp_path / "out.json"
         await pilot.press("j")
         await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
@@ -196,7 +197,7 @@ async def test_rename_delete_export_and_import(emulator: OllamaEmulator, tmp_pat
         await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
         await pilot.press(*str(exported), "enter")
         await wait_until(pilot, lambda: len(table_rows(screen)) == 1)
-        assert table_rows(screen)[0][0] == "Word counts␛"
+        assert table_rows(screen)[0][1] == "Word counts␛"
         await pilot.press("i")
         await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
         await pilot.press(*str(tmp_path / "missing.json"), "enter")
@@ -212,6 +213,13 @@ def test_continue_and_resume(emulator: OllamaEmulator) -> None:
     assert reopened(history, False, None) is None
     with pytest.raises(SystemExit, match="no conversation"):
         reopened(history, False, "0123abc")
+    # Any unique start of an id will do, as with git; an ambiguous one is named.
+    assert reopened(history, False, conversation.id[:5]) == conversation
+    twin = sample()
+    twin.id = conversation.id[:5] + "f" * 27
+    history.save(twin)
+    with pytest.raises(SystemExit, match="could be any of 2"):
+        reopened(history, False, conversation.id[:5])
     with pytest.raises(SystemExit, match="not a conversation id"):
         reopened(history, False, "../etc/passwd")
     with pytest.raises(SystemExit, match="no conversations"):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ollama_tui.conversation import AssistantTurn, Conversation, ReplyStatus
 from ollama_tui.history.codec import encode, to_data
-from ollama_tui.history.store import HistoryStore
+from ollama_tui.history.store import SHORT_ID, HistoryStore
 from ollama_tui.sanitize import sanitize
 
 
@@ -21,7 +21,7 @@ def to_markdown(conversation: Conversation) -> str:
         f"- model: {conversation.model or 'none'}",
         f"- created: {conversation.created_at.isoformat(timespec='seconds')}",
         f"- updated: {conversation.updated_at.isoformat(timespec='seconds')}",
-        f"- id: {conversation.id}",
+        f"- id: {conversation.id} (`ollama-tui --resume {conversation.id[:SHORT_ID]}`)",
     ]
     options = conversation.settings.options
     if options:

@@ -45,6 +45,9 @@ except ImportError:  # Windows: no advisory locks; changes on disk are still det
 
 TRASH = "trash"
 LOCKS = ".locks"
+SHORT_ID = 8
+"""How many of an id's characters the browser and exports show; ``--resume`` takes any
+unique start of an id."""
 MAX_FILE_BYTES = 256 * 1024 * 1024
 """A conversation file bigger than this is listed as too large rather than read."""
 HEADER_END = re.compile(r"^\[", re.MULTILINE)

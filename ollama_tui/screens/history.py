@@ -23,7 +23,7 @@ from ollama_tui.files import write_atomic
 from ollama_tui.formatting import relative_time
 from ollama_tui.history.codec import UnreadableConversation
 from ollama_tui.history.export import import_file, to_json, to_markdown
-from ollama_tui.history.store import HistoryError, Listing, SearchHit
+from ollama_tui.history.store import SHORT_ID, HistoryError, Listing, SearchHit
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.base import selected_key, tui_of
 from ollama_tui.screens.confirm import Confirm, TextPrompt
@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from ollama_tui.app import OllamaTUI
 
 SEARCH_DELAY = 0.2
-TITLE_WIDTH = 34
-COLUMNS = (("Title", TITLE_WIDTH), ("Model", 18), ("Updated", 14), ("Messages", 8))
+TITLE_WIDTH = 28
+COLUMNS = (("Id", SHORT_ID), ("Title", TITLE_WIDTH), ("Model", 16), ("Updated", 13), ("Msgs", 5))
 
 
 @dataclass
@@ -127,9 +127,11 @@ class HistoryScreen(Screen[None]):
 
     @classmethod
     def _cells(cls, listing: Listing) -> tuple[Text, ...]:
+        short_id = cell(listing.id[:SHORT_ID])
         if listing.problem:
-            return (cls._title(listing), cell(""), cell(""), cell(""))
+            return (short_id, cls._title(listing), cell(""), cell(""), cell(""))
         return (
+            short_id,
             cls._title(listing),
             cell(listing.model),
             cell(relative_time(listing.updated)),

@@ -9,6 +9,7 @@ from textual.widgets import Collapsible
 
 from ollama_tui.conversation import Reply, ReplyStatus, UserTurn
 from ollama_tui.formatting import stats_line
+from ollama_tui.markdown_bounds import BlockBounds
 from ollama_tui.sanitize import sanitize, sanitize_line
 from ollama_tui.widgets.alike_lines import AlikeLines
 from ollama_tui.widgets.plain import Plain
@@ -43,6 +44,43 @@ class PromptView(Plain):
         self.update(text)
 
 
+THINKING_PART_CHARS = 4000
+"""Thinking is drawn in parts of this many characters, so that as it streams only the
+last part is drawn again: one ever-growing text made a long stream cost its size
+squared."""
+
+
+class ThinkingText(Vertical):
+    """A reply's thinking, as plain text in parts."""
+
+    DEFAULT_CSS = """
+    ThinkingText { height: auto; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(classes="thinking-text")
+        self.text = ""
+        self._last = ""
+        """What the last part shows."""
+
+    async def set_text(self, text: str) -> None:
+        self.text, self._last = "", ""
+        await self.remove_children()
+        await self.append(text)
+
+    async def append(self, text: str) -> None:
+        self.text += text
+        parts = list(self.query(Plain))
+        while text:
+            if not parts or len(self._last) >= THINKING_PART_CHARS:
+                parts.append(Plain())
+                self._last = ""
+                await self.mount(parts[-1])
+            room = THINKING_PART_CHARS - len(self._last)
+            self._last, text = self._last + text[:room], text[room:]
+            parts[-1].update(self._last)
+
+
 class ReplyView(Vertical, AlikeLines):
     """An assistant reply: thinking (collapsible), Markdown body, stats line."""
 
@@ -50,11 +88,12 @@ class ReplyView(Vertical, AlikeLines):
         super().__init__(classes="reply")
         self.reply = reply
         self.version_label = ""
-        self._thinking_text: list[str] = []
+        self._bounds = BlockBounds()
+        """Keeps every block of the drawn text small, so a huge reply costs its size."""
 
     def compose(self) -> ComposeResult:
         with Collapsible(title="Thinking…", collapsed=True, classes="thinking"):
-            yield Plain(classes="thinking-text")
+            yield ThinkingText()
         yield ReplyMarkdown(classes="reply-body")
         yield Plain(classes="reply-stats")
 
@@ -73,12 +112,13 @@ class ReplyView(Vertical, AlikeLines):
         """Render a finished (or restored) reply in full."""
         self.reply = reply
         self.version_label = version_label
-        self._thinking_text = [sanitize(reply.thinking)]
+        await self.query_one(ThinkingText).set_text(sanitize(reply.thinking))
         self._refresh_thinking()
         self.thinking_section.collapsed = bool(reply.content) or reply.status is not (
             ReplyStatus.STREAMING
         )
-        await self.body.update(sanitize(reply.content))
+        self._bounds = BlockBounds()
+        await self.body.update(self._bounds.feed(sanitize(reply.content)))
         self.refresh_stats()
 
     def start_stream(self) -> None:
@@ -86,14 +126,14 @@ class ReplyView(Vertical, AlikeLines):
 
     async def append(self, content: str, thinking: str) -> None:
         if thinking:
-            self._thinking_text.append(sanitize(thinking))
+            await self.query_one(ThinkingText).append(sanitize(thinking))
             self._refresh_thinking()
             if not self.reply.content:
                 self.thinking_section.collapsed = False
         if content:
             if self.thinking_section.display and not self.thinking_section.collapsed:
                 self.thinking_section.collapsed = True
-            await self.body.write(sanitize(content))
+            await self.body.write(self._bounds.feed(sanitize(content)))
 
     async def finish(self) -> None:
         await self.body.stop()
@@ -103,9 +143,7 @@ class ReplyView(Vertical, AlikeLines):
         self.refresh_stats()
 
     def _refresh_thinking(self) -> None:
-        text = "".join(self._thinking_text)
-        self.thinking_section.display = bool(text)
-        self.query_one(".thinking-text", Plain).update(text)
+        self.thinking_section.display = bool(self.query_one(ThinkingText).text)
         if self.reply.status is not ReplyStatus.STREAMING or self.reply.content:
             self.thinking_section.title = "Thoughts"
 

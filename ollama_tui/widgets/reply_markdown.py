@@ -31,6 +31,7 @@ from textual.widget import AwaitMount, Widget
 from textual.widgets import Markdown
 from textual.widgets._markdown import MarkdownBlock, MarkdownStream
 
+from ollama_tui.markdown_parser import reply_parser
 from ollama_tui.widgets.alike_lines import AlikeLines
 from ollama_tui.widgets.compact_blocks import (
     CompactBulletList,
@@ -181,7 +182,7 @@ class LiveMarkdown(Markdown, AlikeLines):
     }
 
     def __init__(self, paint_finished: Callable[[], Awaitable[None]]) -> None:
-        super().__init__(open_links=False)
+        super().__init__(open_links=False, parser_factory=reply_parser)
         self._paint_finished = paint_finished
         self._appending: AwaitComplete | None = None
         self.paint_before_append = True

@@ -1,0 +1,104 @@
+"""Bounded blocks: streamed Markdown with breaks added, so no block grows without end.
+
+While a reply streams, its last block is parsed and drawn again at every update.
+A block that never ends (a 5 MB line, a code block of 100,000 lines) made each
+update cost as much as the whole block, so the reply cost its size squared and the
+app stopped echoing keys. ``BlockBounds`` passes the text through, adding a break
+where a line or a block passes its bound: a blank line between paragraphs, a line
+break inside code, or a code fence closed and opened again (same language). Every
+character still shows; only where lines wrap changes. What is copied or saved is
+the reply's own text, not this.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_LINE = 2000
+"""Characters a line may reach before a break is added (at a space, if one is near)."""
+MAX_BLOCK_LINES = 200
+"""Lines a paragraph or a code block may reach before it is split."""
+SPACE_SEARCH = 200
+"""How far back from ``MAX_LINE`` a space is looked for, to break between words."""
+
+LINE_START = 100
+"""Characters of a line kept to recognise a code fence and its info string."""
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+
+
+class BlockBounds:
+    """Feed it a reply's text in pieces, in order; it returns the text to draw."""
+
+    def __init__(self) -> None:
+        self._line_length = 0
+        """Characters of the current line so far (since a newline or an added break)."""
+        self._line_start = ""
+        """The first characters of the current line, for recognising a fence."""
+        self._block_lines = 0
+        self._fence: tuple[str, str] | None = None
+        """The open code fence's marker and info string, while inside one."""
+
+    def feed(self, text: str) -> str:
+        out: list[str] = []
+        for piece in re.split(r"(\n)", text):
+            if piece == "\n":
+                out.append(self._end_line())
+            elif piece:
+                out.append(self._add(piece))
+        return "".join(out)
+
+    def _add(self, piece: str) -> str:
+        out: list[str] = []
+        while self._line_length + len(piece) > MAX_LINE:
+            room = MAX_LINE - self._line_length
+            cut = piece.rfind(" ", max(0, room - SPACE_SEARCH), room) + 1 if room else 0
+            if cut <= 0:
+                cut = room
+            out.append(self._take(piece[:cut]))
+            piece = piece[cut:]
+            out.append(self._break_line())
+        out.append(self._take(piece))
+        return "".join(out)
+
+    def _take(self, piece: str) -> str:
+        if len(self._line_start) < LINE_START:
+            self._line_start += piece[: LINE_START - len(self._line_start)]
+        self._line_length += len(piece)
+        return piece
+
+    def _break_line(self) -> str:
+        """A break inside an overlong line."""
+        self._line_length, self._line_start = 0, ""
+        if self._fence is not None:
+            return "\n" + self._count_line()
+        self._block_lines = 0
+        return "\n\n"
+
+    def _end_line(self) -> str:
+        start = self._line_start
+        self._line_length, self._line_start = 0, ""
+        fence = _FENCE.match(start)
+        if self._fence is not None:
+            if fence and fence.group(1).startswith(self._fence[0]) and not fence.group(2).strip():
+                self._fence, self._block_lines = None, 0
+                return "\n"
+            return "\n" + self._count_line()
+        if fence:
+            self._fence, self._block_lines = (fence.group(1), fence.group(2)), 0
+            return "\n"
+        if not start.strip():
+            self._block_lines = 0
+            return "\n"
+        return "\n" + self._count_line()
+
+    def _count_line(self) -> str:
+        """Count a line of the current block; split the block once it is long."""
+        self._block_lines += 1
+        if self._block_lines < MAX_BLOCK_LINES:
+            return ""
+        self._block_lines = 0
+        if self._fence is not None:
+            marker, info = self._fence
+            return f"{marker}\n{marker}{info}\n"
+        return "\n"

@@ -1,0 +1,77 @@
+"""Replies no renderer would expect: a 5 MB line, nesting deeper than Markdown allows.
+Every word is shown, and the app keeps answering keys while they stream."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from ollama_tui.conversation import AssistantTurn, ReplyStatus
+from tests.chat_helpers import app_for, chat_of, send, wait_until
+from tests.emulator import ChatReply, OllamaEmulator
+
+CHUNK = 1000
+CHUNKS = 5000
+"""5 MB in all, on one line."""
+
+
+def drawn(app: object) -> str:
+    from textual.app import App
+
+    assert isinstance(app, App)
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+async def test_a_five_megabyte_line_streams_while_keys_still_echo(
+    emulator: OllamaEmulator,
+) -> None:
+    pieces = [f"{i:07d}" + "x" * (CHUNK - 8) + " " for i in range(CHUNKS)]
+    emulator.script(ChatReply(content=pieces, hold_after=CHUNKS - 1))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: chat.composer.has_focus)
+        await pilot.press(*"one long line", "enter")
+        await wait_until(pilot, lambda: len(chat.received.content) > CHUNKS // 5, timeout=60)
+        await pilot.press("k")  # typed while megabytes pour in
+        await wait_until(pilot, lambda: chat.composer.text == "k", timeout=60)
+        # Everything sent so far is received and drawn, the reply still open.
+        await wait_until(pilot, emulator.holding.is_set, timeout=120)
+        await wait_until(
+            pilot,
+            lambda: len(chat.conversation.turns[-1].reply.content)  # type: ignore[union-attr]
+            == (CHUNKS - 1) * CHUNK,
+            timeout=120,
+        )
+        assert chat.streaming is not None
+        emulator.release()
+        await wait_until(pilot, lambda: chat.streaming is None, timeout=120)
+        await pilot.press("ctrl+end")
+        await wait_until(pilot, lambda: f"{CHUNKS - 1:07d}" in drawn(app), timeout=60)
+    turn = chat.conversation.turns[-1]
+    assert isinstance(turn, AssistantTurn)
+    assert turn.reply.content == "".join(pieces)
+    assert turn.reply.status is ReplyStatus.COMPLETE
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "1. " * 30 + "deepest\n\nafterwards",
+        "> " * 40 + "deepest\n\nafterwards",
+        "".join("  " * depth + f"- item {depth}\n" for depth in range(16))
+        + "  " * 16
+        + "- deepest\n\nafterwards",
+    ],
+    ids=["numbers", "quotes", "indented list"],
+)
+async def test_nesting_too_deep_to_draw_is_shown_flat(
+    emulator: OllamaEmulator, reply: str
+) -> None:
+    emulator.script(ChatReply(content=[reply]))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "nest")
+        await wait_until(pilot, lambda: "deepest" in drawn(app))
+        assert "afterwards" in drawn(app)
