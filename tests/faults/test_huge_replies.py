@@ -8,7 +8,8 @@ import html
 import pytest
 
 from ollama_tui.conversation import AssistantTurn, ReplyStatus
-from tests.chat_helpers import app_for, chat_of, send, wait_until
+from ollama_tui.markdown_bounds import MAX_LINE
+from tests.chat_helpers import app_for, chat_of, last_reply_view, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 
 CHUNK = 1000
@@ -27,7 +28,7 @@ async def test_a_five_megabyte_line_streams_while_keys_still_echo(
     emulator: OllamaEmulator,
 ) -> None:
     pieces = [f"{i:07d}" + "x" * (CHUNK - 8) + " " for i in range(CHUNKS)]
-    emulator.script(ChatReply(content=pieces, hold_after=CHUNKS - 1))
+    emulator.script(ChatReply(content=pieces, delay=0.001, hold_after=CHUNKS - 1))
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
@@ -40,8 +41,10 @@ async def test_a_five_megabyte_line_streams_while_keys_still_echo(
         await wait_until(pilot, emulator.holding.is_set, timeout=120)
         await wait_until(
             pilot,
-            lambda: len(chat.conversation.turns[-1].reply.content)  # type: ignore[union-attr]
-            == (CHUNKS - 1) * CHUNK,
+            lambda: (
+                len(chat.conversation.turns[-1].reply.content)  # type: ignore[union-attr]
+                == (CHUNKS - 1) * CHUNK
+            ),
             timeout=120,
         )
         assert chat.streaming is not None
@@ -49,6 +52,11 @@ async def test_a_five_megabyte_line_streams_while_keys_still_echo(
         await wait_until(pilot, lambda: chat.streaming is None, timeout=120)
         await pilot.press("ctrl+end")
         await wait_until(pilot, lambda: f"{CHUNKS - 1:07d}" in drawn(app), timeout=60)
+        # What is drawn again at each update stays small however long the line: the
+        # cost of an update does not grow with the reply (bench/ measures it).
+        source = last_reply_view(pilot).body.source
+        assert source.replace("\n", "") == "".join(pieces)
+        assert max(len(line) for line in source.split("\n")) <= MAX_LINE
     turn = chat.conversation.turns[-1]
     assert isinstance(turn, AssistantTurn)
     assert turn.reply.content == "".join(pieces)
@@ -66,9 +74,7 @@ async def test_a_five_megabyte_line_streams_while_keys_still_echo(
     ],
     ids=["numbers", "quotes", "indented list"],
 )
-async def test_nesting_too_deep_to_draw_is_shown_flat(
-    emulator: OllamaEmulator, reply: str
-) -> None:
+async def test_nesting_too_deep_to_draw_is_shown_flat(emulator: OllamaEmulator, reply: str) -> None:
     emulator.script(ChatReply(content=[reply]))
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
