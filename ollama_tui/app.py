@@ -331,10 +331,13 @@ class OllamaTUI(PullingApp):
     def on_connection_checked(self, event: ConnectionChecked) -> None:
         if self.shutting_down:
             return
-        came_back = event.state.connected and self.connection.connected is False
+        answered = event.state.connected and not self.connection.connected
+        came_back = answered and self.connection.connected is False
         self.connection = event.state
         if came_back:
             self.notify("Ollama is back.", title="Connected")
+        if answered:
+            self.chat.server_answered()
         # The chat screen may not have applied --model yet, so the config counts too.
         has_model = self.chat.conversation.model or self.config.model
         wants_model = event.state.connected and not has_model

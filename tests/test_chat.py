@@ -721,3 +721,13 @@ async def test_a_new_chat_while_a_reply_streams_asks_first(emulator: OllamaEmula
         assert chat.streaming is None
         reply = first.turns[-1]
         assert isinstance(reply, AssistantTurn) and reply.reply.status is ReplyStatus.STOPPED
+
+
+async def test_a_model_that_is_not_installed_is_said_at_once(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator, model="gone:7b")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(
+            pilot,
+            lambda: any("gone:7b is not installed" in n.message for n in app._notifications),
+        )
+        assert chat_requests(emulator) == []  # before anything was sent

@@ -80,6 +80,13 @@ Start typing, or press Enter. This is shown only once."""
 
 
 @dataclass
+class ModelMissing(Message):
+    """The server says the chosen model is not installed."""
+
+    model: str
+
+
+@dataclass
 class FirstRunClosed(Message):
     """The first-run welcome went away: ``typed`` when the user started a prompt."""
 
@@ -123,6 +130,7 @@ class ChatScreen(ChatSettingsScreen):
         """Index of the first turn that has a view; earlier ones are not mounted."""
         self._overflow_accepted_for: str | None = None
         self._cpu_at_last_chunk: float | None = None
+        self._said_missing: set[str] = set()
         self.first_run = first_run
         """The first-run welcome is showing. It is part of this screen, so the
         composer keeps the focus and every key typed at it lands there, in order."""
@@ -286,9 +294,31 @@ class ChatScreen(ChatSettingsScreen):
             return
         try:
             info = await self.tui.client.show(name)
-        except errors.OllamaError:
+        except errors.ModelNotFound:
+            self.post_message(ModelMissing(name))
             return
+        except errors.OllamaError:
+            return  # asked again when the server is back
         self.post_message(self.tui.ModelInfoLoaded(info))
+
+    def on_model_missing(self, event: ModelMissing) -> None:
+        """Said as soon as it is known, not only when a prompt fails."""
+        if event.model != self.conversation.model or event.model in self._said_missing:
+            return
+        self._said_missing.add(event.model)
+        self.notify(
+            f"{event.model} is not installed on this server. F4 pulls it; Ctrl+O chooses "
+            "another model.",
+            title="Model not installed",
+            severity="warning",
+            timeout=10,
+        )
+
+    def server_answered(self) -> None:
+        """The server is reachable (again): learn about the model if that failed."""
+        model = self.conversation.model
+        if model and model not in self.tui.model_info:
+            self.load_model_info(model)
 
     def model_info_loaded(self) -> None:
         """Called by the app once capabilities for the current model are known."""
