@@ -12,6 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Button, Footer
 
 from ollama_tui.actions import bindings
@@ -51,6 +52,10 @@ waiting. On the 2-core CI machine the benchmark's Markdown stream (a code block,
 table and a list every 100 tokens) updates every 0.25-0.75 s at 60 tokens/s and
 every 0.75 s at 200 tokens/s."""
 
+WAIT_NOTE_SECONDS = 3.0
+"""Before the first token (a model loading), the wait is shown after this long."""
+STALL_NOTE_SECONDS = 10.0
+"""A reply that has gone quiet this long says so, with the time."""
 STREAM_SAVE_SECONDS = 1.0
 """While a reply streams it is saved this often, so a crash loses at most this much."""
 OPENING_TURNS = 2
@@ -118,6 +123,9 @@ class ChatScreen(ChatSettingsScreen):
         self.streaming: Reply | None = None
         self.received = Received()
         """What the streaming reply's server has sent so far."""
+        self.clock: Callable[[], float] = time.monotonic
+        """For how long a reply has been waiting (tests give their own)."""
+        self._status_ticks: Timer | None = None
         self.read_only = False
         """Another ollama-tui holds this conversation: it is shown, not changed."""
         self.pending_images: list[Attachment] = []
@@ -255,7 +263,7 @@ class ChatScreen(ChatSettingsScreen):
         host = self.tui.config.host
         parts: list[Part] = []
         if self.streaming is not None:
-            parts.append(Part("replying… Esc stops", 0))
+            parts.append(Part(self._reply_state(), 0))
         if self.read_only:
             parts.append(Part("read-only: open in another ollama-tui", 0))
         parts.append(Part(f"model {self.conversation.model or 'none chosen (Ctrl+O)'}", 0))
@@ -275,6 +283,16 @@ class ChatScreen(ChatSettingsScreen):
             problem = reason
         parts.append(Part(host, 4))
         self.query_one("#status-bar", StatusLine).show(parts, problem)
+
+    def _reply_state(self) -> str:
+        """How the streaming reply is doing: a model loading, or a server gone quiet,
+        is said with how long it has been."""
+        started, silent = self.received.silence()
+        if not started and silent >= WAIT_NOTE_SECONDS:
+            return f"replying… (waiting {silent:.0f} s) Esc stops"
+        if started and silent >= STALL_NOTE_SECONDS:
+            return f"replying… (no text for {silent:.0f} s) Esc stops"
+        return "replying… Esc stops"
 
     # -- model ----------------------------------------------------------------
 
@@ -390,7 +408,8 @@ class ChatScreen(ChatSettingsScreen):
         self._show_prompt_for(reply)
         view.start_stream()
         self.streaming = reply
-        self.received = Received()
+        self.received = Received(clock=self.clock)
+        self._status_ticks = self.set_interval(1.0, self.refresh_status)
         self.flush_seconds, self._cpu_at_last_chunk = MIN_FLUSH_SECONDS, None
         self.refresh_status()
         # Followed from the bottom, also after the reader scrolled away from an
@@ -477,6 +496,9 @@ class ChatScreen(ChatSettingsScreen):
 
     async def end_reply(self) -> None:
         self.streaming = None
+        if self._status_ticks is not None:
+            self._status_ticks.stop()
+            self._status_ticks = None
         self.conversation.touch()
         self.tui.save_conversation(self.conversation)
         view = self._last_reply_view()

@@ -52,7 +52,11 @@ class ReplyEnded(Message):
 class Received:
     """Everything a stream has delivered, and how much of it has been shown."""
 
-    started: float = field(default_factory=time.monotonic)
+    clock: Callable[[], float] = time.monotonic
+    started: float = -1.0
+    """When the request went out, by ``clock``."""
+    last_arrival: float | None = None
+    """When text last arrived, by ``clock``."""
     content: list[str] = field(default_factory=list)
     thinking: list[str] = field(default_factory=list)
     first_token_s: float | None = None
@@ -65,12 +69,17 @@ class Received:
     """How many parts of ``content`` and ``thinking`` have been posted."""
     _splitter: ThinkTagSplitter = field(default_factory=ThinkTagSplitter)
 
+    def __post_init__(self) -> None:
+        if self.started < 0:
+            self.started = self.clock()
+
     def take(self, event: ChatEvent) -> None:
         if self.closed:
             return
         if isinstance(event, ContentDelta | ThinkingDelta):
+            self.last_arrival = self.clock()
             if self.first_token_s is None:
-                self.first_token_s = time.monotonic() - self.started
+                self.first_token_s = self.last_arrival - self.started
             if isinstance(event, ThinkingDelta):
                 self.thinking.append(event.text)
             else:
@@ -87,6 +96,11 @@ class Received:
             self.thinking.append(think_part)
             self.content.append(content_part)
             self.closed = True
+
+    def silence(self) -> tuple[bool, float]:
+        """Whether any text has come yet, and for how long none has."""
+        since = self.last_arrival if self.last_arrival is not None else self.started
+        return self.last_arrival is not None, self.clock() - since
 
     def unshown(self) -> tuple[str, str]:
         """The text not posted yet, which is now counted as shown."""

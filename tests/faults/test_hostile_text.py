@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+from pathlib import Path
 
 import pytest
 from textual.app import App
@@ -130,4 +131,59 @@ async def test_strange_server_answers_are_inert(emulator: OllamaEmulator, where:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app.connection.connected is not None)
         await pilot.pause(0.2)
+        assert_inert(app)
+
+
+async def test_history_titles_and_exports_are_inert(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    from ollama_tui import paths
+    from ollama_tui.history.store import HistoryStore
+    from ollama_tui.screens.history import HistoryScreen
+    from tests.test_history import sample
+
+    conversation = sample()
+    conversation.title = HOSTILE
+    turn = conversation.turns[1]
+    assert isinstance(turn, AssistantTurn)
+    turn.reply.content = f"zqreply {HOSTILE}"
+    HistoryStore(paths.conversations_dir()).save(conversation)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f9")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await showing(pilot, "[/INST]")
+        assert_inert(app)
+        await pilot.press("slash", *"zqreply", "enter")
+        await showing(pilot, "zqreply")
+        assert_inert(app)
+        for key, name in (("m", "out.md"), ("j", "out.json")):
+            await pilot.press(key)
+            await wait_until(pilot, lambda: app.screen.query("Input").first().has_focus)
+            await pilot.press("ctrl+u", *str(tmp_path / name), "enter")
+            await wait_until(pilot, (tmp_path / name).exists)
+    for name in ("out.md", "out.json"):
+        exported = (tmp_path / name).read_text(encoding="utf-8")
+        assert not is_unsafe(exported.replace("\n", "")), name
+    stored = paths.conversations_dir() / f"{conversation.id}.toml"
+    assert not is_unsafe(stored.read_text(encoding="utf-8").replace("\n", ""))
+
+
+async def test_config_values_are_inert(emulator: OllamaEmulator) -> None:
+    from ollama_tui import paths
+    from ollama_tui.cli import make_app
+    from ollama_tui.config import resolve_config
+
+    path = paths.config_file()
+    path.parent.mkdir(parents=True)
+    evil = json.dumps(HOSTILE)
+    path.write_text(f"theme = {evil}\nmodel = {evil}\n[keys]\n{evil} = {evil}\n")
+    config = resolve_config(config_path=path, environ={})
+    config.host = emulator.url
+    app = make_app(config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await showing(pilot, "[/INST]")
+        assert_inert(app)
+        await pilot.press("f1")
+        await pilot.pause()
         assert_inert(app)

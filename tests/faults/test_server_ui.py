@@ -1,0 +1,105 @@
+"""A misbehaving server, seen from the TUI: the app stays responsive, says what is
+happening, Esc works, nothing received is lost, and it recovers by itself."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from ollama_tui.conversation import AssistantTurn, ReplyStatus
+from ollama_tui.screens.chat import STALL_NOTE_SECONDS, WAIT_NOTE_SECONDS, ChatScreen
+from tests.chat_helpers import app_for, chat_of, chat_requests, send, wait_until
+from tests.emulator import ChatReply, OllamaEmulator
+from tests.emulator.models import RawReply
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def status(chat: ChatScreen) -> str:
+    return str(chat.query_one("#status-bar", Static).render())
+
+
+async def test_a_server_that_never_answers_can_be_stopped(emulator: OllamaEmulator) -> None:
+    emulator.respond_raw("/api/chat", RawReply.silence())
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        clock = FakeClock()
+        chat.clock = clock
+        await wait_until(pilot, lambda: chat.composer.has_focus)
+        await pilot.press(*"anyone there?", "enter")
+        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 1)
+        clock.now += WAIT_NOTE_SECONDS + 40
+        await wait_until(pilot, lambda: "(waiting 43 s)" in status(chat))
+        await pilot.press(*"typing still works")
+        assert chat.composer.text == "typing still works"
+        await pilot.press("escape")
+        turn = chat.conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn) and turn.reply.status is ReplyStatus.STOPPED
+        await wait_until(pilot, lambda: "/api/chat" in emulator.disconnects)
+        chat.composer.clear()
+        await send(pilot, "and now?")
+        last = chat.conversation.turns[-1]
+        assert isinstance(last, AssistantTurn) and last.reply.content == "You said: and now?"
+
+
+async def test_a_stalled_stream_says_so_and_keeps_its_text(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=["half ", "a ", "sentence"], hold_after=2))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        clock = FakeClock()
+        chat.clock = clock
+        await wait_until(pilot, lambda: chat.composer.has_focus)
+        await pilot.press(*"go", "enter")
+        await wait_until(pilot, lambda: "".join(chat.received.content) == "half a ")
+        clock.now += STALL_NOTE_SECONDS + 5
+        await wait_until(pilot, lambda: "(no text for 15 s)" in status(chat))
+        emulator.release()
+        await wait_until(pilot, lambda: chat.streaming is None)
+        assert "no text for" not in status(chat)
+        turn = chat.conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn)
+        assert (turn.reply.content, turn.reply.status) == ("half a sentence", ReplyStatus.COMPLETE)
+
+
+async def test_a_restarted_server_is_used_again_by_itself(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "before")
+        emulator.restart()
+        await send(pilot, "after")
+        turn = chat.conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn)
+        assert (turn.reply.content, turn.reply.status) == ("You said: after", ReplyStatus.COMPLETE)
+        assert app.connection.connected is not False
+
+
+async def test_a_server_dying_mid_stream_keeps_the_text_and_comes_back(
+    emulator: OllamaEmulator,
+) -> None:
+    emulator.script(ChatReply(content=["kept ", "words ", "lost"], hold_after=2))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: chat.composer.has_focus)
+        await pilot.press(*"go", "enter")
+        await wait_until(pilot, emulator.holding.is_set)
+        emulator.go_down()
+        await wait_until(pilot, lambda: chat.streaming is None)
+        turn = chat.conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn)
+        assert turn.reply.status is ReplyStatus.INTERRUPTED
+        assert turn.reply.content == "kept words "
+        await wait_until(pilot, lambda: app.connection.connected is False)
+        emulator.come_back()
+        await wait_until(pilot, lambda: app.connection.connected is True, timeout=20)
+        await send(pilot, "again")
+        last = chat.conversation.turns[-1]
+        assert isinstance(last, AssistantTurn) and last.reply.status is ReplyStatus.COMPLETE
