@@ -69,8 +69,18 @@ ACTIONS: tuple[Action, ...] = (
         "app",
         "Download a model; see the queue.",
         "Pull a model",
+        show=False,
     ),
-    Action("app.models", "f5", "models", "Models", "app", "Manage installed models.", "Models"),
+    Action(
+        "app.models",
+        "f5",
+        "models",
+        "Models",
+        "app",
+        "Manage installed models.",
+        "Models",
+        show=False,
+    ),
     Action("app.history", "f9", "history", "History", "app", "Saved conversations.", "History"),
     Action("app.focus-next", "tab", "focus_next", "Next field", "app", show=False, priority=True),
     Action(
@@ -133,6 +143,7 @@ ACTIONS: tuple[Action, ...] = (
         "Write the last reply again; earlier versions are kept.",
         "Regenerate reply",
         priority=True,
+        show=False,
     ),
     Action(
         "chat.edit-last",
@@ -143,6 +154,7 @@ ACTIONS: tuple[Action, ...] = (
         "Edit the last prompt and resend it; Esc leaves editing.",
         "Edit last prompt",
         priority=True,
+        show=False,
     ),
     Action(
         "chat.copy",
@@ -163,6 +175,7 @@ ACTIONS: tuple[Action, ...] = (
         "Thinking on/off (or its level) for models that can think.",
         "Toggle thinking",
         priority=True,
+        show=False,
     ),
     Action(
         "chat.attach-image",

@@ -529,7 +529,7 @@ class OllamaTUI(PullingApp):
     def action_help(self) -> None:
         from ollama_tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(self.keymap))
+        self.push_screen(HelpScreen(self.keymap, getattr(self.screen, "ACTION_SCOPE", "")))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's own (themes, screenshots...), then every action that works on
@@ -539,7 +539,7 @@ class OllamaTUI(PullingApp):
                 yield command
         scope = getattr(screen, "ACTION_SCOPE", "")
         for action in in_scope(["app", scope]):
-            if action.palette:
+            if action.palette and action.id != f"app.{scope}":  # not the screen shown
                 target: App[None] | Screen[object] = self if action.scope == "app" else screen
                 run = partial(target.run_action, action.action)
                 yield SystemCommand(action.palette, action.tooltip or action.description, run)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 
 from ollama_tui.ollama.errors import OllamaError
 
@@ -20,6 +21,12 @@ class ConnectionState:
     version: str = ""
     error: OllamaError | None = None
     retry_in: float = 0.0
+    checked_at: float = field(default_factory=time.monotonic)
+
+    @property
+    def retry_at(self) -> float:
+        """When the next check is due, by ``time.monotonic``."""
+        return self.checked_at + self.retry_in
 
 
 def backoff(attempt: int) -> float:

@@ -344,7 +344,7 @@ async def test_server_down_at_start_then_back(emulator: OllamaEmulator) -> None:
         await wait_until(pilot, lambda: app.connection.connected is False)
         status = str(chat.query_one("#status-bar", Static).render())
         assert "Cannot connect" in status and "ollama serve" in status
-        assert "Retrying in" in status
+        assert "retrying in" in status
         emulator.come_back()
         await wait_until(pilot, lambda: app.connection.connected is True, timeout=8)
         assert "● Ollama 0.12.6" in str(chat.query_one("#status-bar", Static).render())

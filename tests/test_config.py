@@ -104,7 +104,7 @@ def test_paths_under_a_fake_home(
         "presets": f"{home}/.config/ollama-tui/presets",
         "history": f"{home}/.local/share/ollama-tui/conversations",
         "trash": f"{home}/.local/share/ollama-tui/conversations/trash",
-        "logs": f"{home}/.local/state/ollama-tui/ollama-tui.log",
+        "state": f"{home}/.local/state/ollama-tui",
     }
 
 
@@ -199,7 +199,7 @@ async def test_remaps_work_while_typing_and_conflicts_are_reported(
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = "\n".join(str(s.render()) for s in app.screen.query(Static))
         assert "Ctrl+K" in text and "[chat.new]" in text
-        assert re.search(r"Ctrl\+R +Regenerate", text)  # the refused remap is not active
+        assert re.search(r"Ctrl\+R\s+Regenerate", text)  # the refused remap is not active
 
 
 async def test_the_welcome_is_shown_once_then_the_picker(emulator: OllamaEmulator) -> None:

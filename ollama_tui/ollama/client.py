@@ -436,7 +436,7 @@ def _connect_failure(error: Exception) -> str:
         if isinstance(cause, socket.gaierror):
             return "the host name could not be found"
         if isinstance(cause, ConnectionRefusedError):
-            return "the connection was refused (nothing is listening there)"
+            return "nothing is listening there (connection refused)"
         if isinstance(cause, ssl.SSLError):
             return "the secure (https) connection failed; does the server use https?"
         if isinstance(cause, OSError) and cause.strerror:

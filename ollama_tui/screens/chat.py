@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -116,6 +117,9 @@ class Turns(Vertical, AlikeLines):
 class ChatScreen(ChatSettingsScreen):
     ACTION_SCOPE = "chat"
     BINDINGS = bindings("chat")
+    AUTO_FOCUS = "#composer"
+    """Focused as soon as the screen is up, before ``on_mount`` has run: keys typed
+    while the app starts land in the prompt, not on the chat log."""
 
     def __init__(self, conversation: Conversation | None = None, first_run: bool = False) -> None:
         super().__init__()
@@ -205,8 +209,11 @@ class ChatScreen(ChatSettingsScreen):
 
     async def _show_earlier_button(self) -> None:
         if self._first_shown:
-            label = f"Show {min(EARLIER_BATCH, self._first_shown)} earlier messages"
-            label += f" ({self._first_shown} not shown)"
+            batch = min(EARLIER_BATCH, self._first_shown)
+            label = f"Show {batch} earlier messages (PgUp or Ctrl+Home)"
+            if batch < self._first_shown:
+                label = f"Show {batch} earlier messages of {self._first_shown} (PgUp, or "
+                label += "Ctrl+Home for all)"
             first_view = self.turns.query(".prompt, .reply").first()
             await self.turns.mount(Button(label, id="earlier", compact=True), before=first_view)
 
@@ -222,8 +229,11 @@ class ChatScreen(ChatSettingsScreen):
         welcome.remove_class("-first-run")
         self.post_message(FirstRunClosed(typed))
 
-    def action_scroll_chat(self, where: str) -> None:
+    async def action_scroll_chat(self, where: str) -> None:
         log = self.chat_log
+        going_up = where in ("page-up", "top")
+        if going_up and self._first_shown and (where == "top" or log.scroll_y == 0):
+            await self.action_show_earlier(everything=where == "top")
         scroll = {
             "page-up": log.scroll_page_up,
             "page-down": log.scroll_page_down,
@@ -233,13 +243,17 @@ class ChatScreen(ChatSettingsScreen):
         scroll(animate=False)
 
     @on(Button.Pressed, "#earlier")
-    async def action_show_earlier(self) -> None:
+    async def earlier_pressed(self) -> None:
+        await self.action_show_earlier()
+
+    async def action_show_earlier(self, everything: bool = False) -> None:
+        """Mount earlier turns: a batch, or (``everything``, for Ctrl+Home) all."""
         if not self._first_shown:
             return
         # The reader is going up: the view stays where it is, not at the end.
         self.chat_log.release_anchor()
         turns = self.turns
-        start = max(0, self._first_shown - EARLIER_BATCH)
+        start = 0 if everything else max(0, self._first_shown - EARLIER_BATCH)
         first_view = turns.query(".prompt, .reply").first()
         await turns.remove_children("#earlier")
         await turns.mount_all(self._views(start, self._first_shown), before=first_view)
@@ -260,13 +274,15 @@ class ChatScreen(ChatSettingsScreen):
         """The status line, by rank: how to stop a reply and the model first, the
         host last; a connection problem is shown whole, below."""
         state = state or self.tui.connection
+        self._tick_status()
         host = self.tui.config.host
         parts: list[Part] = []
         if self.streaming is not None:
-            parts.append(Part(self._reply_state(), 0))
+            parts.append(Part(self._reply_state(), 0, "Esc stops"))
         if self.read_only:
-            parts.append(Part("read-only: open in another ollama-tui", 0))
-        parts.append(Part(f"model {self.conversation.model or 'none chosen (Ctrl+O)'}", 0))
+            parts.append(Part("read-only: open in another ollama-tui", 0, "read-only"))
+        model = self.conversation.model
+        parts.append(Part(f"model {model}", 0, model) if model else Part("no model: Ctrl+O", 0))
         if self._can_think():
             parts.append(Part(f"think {self._think_label()}", 1))
         pulling = self.tui.pull_summary()
@@ -276,13 +292,27 @@ class ChatScreen(ChatSettingsScreen):
         if state.connected is None:
             parts.append(Part("… connecting", 1))
         elif state.connected:
-            parts.append(Part(f"● Ollama {sanitize_line(state.version, 20)}", 3))
+            parts.append(Part(f"● Ollama {sanitize_line(state.version, 20)}", 3, "●"))
         else:
-            reason = state.error.explain() if state.error else "not reachable"
-            parts.append(Part(f"✖ Retrying in {state.retry_in:.0f} s", 0))
-            problem = reason
+            problem = state.error.explain() if state.error else "not reachable"
+            wait = max(0, math.ceil(state.retry_at - time.monotonic()))
+            retry = f"retrying in {wait} s" if wait else "retrying now"
+            parts.append(Part(f"✖ Ollama is down, {retry}", 0, f"✖ {retry}"))
         parts.append(Part(host, 4))
         self.query_one("#status-bar", StatusLine).show(parts, problem)
+
+    def on_resize(self) -> None:
+        self.query_one(ContextMeter).redraw()
+
+    def _tick_status(self) -> None:
+        """Redraw the status line every second while it shows a time that moves: a
+        reply's wait, or the countdown to the next reconnection."""
+        moving = self.streaming is not None or self.tui.connection.connected is False
+        if moving and self._status_ticks is None:
+            self._status_ticks = self.set_interval(1.0, self.refresh_status)
+        elif not moving and self._status_ticks is not None:
+            self._status_ticks.stop()
+            self._status_ticks = None
 
     def _reply_state(self) -> str:
         """How the streaming reply is doing: a model loading, or a server gone quiet,
@@ -409,7 +439,7 @@ class ChatScreen(ChatSettingsScreen):
         view.start_stream()
         self.streaming = reply
         self.received = Received(clock=self.clock)
-        self._status_ticks = self.set_interval(1.0, self.refresh_status)
+        self._tick_status()
         self.flush_seconds, self._cpu_at_last_chunk = MIN_FLUSH_SECONDS, None
         self.refresh_status()
         # Followed from the bottom, also after the reader scrolled away from an
@@ -496,9 +526,7 @@ class ChatScreen(ChatSettingsScreen):
 
     async def end_reply(self) -> None:
         self.streaming = None
-        if self._status_ticks is not None:
-            self._status_ticks.stop()
-            self._status_ticks = None
+        self._tick_status()
         self.conversation.touch()
         self.tui.save_conversation(self.conversation)
         view = self._last_reply_view()
@@ -511,7 +539,7 @@ class ChatScreen(ChatSettingsScreen):
     async def action_stop(self) -> None:
         reply = self.streaming
         if reply is None:
-            self.leave_editing()
+            self.composer.call_later(self.leave_editing)  # after keys typed before Esc
             self.close_first_run(typed=False)
             return
         self.workers.cancel_group(self, "reply")
@@ -539,6 +567,11 @@ class ChatScreen(ChatSettingsScreen):
             await self.begin_reply()
 
     def action_edit_last(self) -> None:
+        # A priority key is handled before the keys typed just ahead of it, which are
+        # still queued at the composer: the draft must include them.
+        self.composer.call_later(self._edit_last)
+
+    def _edit_last(self) -> None:
         turn = self.conversation.last_user_turn
         if turn is None:
             self.notify("There is no prompt to edit yet.", severity="warning")
@@ -710,6 +743,13 @@ class ChatScreen(ChatSettingsScreen):
             self.pending_images = []
         else:
             self.pending_images.append(attachment)
+            capabilities = self._capabilities()
+            if capabilities is not None and "vision" not in capabilities:
+                self.notify(
+                    f"{sanitize_line(self.conversation.model, 60)} cannot see images: "
+                    "choose a vision model (Ctrl+O) before sending.",
+                    severity="warning",
+                )
         self._show_attachments()
 
     def _show_attachments(self) -> None:

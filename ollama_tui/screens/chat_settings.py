@@ -208,11 +208,13 @@ class ChatSettingsScreen(Screen[None]):
             self.notify(
                 "Fix the settings before sending: " + "; ".join(problems),
                 severity="error",
-                timeout=10,
+                timeout=6,
             )
             sidebar = await self.ensure_sidebar()
             if not sidebar.has_class("-open"):
                 await self.action_toggle_settings()
+            # Where the fix is typed: the first setting that needs one.
+            sidebar.focus_field(next(iter(self.conversation.settings.invalid)))
         return not problems
 
     async def check_before_sending(self, text: str) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
@@ -42,9 +43,10 @@ class CopyPicker(ModalScreen[str | None]):
             options = [Option("0  The whole reply", id="0")]
             for number, block in enumerate(blocks, start=1):
                 language = sanitize_line(block.language or "text", 12)
-                summary = sanitize_line(block.summary, 50)
-                label = f"{number}  Code block {number} ({language}): {summary}"
-                options.append(Option(plain_line(label), id=str(number)))
+                label = f"Code block {number} ({language}): {block.summary}"
+                options.append(
+                    Option(Content(f"{number}  ") + plain_line(label, 70), id=str(number))
+                )
             yield OptionList(*options)
             yield Plain("Enter or a number copies · Esc closes", classes="dialog-hint")
 

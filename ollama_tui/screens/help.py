@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 
 from ollama_tui.actions import ACTIONS, SCOPE_TITLES, Action, bindings, keys_of
@@ -46,6 +46,8 @@ def action_rows(actions: list[Action], keymap: Mapping[str, str]) -> list[tuple[
     for action in actions:
         keys = keys_of(action, keymap)
         key_text = ", ".join(key_label(key) for key in keys) if keys else "(palette)"
+        if action.id in keymap:
+            key_text += " (yours)"
         text = action.description
         if action.tooltip:
             text += f": {action.tooltip}"
@@ -57,20 +59,27 @@ class HelpScreen(ModalScreen[None]):
     ACTION_SCOPE = "help"
     BINDINGS = bindings("help")
 
-    def __init__(self, keymap: Mapping[str, str] | None = None) -> None:
+    def __init__(self, keymap: Mapping[str, str] | None = None, first: str = "") -> None:
         super().__init__()
         self.keymap = dict(keymap or {})
         """The remaps in effect."""
+        self.first = first
+        """The scope of the screen F1 was pressed on: its keys come first."""
 
     def compose(self) -> ComposeResult:
+        scopes = sorted(SCOPE_TITLES, key=lambda scope: scope != self.first)
         with VerticalScroll(classes="dialog", id="help-dialog"):
             yield Plain("Keys", classes="dialog-title")
-            for scope, title in SCOPE_TITLES.items():
+            for scope in scopes:
                 rows = action_rows([a for a in ACTIONS if a.scope == scope], self.keymap)
                 if not rows:
                     continue
-                yield Plain(title, classes="help-group")
-                width = max(len(keys) for keys, _ in rows)
-                text = "\n".join(f"{keys:<{width}}  {description}" for keys, description in rows)
-                yield Plain(text, classes="help-keys")
-            yield Plain("Esc closes", classes="dialog-hint")
+                yield Plain(SCOPE_TITLES[scope], classes="help-group")
+                for keys, description in rows:
+                    with Horizontal(classes="help-row"):
+                        yield Plain(keys, classes="help-key")
+                        yield Plain(description, classes="help-text")
+            yield Plain(
+                "Esc closes · keys marked (yours) come from [keys] in config.toml",
+                classes="dialog-hint",
+            )

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 SEARCH_DELAY = 0.2
 TITLE_WIDTH = 28
-COLUMNS = (("Id", SHORT_ID), ("Title", TITLE_WIDTH), ("Model", 16), ("Updated", 13), ("Msgs", 5))
+COLUMNS = (("Id", SHORT_ID), ("Title", TITLE_WIDTH), ("Model", 16), ("Updated", 14), ("Msgs", 4))
 
 
 @dataclass

@@ -24,6 +24,8 @@ from ollama_tui.sanitize import sanitize_line
 from ollama_tui.widgets.plain import Plain
 
 BADGES = (("vision", "vision"), ("tools", "tools"), ("thinking", "think"))
+WIDE_ROWS = 100
+"""Rows narrower than this leave out a model's facts and age."""
 
 EMPTY_HELP = (
     "No models are installed on this server.\n\n"
@@ -186,20 +188,28 @@ class ModelPicker(ModalScreen[str | None]):
             chosen = next((i for i, (_, r) in enumerate(matches) if not r.embedding_only), None)
         options.highlighted = chosen
 
+    def on_resize(self) -> None:
+        self.render_rows()
+
     def _row_content(self, row: ModelRow) -> Content:
+        """One line per model: on a narrow screen the facts and the age are left out
+        (the models screen, F5, has them all), so a row never wraps."""
         summary = row.summary
         details = summary.details
-        facts = " · ".join(
-            sanitize_line(part, 20)
-            for part in (details.family, details.parameter_size, details.quantization_level)
-            if part
-        )
+        wide = self.query_one(OptionList).size.width >= WIDE_ROWS
         parts: list[str | tuple[str, str]] = [
             (f"{sanitize_line(summary.name, 26):<26} ", "bold"),
-            (f"{facts:<22} ", "dim"),
-            f"{human_size(summary.size):>9}  ",
-            (f"{relative_time(summary.modified_at):<12}", "dim"),
         ]
+        if wide:
+            facts = " · ".join(
+                sanitize_line(part, 20)
+                for part in (details.family, details.parameter_size, details.quantization_level)
+                if part
+            )
+            parts.append((f"{facts:<22} ", "dim"))
+        parts.append(f"{human_size(summary.size):>9}  ")
+        if wide:
+            parts.append((f"{relative_time(summary.modified_at):<12}", "dim"))
         caps = row.capabilities
         if caps is None:
             parts.append(("…", "dim"))

@@ -40,6 +40,16 @@ if TYPE_CHECKING:
     from ollama_tui.app import OllamaTUI
 
 RUNNING_REFRESH_SECONDS = 3.0
+MODEL_COLUMNS = (
+    ("Name", 28),
+    ("Family", 10),
+    ("Params", 7),
+    ("Quant", 8),
+    ("Size", 9),
+    ("Modified", 14),
+    ("Can", 18),
+    ("Loaded", 8),
+)
 SORTS = ("name", "size", "modified")
 
 
@@ -89,8 +99,9 @@ class ModelsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#models-table", DataTable)
-        for label in ("Name", "Family", "Params", "Quant", "Size", "Modified", "Can", "Loaded"):
-            table.add_column(label, key=label.lower())
+        # Fixed widths: long values are cut with "…" instead of pushing columns away.
+        for label, width in MODEL_COLUMNS:
+            table.add_column(label, key=label.lower(), width=width)
         running = self.query_one("#running-table", DataTable)
         for label in ("Name", "Size", "Processor", "Context", "Expires"):
             running.add_column(label, key=label.lower())

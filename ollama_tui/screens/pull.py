@@ -135,21 +135,31 @@ class PullScreen(ModalScreen[str | None]):
         if job is None:
             self.query_one("#pull-keys", Plain).update("")
             return
-        self.query_one("#pull-name", Input).placeholder = "another model to queue"
+        running = not job.finished
+        placeholder = "another model to queue" if running else "another model to pull"
+        self.query_one("#pull-name", Input).placeholder = placeholder
         tracker = job.tracker
         name = sanitize_line(job.model, 80)
-        self.query_one("#pull-title", Plain).update(f"Pulling {name}")
+        title = {
+            PullState.QUEUED: "Queued",
+            PullState.RUNNING: "Pulling",
+            PullState.SUCCEEDED: "Pulled",
+            PullState.FAILED: "Could not pull",
+            PullState.CANCELLED: "Cancelled the pull of",
+        }[job.state]
+        self.query_one("#pull-title", Plain).update(f"{title} {name}")
         self.query_one("#pull-status", Plain).update(self._status_line(job))
         overall = self.query_one("#pull-overall", ProgressBar)
-        if tracker.total:
-            overall.update(total=tracker.total, progress=tracker.completed)
         if tracker.stage is Stage.SUCCEEDED:
             overall.update(total=1, progress=1)
+        elif tracker.total:
+            overall.update(total=tracker.total, progress=tracker.completed)
+        elif not running:
+            overall.update(total=1, progress=0)  # not the "working" animation any more
         self.query_one("#pull-figures", Plain).update(self._figures(job))
         self._show_layers(job)
         self.query_one("#pull-problem", Plain).update(job.problem)
         self.query_one("#pull-problem").display = bool(job.problem)
-        running = not job.finished
         self.query_one("#pull-retry").display = job.retryable
         self.query_one("#pull-chat").display = job.state is PullState.SUCCEEDED
         self.query_one("#pull-cancel").display = running
@@ -166,10 +176,6 @@ class PullScreen(ModalScreen[str | None]):
         if self._shown_state is not job.state:
             self._shown_state = job.state
             self.refresh_bindings()
-        if not running and not isinstance(self.focused, Button):
-            visible = [button for button in self.query("#pull-buttons Button") if button.display]
-            if visible:
-                visible[0].focus()
 
     def _show_queue(self) -> None:
         """The other pulls of this session: running, queued, and how the others ended."""
@@ -177,7 +183,7 @@ class PullScreen(ModalScreen[str | None]):
         waiting = [job for job in others if not job.finished]
         line = ""
         if waiting:
-            line = "Also pulling: " + ", ".join(
+            line = "Also in the queue: " + ", ".join(
                 f"{sanitize_line(job.model, 30)} ({job.state.value})" for job in waiting
             )
         queue = self.query_one("#pull-queue", Plain)

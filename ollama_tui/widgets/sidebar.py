@@ -318,6 +318,11 @@ class SettingsSidebar(VerticalScroll):
         self.settings.truncate = False if event.value == "false" else None
         self.post_message(self.Changed())
 
+    def focus_field(self, key: str) -> None:
+        field = self.query_one(f"#field-{key}", Field)
+        field.editor.focus()
+        self.scroll_to_widget(field, animate=False)
+
     def action_reset_field(self) -> None:
         focused = self.app.focused
         ancestors = focused.ancestors if focused is not None else []

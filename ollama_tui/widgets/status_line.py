@@ -23,18 +23,34 @@ class Part:
     text: str
     rank: int
     """0 is kept longest."""
+    short: str = ""
+    """A shorter way to say it, used when the full text does not fit."""
 
 
 def lay_out(parts: list[Part], width: int) -> str:
-    """The parts that fit in ``width`` cells, best ranked first, in their order."""
-    kept: set[int] = set()
+    """The parts that fit in ``width`` cells, best ranked first, in their order; a
+    part that does not fit is given its short form, and once one does not fit at
+    all, no lower-ranked part is shown in its place."""
+    chosen: dict[int, str] = {}
     used = 0
     for index in sorted(range(len(parts)), key=lambda i: parts[i].rank):
-        cost = len(parts[index].text) + (len(SEPARATOR) if kept else 0)
-        if used + cost <= width or not kept:
-            kept.add(index)
-            used += cost
-    return SEPARATOR.join(part.text for index, part in enumerate(parts) if index in kept)
+        part = parts[index]
+        separator = len(SEPARATOR) if chosen else 0
+        text = next(
+            (
+                candidate
+                for candidate in (part.text, part.short)
+                if candidate and used + separator + len(candidate) <= width
+            ),
+            None,
+        )
+        if text is None:
+            if not chosen:
+                chosen[index] = part.short or part.text  # the best part, cut if it must
+            break
+        chosen[index] = text
+        used += separator + len(text)
+    return SEPARATOR.join(chosen[index] for index in sorted(chosen))
 
 
 class StatusLine(Plain):
@@ -46,7 +62,10 @@ class StatusLine(Plain):
         self._problem = ""
 
     def show(self, parts: list[Part], problem: str = "") -> None:
-        self._parts = [Part(sanitize_line(part.text, 120), part.rank) for part in parts]
+        self._parts = [
+            Part(sanitize_line(part.text, 120), part.rank, sanitize_line(part.short, 60))
+            for part in parts
+        ]
         self._problem = sanitize_line(problem, 400)
         self.set_class(bool(problem), "-down")
         self.refresh(layout=True)
