@@ -167,7 +167,7 @@ async def test_a_key_remap_takes_effect_and_shows_in_help(emulator: OllamaEmulat
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = "\n".join(str(s.render()) for s in app.screen.query(Static))
-        assert "F6" in text and "New chat: Start a new chat.  [chat.new]" in text
+        assert "F6" in text and "New: Start a new chat.  [chat.new]" in text
 
 
 async def test_remaps_work_while_typing_and_conflicts_are_reported(

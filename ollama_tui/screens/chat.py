@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
@@ -219,6 +219,16 @@ class ChatScreen(ChatSettingsScreen):
 
     def on_unmount(self) -> None:
         self.tui.chat_closing(self.conversation, writable=not self.read_only)
+
+    def on_key(self, event: events.Key) -> None:
+        """Text typed while the app was starting reaches the screen before the prompt
+        has the focus (the prompt takes its own keys, so these never passed through
+        it): it goes into the prompt, in order. So does text typed on the chat log."""
+        prompt = self.composer
+        if event.is_printable and event.character and self.focused in (None, prompt, self.chat_log):
+            event.stop()
+            prompt.focus()
+            prompt.insert(event.character)
 
     def close_first_run(self, typed: bool) -> None:
         if not self.first_run:

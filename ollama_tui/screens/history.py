@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ollama_tui.app import OllamaTUI
 
 SEARCH_DELAY = 0.2
-TITLE_WIDTH = 28
+TITLE_WIDTH = 26
 COLUMNS = (("Id", SHORT_ID), ("Title", TITLE_WIDTH), ("Model", 16), ("Updated", 14), ("Msgs", 4))
 
 

@@ -108,6 +108,8 @@ class PullScreen(ModalScreen[str | None]):
         note = self.query_one("#pull-name-note", Plain)
         note.update(problem or PULL_HINT)
         note.set_class(bool(problem), "-error")
+        # With a pull shown, the hint below says how to queue; a problem still shows.
+        note.display = bool(problem) or self.job is None
 
     @on(Input.Submitted, "#pull-name")
     def name_submitted(self, event: Input.Submitted) -> None:
@@ -120,9 +122,7 @@ class PullScreen(ModalScreen[str | None]):
             return
         job = self.tui.start_pull(name)
         if self.job is None or self.job.finished:
-            self.job = job
-        else:
-            self.notify(f"{sanitize_line(name, 60)} is queued behind the running pull.")
+            self.job = job  # else the queue line shows it, waiting its turn
         event.input.value = ""
         self.show_job()
 
@@ -136,6 +136,9 @@ class PullScreen(ModalScreen[str | None]):
             self.query_one("#pull-keys", Plain).update("")
             return
         running = not job.finished
+        self.query_one("#pull-name-note").display = self.query_one("#pull-name-note").has_class(
+            "-error"
+        )
         placeholder = "another model to queue" if running else "another model to pull"
         self.query_one("#pull-name", Input).placeholder = placeholder
         tracker = job.tracker
@@ -171,7 +174,8 @@ class PullScreen(ModalScreen[str | None]):
             keys = "Ctrl+R retries (resuming) · Esc closes"
         else:
             keys = "Check the name, then type it again above · Esc closes"
-        keys += f" · {QUEUE_HINT}"
+        if running:
+            keys += f" · {QUEUE_HINT}"
         self.query_one("#pull-keys", Plain).update(keys)
         if self._shown_state is not job.state:
             self._shown_state = job.state

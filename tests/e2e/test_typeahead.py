@@ -89,3 +89,10 @@ def test_alt_enter_starts_a_new_line_inside_tmux(app_run: AppRun) -> None:
     terminal.until(lambda: bool(app_run.chat_requests()), "the prompt sent with Enter")
     [sent] = app_run.chat_requests()
     assert sent["messages"][-1]["content"] == "line one\nline two"
+
+
+def test_keys_typed_while_the_app_starts_reach_the_prompt(app_run: AppRun) -> None:
+    app_run.write_config()
+    terminal = app_run.launch("--model", MODEL)
+    terminal.type("typed at once")  # no waiting for the screen
+    terminal.wait_for(lambda s: composer_text(s) == "typed at once", "the early keys")
