@@ -94,9 +94,8 @@ async def test_multi_turn_sends_system_and_history(emulator: OllamaEmulator) -> 
 
 
 async def test_stop_keeps_partial_reply_and_closes_stream(emulator: OllamaEmulator) -> None:
-    # Long enough that Esc lands before the server is done, even though the pilot
-    # waits for a busy app between keys.
-    emulator.script(ChatReply(content=[f"word{i} " for i in range(400)], delay=0.05))
+    # The server holds part-way, so that Esc certainly lands before it is done.
+    emulator.script(ChatReply(content=[f"word{i} " for i in range(400)], hold_after=10))
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)

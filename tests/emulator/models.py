@@ -130,6 +130,8 @@ class PullScript:
     error: str = "max retries exceeded: EOF"
     size: int = 0
     """Size of the model once pulled; defaults to the sum of the layers."""
+    hold_at_bytes: int | None = None
+    """Once this many bytes have streamed, hold (see ``ChatReply.hold_after``)."""
 
 
 @dataclass

@@ -592,6 +592,9 @@ class OllamaEmulator:
                         "completed": done,
                     }
                 )
+                if script.hold_at_bytes is not None and streamed >= script.hold_at_bytes:
+                    script.hold_at_bytes = None
+                    yield _Action.HOLD
         for status in ("verifying sha256 digest", "writing manifest", "success"):
             yield _line({"status": status})
         if self.model(name) is None:
