@@ -97,7 +97,9 @@ class ScreenWatch:
 
 
 @contextlib.contextmanager
-def emulator_process(tokens: int, delay: float, prose: bool = False) -> Any:
+def emulator_process(
+    tokens: int, delay: float, prose: bool = False, extra: tuple[str, ...] = ()
+) -> Any:
     port = free_port()
     process = subprocess.Popen(
         [
@@ -111,6 +113,7 @@ def emulator_process(tokens: int, delay: float, prose: bool = False) -> Any:
             "--delay",
             str(delay),
             *(["--prose"] if prose else []),
+            *extra,
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -126,11 +129,14 @@ def emulator_process(tokens: int, delay: float, prose: bool = False) -> Any:
 
 
 async def run_stream(
-    tokens: int, delay: float, prose: bool = False
+    tokens: int, delay: float, prose: bool = False, extra: tuple[str, ...] = ()
 ) -> tuple[float, float, float, float]:
     """Returns (CPU seconds per 1,000 tokens, last token received to screen ms, last
     token sent to screen ms, wall seconds)."""
-    with emulator_process(tokens, delay, prose) as url, tempfile.TemporaryDirectory() as home:
+    with (
+        emulator_process(tokens, delay, prose, extra) as url,
+        tempfile.TemporaryDirectory() as home,
+    ):
         config = Config(host=url, model="llama3.2:latest", history_dir=Path(home))
         client = TimedClient(url)
         app = make_app(config, client)
@@ -161,7 +167,7 @@ async def run_stream(
             watch = ScreenWatch(app.screen, chat.chat_log, finished)
             cpu_start, wall_start = time.process_time(), time.perf_counter()
             await pilot.press("enter")
-            await asyncio.wait_for(watch.done.wait(), 120)
+            await asyncio.wait_for(watch.done.wait(), 600)
             cpu = time.process_time() - cpu_start - watch.cpu
             wall = time.perf_counter() - wall_start
             await pilot.pause()

@@ -613,3 +613,32 @@ def _overlap(first: str, second: str) -> bool:
     return pair == {"table", "history"} or any(
         pair == {inner, outer} for inner, outer in INSIDE.items()
     )
+
+
+KEY_NAMES = {
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "slash": "/",
+    "escape": "Esc",
+    "enter": "Enter",
+    "tab": "Tab",
+    "home": "Home",
+    "end": "End",
+    "left": "Left",
+    "right": "Right",
+    "up": "Up",
+    "down": "Down",
+}
+
+
+def key_label(key: str) -> str:
+    """How a key is written in the app: ``Ctrl+O``, ``F1``, ``/``, and a letter as
+    typed (``i``, not ``I``, which would mean Shift+I)."""
+    *modifiers, name = key.split("+")
+    if name in KEY_NAMES:
+        name = KEY_NAMES[name]
+    elif len(name) > 1:
+        name = name.upper() if name[0] == "f" and name[1:].isdigit() else name.capitalize()
+    elif modifiers:
+        name = name.upper()  # Ctrl+Q, as keyboards and menus write it
+    return "+".join([*(part.capitalize() for part in modifiers), name])

@@ -18,7 +18,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from ollama_tui import clipboard, paths
-from ollama_tui.actions import bindings, check_keymap, in_scope
+from ollama_tui.actions import BY_ID, bindings, check_keymap, in_scope, key_label, keys_of
 from ollama_tui.app_pulls import PullingApp
 from ollama_tui.config import DEFAULT_THEME, Config, remember, write_template
 from ollama_tui.connection import HEALTHY_POLL_SECONDS, ConnectionState, backoff
@@ -89,6 +89,8 @@ class OllamaTUI(PullingApp):
         self._first_conversation = conversation
         self._unsaved: dict[str, dict[str, object]] = {}
         """Snapshots waiting to be written, newest per conversation."""
+        self._writing: str | None = None
+        """The conversation whose snapshot is being written now."""
         self._save_turn = asyncio.Lock()
         self._save_failing = False
         self.model_info: dict[str, ModelInfo] = {}
@@ -145,6 +147,12 @@ class OllamaTUI(PullingApp):
             timeout=timeout,
             markup=False,
         )
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C with nothing to copy: say how to quit (Textual's words are markup)."""
+        keys = keys_of(BY_ID["app.quit"], self.keymap)
+        if keys:
+            self.notify(f"Press {key_label(keys[0])} to quit.", title="Do you want to quit?")
 
     def get_css_variables(self) -> dict[str, str]:
         variables = super().get_css_variables()
@@ -231,17 +239,17 @@ class OllamaTUI(PullingApp):
         if conversation.turns and writable:
             self._unsaved[conversation.id] = to_data(conversation)
 
-    def writable(self, conversation: Conversation) -> bool:
-        """Whether this app may write ``conversation``: no other ollama-tui holds it.
-        A saved one is held from now on; a new one from its first save."""
-        if not os.path.lexists(self.store.path_for(conversation.id)):
-            return True
-        return self.store.claim(conversation.id)
+    def hold(self, conversation: Conversation) -> bool:
+        """Hold ``conversation`` for writing, if no other ollama-tui holds it (a new
+        one is held from its first save); False means read-only here."""
+        return not self.store.has_file(conversation.id) or self.store.claim(conversation.id)
 
-    def left_conversation(self, conversation_id: str) -> None:
-        """The chat moved on: let another ollama-tui have it once it is written."""
-        if conversation_id not in self._unsaved:
-            self.store.release(conversation_id)
+    def left_conversation(self, conversation_id: str, *, superseded: bool = False) -> None:
+        """The chat moved on: let another ollama-tui have it once it is written.
+        ``superseded``: the chat goes on as a copy, so nothing more of it is written."""
+        if superseded:
+            self._unsaved.pop(conversation_id, None)
+        self._release_if_left(conversation_id)
 
     def action_history(self) -> None:
         from ollama_tui.screens.history import HistoryScreen
@@ -260,6 +268,9 @@ class OllamaTUI(PullingApp):
         self.post_message(ConversationLoaded(conversation, notes))
 
     def on_conversation_loaded(self, event: ConversationLoaded) -> None:
+        if event.conversation.id == self.chat.conversation.id:
+            self._back_to_chat()  # it is the one shown, newer than its file
+            return
         for note in event.notes:
             self.notify(note, title="A setting was dropped", severity="warning")
 
@@ -271,36 +282,53 @@ class OllamaTUI(PullingApp):
 
     @work(group="history-save", exit_on_error=False)
     async def write_history(self) -> None:
+        failed: dict[str, dict[str, object]] = {}
         async with self._save_turn:
             while self._unsaved:
                 conversation_id, data = self._unsaved.popitem()
+                self._writing = conversation_id
                 try:
                     await asyncio.to_thread(
                         partial(self.store.save_data, conversation_id, data, keep_claim=True)
                     )
                 except ConversationBusy:
                     self.chat.held_elsewhere(conversation_id)
-                    continue
                 except ChangedOnDisk as error:
                     self.chat.continue_in_copy(conversation_id, str(error))
-                    continue
                 except Exception as error:  # any failure is reported, and saving goes on
-                    if not self._save_failing:
-                        reason = error if isinstance(error, HistoryError) else type(error).__name__
-                        self.notify(
-                            f"{reason} The conversation is kept in memory and saving is "
-                            "retried at the next change.",
-                            title="Not saved",
-                            severity="error",
-                            timeout=15,
-                        )
-                    self._save_failing = True
+                    failed[conversation_id] = data
+                    self._report_save_failure(error)
                 else:
                     if self._save_failing:
                         self.notify("Saving works again.", title="Saved")
                     self._save_failing = False
-                    if conversation_id != self.chat.conversation.id:
-                        self.store.release(conversation_id)
+                finally:
+                    self._writing = None
+                    if conversation_id not in failed:
+                        self._release_if_left(conversation_id)
+        # Kept to write at the next change (or at exit), unless a newer one came.
+        for conversation_id, data in failed.items():
+            self._unsaved.setdefault(conversation_id, data)
+
+    def _report_save_failure(self, error: Exception) -> None:
+        if not self._save_failing:
+            reason = error if isinstance(error, HistoryError) else type(error).__name__
+            self.notify(
+                f"{reason} The conversation is kept in memory and saving is retried at "
+                "the next change.",
+                title="Not saved",
+                severity="error",
+                timeout=15,
+            )
+        self._save_failing = True
+
+    def _release_if_left(self, conversation_id: str) -> None:
+        """Let another ollama-tui have a conversation the chat has left, once nothing
+        of it is waiting to be written or being written."""
+        pending = conversation_id in self._unsaved or conversation_id == self._writing
+        current = not self.shutting_down and self.chat.conversation.id == conversation_id
+        if not pending and not current:
+            self.store.release(conversation_id)
 
     # -- connection health ------------------------------------------------------
 
@@ -535,7 +563,9 @@ class OllamaTUI(PullingApp):
         """Textual's own (themes, screenshots...), then every action that works on
         ``screen`` (the one the palette was opened from), run there."""
         for command in super().get_system_commands(screen):
-            if command.title not in {"Keys", "Quit"}:  # ours say the same
+            # "Keys" and "Quit" are ours too; "Screenshot" says where it saved in
+            # markup, which every toast here shows as it is.
+            if command.title not in {"Keys", "Quit", "Screenshot"}:
                 yield command
         scope = getattr(screen, "ACTION_SCOPE", "")
         for action in in_scope(["app", scope]):

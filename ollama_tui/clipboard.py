@@ -82,7 +82,10 @@ def _run(command: list[str], text: str) -> bool:
         done = subprocess.run(
             command,
             input=text.encode("utf-8", errors="replace"),
-            capture_output=True,
+            # Not captured: xclip and wl-copy leave a child holding their output
+            # open, and waiting for it would always time out.
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             timeout=TOOL_SECONDS,
             check=False,
         )

@@ -88,7 +88,14 @@ def resolve_config(
         config.host, config.basic_auth = parse_host(env_host), credentials(env_host)
     if model:
         config.model = model
-    config.api_key = environ.get("OLLAMA_API_KEY") or None
+    key = environ.get("OLLAMA_API_KEY", "").strip()
+    if key and not (key.isascii() and key.isprintable()):
+        config.problems.append(
+            "OLLAMA_API_KEY holds characters an HTTP header cannot carry (a stray space "
+            "or quote from a copy, perhaps), so it is not sent."
+        )
+        key = ""
+    config.api_key = key or None
     return config
 
 

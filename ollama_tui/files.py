@@ -35,7 +35,7 @@ def read_regular(path: Path, limit: int, *, follow_symlinks: bool = True) -> byt
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     if not follow_symlinks:
         flags |= getattr(os, "O_NOFOLLOW", 0)
-        if path.is_symlink():  # where O_NOFOLLOW is missing
+        if path.is_symlink():  # said in words (and where O_NOFOLLOW is missing)
             raise NotRegularFile(errno.ELOOP, "it is a symbolic link, which is not followed")
     try:
         fd = os.open(path, flags)

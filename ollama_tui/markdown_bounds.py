@@ -1,13 +1,12 @@
 """Bounded blocks: streamed Markdown with breaks added, so no block grows without end.
 
-While a reply streams, its last block is parsed and drawn again at every update.
-A block that never ends (a 5 MB line, a code block of 100,000 lines) made each
-update cost as much as the whole block, so the reply cost its size squared and the
-app stopped echoing keys. ``BlockBounds`` passes the text through, adding a break
-where a line or a block passes its bound: a blank line between paragraphs, a line
-break inside code, or a code fence closed and opened again (same language). Every
-character still shows; only where lines wrap changes. What is copied or saved is
-the reply's own text, not this.
+While a reply streams, its last block is parsed and drawn again at every update, so
+a block that never ends (a 5 MB line, a code block of 100,000 lines) would make each
+update cost as much as the whole block, and the reply its size squared. ``BlockBounds``
+passes the text through, adding a break where a line or a block passes its bound: a
+blank line between paragraphs, a line break inside code, or a code fence closed and
+opened again (same language). Every character still shows; only where lines wrap
+changes. What is copied or saved is the reply's own text, not this.
 """
 
 from __future__ import annotations

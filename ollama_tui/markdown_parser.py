@@ -1,10 +1,9 @@
 """The Markdown parser for replies: markdown-it's, made to never hide text.
 
 markdown-it stops parsing at a nesting depth of 20 and drops the rest of the
-container it was in: a reply with a list nested a dozen levels, or a line of many
-"1. ", showed nothing from there on (often nothing at all). Here, from ``MAX_DEPTH``
-down, a container's remaining lines are one paragraph of their literal text: shown,
-flattened, with their markers.
+container it was in, so a list nested a dozen levels, or a line of many "1. ", would
+hide what follows. Here, from ``MAX_DEPTH`` down, a container's remaining lines are
+one paragraph of their literal text: shown, flattened, with their markers.
 """
 
 from __future__ import annotations

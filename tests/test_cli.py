@@ -56,3 +56,11 @@ def test_api_key_comes_from_env_and_is_not_in_repr() -> None:
     config = resolve_config(environ={"OLLAMA_API_KEY": "sk-123"})
     assert config.api_key == "sk-123"
     assert "sk-123" not in repr(config)
+
+
+def test_an_api_key_a_header_cannot_carry_is_reported_not_used() -> None:
+    config = resolve_config(environ={"OLLAMA_API_KEY": "sk-1\xa023"})
+    assert config.api_key is None
+    assert any("OLLAMA_API_KEY" in problem for problem in config.problems)
+    assert "sk-1" not in " ".join(config.problems)
+    assert resolve_config(environ={"OLLAMA_API_KEY": " sk-456 "}).api_key == "sk-456"

@@ -242,3 +242,16 @@ async def test_a_resumed_conversation_opens_at_its_end(emulator: OllamaEmulator)
         assert len(chat.query(PromptView)) == 1  # the last exchange; the rest on request
         assert chat.query("#earlier")
         assert not chat.query_one("#welcome", Static).display
+
+
+async def test_opening_the_conversation_shown_keeps_it_as_it_is(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "hello")
+        shown = chat.conversation
+        screen = await open_history(pilot)
+        await wait_until(pilot, lambda: len(table_rows(screen)) == 1)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen is chat)
+        assert chat.conversation is shown  # not a copy read back from its file

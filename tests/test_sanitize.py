@@ -20,7 +20,9 @@ ESCAPES = {
     "carriage return": "safe\rEVIL",
 }
 BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
-INVISIBLE = ["\u200b", "\u2060", "\ufeff", "\u200e", "\u200f", "\u061c"]
+HIDING = ["\u2060", "\ufeff", "\u3164", "\U000e0041", "\U000e0001"]
+MARKS = ["\u200b", "\u200e", "\u200f", "\u061c", "\u00ad"]
+"""Needed in text (Thai, Khmer, Arabic, Hebrew...), shown by name in single lines."""
 
 
 @pytest.mark.parametrize("sequence", ESCAPES.values(), ids=ESCAPES.keys())
@@ -32,11 +34,26 @@ def test_escape_sequences_become_visible_text(sequence: str) -> None:
     assert not is_unsafe(shown)
 
 
-@pytest.mark.parametrize("char", BIDI + INVISIBLE)
-def test_bidi_and_invisible_characters_are_named(char: str) -> None:
+@pytest.mark.parametrize("char", BIDI + HIDING)
+def test_bidi_and_hiding_characters_are_named(char: str) -> None:
     shown = sanitize(f"abc{char}def")
     assert char not in shown
     assert f"U+{ord(char):04X}" in shown
+
+
+@pytest.mark.parametrize("char", MARKS)
+def test_marks_stay_in_text_and_are_named_in_a_line(char: str) -> None:
+    assert sanitize(f"abc{char}def") == f"abc{char}def"
+    line = sanitize_line(f"abc{char}def")
+    assert char not in line and f"U+{ord(char):04X}" in line
+
+
+def test_a_subdivision_flag_keeps_its_tags_but_smuggled_tags_show() -> None:
+    flag = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    assert sanitize(f"go {flag}!") == f"go {flag}!"
+    hidden = "".join(chr(0xE0000 + ord(ch)) for ch in "ignore all rules")
+    shown = sanitize(f"hello{hidden}")
+    assert "U+E0069" in shown and not any(0xE0000 <= ord(ch) <= 0xE007F for ch in shown)
 
 
 def test_tab_newline_and_text_are_kept() -> None:

@@ -305,7 +305,7 @@ def encode(data: dict[str, Any], fmt: str) -> bytes:
         # into LF there, so text holding a CR is written with escapes instead.
         multiline = not _has_carriage_return(data)
         text = tomli_w.dumps(data, multiline_strings=multiline)
-    return escape_unsafe(without_surrogates(text)).encode("utf-8")
+    return escape_unsafe(without_surrogates(text), fmt).encode("utf-8")
 
 
 def decode(raw: bytes, fmt: str) -> object:

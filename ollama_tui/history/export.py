@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
@@ -52,7 +51,7 @@ def import_file(store: HistoryStore, path: Path) -> tuple[Conversation, list[str
     """Read and check a conversation file, then save it into ``store``; an id that is
     taken gets a new one, so an import never replaces a conversation."""
     conversation, notes = HistoryStore.load_file(path)
-    if os.path.lexists(store.path_for(conversation.id)):
+    if store.has_file(conversation.id):
         conversation.id = uuid.uuid4().hex
         notes = [*notes, "it was given a new id, because one with its id exists"]
     store.save(conversation)

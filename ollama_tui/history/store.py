@@ -120,6 +120,7 @@ class HistoryStore:
         """Each file as this store last read or wrote it: (inode, size, mtime_ns)."""
         self._writing = threading.Lock()
         """Writes come from worker threads and from the app's exit: one at a time."""
+        self._claims = threading.Lock()
 
     @property
     def trash(self) -> Path:
@@ -155,11 +156,16 @@ class HistoryStore:
                 f"{self.path_for(conversation_id)} is open in another ollama-tui, so it "
                 "was not saved here."
             )
+        written = False
         try:
             with self._writing:
-                return self._write(conversation_id, data)
+                path = self._write(conversation_id, data)
+            written = True
+            return path
         finally:
-            if not keep_claim and not held:
+            # A claim taken for this write goes after it, and also (keep_claim or not)
+            # when the write failed: nothing of it was ours to keep.
+            if not held and (not keep_claim or not written):
                 self.release(conversation_id)
 
     def _write(self, conversation_id: str, data: dict[str, object]) -> Path:
@@ -189,9 +195,16 @@ class HistoryStore:
 
     # -- one writer per conversation ------------------------------------------------
 
+    def has_file(self, conversation_id: str) -> bool:
+        return os.path.lexists(self.path_for(conversation_id))
+
     def claim(self, conversation_id: str) -> bool:
         """Hold the conversation for writing; False when another process holds it.
         The lock goes with the process, so a crash never leaves it held."""
+        with self._claims:
+            return self._claim(conversation_id)
+
+    def _claim(self, conversation_id: str) -> bool:
         if conversation_id in self._locks:
             return True
         if fcntl is None or not is_valid_id(conversation_id):
@@ -212,9 +225,10 @@ class HistoryStore:
         return True
 
     def release(self, conversation_id: str) -> None:
-        lock = self._locks.pop(conversation_id, None)
-        if lock is not None:
-            lock.close()
+        with self._claims:
+            lock = self._locks.pop(conversation_id, None)
+            if lock is not None:
+                lock.close()
 
     def is_claimed_elsewhere(self, conversation_id: str) -> bool:
         if conversation_id in self._locks:
@@ -246,7 +260,8 @@ class HistoryStore:
         if conversation.id != conversation_id:
             raise UnreadableConversation("its id does not match its file name")
         self._paths[conversation_id] = path
-        if before is not None and before == _signature(path):
+        if before is not None:
+            # As it was when reading began: a change during the read is caught too.
             self._seen[conversation_id] = before
         return conversation, notes
 
@@ -263,7 +278,7 @@ class HistoryStore:
         Of two files with the same id, the one ``load`` opens is listed as it is and
         the other as unreadable."""
         listings = [self._read_listing(path) for path in self._files()]
-        opened = {item.id: self.path_for(item.id) for item in listings}
+        opened = {item.id: self.path_for(item.id) for item in listings if not item.problem}
         listings = [
             item
             if item.problem or item.path == opened[item.id]
@@ -281,7 +296,7 @@ class HistoryStore:
     def _files(self) -> list[Path]:
         try:
             entries = list(os.scandir(self.directory))
-        except FileNotFoundError:
+        except OSError:  # missing, or not a folder: nothing to list
             return []
         # Links and other non-regular entries are listed too (as unreadable), so that
         # nothing in the folder is silently left out.
@@ -295,6 +310,8 @@ class HistoryStore:
 
     def _read_listing(self, path: Path) -> Listing:
         conversation_id = path.stem
+        if not is_valid_id(conversation_id):
+            return Listing(conversation_id, path, problem="its name is not a conversation id")
         try:
             raw = read_regular(path, MAX_FILE_BYTES, follow_symlinks=False)
         except OSError as error:
@@ -398,7 +415,7 @@ class HistoryStore:
     def trash_count(self) -> int:
         try:
             return sum(1 for entry in os.scandir(self.trash) if entry.is_file())
-        except FileNotFoundError:
+        except OSError:
             return 0
 
 

@@ -12,13 +12,12 @@ message is a plain sentence: no HTML, no library's wording, the status named.
 from __future__ import annotations
 
 import html
-import json
 import re
 import socket
 import ssl
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -49,9 +48,14 @@ REQUEST_TIMEOUT = 60.0
 
 ERROR_TEXT_CHARS = 300
 """An error body is cut to this many characters (a server may send a whole page)."""
+ANSWER_BYTES = 64 * 1024 * 1024
+"""A non-streamed answer (model lists, show...) larger than this is refused unread."""
+ERROR_BODY_BYTES = 1024 * 1024
+"""Of an error page, this much is read, at most."""
 
 Think = bool | str
 KeepAlive = int | float | str
+T = TypeVar("T")
 
 
 class OllamaClient:
@@ -97,7 +101,8 @@ class OllamaClient:
 
     async def list_models(self) -> list[ModelSummary]:
         data = await self._json("GET", "/api/tags")
-        return [ModelSummary.from_json(m) for m in _list_of_dicts(data.get("models"))]
+        models = [ModelSummary.from_json(m) for m in _list_of_dicts(data.get("models"))]
+        return _unique(models, lambda model: model.name)
 
     async def show(self, model: str) -> ModelInfo:
         data = await self._json("POST", "/api/show", {"model": model}, model=model)
@@ -105,7 +110,8 @@ class OllamaClient:
 
     async def running(self) -> list[RunningModel]:
         data = await self._json("GET", "/api/ps")
-        return [RunningModel.from_json(m) for m in _list_of_dicts(data.get("models"))]
+        models = [RunningModel.from_json(m) for m in _list_of_dicts(data.get("models"))]
+        return _unique(models, lambda model: model.name)
 
     async def delete(self, model: str) -> None:
         await self._json("DELETE", "/api/delete", {"model": model}, model=model)
@@ -121,13 +127,13 @@ class OllamaClient:
         if keep_alive is not None:
             body["keep_alive"] = keep_alive
         data = await self._json("POST", "/api/chat", body, model=model, timeout=None)
-        return str(data.get("done_reason", ""))
+        return _text(data, "done_reason")
 
     async def unload(self, model: str) -> str:
         """Unload ``model`` now (``keep_alive`` 0); returns ``"unload"``."""
         body = {"model": model, "messages": [], "keep_alive": 0}
         data = await self._json("POST", "/api/chat", body, model=model)
-        return str(data.get("done_reason", ""))
+        return _text(data, "done_reason")
 
     async def embed(self, model: str, inputs: str | Sequence[str]) -> Embeddings:
         body = {"model": model, "input": inputs if isinstance(inputs, str) else list(inputs)}
@@ -286,8 +292,8 @@ class OllamaClient:
             async with self._http.stream(method, path, json=body, timeout=timeout) as response:
                 answered = True
                 if not 200 <= response.status_code < 300 or _is_web_page(response):
-                    await response.aread()
-                    raise _status_error(response, model)
+                    page = await _read_bounded(response, ERROR_BODY_BYTES, path)
+                    raise _status_error(response, page, model)
                 yield _guarded(iter_objects(response.aiter_bytes()))
         except httpx.HTTPError as error:
             raise self._transport_error(error, answered) from None
@@ -302,14 +308,15 @@ class OllamaClient:
         timeout: float | None = REQUEST_TIMEOUT,
     ) -> dict[str, Any]:
         try:
-            response = await self._http.request(
+            async with self._http.stream(
                 method, path, json=body, timeout=self._timeout(timeout)
-            )
+            ) as response:
+                answer = await _read_bounded(response, ANSWER_BYTES, path)
         except httpx.HTTPError as error:
             raise self._transport_error(error, answered=False) from None
         if not 200 <= response.status_code < 300 or _is_web_page(response):
-            raise _status_error(response, model)
-        text = response.content.strip()
+            raise _status_error(response, answer, model)
+        text = answer.strip()
         if not text:
             return {}
         try:
@@ -387,11 +394,23 @@ def _page_title(body: bytes) -> str:
     return " ".join(text.split())[:120]
 
 
-def _status_error(response: httpx.Response, model: str) -> errors.HTTPError:
+async def _read_bounded(response: httpx.Response, limit: int, path: str) -> bytes:
+    """The body, or ``MalformedResponse`` once it passes ``limit``: a server sending
+    without end would otherwise fill the memory."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > limit:
+            raise errors.MalformedResponse(
+                f"{path} answered with more than {limit // 1_000_000} MB; it was not read."
+            )
+    return bytes(body)
+
+
+def _status_error(response: httpx.Response, body: bytes, model: str) -> errors.HTTPError:
     status = response.status_code
     if 300 <= status < 400:
         return errors.Redirected(status, _without_credentials(response.headers.get("location", "")))
-    body = response.content
     message, signin_url = "", None
     try:
         data = safe_json.loads(body)
@@ -452,9 +471,30 @@ def _error_text(data: Mapping[str, Any]) -> str:
         text = value.strip()
     elif value is None or value == "":
         text = "The server reported an error without saying what it was."
+    elif isinstance(value, bool | int | float):
+        text = f"The server reported an error: {value}"
     else:
-        text = f"The server reported an error: {json.dumps(value, ensure_ascii=False)}"
+        # A table or a list, perhaps nested as deep as JSON allows: named, not printed.
+        text = f"The server reported an error as a JSON {type(value).__name__}."
     return text[:ERROR_TEXT_CHARS]
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _unique(items: list[T], name: Callable[[T], str]) -> list[T]:
+    """The first item of each name, and none without one: lists keyed by name (the
+    picker, the models table) cannot hold the same name twice."""
+    seen: set[str] = set()
+    kept = []
+    for item in items:
+        key = name(item)
+        if key and key not in seen:
+            seen.add(key)
+            kept.append(item)
+    return kept
 
 
 def _list_of_dicts(value: Any) -> list[dict[str, Any]]:

@@ -127,7 +127,6 @@ class ServerError(HTTPError):
         else:
             text = f"The server answered {status_text(status)}."
         super().__init__(status, text)
-        self.server_message = message
         if status == 503:
             self.hint = "The server is busy; try again in a moment."
 

@@ -29,11 +29,17 @@ class NDJSONDecoder:
         self._buffer = bytearray()
 
     def feed(self, data: bytes) -> list[dict[str, Any]]:
-        self._buffer += data
-        *lines, rest = self._buffer.split(b"\n")
-        if len(rest) > MAX_LINE_BYTES:
-            raise NDJSONError(f"a line longer than {MAX_LINE_BYTES:,} bytes")
-        self._buffer = bytearray(rest)
+        if b"\n" not in data:
+            # Only the new bytes are looked at: a long line arriving in many small
+            # reads costs its length, not its length times the number of reads.
+            self._buffer += data
+            if len(self._buffer) > MAX_LINE_BYTES:
+                raise NDJSONError(f"a line longer than {MAX_LINE_BYTES:,} bytes")
+            return []
+        head, _, tail = data.rpartition(b"\n")
+        self._buffer += head
+        lines = self._buffer.split(b"\n")
+        self._buffer = bytearray(tail)
         return [obj for line in lines if (obj := _decode(line)) is not None]
 
     def finish(self) -> list[dict[str, Any]]:

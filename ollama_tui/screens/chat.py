@@ -29,7 +29,7 @@ from ollama_tui.conversation import (
 from ollama_tui.history.codec import UnreadableConversation
 from ollama_tui.ollama import errors
 from ollama_tui.ollama.types import Message as ApiMessage
-from ollama_tui.sanitize import sanitize_line
+from ollama_tui.sanitize import sanitize, sanitize_line
 from ollama_tui.screens.chat_settings import ChatSettingsScreen
 from ollama_tui.screens.confirm import Confirm
 from ollama_tui.screens.reply_stream import Received, ReplyChunk, ReplyEnded, relay_stream
@@ -135,6 +135,7 @@ class ChatScreen(ChatSettingsScreen):
         self.pending_images: list[Attachment] = []
         self.editing = False
         self._draft_before_editing = ""
+        self._sending = False
         self.flush_seconds = MIN_FLUSH_SECONDS
         self.estimate: Estimate | None = None
         self._saved_at = 0.0
@@ -178,7 +179,7 @@ class ChatScreen(ChatSettingsScreen):
         self.composer.focus()
         self.query_one("#attachments").display = False
         self.query_one("#editing").display = False
-        self.read_only = not self.tui.writable(self.conversation)
+        self.read_only = not self.tui.hold(self.conversation)
         if self.read_only:
             self._say_read_only()
         self.watch(self.tui, "connection", self.refresh_status)
@@ -218,6 +219,11 @@ class ChatScreen(ChatSettingsScreen):
             await self.turns.mount(Button(label, id="earlier", compact=True), before=first_view)
 
     def on_unmount(self) -> None:
+        reply = self.streaming
+        if reply is not None:  # the app exits mid-reply: keep all that arrived
+            content, thinking = self._take_received(reply)
+            reply.content += content
+            reply.thinking += thinking
         self.tui.chat_closing(self.conversation, writable=not self.read_only)
 
     def on_key(self, event: events.Key) -> None:
@@ -388,8 +394,16 @@ class ChatScreen(ChatSettingsScreen):
 
     @on(Composer.Submitted)
     async def send_prompt(self, event: Composer.Submitted) -> None:
-        if not await self._send(event.text):
+        if self._sending and event.text.strip():
+            # The one before is still being checked (Enter twice, fast).
             self.composer.give_back(event.text)
+            return
+        self._sending = True
+        try:
+            if not await self._send(event.text):
+                self.composer.give_back(event.text)
+        finally:
+            self._sending = False
 
     async def _send(self, text: str) -> bool:
         """Send ``text`` as the next prompt (or as the edited last one); False when it
@@ -436,6 +450,9 @@ class ChatScreen(ChatSettingsScreen):
     async def begin_reply(self) -> None:
         had_reply_turn = self.conversation.last_assistant_turn is not None
         reply = self.conversation.start_reply()
+        # Before any wait: a key pressed meanwhile sees a reply under way.
+        self.streaming = reply
+        self.received = Received(clock=self.clock)
         messages = self.conversation.request_messages()
         turn = self.conversation.last_assistant_turn
         assert turn is not None
@@ -447,8 +464,6 @@ class ChatScreen(ChatSettingsScreen):
         await view.show(reply, view.version_label)
         self._show_prompt_for(reply)
         view.start_stream()
-        self.streaming = reply
-        self.received = Received(clock=self.clock)
         self._tick_status()
         self.flush_seconds, self._cpu_at_last_chunk = MIN_FLUSH_SECONDS, None
         self.refresh_status()
@@ -552,17 +567,24 @@ class ChatScreen(ChatSettingsScreen):
             self.composer.call_later(self.leave_editing)  # after keys typed before Esc
             self.close_first_run(typed=False)
             return
+        # At once: a chunk still queued for this reply must not be shown after the
+        # text taken below, which includes it.
+        self.streaming = None
         self.workers.cancel_group(self, "reply")
-        # Everything that arrived before the key is kept, also what was still on its
-        # way to the screen (gathered for the next update, or in a queued chunk).
-        received = self.received
-        received.close()
-        # Chunks arrive in order, so what is shown is a prefix of what was received.
-        content = "".join(received.content)[len(reply.content) :]
-        thinking = "".join(received.thinking)[len(reply.thinking) :]
-        await self._show_text(reply, content, thinking, received.first_token_s)
+        content, thinking = self._take_received(reply)
+        await self._show_text(reply, content, thinking, self.received.first_token_s)
         reply.status = ReplyStatus.STOPPED
         await self.end_reply()
+
+    def _take_received(self, reply: Reply) -> tuple[str, str]:
+        """Everything that arrived before now and is not in ``reply`` yet (gathered for
+        the next update, or in a chunk still queued): the reply ends with it."""
+        received = self.received
+        received.close()
+        # Chunks are applied in order, so the reply holds a prefix of what arrived.
+        content = "".join(received.content)[len(reply.content) :]
+        thinking = "".join(received.thinking)[len(reply.thinking) :]
+        return content, thinking
 
     # -- conversation controls --------------------------------------------------
 
@@ -593,7 +615,7 @@ class ChatScreen(ChatSettingsScreen):
             # An unsent draft waits, and comes back when editing ends.
             self._draft_before_editing = self.composer.text
         self.editing = True
-        self.composer.text = turn.content
+        self.composer.text = sanitize(turn.content)  # editors draw what they are given
         self.composer.move_cursor(self.composer.document.end)
         self.composer.focus()
         self._show_editing()
@@ -660,11 +682,12 @@ class ChatScreen(ChatSettingsScreen):
     async def show_conversation(self, conversation: Conversation) -> None:
         """Switch to ``conversation`` (the current one is already saved)."""
         await self.action_stop()
+        self.save_settings_now()
         left = self.conversation.id
         self.conversation = conversation
         if left != conversation.id:
             self.tui.left_conversation(left)
-        self.read_only = not self.tui.writable(conversation)
+        self.read_only = not self.tui.hold(conversation)
         if self.read_only:
             self._say_read_only()
         if conversation.model:
@@ -705,9 +728,16 @@ class ChatScreen(ChatSettingsScreen):
             self.tui.store.release(conversation_id)
             self.notify(str(error), title="Cannot reopen the conversation", severity="error")
             return False
-        draft = self.composer.text
+        # What the user was about to send stays: the draft, images, an edit under way.
+        draft, images = self.composer.text, self.pending_images
+        editing, before_editing = self.editing, self._draft_before_editing
         await self.show_conversation(conversation)
         self.composer.text = draft
+        self.pending_images = images
+        self._show_attachments()
+        if editing:
+            self.editing, self._draft_before_editing = True, before_editing
+            self._show_editing()
         self.notify("The other ollama-tui let this conversation go: it is yours again.")
         return not self.read_only
 
@@ -724,7 +754,7 @@ class ChatScreen(ChatSettingsScreen):
         if conversation_id is not None and conversation_id != conversation.id:
             self.notify(why, title="Not saved", severity="error")
             return
-        self.tui.left_conversation(conversation.id)
+        self.tui.left_conversation(conversation.id, superseded=True)
         conversation.id = uuid.uuid4().hex
         conversation.title = f"{conversation.title or 'Untitled'} (copy)"
         self.read_only = False

@@ -106,11 +106,14 @@ class ChatSettingsScreen(Screen[None]):
         # and at exit.
         if self._settings_save is not None:
             self._settings_save.stop()
-        self._settings_save = self.set_timer(SETTINGS_SAVE_DELAY, self._save_settings)
+        self._settings_save = self.set_timer(SETTINGS_SAVE_DELAY, self.save_settings_now)
 
-    def _save_settings(self) -> None:
-        self._settings_save = None
-        self.tui.save_conversation(self.conversation)
+    def save_settings_now(self) -> None:
+        """Write settings changed in the last moments (before the chat moves on)."""
+        if self._settings_save is not None:
+            self._settings_save.stop()
+            self._settings_save = None
+            self.tui.save_conversation(self.conversation)
 
     @on(TextArea.Changed, "#composer")
     def draft_changed(self) -> None:

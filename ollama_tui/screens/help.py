@@ -8,36 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 
-from ollama_tui.actions import ACTIONS, SCOPE_TITLES, Action, bindings, keys_of
+from ollama_tui.actions import ACTIONS, SCOPE_TITLES, Action, bindings, key_label, keys_of
 from ollama_tui.widgets.plain import Plain
-
-KEY_NAMES = {
-    "pageup": "PgUp",
-    "pagedown": "PgDn",
-    "slash": "/",
-    "escape": "Esc",
-    "enter": "Enter",
-    "tab": "Tab",
-    "home": "Home",
-    "end": "End",
-    "left": "Left",
-    "right": "Right",
-    "up": "Up",
-    "down": "Down",
-}
-
-
-def key_label(key: str) -> str:
-    """How a key is written in the app: ``Ctrl+O``, ``F1``, ``/``, and a letter as
-    typed (``i``, not ``I``, which would mean Shift+I)."""
-    *modifiers, name = key.split("+")
-    if name in KEY_NAMES:
-        name = KEY_NAMES[name]
-    elif len(name) > 1:
-        name = name.upper() if name[0] == "f" and name[1:].isdigit() else name.capitalize()
-    elif modifiers:
-        name = name.upper()  # Ctrl+Q, as keyboards and menus write it
-    return "+".join([*(part.capitalize() for part in modifiers), name])
 
 
 def action_rows(actions: list[Action], keymap: Mapping[str, str]) -> list[tuple[str, str]]:

@@ -196,7 +196,9 @@ class HistoryScreen(Screen[None]):
                 self.rename(listing.id, sanitize_line(title, 200))
 
         prompt = TextPrompt(
-            "Rename the conversation", "Enter renames · Esc cancels", value=listing.title
+            "Rename the conversation",
+            "Enter renames · Esc cancels",
+            value=sanitize_line(listing.title),
         )
         self.app.push_screen(prompt, renamed)
 
@@ -263,7 +265,7 @@ class HistoryScreen(Screen[None]):
         listing = self._selected()
         if listing is None:
             return
-        suggested = Path.cwd() / f"{_slug(listing.title)}-{listing.id[:8]}.{kind}"
+        suggested = Path.cwd() / f"{_slug(listing.title)}-{listing.id[:SHORT_ID]}.{kind}"
 
         def chosen(target: str | None) -> None:
             if target:

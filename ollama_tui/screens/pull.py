@@ -76,7 +76,9 @@ class PullScreen(ModalScreen[str | None]):
         with Vertical(classes="dialog", id="pull-dialog"):
             yield Plain("Pull a model", classes="dialog-title", id="pull-title")
             with Vertical(id="pull-ask"):
-                yield Input(self.initial_name, placeholder="model name", id="pull-name")
+                yield Input(
+                    sanitize_line(self.initial_name), placeholder="model name", id="pull-name"
+                )
                 yield Plain(PULL_HINT, id="pull-name-note")
             yield Plain(id="pull-queue")
             with Vertical(id="pull-progress"):

@@ -22,8 +22,8 @@ def recognise_alt_enter() -> None:
 
     Textual's parser has no entry for it, waits out the escape delay and reissues
     the two characters; the Enter it then finds in its table loses the Alt, so
-    Alt+Enter (meant to start a new line in the prompt) sent the prompt. This adds
-    the missing entry to the parser's table (``textual._ansi_sequences``).
+    without this entry Alt+Enter (a new line in the prompt) would send the prompt.
+    The entry goes in the parser's table (``textual._ansi_sequences``).
     """
     from textual import _ansi_sequences
 

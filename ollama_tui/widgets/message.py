@@ -46,7 +46,7 @@ class PromptView(Plain):
 
 THINKING_PART_CHARS = 4000
 """Thinking is drawn in parts of this many characters, so that as it streams only the
-last part is drawn again: one ever-growing text made a long stream cost its size
+last part is drawn again: as one ever-growing text, a long stream would cost its size
 squared."""
 
 
@@ -59,26 +59,33 @@ class ThinkingText(Vertical):
 
     def __init__(self) -> None:
         super().__init__(classes="thinking-text")
-        self.text = ""
-        self._last = ""
-        """What the last part shows."""
+        self._parts: list[str] = []
+        """What each part shows (already made inert)."""
+
+    @property
+    def text(self) -> str:
+        return "".join(self._parts)
+
+    @property
+    def has_text(self) -> bool:
+        return any(self._parts)
 
     async def set_text(self, text: str) -> None:
-        self.text, self._last = "", ""
+        self._parts = []
         await self.remove_children()
         await self.append(text)
 
     async def append(self, text: str) -> None:
-        self.text += text
-        parts = list(self.query(Plain))
+        """Add ``text`` (already made inert)."""
+        widgets = list(self.query(Plain))
         while text:
-            if not parts or len(self._last) >= THINKING_PART_CHARS:
-                parts.append(Plain())
-                self._last = ""
-                await self.mount(parts[-1])
-            room = THINKING_PART_CHARS - len(self._last)
-            self._last, text = self._last + text[:room], text[room:]
-            parts[-1].update(self._last)
+            if not self._parts or len(self._parts[-1]) >= THINKING_PART_CHARS:
+                self._parts.append("")
+                widgets.append(Plain())
+                await self.mount(widgets[-1])
+            room = THINKING_PART_CHARS - len(self._parts[-1])
+            self._parts[-1], text = self._parts[-1] + text[:room], text[room:]
+            widgets[-1].update(Content(self._parts[-1]))
 
 
 class ReplyView(Vertical, AlikeLines):
@@ -143,7 +150,7 @@ class ReplyView(Vertical, AlikeLines):
         self.refresh_stats()
 
     def _refresh_thinking(self) -> None:
-        self.thinking_section.display = bool(self.query_one(ThinkingText).text)
+        self.thinking_section.display = self.query_one(ThinkingText).has_text
         if self.reply.status is not ReplyStatus.STREAMING or self.reply.content:
             self.thinking_section.title = "Thoughts"
 

@@ -34,7 +34,7 @@ from ollama_tui.options import (
     parse_option,
     version_tuple,
 )
-from ollama_tui.sanitize import sanitize_line
+from ollama_tui.sanitize import sanitize, sanitize_line
 from ollama_tui.settings import THINK_LEVELS, ChatSettings
 from ollama_tui.widgets.plain import Plain, plain_line
 
@@ -90,6 +90,10 @@ class Field(Vertical):
         return editor.text if isinstance(editor, TextArea) else editor.value
 
     def set_text(self, text: str) -> None:
+        # Editors draw what they are given, escape sequences included, and the text
+        # may come from a file: shown inert (the setting keeps its own text unless
+        # the user edits the field).
+        text = sanitize(text)
         editor = self.editor
         with self.prevent(Input.Changed, TextArea.Changed):
             if isinstance(editor, TextArea):

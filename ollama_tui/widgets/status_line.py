@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from textual.content import Content
 from textual.geometry import Size
 
@@ -40,7 +41,7 @@ def lay_out(parts: list[Part], width: int) -> str:
             (
                 candidate
                 for candidate in (part.text, part.short)
-                if candidate and used + separator + len(candidate) <= width
+                if candidate and used + separator + cell_len(candidate) <= width
             ),
             None,
         )
@@ -49,7 +50,7 @@ def lay_out(parts: list[Part], width: int) -> str:
                 chosen[index] = part.short or part.text  # the best part, cut if it must
             break
         chosen[index] = text
-        used += separator + len(text)
+        used += separator + cell_len(text)
     return SEPARATOR.join(chosen[index] for index in sorted(chosen))
 
 

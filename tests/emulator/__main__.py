@@ -6,6 +6,7 @@ import argparse
 import time
 
 from tests.emulator.demo import DEMO_ANSWER, PROSE, demo_pulls, demo_reply, long_reply
+from tests.emulator.models import ChatReply
 from tests.emulator.server import OllamaEmulator
 
 
@@ -19,10 +20,19 @@ def main() -> None:
     parser.add_argument(
         "--prose", action="store_true", help="with --tokens: plain paragraphs, no Markdown blocks"
     )
+    parser.add_argument(
+        "--line-kb",
+        type=int,
+        default=0,
+        help="reply with one line of this many kilobytes, in 1,000-character tokens",
+    )
     args = parser.parse_args()
     emulator = OllamaEmulator().start(args.port)
     emulator.pulls.update(demo_pulls())
-    if args.tokens:
+    if args.line_kb:
+        line = [f"{i:07d}" + "x" * 992 + " " for i in range(args.line_kb)]
+        emulator.default_reply = lambda body: ChatReply(content=line, delay=args.delay)
+    elif args.tokens:
         text = PROSE if args.prose else DEMO_ANSWER
         emulator.default_reply = lambda body: long_reply(args.tokens, args.delay, text)
     else:

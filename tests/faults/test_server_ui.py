@@ -3,7 +3,7 @@ happening, Esc works, nothing received is lost, and it recovers by itself."""
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from ollama_tui.conversation import AssistantTurn, ReplyStatus
 from ollama_tui.screens.chat import STALL_NOTE_SECONDS, WAIT_NOTE_SECONDS, ChatScreen
@@ -103,3 +103,24 @@ async def test_a_server_dying_mid_stream_keeps_the_text_and_comes_back(
         await send(pilot, "again")
         last = chat.conversation.turns[-1]
         assert isinstance(last, AssistantTurn) and last.reply.status is ReplyStatus.COMPLETE
+
+
+async def test_a_model_listed_twice_is_shown_once(emulator: OllamaEmulator) -> None:
+    from ollama_tui.screens.model_picker import ModelPicker
+    from tests.emulator import FakeModel
+
+    emulator.models.append(FakeModel("llama3.2:latest"))
+    emulator.models.append(FakeModel(""))
+    app = app_for(emulator, model="")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))
+        picker = app.screen
+        assert isinstance(picker, ModelPicker)
+        await wait_until(pilot, lambda: bool(picker.rows))
+        names = [row.summary.name for row in picker.rows]
+        assert names.count("llama3.2:latest") == 1 and "" not in names
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ == "ModelsScreen")
+        table = app.screen.query_one("#models-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 4)  # each name once
+        assert app.is_running
