@@ -224,8 +224,7 @@ async def test_two_pulls_queue_and_run_one_after_the_other(emulator: OllamaEmula
         assert isinstance(app, OllamaTUI)
         first, second = app.start_pull("one:1b"), app.start_pull("two:1b")
         await wait_until(pilot, lambda: first.tracker.completed > 0)
-        assert first.state is PullState.RUNNING
-        assert second.state is PullState.QUEUED
+        assert (first.state, second.state) == (PullState.RUNNING, PullState.QUEUED)
         assert [body["model"] for body in pulls_sent(emulator)] == ["one:1b"]
         assert "+1 queued" in app.pull_summary()
         await wait_until(pilot, lambda: second.state is PullState.SUCCEEDED, timeout=10)
