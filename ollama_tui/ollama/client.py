@@ -153,7 +153,7 @@ class OllamaClient:
 
     # -- streams --------------------------------------------------------------
 
-    async def chat(
+    def chat(
         self,
         model: str,
         messages: Sequence[Message],
@@ -181,10 +181,9 @@ class OllamaClient:
             truncate=truncate,
             stream=True,
         )
-        async for event in self._generation_stream("/api/chat", body, model):
-            yield event
+        return self._generation_stream("/api/chat", body, model)
 
-    async def generate(
+    def generate(
         self,
         model: str,
         prompt: str,
@@ -205,8 +204,7 @@ class OllamaClient:
             keep_alive=keep_alive,
             stream=True,
         )
-        async for event in self._generation_stream("/api/generate", body, model):
-            yield event
+        return self._generation_stream("/api/generate", body, model)
 
     async def pull(
         self, model: str, *, insecure: bool = False
@@ -294,7 +292,9 @@ class OllamaClient:
                 if not 200 <= response.status_code < 300 or _is_web_page(response):
                     page = await _read_bounded(response, ERROR_BODY_BYTES, path)
                     raise _status_error(response, page, model)
-                yield _guarded(iter_objects(response.aiter_bytes()))
+                yield iter_objects(response.aiter_bytes())
+        except NDJSONError as error:  # raised where the objects are read, in the caller
+            raise errors.MalformedResponse(f"The server sent {error}.") from None
         except httpx.HTTPError as error:
             raise self._transport_error(error, answered) from None
 
@@ -368,14 +368,6 @@ class OllamaClient:
         if isinstance(error, httpx.ProxyError):
             return errors.Unreachable(self.base_url, "the proxy refused the connection")
         return errors.Unreachable(self.base_url, f"the request failed ({type(error).__name__})")
-
-
-async def _guarded(objects: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
-    try:
-        async for obj in objects:
-            yield obj
-    except NDJSONError as error:
-        raise errors.MalformedResponse(f"The server sent {error}.") from None
 
 
 def _is_web_page(response: httpx.Response) -> bool:

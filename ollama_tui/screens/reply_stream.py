@@ -116,7 +116,7 @@ async def relay_stream(
     post: Callable[[Message], object],
     flush_seconds: Callable[[], float],
 ) -> ReplyEnded:
-    arrived = asyncio.Event()
+    arrived, ended = asyncio.Event(), asyncio.Event()
 
     async def pump() -> None:
         try:
@@ -132,7 +132,11 @@ async def relay_stream(
             )
         finally:
             received.ended = True
+            ended.set()
             arrived.set()
+
+    def pending() -> bool:
+        return received.shown != (len(received.content), len(received.thinking))
 
     def flush() -> None:
         content, thinking = received.unshown()
@@ -143,12 +147,18 @@ async def relay_stream(
     last_flush = time.monotonic()
     try:
         while not received.ended:
-            pending = received.shown != (len(received.content), len(received.thinking))
-            wait = max(0.0, flush_seconds() - (time.monotonic() - last_flush))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(arrived.wait(), wait if pending else None)
-            arrived.clear()
-            if time.monotonic() - last_flush >= flush_seconds():
+            if not pending():
+                # Idle until something arrives: its first text shows at once.
+                arrived.clear()
+                await arrived.wait()
+                continue
+            # Text is waiting: sleep until the update is due (or the stream ends),
+            # not woken by every token that arrives meanwhile.
+            wait = flush_seconds() - (time.monotonic() - last_flush)
+            if wait > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(ended.wait(), wait)
+            if not received.ended:
                 flush()
                 last_flush = time.monotonic()
         received.close()
