@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-MAX_LINE = 2000
+MAX_LINE = 8000
 """Characters a line may reach before a break is added (at a space, if one is near)."""
 MAX_BLOCK_LINES = 200
 """Lines a paragraph or a code block may reach before it is split."""
