@@ -167,7 +167,7 @@ ACTIONS: tuple[Action, ...] = (
     ),
     Action(
         "chat.copy",
-        "ctrl+y",
+        "ctrl+l",
         "copy",
         "Copy",
         "chat",
@@ -445,7 +445,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("info.close", "escape", "dismiss(None)", "Close", "info"),
     Action(
         "info.copy",
-        "ctrl+y",
+        "ctrl+l",
         "copy_all",
         "Copy all",
         "info",

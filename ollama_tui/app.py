@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import gc
 import os
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -92,6 +94,7 @@ class OllamaTUI(PullingApp):
         self._writing: str | None = None
         """The conversation whose snapshot is being written now."""
         self._save_turn = asyncio.Lock()
+        self._copying = asyncio.Lock()
         self._save_failing = False
         self.model_info: dict[str, ModelInfo] = {}
         """``/api/show`` answers by model name, shared by the picker and the chat."""
@@ -251,6 +254,13 @@ class OllamaTUI(PullingApp):
             self._unsaved.pop(conversation_id, None)
         self._release_if_left(conversation_id)
 
+    async def delete_conversation(self, conversation_id: str) -> Path:
+        """Move a conversation the chat has left to the trash; nothing of it that was
+        waiting to be written is written after (it would bring the file back)."""
+        self._unsaved.pop(conversation_id, None)
+        async with self._save_turn:  # a write under way ends first
+            return await asyncio.to_thread(self.store.delete, conversation_id)
+
     def action_history(self) -> None:
         from ollama_tui.screens.history import HistoryScreen
 
@@ -291,10 +301,8 @@ class OllamaTUI(PullingApp):
                     await asyncio.to_thread(
                         partial(self.store.save_data, conversation_id, data, keep_claim=True)
                     )
-                except ConversationBusy:
-                    self.chat.held_elsewhere(conversation_id)
-                except ChangedOnDisk as error:
-                    self.chat.continue_in_copy(conversation_id, str(error))
+                except (ConversationBusy, ChangedOnDisk) as error:
+                    self._kept_from_the_file(conversation_id, data, error)
                 except Exception as error:  # any failure is reported, and saving goes on
                     failed[conversation_id] = data
                     self._report_save_failure(error)
@@ -309,6 +317,26 @@ class OllamaTUI(PullingApp):
         # Kept to write at the next change (or at exit), unless a newer one came.
         for conversation_id, data in failed.items():
             self._unsaved.setdefault(conversation_id, data)
+
+    def _kept_from_the_file(
+        self, conversation_id: str, data: dict[str, object], error: HistoryError
+    ) -> None:
+        """The file is another ollama-tui's, or changed there: nothing of it is
+        overwritten, and what this one has goes on (the chat) or is saved as a copy."""
+        if conversation_id == self.chat.conversation.id:
+            if isinstance(error, ConversationBusy):
+                self.chat.held_elsewhere()
+            else:
+                self.chat.continue_in_copy(str(error))
+            return
+        copy_id = uuid.uuid4().hex
+        title = f"{data.get('title') or 'Untitled'} (copy)"
+        self._unsaved[copy_id] = {**data, "id": copy_id, "title": title}
+        self.notify(
+            f"{error} What this ollama-tui had is saved as “{sanitize_line(title, 80)}”.",
+            title="Saved as a copy",
+            severity="warning",
+        )
 
     def _report_save_failure(self, error: Exception) -> None:
         if not self._save_failing:
@@ -538,11 +566,14 @@ class OllamaTUI(PullingApp):
         super().copy_to_clipboard(text)
         self._copy_elsewhere(text)
 
-    @work(group="clipboard", exclusive=True, exit_on_error=False)
+    @work(group="clipboard", exit_on_error=False)
     async def _copy_elsewhere(self, text: str) -> None:
-        copied = await asyncio.to_thread(
-            clipboard.copy, text, dict(os.environ), paths.clipboard_file()
-        )
+        # One at a time, in order: a copy tool cannot be stopped once started, and the
+        # last copy must be the one that stays.
+        async with self._copying:
+            copied = await asyncio.to_thread(
+                clipboard.copy, text, dict(os.environ), paths.clipboard_file()
+            )
         self.notify(copied.message, severity="information" if copied.ok else "warning")
 
     def open_image_prompt(self) -> None:

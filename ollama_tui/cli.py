@@ -105,9 +105,9 @@ def reopened(store: HistoryStore, continue_last: bool, resume: str | None) -> Co
 def _full_id(store: HistoryStore, prefix: str) -> str:
     """The id that ``prefix`` starts (as git takes a commit's first characters);
     SystemExit says why there is none, or names the ones it could mean."""
+    if store.has_file(prefix):
+        return prefix  # opening it says what is wrong with it, if anything
     listings = [item for item in store.listings() if not item.problem]
-    if any(item.id == prefix for item in listings):
-        return prefix
     matches = [item for item in listings if item.id.startswith(prefix)]
     if len(matches) == 1:
         return matches[0].id

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ollama_tui.options import (
@@ -48,7 +48,8 @@ class ChatSettings:
         return [reason for _, reason in self.invalid.values()]
 
     def copy(self) -> ChatSettings:
-        return copy.deepcopy(self)
+        """The valid settings: invalid text stays in the chat it was typed in."""
+        return copy.deepcopy(replace(self, invalid={}))
 
     def to_dict(self) -> dict[str, Any]:
         """For TOML and JSON files: unset values are left out."""

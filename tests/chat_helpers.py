@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import Any
 
+from textual.app import App
+from textual.notifications import Notification
 from textual.pilot import Pilot
+from textual.widgets import Static
 
 from ollama_tui.app import OllamaTUI
 from ollama_tui.cli import make_app
@@ -62,3 +66,19 @@ async def meter_settled(pilot: Pilot[None]) -> None:
         return chat.estimate is not None and chat.estimate.exact and not counting
 
     await wait_until(pilot, settled)
+
+
+def status_text(chat: ChatScreen) -> str:
+    """The status line, as drawn."""
+    return str(chat.query_one("#status-bar", Static).render())
+
+
+def screen_text(app: App[Any]) -> str:
+    """What is drawn, as the SVG screenshot holds it (entities decoded)."""
+    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
+
+
+def notices(app: App[Any]) -> list[Notification]:
+    """Every toast shown so far, oldest first. Textual keeps them only under a
+    private name: read here, in one place."""
+    return list(app._notifications)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,13 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static
 
+from ollama_tui import paths
 from ollama_tui.app import ConnectionChecked
+from ollama_tui.cli import make_app
+from ollama_tui.config import Config
 from ollama_tui.connection import ConnectionState
-from ollama_tui.conversation import AssistantTurn, ReplyStatus, UserTurn
-from ollama_tui.screens.chat import ChatScreen
+from ollama_tui.conversation import AssistantTurn, Conversation, ReplyStatus, UserTurn
+from ollama_tui.history.store import HistoryStore
 from ollama_tui.screens.confirm import Confirm
 from ollama_tui.screens.dialogs import CopyPicker
 from ollama_tui.screens.help import HelpScreen
@@ -24,10 +28,13 @@ from tests.chat_helpers import (
     chat_of,
     chat_requests,
     last_reply_view,
+    notices,
     send,
+    status_text,
     wait_until,
 )
 from tests.emulator import ChatReply, OllamaEmulator
+from tests.test_history import sample
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -207,8 +214,7 @@ async def test_editing_can_be_left_and_keeps_the_draft(emulator: OllamaEmulator)
         assert not chat.editing and not chat.query_one("#editing").display
         assert chat.composer.text == "a draft"
         # Leaving and typing a new question sends a new prompt, not an edit.
-        chat.composer.clear()
-        await pilot.press(*"second question", "enter")
+        await pilot.press("ctrl+u", *"second question", "enter")
         await wait_until(pilot, lambda: len(chat_requests(emulator)) == 2)
         await wait_until(pilot, lambda: chat.streaming is None)
         contents = [turn.content for turn in chat.conversation.turns if isinstance(turn, UserTurn)]
@@ -434,7 +440,8 @@ async def test_composer_keys(emulator: OllamaEmulator) -> None:
         await send(pilot, "first prompt")
         await pilot.press(*"line one", "ctrl+j", *"line two")
         assert chat.composer.text == "line one\nline two"
-        chat.composer.clear()
+        await pilot.press("ctrl+u", "backspace", "ctrl+u")  # clear both lines
+        assert chat.composer.text == ""
         await pilot.press("up")
         assert chat.composer.text == "first prompt"
         await pilot.press("down")
@@ -450,11 +457,11 @@ async def test_copy_reply_and_code_block(emulator: OllamaEmulator) -> None:
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "code")
-        await pilot.press("ctrl+y")
+        await pilot.press("ctrl+l")
         assert isinstance(app.screen, CopyPicker)
         await pilot.press("1")
         assert app.clipboard == "print('hi')"
-        await pilot.press("ctrl+y")
+        await pilot.press("ctrl+l")
         await pilot.press("0")
         assert app.clipboard.startswith("Try:")
 
@@ -695,10 +702,6 @@ async def test_a_failure_inside_the_app_ends_the_reply_and_keeps_its_text(
         assert isinstance(last, AssistantTurn) and last.reply.status is ReplyStatus.COMPLETE
 
 
-def status_text(chat: ChatScreen) -> str:
-    return str(chat.query_one("#status-bar", Static).render())
-
-
 async def test_a_new_chat_while_a_reply_streams_asks_first(emulator: OllamaEmulator) -> None:
     emulator.script(ChatReply(content=[f"w{i} " for i in range(20)], hold_after=10))
     app = app_for(emulator)
@@ -727,6 +730,64 @@ async def test_a_model_that_is_not_installed_is_said_at_once(emulator: OllamaEmu
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(
             pilot,
-            lambda: any("gone:7b is not installed" in n.message for n in app._notifications),
+            lambda: any("gone:7b is not installed" in n.message for n in notices(app)),
         )
         assert chat_requests(emulator) == []  # before anything was sent
+
+
+async def test_keys_pressed_while_a_prompt_is_sent_start_nothing_of_their_own(
+    emulator: OllamaEmulator,
+) -> None:
+    # A conversation another ollama-tui has just let go: sending first reads it back,
+    # from a slow disk, and keys typed behind the Enter are handled meanwhile.
+    other = HistoryStore(paths.conversations_dir())
+    conversation = sample()
+    conversation.model = "llama3.2:latest"
+    other.save(conversation, keep_claim=True)
+    store = HistoryStore(paths.conversations_dir())
+    loaded, _ = store.load(conversation.id)
+    read = store.load
+
+    def slow_load(conversation_id: str) -> tuple[Conversation, list[str]]:
+        time.sleep(1)
+        return read(conversation_id)
+
+    store.load = slow_load  # type: ignore[method-assign]
+    emulator.script(ChatReply(content=["a ", "b "], hold_after=1))
+    app = make_app(Config(host=emulator.url), store=store, conversation=loaded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: chat.composer.has_focus and chat.read_only)
+        other.release(conversation.id)
+        earlier = len(conversation.turns)
+        # Regenerate and edit, typed right behind the Enter that sends "two".
+        await pilot.press(*"two", "enter", "ctrl+r", "f2")
+        await wait_until(pilot, emulator.holding.is_set)
+        await pilot.press("ctrl+r", "f2")  # refused while it streams
+        assert not chat.editing
+        emulator.release()
+        await wait_until(pilot, lambda: chat.streaming is None)
+        assert [r["messages"][-1]["content"] for r in chat_requests(emulator)] == ["two"]
+        added = chat.conversation.turns[earlier:]
+        assert [type(turn) for turn in added] == [UserTurn, AssistantTurn]
+        reply = added[1]
+        assert isinstance(reply, AssistantTurn)
+        assert [v.status for v in reply.versions] == [ReplyStatus.COMPLETE]
+
+
+async def test_esc_right_after_enter_leaves_no_reply_streaming_unseen(
+    emulator: OllamaEmulator,
+) -> None:
+    emulator.script(ChatReply(content=[f"w{i} " for i in range(50)], hold_after=5))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: chat.conversation.model != "" and chat.composer.has_focus)
+        await pilot.press(*"hi", "enter", "escape")
+        await wait_until(pilot, lambda: bool(chat.conversation.turns) and chat.streaming is None)
+        turn = chat.conversation.turns[-1]
+        assert isinstance(turn, AssistantTurn) and turn.reply.status is ReplyStatus.STOPPED
+        # Whatever was asked of the server was let go: no stream runs for nobody.
+        await wait_until(pilot, lambda: len(emulator.disconnects) == len(chat_requests(emulator)))
+        await send(pilot, "again")
+        assert chat_requests(emulator)[-1]["messages"][-1]["content"] == "again"

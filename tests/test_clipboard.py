@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ollama_tui import clipboard, paths
-from tests.chat_helpers import app_for, send, wait_until
+from tests.chat_helpers import app_for, notices, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 
 TEXT = "print('hi')\n# ünïcödé"
@@ -73,11 +73,37 @@ async def test_the_app_says_where_a_copy_went(emulator: OllamaEmulator) -> None:
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "code")
-        await pilot.press("ctrl+y", "1")
+        await pilot.press("ctrl+l", "1")
         await wait_until(
-            pilot, lambda: any("Asked the terminal" in n.message for n in app._notifications)
+            pilot, lambda: any("Asked the terminal" in n.message for n in notices(app))
         )
         assert app.clipboard == "print('hi')"
         assert paths.clipboard_file().read_text() == "print('hi')"
-        assert not any(n.message.startswith("Copied") for n in app._notifications)
+        assert not any(n.message.startswith("Copied") for n in notices(app))
         assert os.environ.get("TMUX") is None
+
+
+async def test_copies_land_in_the_order_they_were_made(
+    emulator: OllamaEmulator, tools: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A copy tool that is slow with the whole reply, quick with its code block.
+    script = tools / "xclip"
+    script.write_text(
+        "#!/bin/sh\ntext=$(/bin/cat)\n"
+        'case "$text" in Slow*) /bin/sleep 1 ;; esac\n'
+        f'printf %s "$text" > "{tools}/xclip.in"\n'
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.delenv("TMUX", raising=False)
+    emulator.script(ChatReply(content=["Slow to copy:\n\n```\nquick\n```\n"]))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "code")
+        await pilot.press("ctrl+l", "0", "ctrl+l", "1")
+        await wait_until(
+            pilot,
+            lambda: sum(n.message.startswith("Copied") for n in notices(app)) == 2,
+            timeout=20,
+        )
+    assert (tools / "xclip.in").read_text() == "quick"  # the last copy stays

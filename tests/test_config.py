@@ -14,7 +14,7 @@ from ollama_tui.config import Config, remember, resolve_config
 from ollama_tui.screens.help import HelpScreen
 from ollama_tui.screens.model_picker import ModelPicker
 from ollama_tui.themes import APP_VARIABLES, bundled_dir, load_themes
-from tests.chat_helpers import chat_of, wait_until
+from tests.chat_helpers import chat_of, notices, wait_until
 from tests.emulator import OllamaEmulator
 
 SHIPPED = {"ollama-dark", "ollama-light", "high-contrast", "terminal", "ember"}
@@ -163,7 +163,7 @@ async def test_a_key_remap_takes_effect_and_shows_in_help(emulator: OllamaEmulat
         app.set_focus(None)  # in the composer, F6 selects a line
         await pilot.press("f6")
         await wait_until(pilot, lambda: chat.conversation is not first)
-        assert any("keys.no.such is not a binding id" in n.message for n in app._notifications)
+        assert any("keys.no.such is not a binding id" in n.message for n in notices(app))
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         text = "\n".join(str(s.render()) for s in app.screen.query(Static))
@@ -185,7 +185,7 @@ async def test_remaps_work_while_typing_and_conflicts_are_reported(
         first = chat.conversation
         await pilot.press(*"half a thought", "ctrl+k")  # the composer's own Ctrl+K loses
         await wait_until(pilot, lambda: chat.conversation is not first)
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in notices(app)]
         assert any(
             "keys.chat.regenerate = 'ctrl+o' is already the key of chat.pick-model" in m
             for m in messages

@@ -346,6 +346,20 @@ def test_most_recent(history_dir: Path) -> None:
     assert most_recent is not None and most_recent.id == new.id
 
 
+@pytest.mark.parametrize("fmt", ["toml", "json"])
+def test_search_finds_words_across_a_line_break_in_either_format(
+    history_dir: Path, fmt: str
+) -> None:
+    store = HistoryStore(history_dir, fmt=fmt)
+    conversation = sample()
+    assert isinstance(conversation.turns[1], AssistantTurn)
+    conversation.turns[1].reply.content = "It ends with the red\npanda, asleep."
+    store.save(conversation)
+    (hit,) = store.search("red panda")
+    assert "red panda" in hit.snippet(60)[0]
+    assert store.search("red fox") == []
+
+
 def test_search_finds_non_ascii_text_escaped_in_json(history_dir: Path) -> None:
     import json
 

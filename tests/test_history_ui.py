@@ -17,7 +17,7 @@ from ollama_tui.history.store import HistoryStore
 from ollama_tui.screens.confirm import Confirm, TextPrompt
 from ollama_tui.screens.history import HistoryScreen
 from ollama_tui.widgets.message import PromptView, ReplyView
-from tests.chat_helpers import app_for, chat_of, send, wait_until
+from tests.chat_helpers import app_for, chat_of, chat_requests, notices, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_history import sample
 
@@ -112,15 +112,13 @@ async def test_a_failing_save_is_shown_and_retried(
 
         monkeypatch.setattr(app.store, "save_data", full_disk)
         await send(pilot, "first")
-        await wait_until(
-            pilot, lambda: any("No space left" in n.message for n in app._notifications)
-        )
+        await wait_until(pilot, lambda: any("No space left" in n.message for n in notices(app)))
         assert len(chat.conversation.turns) == 2  # kept in memory
         monkeypatch.setattr(app.store, "save_data", original_save)
         folder.chmod(0o700)
         await send(pilot, "second")
         await wait_until(pilot, lambda: len(saved_turns(chat.conversation.id)) == 4)
-        assert any("Saving works again" in n.message for n in app._notifications)
+        assert any("Saving works again" in n.message for n in notices(app))
 
 
 async def test_the_browser_lists_searches_and_reopens(emulator: OllamaEmulator) -> None:
@@ -206,7 +204,7 @@ async def test_rename_delete_export_and_import(emulator: OllamaEmulator, tmp_pat
         await pilot.press("i")
         await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
         await pilot.press(*str(tmp_path / "missing.json"), "enter")
-        await wait_until(pilot, lambda: any("No file at" in n.message for n in app._notifications))
+        await wait_until(pilot, lambda: any("No file at" in n.message for n in notices(app)))
 
 
 def test_continue_and_resume(emulator: OllamaEmulator) -> None:
@@ -229,6 +227,11 @@ def test_continue_and_resume(emulator: OllamaEmulator) -> None:
         reopened(history, False, "../etc/passwd")
     with pytest.raises(SystemExit, match="no conversations"):
         reopened(HistoryStore(paths.data_dir() / "empty"), True, None)
+    # An unreadable file, named in full: the reason is given, not "no conversation".
+    broken = "b" * 32
+    (paths.conversations_dir() / f"{broken}.toml").write_text('format = 1\ntitle = "cut')
+    with pytest.raises(SystemExit, match=f"cannot open conversation {broken}"):
+        reopened(history, False, broken)
 
 
 async def test_a_resumed_conversation_opens_at_its_end(emulator: OllamaEmulator) -> None:
@@ -255,3 +258,29 @@ async def test_opening_the_conversation_shown_keeps_it_as_it_is(emulator: Ollama
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.screen is chat)
         assert chat.conversation is shown  # not a copy read back from its file
+
+
+async def test_deleting_the_conversation_shown_starts_a_new_chat_and_it_stays_deleted(
+    emulator: OllamaEmulator,
+) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "hello")
+        shown = chat.conversation.id
+        await wait_until(pilot, lambda: store().has_file(shown))
+        screen = await open_history(pilot)
+        await wait_until(pilot, lambda: len(table_rows(screen)) == 1)
+        await pilot.press("d")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: table_rows(screen) == [])
+        assert chat.conversation.id != shown and not chat.conversation.turns
+        assert store().trash_count() == 1
+        await pilot.press("escape")
+        await pilot.press(*"next one", "enter")
+        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 2)
+        await wait_until(pilot, lambda: chat.streaming is None)
+    # Quitting writes what the app holds: the deleted conversation is not among it.
+    assert not store().has_file(shown)
+    assert [listing.id for listing in store().listings()] == [chat.conversation.id]

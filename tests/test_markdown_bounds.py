@@ -55,6 +55,19 @@ def test_a_long_paragraph_is_split() -> None:
     assert len(paragraphs) >= 3
 
 
+def test_a_long_table_is_split_into_tables_with_the_same_header() -> None:
+    rows = [f"| {i} | x{i} |" for i in range(3 * MAX_BLOCK_LINES)]
+    text = "| n | name |\n|---|:-:|\n" + "\n".join(rows) + "\n\nDone.\n"
+    tokens = reply_parser().parse(bounded(text, pieces=60))
+    tables = [token for token in tokens if token.type == "table_open"]
+    assert len(tables) >= 3
+    cells = [t.content for t in tokens if t.type == "inline"]
+    assert cells.count("n") == len(tables)  # each part has the header row
+    body = [cell for cell in cells if cell not in ("n", "name", "Done.")]
+    assert body == [part for i in range(len(rows)) for part in (str(i), f"x{i}")]
+    assert cells[-1] == "Done."
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab -#>*\n"), max_size=3000), st.integers(1, 50))
 def test_outside_code_only_line_breaks_are_added(text: str, pieces: int) -> None:

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, TextArea
 from ollama_tui.screens import models as models_module
 from ollama_tui.screens.confirm import Confirm, TextPrompt
 from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
-from tests.chat_helpers import app_for, chat_of, wait_until
+from tests.chat_helpers import app_for, chat_of, notices, wait_until
 from tests.emulator import OllamaEmulator
 from tests.emulator.models import Running
 
@@ -73,7 +73,7 @@ async def test_info_shows_details_and_copies(emulator: OllamaEmulator) -> None:
         text = app.screen.query_one(TextArea).text
         for expected in ("context length   40,960", "temperature", "Template", "License"):
             assert expected in text
-        await pilot.press("ctrl+y")
+        await pilot.press("ctrl+l")
         assert app.clipboard == text
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is screen)
@@ -109,7 +109,7 @@ async def test_deleting_a_model_already_gone_is_explained(emulator: OllamaEmulat
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("y")
         await wait_until(
-            pilot, lambda: any("no longer on the server" in n.message for n in app._notifications)
+            pilot, lambda: any("no longer on the server" in n.message for n in notices(app))
         )
         await wait_until(pilot, lambda: "llava:7b" not in str(rows(screen, "#models-table")))
 

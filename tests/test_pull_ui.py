@@ -12,7 +12,7 @@ from ollama_tui.pulls import PullJob, PullState
 from ollama_tui.screens.confirm import Confirm
 from ollama_tui.screens.model_picker import ModelPicker
 from ollama_tui.screens.pull import LayerRow, PullScreen
-from tests.chat_helpers import app_for, chat_of, send, wait_until
+from tests.chat_helpers import app_for, chat_of, notices, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator, PullLayer, PullScript
 
 MB = 1_000_000
@@ -127,13 +127,15 @@ async def test_an_unknown_model_is_explained_and_not_retried(emulator: OllamaEmu
         await pilot.pause()
         assert "no model or tag called nosuch:9b" in text_of(screen, "#pull-problem")
         assert not screen.query_one("#pull-retry").display
-        await pilot.press("ctrl+r")
-        await pilot.pause()
-        assert screen.job is job and len(pulls_sent(emulator)) == 1
+        await pilot.press("ctrl+r", "escape")  # closing shows the Ctrl+R was handled
+        await wait_until(pilot, lambda: not isinstance(app.screen, PullScreen))
+        assert isinstance(app, OllamaTUI)
+        assert screen.job is job and app.pulls == [job]
+        assert len(pulls_sent(emulator)) == 1
 
 
 async def test_f4_during_a_pull_queues_another_name(emulator: OllamaEmulator) -> None:
-    emulator.pulls["one:1b"] = PullScript(layers=BIG, step=MB, delay=0.1)
+    emulator.pulls["one:1b"] = PullScript(layers=BIG, step=MB, hold_at_bytes=2 * MB)
     emulator.pulls["two:1b"] = PullScript(layers=LAYERS[2:], step=MB)
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -212,7 +214,7 @@ async def test_a_background_pull_finishes_after_the_modal_closed(
         await wait_until(pilot, lambda: job.state is PullState.SUCCEEDED)
         await pilot.pause()
         assert "⇣" not in str(status.render())
-        assert any("tiny:1b is ready" in n.message for n in app._notifications)
+        assert any("tiny:1b is ready" in n.message for n in notices(app))
         assert emulator.model("tiny:1b") is not None
 
 

@@ -13,7 +13,7 @@ from ollama_tui.screens.model_picker import ModelPicker
 from ollama_tui.screens.presets import PresetPicker
 from ollama_tui.widgets.context_meter import ContextMeter
 from ollama_tui.widgets.sidebar import Field, SettingsSidebar
-from tests.chat_helpers import app_for, chat_of, chat_requests, send, wait_until
+from tests.chat_helpers import app_for, chat_of, chat_requests, notices, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 
 
@@ -36,6 +36,15 @@ async def open_sidebar(pilot: object) -> SettingsSidebar:
     await pilot.press("f3")  # type: ignore[attr-defined]
     assert chat.sidebar.has_class("-open")
     return chat.sidebar
+
+
+async def tab_to(pilot: object, reached: object, limit: int = 60) -> None:
+    """Press Tab until ``reached()`` (focus moves as a user moves it)."""
+    for _ in range(limit):
+        if reached():  # type: ignore[operator]
+            return
+        await pilot.press("tab")  # type: ignore[attr-defined]
+    raise AssertionError("Tab never reached the field")
 
 
 async def test_blank_fields_are_not_sent_and_set_ones_are_typed(emulator: OllamaEmulator) -> None:
@@ -132,7 +141,7 @@ async def test_invalid_values_are_flagged_and_nothing_is_sent(emulator: OllamaEm
         await pilot.pause()
         assert chat_requests(emulator) == []
         assert chat.composer.text == "hi"  # the draft is kept
-        assert any("Fix the settings" in n.message for n in app._notifications)
+        assert any("Fix the settings" in n.message for n in notices(app))
         # Fixing the fields lets it through; the fixed values are what is sent.
         for key in cases:
             set_field(sidebar, key, "")
@@ -151,7 +160,8 @@ async def test_an_invalid_value_stays_after_the_sidebar_closes_and_blocks_every_
     async with app.run_test(size=(150, 50)) as pilot:
         chat = chat_of(pilot)
         sidebar = await open_sidebar(pilot)
-        field(sidebar, "temperature").editor.focus()
+        temperature_editor = field(sidebar, "temperature").editor
+        await tab_to(pilot, lambda: app.focused is temperature_editor)
         await pilot.press(*"abc", "f3")  # type it, close the sidebar
         assert not sidebar.has_class("-open")
         for attempt in range(2):
@@ -174,7 +184,8 @@ async def test_reset_one_field_and_all(emulator: OllamaEmulator) -> None:
         set_field(sidebar, "temperature", "0.3")
         set_field(sidebar, "seed", "1")
         await pilot.pause()
-        field(sidebar, "temperature").editor.focus()
+        temperature_editor = field(sidebar, "temperature").editor
+        await tab_to(pilot, lambda: app.focused is temperature_editor)
         await pilot.press("f8")
         assert "temperature" not in chat.conversation.settings.options
         assert field(sidebar, "temperature").editor.value == ""  # type: ignore[union-attr]
@@ -268,7 +279,7 @@ async def test_overflow_warning_names_the_dropped_messages(emulator: OllamaEmula
         await pilot.press("enter")
         await pilot.pause()
         assert len(chat_requests(emulator)) == 2  # not sent yet
-        warning = next(n.message for n in app._notifications if "window" in n.message)
+        warning = next(n.message for n in notices(app) if "window" in n.message)
         assert "your prompt 'First question about apples" in warning
         assert "the reply 'You said: First question" in warning
         assert "Third question" not in warning  # the new prompt itself is always kept
@@ -332,7 +343,7 @@ async def test_regenerate_is_refused_with_invalid_settings(emulator: OllamaEmula
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert len(chat_requests(emulator)) == 1
-        assert any("Fix the settings" in n.message for n in app._notifications)
+        assert any("Fix the settings" in n.message for n in notices(app))
 
 
 async def test_page_keys_in_the_system_prompt_move_its_cursor(emulator: OllamaEmulator) -> None:
@@ -347,3 +358,32 @@ async def test_page_keys_in_the_system_prompt_move_its_cursor(emulator: OllamaEm
         editor.move_cursor((39, 0))
         await pilot.press("pageup")
         assert editor.cursor_location[0] < 39
+
+
+async def test_invalid_settings_are_not_made_the_new_chat_default(
+    emulator: OllamaEmulator,
+) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        sidebar = await open_sidebar(pilot)
+        temperature = field(sidebar, "temperature").editor
+        await tab_to(pilot, lambda: app.focused is temperature)
+        await pilot.press(*"abc")
+        await tab_to(pilot, lambda: app.focused is not None and app.focused.id == "make-default")
+        await pilot.press("enter")
+        await wait_until(
+            pilot,
+            lambda: any("before using them for new chats" in n.message for n in notices(app)),
+        )
+        assert app.focused is temperature  # where the fix is typed
+        assert not paths.new_chat_file().exists()
+        await pilot.press("ctrl+u", *"0.3")
+        await tab_to(pilot, lambda: app.focused is not None and app.focused.id == "make-default")
+        await pilot.press("enter")
+        await wait_until(pilot, paths.new_chat_file().exists)
+        await pilot.press("f3", "ctrl+n")
+        await wait_until(pilot, lambda: not chat.conversation.turns and chat.composer.has_focus)
+        await pilot.press(*"hi", "enter")
+        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 1)
+        assert chat_requests(emulator)[0]["options"] == {"temperature": 0.3}

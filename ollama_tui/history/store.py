@@ -15,6 +15,7 @@ Rules that keep a user's words safe:
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -218,9 +219,11 @@ class HistoryStore:
             return True  # no lock can be had here: changes on disk are still caught
         try:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        except OSError as error:
             lock.close()
-            return False
+            # Only a lock held elsewhere means busy; a file system without locks
+            # leaves the conversation writable (changes on disk are still caught).
+            return error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES)
         self._locks[conversation_id] = lock
         return True
 
@@ -395,6 +398,8 @@ class HistoryStore:
         except OSError as error:
             raise HistoryError(f"Could not move {path} to the trash: {error.strerror}") from None
         self._paths.pop(conversation_id, None)
+        self._seen.pop(conversation_id, None)
+        self.release(conversation_id)
         return target
 
     def empty_trash(self) -> int:
@@ -462,10 +467,13 @@ def _check_head(head: object, file_id: str) -> None:
 def _may_contain(raw: bytes, needle: str) -> bool:
     """A cheap pre-check on a file's bytes. Text can be escaped in a file (quotes,
     backslashes, control characters, and non-ASCII as \\u escapes in JSON written by
-    other programs), so only a plain ASCII needle is ruled out by not appearing verbatim."""
+    other programs), so only a plain ASCII needle is ruled out by a word of it not
+    appearing verbatim (words may be apart: a match spans any white space, line breaks
+    included, which a file may write as ``\\n``)."""
     if not needle.isascii() or not needle.isprintable() or any(ch in needle for ch in "\"\\'"):
         return True
-    return needle in raw.decode("utf-8", errors="replace").casefold()
+    text = raw.decode("utf-8", errors="replace").casefold()
+    return all(word in text for word in needle.split())
 
 
 def _hit(listing: Listing, text: str, pattern: re.Pattern[str]) -> SearchHit | None:

@@ -290,7 +290,7 @@ class OllamaClient:
             async with self._http.stream(method, path, json=body, timeout=timeout) as response:
                 answered = True
                 if not 200 <= response.status_code < 300 or _is_web_page(response):
-                    page = await _read_bounded(response, ERROR_BODY_BYTES, path)
+                    page = await _read_start(response, ERROR_BODY_BYTES)
                     raise _status_error(response, page, model)
                 yield iter_objects(response.aiter_bytes())
         except NDJSONError as error:  # raised where the objects are read, in the caller
@@ -311,10 +311,14 @@ class OllamaClient:
             async with self._http.stream(
                 method, path, json=body, timeout=self._timeout(timeout)
             ) as response:
-                answer = await _read_bounded(response, ANSWER_BYTES, path)
+                failed = not 200 <= response.status_code < 300 or _is_web_page(response)
+                if failed:
+                    answer = await _read_start(response, ERROR_BODY_BYTES)
+                else:
+                    answer = await _read_bounded(response, ANSWER_BYTES, path)
         except httpx.HTTPError as error:
             raise self._transport_error(error, answered=False) from None
-        if not 200 <= response.status_code < 300 or _is_web_page(response):
+        if failed:
             raise _status_error(response, answer, model)
         text = answer.strip()
         if not text:
@@ -394,8 +398,18 @@ async def _read_bounded(response: httpx.Response, limit: int, path: str) -> byte
         body += chunk
         if len(body) > limit:
             raise errors.MalformedResponse(
-                f"{path} answered with more than {limit // 1_000_000} MB; it was not read."
+                f"{path} answered with more than {limit // 2**20} MiB; it was not read."
             )
+    return bytes(body)
+
+
+async def _read_start(response: httpx.Response, limit: int) -> bytes:
+    """The body's first ``limit`` bytes: enough to explain an error, whatever its size."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk[: limit - len(body)]
+        if len(body) >= limit:
+            break
     return bytes(body)
 
 

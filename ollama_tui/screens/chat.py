@@ -394,10 +394,8 @@ class ChatScreen(ChatSettingsScreen):
 
     @on(Composer.Submitted)
     async def send_prompt(self, event: Composer.Submitted) -> None:
-        if self._sending and event.text.strip():
-            # The one before is still being checked (Enter twice, fast).
-            self.composer.give_back(event.text)
-            return
+        # Keys bound to actions run between this handler's awaits: while the prompt
+        # is checked, they must not start a reply or an edit of their own.
         self._sending = True
         try:
             if not await self._send(event.text):
@@ -462,6 +460,8 @@ class ChatScreen(ChatSettingsScreen):
             await self.turns.mount(view)
         view.version_label = self._version_label(turn)
         await view.show(reply, view.version_label)
+        if self.streaming is not reply:
+            return  # stopped (Esc) while the view was made: nothing is asked for
         self._show_prompt_for(reply)
         view.start_stream()
         self._tick_status()
@@ -484,6 +484,7 @@ class ChatScreen(ChatSettingsScreen):
         client, counter = self.tui.client, self.tui.counter
         try:
             counted = await asyncio.to_thread(counter.estimate, reply.model, messages)
+            received.started = received.clock()  # the first token's wait starts here
             stream = client.chat(
                 reply.model,
                 messages,
@@ -503,7 +504,7 @@ class ChatScreen(ChatSettingsScreen):
                 f"The reply failed unexpectedly ({type(error).__name__})."
             )
             ended = ReplyEnded(reply, ReplyStatus.ERROR, error=failure)
-            content, thinking = received.unshown()
+            content, thinking = received.take_unshown()
             self.post_message(ReplyChunk(reply, content, thinking, received.first_token_s))
         self.post_message(ended)
 
@@ -589,7 +590,7 @@ class ChatScreen(ChatSettingsScreen):
     # -- conversation controls --------------------------------------------------
 
     async def action_regenerate(self) -> None:
-        if self.streaming is not None:
+        if self.streaming is not None or self._sending:
             self.notify("Stop the current reply first (Esc).", severity="warning")
             return
         if self.conversation.last_assistant_turn is None:
@@ -608,7 +609,7 @@ class ChatScreen(ChatSettingsScreen):
         if turn is None:
             self.notify("There is no prompt to edit yet.", severity="warning")
             return
-        if self.streaming is not None:
+        if self.streaming is not None or self._sending:
             self.notify("Stop the current reply first (Esc).", severity="warning")
             return
         if not self.editing:
@@ -659,12 +660,13 @@ class ChatScreen(ChatSettingsScreen):
             self._show_prompt_for(turn.reply)
 
     def action_new_chat(self) -> None:
-        async def new_chat() -> None:
-            model = self.conversation.model
-            settings = self.tui.new_chat_settings.copy()
-            await self.show_conversation(Conversation(model=model, settings=settings))
+        self.after_stopping("start a new chat", self.new_chat)
 
-        self.after_stopping("start a new chat", new_chat)
+    async def new_chat(self) -> None:
+        """Show a new, empty chat with the same model and the new-chat settings."""
+        model = self.conversation.model
+        settings = self.tui.new_chat_settings.copy()
+        await self.show_conversation(Conversation(model=model, settings=settings))
 
     def after_stopping(self, doing: str, then: Callable[[], Awaitable[None]]) -> None:
         """Run ``then``; while a reply streams, only once the user agrees to stop it."""
@@ -741,26 +743,25 @@ class ChatScreen(ChatSettingsScreen):
         self.notify("The other ollama-tui let this conversation go: it is yours again.")
         return not self.read_only
 
-    def held_elsewhere(self, conversation_id: str) -> None:
-        """Saving found that another ollama-tui holds the conversation."""
-        if conversation_id == self.conversation.id and not self.read_only:
+    def held_elsewhere(self) -> None:
+        """Saving found that another ollama-tui holds this conversation."""
+        if not self.read_only:
             self.read_only = True
             self.refresh_status()
             self._say_read_only()
 
-    def continue_in_copy(self, conversation_id: str | None = None, why: str = "") -> None:
+    def continue_in_copy(self, why: str = "") -> None:
         """Go on with this conversation under a new id, leaving the file as it is."""
         conversation = self.conversation
-        if conversation_id is not None and conversation_id != conversation.id:
-            self.notify(why, title="Not saved", severity="error")
-            return
-        self.tui.left_conversation(conversation.id, superseded=True)
+        left = conversation.id
         conversation.id = uuid.uuid4().hex
         conversation.title = f"{conversation.title or 'Untitled'} (copy)"
+        self.tui.left_conversation(left, superseded=True)
         self.read_only = False
         self.refresh_status()
+        title = sanitize_line(conversation.title, 80)
         self.notify(
-            f"{why} This chat goes on as a copy, “{conversation.title}”; the other is kept.",
+            f"{why} This chat goes on as a copy, “{title}”; the other is kept.".lstrip(),
             title="Continuing in a copy",
         )
         self.tui.save_conversation(conversation)

@@ -128,29 +128,31 @@ class ChatSettingsScreen(Screen[None]):
         self.notify("Every setting is back to the model's default.")
 
     @on(Button.Pressed, "#save-preset")
-    def save_preset(self) -> None:
-        self.tui.open_save_preset(self.conversation.settings)
+    async def save_preset(self) -> None:
+        if await self.settings_are_valid("saving them as a preset"):
+            self.tui.open_save_preset(self.conversation.settings)
 
     @on(Button.Pressed, "#apply-preset")
     def choose_preset(self) -> None:
         self.tui.open_preset_picker()
 
     @on(Button.Pressed, "#make-default")
-    def make_default(self) -> None:
-        self.tui.save_new_chat_settings(self.conversation.settings)
+    async def make_default(self) -> None:
+        if await self.settings_are_valid("using them for new chats"):
+            self.tui.save_new_chat_settings(self.conversation.settings)
 
     # The palette runs these (see the table of actions).
     async def action_reset_settings(self) -> None:
         await self.reset_settings()
 
-    def action_save_preset(self) -> None:
-        self.save_preset()
+    async def action_save_preset(self) -> None:
+        await self.save_preset()
 
     def action_choose_preset(self) -> None:
         self.choose_preset()
 
-    def action_make_default(self) -> None:
-        self.make_default()
+    async def action_make_default(self) -> None:
+        await self.make_default()
 
     def apply_settings(self, settings: ChatSettings) -> None:
         """Replace this chat's settings (from a preset)."""
@@ -204,12 +206,12 @@ class ChatSettingsScreen(Screen[None]):
         )
         self.query_one(ContextMeter).show(self.estimate, window, note, last)
 
-    async def settings_are_valid(self) -> bool:
-        """Nothing invalid is ever sent: say what to fix and show where."""
+    async def settings_are_valid(self, doing: str = "sending") -> bool:
+        """Nothing invalid is ever sent or kept: say what to fix and show where."""
         problems = self.conversation.settings.problems()
         if problems:
             self.notify(
-                "Fix the settings before sending: " + "; ".join(problems),
+                f"Fix the settings before {doing}: " + "; ".join(problems),
                 severity="error",
                 timeout=6,
             )

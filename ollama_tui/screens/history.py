@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -227,18 +228,30 @@ class HistoryScreen(Screen[None]):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            try:
-                moved = self.tui.store.delete(listing.id)
-            except HistoryError as error:
-                self.notify(str(error), title="Not deleted", severity="error")
-                return
-            self.notify(f"Moved to {moved.parent} (t empties the trash).")
-            self.refresh_list()
+            chat = self.tui.chat
+            if chat.conversation.id == listing.id and not chat.read_only:
+                chat.after_stopping("delete this chat", partial(self._delete_shown, listing.id))
+            else:
+                self.delete(listing.id)
 
         title = sanitize_line(listing.title or "Untitled", 60)
         self.app.push_screen(
             Confirm(f"Move {title!r} to the trash?", yes="Delete", no="Keep"), answered
         )
+
+    async def _delete_shown(self, conversation_id: str) -> None:
+        await self.tui.chat.new_chat()
+        self.delete(conversation_id)
+
+    @work(group="history-action", exit_on_error=False)
+    async def delete(self, conversation_id: str) -> None:
+        try:
+            moved = await self.tui.delete_conversation(conversation_id)
+        except HistoryError as error:
+            self.notify(str(error), title="Not deleted", severity="error")
+            return
+        self.notify(f"Moved to {moved.parent} (t empties the trash).")
+        self.refresh_list()
 
     def action_empty_trash(self) -> None:
         count = self.tui.store.trash_count()

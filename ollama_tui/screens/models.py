@@ -379,7 +379,7 @@ class ModelInfoScreen(ModalScreen[None]):
             yield TextArea(self.text, read_only=True, soft_wrap=True, id="info-text")
             yield Plain(
                 "Select with the mouse or Shift+arrows, Ctrl+C copies the selection · "
-                "Ctrl+Y copies everything · Esc closes",
+                "Ctrl+L copies everything · Esc closes",
                 classes="dialog-hint",
             )
 

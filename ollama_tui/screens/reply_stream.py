@@ -102,7 +102,7 @@ class Received:
         since = self.last_arrival if self.last_arrival is not None else self.started
         return self.last_arrival is not None, self.clock() - since
 
-    def unshown(self) -> tuple[str, str]:
+    def take_unshown(self) -> tuple[str, str]:
         """The text not posted yet, which is now counted as shown."""
         content_from, thinking_from = self.shown
         self.shown = (len(self.content), len(self.thinking))
@@ -139,7 +139,7 @@ async def relay_stream(
         return received.shown != (len(received.content), len(received.thinking))
 
     def flush() -> None:
-        content, thinking = received.unshown()
+        content, thinking = received.take_unshown()
         if content or thinking:
             post(ReplyChunk(reply, content, thinking, received.first_token_s))
 

@@ -21,7 +21,7 @@ from ollama_tui.history.store import HistoryError, HistoryStore
 from ollama_tui.presets import list_presets
 from ollama_tui.screens.history import HistoryScreen
 from ollama_tui.themes import load_themes
-from tests.chat_helpers import wait_until
+from tests.chat_helpers import notices, wait_until
 from tests.emulator import OllamaEmulator
 from tests.test_history import sample
 
@@ -110,13 +110,18 @@ def test_the_store_lists_every_hostile_file_and_changes_none(
         assert by_name[name].problem, name
     with pytest.raises(OSError):
         store.load(ids["linked"])
-    for listing in listings:
-        # (The twin's id belongs to its readable file, which writing it would change.)
-        if listing.problem and store.path_for(listing.id) == listing.path:
-            with pytest.raises(HistoryError):
-                store.save_data(listing.id, to_data(sample()))
-            with pytest.raises(HistoryError):
-                store.delete(listing.id)
+    # (The twin's id belongs to its readable file, which writing it would change.)
+    refusable = [
+        listing
+        for listing in listings
+        if listing.problem and store.path_for(listing.id) == listing.path
+    ]
+    assert len(refusable) >= 5
+    for listing in refusable:
+        with pytest.raises(HistoryError):
+            store.save_data(listing.id, to_data(sample()))
+        with pytest.raises(HistoryError):
+            store.delete(listing.id)
     assert fingerprint(folder) == before
     assert outside.read_bytes() == outside_before
 
@@ -125,7 +130,7 @@ async def test_the_history_browser_shows_them_all(
     emulator: OllamaEmulator, tmp_path: Path, small_file_limit: None
 ) -> None:
     folder = paths.conversations_dir()
-    ids = hostile_history(folder, tmp_path / "outside.toml")
+    hostile_history(folder, tmp_path / "outside.toml")
     before = fingerprint(folder)
     app = make_app(Config(host=emulator.url, model="llama3.2:latest", history_dir=folder))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -136,17 +141,33 @@ async def test_the_history_browser_shows_them_all(
             return app.screen.query_one("#history-table", DataTable).row_count
 
         await wait_until(pilot, lambda: rows() == len(before) - 1)
+
+        def refusals() -> int:
+            return sum(
+                "cannot be opened" in n.message or "Cannot open" in n.title for n in notices(app)
+            )
+
+        opened = 0
         for row in range(rows()):  # try to open every row
+            refused = refusals()
             await pilot.press("enter")
-            await pilot.pause()
+            await wait_until(
+                pilot,
+                lambda refused=refused: (  # type: ignore[misc]
+                    not isinstance(app.screen, HistoryScreen) or refusals() > refused
+                ),
+            )
             if not isinstance(app.screen, HistoryScreen):
+                opened += 1
                 await pilot.press("f9")
                 await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
                 await wait_until(pilot, lambda: rows() == len(before) - 1)
                 await pilot.press(*["down"] * row)
             await pilot.press("down")
+        # The good file and the readable twin open; every other row says why not.
+        assert opened == 2
+        assert refusals() == len(before) - 1 - opened
         assert app.is_running
-        assert ids["good"] in {listing.id for listing in app.screen.listings}  # type: ignore[attr-defined]
     assert fingerprint(folder) == before
 
 
@@ -180,6 +201,10 @@ def test_garbage_themes_and_presets_are_skipped_with_a_reason(
     assert any("fifo.toml" in problem for problem in theme_problems)
     presets, preset_problems = list_presets(presets_dir)
     assert any("fifo.toml" in problem for problem in preset_problems)
+    if b"[colors]" in content:  # valid TOML: a preset named "x" with nothing it knows
+        assert [p.settings.to_dict() for p in presets if p.name == "x"] == [{}]
+    else:
+        assert any("bad.toml" in problem for problem in preset_problems)
     assert {theme.name for theme in themes} >= {"ollama-dark"}
     assert presets  # the bundled ones are still there
 

@@ -8,7 +8,6 @@ on screen, and that nothing unsafe is in what was drawn.
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
@@ -18,9 +17,10 @@ from textual.pilot import Pilot
 
 from ollama_tui.conversation import AssistantTurn, ReplyStatus
 from ollama_tui.sanitize import is_unsafe
+from ollama_tui.screens.help import HelpScreen
 from ollama_tui.screens.model_picker import ModelPicker
 from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
-from tests.chat_helpers import app_for, chat_of, send, wait_until
+from tests.chat_helpers import app_for, chat_of, screen_text, send, wait_until
 from tests.emulator import ChatReply, FakeModel, OllamaEmulator
 
 MARKUP = "[/INST] [bold red]loud[/] [link=http://x]y[/link]"
@@ -29,21 +29,16 @@ BIDI = "\u202eevil\u202c \u2066iso\u2069 zero\u200bwidth\ufeff"
 HOSTILE = f"{MARKUP} {ESCAPES} {BIDI}"
 
 
-def screen_svg(app: App[None]) -> str:
-    """What is drawn, as the SVG screenshot holds it (entities decoded)."""
-    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
-
-
 def assert_inert(app: App[None]) -> None:
     """The app is running and nothing unsafe was drawn."""
     assert app.is_running
-    drawn = screen_svg(app)
+    drawn = screen_text(app)
     unsafe = sorted({f"U+{ord(ch):04X}" for ch in drawn if is_unsafe(ch)})
     assert not unsafe, f"unsafe characters drawn: {unsafe}"
 
 
 async def showing(pilot: Pilot[None], text: str, timeout: float = 5) -> None:
-    await wait_until(pilot, lambda: text in screen_svg(pilot.app), timeout)
+    await wait_until(pilot, lambda: text in screen_text(pilot.app), timeout)
 
 
 async def test_error_status_with_markup_and_escapes(emulator: OllamaEmulator) -> None:
@@ -130,7 +125,7 @@ async def test_strange_server_answers_are_inert(emulator: OllamaEmulator, where:
     app = app_for(emulator, model="")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app.connection.connected is not None)
-        await pilot.pause(0.2)
+        await showing(pilot, "[/INST]")  # shown, as text
         assert_inert(app)
 
 
@@ -185,5 +180,6 @@ async def test_config_values_are_inert(emulator: OllamaEmulator) -> None:
         await showing(pilot, "[/INST]")
         assert_inert(app)
         await pilot.press("f1")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await showing(pilot, "Quit")
         assert_inert(app)

@@ -3,25 +3,16 @@ Every word is shown, and the app keeps answering keys while they stream."""
 
 from __future__ import annotations
 
-import html
-
 import pytest
 
 from ollama_tui.conversation import AssistantTurn, ReplyStatus
 from ollama_tui.markdown_bounds import MAX_LINE
-from tests.chat_helpers import app_for, chat_of, last_reply_view, send, wait_until
+from tests.chat_helpers import app_for, chat_of, last_reply_view, screen_text, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 
 CHUNK = 1000
 CHUNKS = 5000
 """5 MB in all, on one line."""
-
-
-def drawn(app: object) -> str:
-    from textual.app import App
-
-    assert isinstance(app, App)
-    return html.unescape(app.export_screenshot()).replace("\xa0", " ")
 
 
 async def test_a_five_megabyte_line_streams_while_keys_still_echo(
@@ -51,7 +42,7 @@ async def test_a_five_megabyte_line_streams_while_keys_still_echo(
         emulator.release()
         await wait_until(pilot, lambda: chat.streaming is None, timeout=120)
         await pilot.press("ctrl+end")
-        await wait_until(pilot, lambda: f"{CHUNKS - 1:07d}" in drawn(app), timeout=60)
+        await wait_until(pilot, lambda: f"{CHUNKS - 1:07d}" in screen_text(app), timeout=60)
         # What is drawn again at each update stays small however long the line: the
         # cost of an update does not grow with the reply (bench/ measures it).
         source = last_reply_view(pilot).body.source
@@ -79,5 +70,5 @@ async def test_nesting_too_deep_to_draw_is_shown_flat(emulator: OllamaEmulator, 
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "nest")
-        await wait_until(pilot, lambda: "deepest" in drawn(app))
-        assert "afterwards" in drawn(app)
+        await wait_until(pilot, lambda: "deepest" in screen_text(app))
+        assert "afterwards" in screen_text(app)

@@ -3,11 +3,11 @@ happening, Esc works, nothing received is lost, and it recovers by itself."""
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from ollama_tui.conversation import AssistantTurn, ReplyStatus
-from ollama_tui.screens.chat import STALL_NOTE_SECONDS, WAIT_NOTE_SECONDS, ChatScreen
-from tests.chat_helpers import app_for, chat_of, chat_requests, send, wait_until
+from ollama_tui.screens.chat import STALL_NOTE_SECONDS, WAIT_NOTE_SECONDS
+from tests.chat_helpers import app_for, chat_of, chat_requests, send, status_text, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.emulator.models import RawReply
 
@@ -18,10 +18,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def status(chat: ChatScreen) -> str:
-    return str(chat.query_one("#status-bar", Static).render())
 
 
 async def test_a_server_that_never_answers_can_be_stopped(emulator: OllamaEmulator) -> None:
@@ -35,14 +31,15 @@ async def test_a_server_that_never_answers_can_be_stopped(emulator: OllamaEmulat
         await pilot.press(*"anyone there?", "enter")
         await wait_until(pilot, lambda: len(chat_requests(emulator)) == 1)
         clock.now += WAIT_NOTE_SECONDS + 40
-        await wait_until(pilot, lambda: "(waiting 43 s)" in status(chat))
+        await wait_until(pilot, lambda: "(waiting 43 s)" in status_text(chat))
         await pilot.press(*"typing still works")
         assert chat.composer.text == "typing still works"
         await pilot.press("escape")
         turn = chat.conversation.turns[-1]
         assert isinstance(turn, AssistantTurn) and turn.reply.status is ReplyStatus.STOPPED
         await wait_until(pilot, lambda: "/api/chat" in emulator.disconnects)
-        chat.composer.clear()
+        await pilot.press("ctrl+u")
+        assert chat.composer.text == ""
         await send(pilot, "and now?")
         last = chat.conversation.turns[-1]
         assert isinstance(last, AssistantTurn) and last.reply.content == "You said: and now?"
@@ -59,10 +56,11 @@ async def test_a_stalled_stream_says_so_and_keeps_its_text(emulator: OllamaEmula
         await pilot.press(*"go", "enter")
         await wait_until(pilot, lambda: "".join(chat.received.content) == "half a ")
         clock.now += STALL_NOTE_SECONDS + 5
-        await wait_until(pilot, lambda: "(no text for 15 s)" in status(chat))
+        await wait_until(pilot, lambda: "(no text for 15 s)" in status_text(chat))
+        await wait_until(pilot, emulator.holding.is_set)
         emulator.release()
         await wait_until(pilot, lambda: chat.streaming is None)
-        assert "no text for" not in status(chat)
+        assert "no text for" not in status_text(chat)
         turn = chat.conversation.turns[-1]
         assert isinstance(turn, AssistantTurn)
         assert (turn.reply.content, turn.reply.status) == ("half a sentence", ReplyStatus.COMPLETE)

@@ -3,10 +3,13 @@ said, and saving works again once it can."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import shutil
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,9 +18,10 @@ from ollama_tui.conversation import AssistantTurn, Conversation, Reply, ReplySta
 from ollama_tui.history.codec import UnreadableConversation, decode, encode, from_data, to_data
 from ollama_tui.history.store import HistoryStore
 from ollama_tui.sanitize import without_surrogates
-from tests.chat_helpers import app_for, chat_of, chat_requests, send, wait_until
+from tests.chat_helpers import app_for, chat_of, chat_requests, notices, send, wait_until
 from tests.emulator import OllamaEmulator
 from tests.emulator.models import RawReply
+from tests.test_history import sample
 
 
 def saved(conversation_id: str) -> Conversation:
@@ -44,7 +48,7 @@ async def test_a_reply_with_lone_surrogates_is_saved_and_sent_again(
         assert chat_requests(emulator)[-1]["messages"][1]["content"] == "odd \ufffd text"
         conversation_id = chat.conversation.id
         await wait_until(pilot, lambda: len(saved(conversation_id).turns) == 4)
-        assert not any("Not saved" in n.title for n in app._notifications)
+        assert not any("Not saved" in n.title for n in notices(app))
 
 
 async def test_the_history_folder_deleted_while_running_is_made_again(
@@ -80,13 +84,13 @@ async def test_a_folder_that_cannot_be_written_is_said_and_saving_resumes(
         chat = chat_of(pilot)
         folder.write_text("not a folder")
         await send(pilot, "first")
-        await wait_until(pilot, lambda: any(n.title == "Not saved" for n in app._notifications))
+        await wait_until(pilot, lambda: any(n.title == "Not saved" for n in notices(app)))
         assert len(chat.conversation.turns) == 2  # kept in memory
         folder.unlink()
         await send(pilot, "second")
         conversation_id = chat.conversation.id
         await wait_until(pilot, lambda: len(saved_turns(conversation_id)) == 4)
-        assert any("Saving works again" in n.message for n in app._notifications)
+        assert any("Saving works again" in n.message for n in notices(app))
 
 
 @settings(max_examples=300, deadline=None)
@@ -113,9 +117,10 @@ def json_like(text: str) -> bytes:
     ),
     st.sampled_from(["toml", "json"]),
 )
-def test_any_text_is_saved_loaded_and_sent_again(text: str, fmt: str) -> None:
+def test_any_text_survives_a_file_and_makes_a_valid_request(text: str, fmt: str) -> None:
     """Any text, lone surrogates included, survives a save and a load exactly (but for
-    surrogates, which become U+FFFD) and can be sent to the server again."""
+    surrogates, which become U+FFFD) and makes a request body the server can read
+    (the app sending it is covered by the lone-surrogate test above)."""
     conversation = Conversation(title=text, model="m")
     conversation.turns = [
         UserTurn(text),
@@ -126,8 +131,13 @@ def test_any_text_is_saved_loaded_and_sent_again(text: str, fmt: str) -> None:
     first = loaded.turns[0]
     assert isinstance(first, UserTurn) and first.content == kept
     assert loaded.title == kept
+    second = loaded.turns[1]
+    assert isinstance(second, AssistantTurn)
+    assert (second.reply.content, second.reply.thinking) == (kept, kept)
     body = {"messages": [message.to_json() for message in loaded.request_messages()]}
-    json.dumps(body, ensure_ascii=False).encode("utf-8")
+    sent = json.loads(json.dumps(body, ensure_ascii=False).encode("utf-8"))
+    # (An empty reply is not sent back.)
+    assert [m["content"] for m in sent["messages"]] == [kept, kept][: 2 if kept else 1]
 
 
 def test_a_file_name_holding_escape_sequences_is_listed_inert() -> None:
@@ -158,10 +168,32 @@ async def test_a_conversation_left_while_saving_failed_is_saved_once_it_can_be(
         folder.write_text("not a folder")
         await send(pilot, "first")
         first_id = chat.conversation.id
-        await wait_until(pilot, lambda: any(n.title == "Not saved" for n in app._notifications))
+        await wait_until(pilot, lambda: any(n.title == "Not saved" for n in notices(app)))
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: chat.conversation.id != first_id)
         folder.unlink()
         await send(pilot, "second")
         await wait_until(pilot, lambda: len(saved_turns(first_id)) == 2)
         await wait_until(pilot, lambda: len(saved_turns(chat.conversation.id)) == 2)
+
+
+@pytest.mark.parametrize(
+    ("failure", "writable"),
+    [(errno.ENOLCK, True), (errno.EOPNOTSUPP, True), (errno.EWOULDBLOCK, False)],
+)
+def test_only_a_lock_held_elsewhere_makes_a_conversation_read_only(
+    monkeypatch: pytest.MonkeyPatch, failure: int, writable: bool
+) -> None:
+    """A file system without locks (some network mounts) leaves chats writable."""
+    import fcntl
+
+    def refuse(fd: int, operation: int) -> None:
+        raise OSError(failure, os.strerror(failure))
+
+    monkeypatch.setattr(fcntl, "flock", refuse)
+    store = HistoryStore(paths.conversations_dir())
+    conversation = sample()
+    assert store.claim(conversation.id) is writable
+    if writable:
+        store.save(conversation)
+        assert store.load(conversation.id)[0] == conversation

@@ -10,7 +10,7 @@ from ollama_tui.config import Config
 from ollama_tui.conversation import AssistantTurn, Conversation, UserTurn
 from ollama_tui.history.codec import encode, to_data
 from ollama_tui.history.store import HistoryStore
-from tests.chat_helpers import chat_of, chat_requests, wait_until
+from tests.chat_helpers import chat_of, chat_requests, notices, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_history import sample
 
@@ -43,8 +43,13 @@ async def test_a_conversation_open_elsewhere_is_read_only_until_let_go(
         chat = chat_of(pilot)
         await wait_until(pilot, lambda: chat.composer.has_focus)
         assert chat.read_only
+
+        def refusals() -> int:
+            return sum(n.title == "Read-only" for n in notices(app))
+
+        shown = refusals()  # once on opening
         await pilot.press(*"from here", "enter")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: refusals() == shown + 1)  # and now for the Enter
         assert chat_requests(emulator) == []
         assert chat.composer.text == "from here"  # the draft is kept
         assert path.read_bytes() == before
@@ -88,6 +93,36 @@ async def test_a_file_changed_by_another_program_is_kept_and_the_chat_goes_on_in
     copy, _ = history().load(copy_id)
     assert contents(copy) == ["one", "first", "two", "second"]
     assert copy.title.endswith("(copy)")
+
+
+async def test_changes_to_a_chat_left_as_its_file_changed_are_saved_as_a_copy(
+    emulator: OllamaEmulator,
+) -> None:
+    emulator.script(ChatReply(content=["first"]))
+    app = make_app(Config(host=emulator.url, model="llama3.2:latest"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: chat.composer.has_focus)
+        await pilot.press(*"one", "enter")
+        original = chat.conversation.id
+        path = history().path_for(original)
+        await wait_until(pilot, lambda: chat.streaming is None and path.exists())
+        await wait_until(pilot, lambda: len(contents(history().load(original)[0])) == 2)
+        edited, _ = history().load(original)
+        edited.title = "edited by hand"
+        path.write_bytes(encode(to_data(edited), "toml"))
+        # A system prompt typed, then a new chat at once: the chat left is written
+        # as it goes, and finds its file changed.
+        await pilot.press("f3", *"Be brief.", "ctrl+n")
+        await wait_until(pilot, lambda: chat.conversation.id != original)
+        await wait_until(pilot, lambda: len(history().listings()) == 2)
+        await wait_until(pilot, lambda: any(n.title == "Saved as a copy" for n in notices(app)))
+    kept, _ = history().load(original)
+    assert kept.title == "edited by hand" and kept.settings.system == ""
+    (copy_listing,) = [item for item in history().listings() if item.id != original]
+    copy, _ = history().load(copy_listing.id)
+    assert copy.title.endswith("(copy)") and copy.settings.system == "Be brief."
+    assert contents(copy) == ["one", "first"]
 
 
 async def test_quitting_at_once_after_a_reply_keeps_it(emulator: OllamaEmulator) -> None:
