@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ollama_tui import paths
-from ollama_tui.files import MAX_CONFIG_BYTES, read_regular, write_atomic
+from ollama_tui.files import MAX_CONFIG_BYTES, read_text, write_atomic
 from ollama_tui.history.codec import FORMATS
 from ollama_tui.ollama.host import credentials, parse_host
 from ollama_tui.settings import ChatSettings
@@ -82,10 +82,8 @@ def resolve_config(
         if not config.first_run:
             _apply_file(config, config_path)
     env_host = environ.get("OLLAMA_HOST")
-    if host:
-        config.host, config.basic_auth = parse_host(host), credentials(host)
-    elif env_host:
-        config.host, config.basic_auth = parse_host(env_host), credentials(env_host)
+    if host or env_host:
+        _set_host(config, host or env_host or "")
     if model:
         config.model = model
     key = environ.get("OLLAMA_API_KEY", "").strip()
@@ -99,11 +97,16 @@ def resolve_config(
     return config
 
 
+def _set_host(config: Config, given: str) -> None:
+    """The host without its ``user:password@``, which is kept apart for Basic auth."""
+    config.host, config.basic_auth = parse_host(given), credentials(given)
+
+
 def _apply_file(config: Config, path: Path) -> None:
     name = str(path)
     try:
-        data = tomllib.loads(read_regular(path, MAX_CONFIG_BYTES).decode("utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
+        data = tomllib.loads(read_text(path, MAX_CONFIG_BYTES))
+    except OSError as error:
         config.problems.append(f"{name} could not be read ({error}); using defaults.")
         return
     except tomllib.TOMLDecodeError as error:
@@ -116,7 +119,7 @@ def _apply_file(config: Config, path: Path) -> None:
     for key, value in data.items():
         if key == "host":
             if isinstance(value, str) and value.strip():
-                config.host, config.basic_auth = parse_host(value), credentials(value)
+                _set_host(config, value)
             else:
                 wrong(key, "a host such as http://127.0.0.1:11434")
         elif key in ("model", "last_model"):
@@ -175,9 +178,9 @@ def remember(config: Config, **values: str) -> str | None:
     path = config.path.resolve() if config.path.is_symlink() else config.path
     try:
         exists = path.exists()
-        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8") if exists else TEMPLATE
+        text = read_text(path, MAX_CONFIG_BYTES) if exists else TEMPLATE
         document = tomlkit.parse(text)
-    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as error:
+    except (OSError, tomlkit.exceptions.ParseError) as error:
         return f"{path} was not updated, because it could not be read: {error}"
     for key, value in values.items():
         document[key] = value

@@ -18,12 +18,32 @@ MAX_CONFIG_BYTES = 1_000_000
 """Config, theme and preset files are small; anything bigger is not one."""
 
 
-class NotRegularFile(OSError):
+class FileProblem(OSError):
+    """A file this app will not read, said in words (without an errno number)."""
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+class NotRegularFile(FileProblem):
     """A path that is not a plain file (a FIFO, a device, a folder, a link not followed)."""
 
 
-class FileTooLarge(OSError):
+class FileTooLarge(FileProblem):
     """A file bigger than what it claims to be could hold."""
+
+
+class NotText(FileProblem):
+    """A file that should hold UTF-8 text and does not."""
+
+
+def read_text(path: Path, limit: int) -> str:
+    """``read_regular``, as UTF-8 text (``NotText`` says where it is not)."""
+    data = read_regular(path, limit)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise NotText(errno.EILSEQ, f"it is not UTF-8 text (byte {error.start:,} is not)") from None
 
 
 def read_regular(path: Path, limit: int, *, follow_symlinks: bool = True) -> bytes:
@@ -36,14 +56,12 @@ def read_regular(path: Path, limit: int, *, follow_symlinks: bool = True) -> byt
     if not follow_symlinks:
         flags |= getattr(os, "O_NOFOLLOW", 0)
         if path.is_symlink():  # said in words (and where O_NOFOLLOW is missing)
-            raise NotRegularFile(errno.ELOOP, "it is a symbolic link, which is not followed")
+            raise _not_followed()
     try:
         fd = os.open(path, flags)
     except OSError as error:
         if error.errno == errno.ELOOP:
-            raise NotRegularFile(
-                errno.ELOOP, "it is a symbolic link, which is not followed"
-            ) from None
+            raise _not_followed() from None
         raise
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
@@ -55,6 +73,10 @@ def read_regular(path: Path, limit: int, *, follow_symlinks: bool = True) -> byt
     if len(data) > limit:
         raise FileTooLarge(errno.EFBIG, f"it is larger than the limit of {limit:,} bytes")
     return data
+
+
+def _not_followed() -> NotRegularFile:
+    return NotRegularFile(errno.ELOOP, "it is a symbolic link, which is not followed")
 
 
 def _kind(mode: int) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import tomli_w
 
-from ollama_tui.files import MAX_CONFIG_BYTES, read_regular, write_atomic
+from ollama_tui.files import MAX_CONFIG_BYTES, read_text, write_atomic
 from ollama_tui.settings import ChatSettings
 
 BUNDLED = Path(__file__).parent / "bundled_presets"
@@ -44,8 +44,8 @@ def file_name(name: str) -> str:
 
 def load_preset(path: Path) -> Preset:
     try:
-        data = tomllib.loads(read_regular(path, MAX_CONFIG_BYTES).decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        data = tomllib.loads(read_text(path, MAX_CONFIG_BYTES))
+    except (OSError, tomllib.TOMLDecodeError) as error:
         raise PresetError(f"{path.name} could not be read: {error}") from None
     name = data.get("name")
     settings, problems = ChatSettings.from_dict(data.get("settings"))

@@ -14,7 +14,7 @@ from pathlib import Path
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
-from ollama_tui.files import read_regular
+from ollama_tui.files import read_text
 
 COLOR_KEYS = (
     "primary",
@@ -56,9 +56,7 @@ def bundled_dir() -> Path:
 def load_theme(path: Path) -> Theme:
     """Read one theme file; ``ValueError`` says what is wrong with it."""
     try:
-        data = tomllib.loads(read_regular(path, MAX_THEME_BYTES).decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError("it is not UTF-8 text") from None
+        data = tomllib.loads(read_text(path, MAX_THEME_BYTES))
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"invalid TOML: {error}") from None
     name = data.get("name")
