@@ -206,6 +206,13 @@ class HistoryScreen(Screen[None]):
     @work(group="history-action", exit_on_error=False)
     async def rename(self, conversation_id: str, title: str) -> None:
         chat = self.tui.chat
+        if chat.conversation.id == conversation_id and chat.read_only:
+            self.notify(
+                "It is open in another ollama-tui: rename it there.",
+                title="Not renamed",
+                severity="warning",
+            )
+            return
         if chat.conversation.id == conversation_id:
             chat.conversation.title = title
             self.tui.save_conversation(chat.conversation)

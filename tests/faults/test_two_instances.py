@@ -4,12 +4,16 @@ which holds its own lock exactly as another process would."""
 
 from __future__ import annotations
 
+from textual.widgets import DataTable
+
 from ollama_tui import paths
 from ollama_tui.cli import make_app
 from ollama_tui.config import Config
 from ollama_tui.conversation import AssistantTurn, Conversation, UserTurn
 from ollama_tui.history.codec import encode, to_data
 from ollama_tui.history.store import HistoryStore
+from ollama_tui.screens.confirm import TextPrompt
+from ollama_tui.screens.history import HistoryScreen
 from tests.chat_helpers import chat_of, chat_requests, notices, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_history import sample
@@ -140,3 +144,28 @@ async def test_quitting_at_once_after_a_reply_keeps_it(emulator: OllamaEmulator)
     saved, _ = history().load(conversation_id)
     last = saved.turns[-1]
     assert isinstance(last, AssistantTurn) and last.reply.content == "the answer"
+
+
+async def test_renaming_a_conversation_open_elsewhere_is_refused_and_said(
+    emulator: OllamaEmulator,
+) -> None:
+    other = history()
+    conversation = sample()
+    other.save(conversation, keep_claim=True)
+    path = other.path_for(conversation.id)
+    before = path.read_bytes()
+    store = history()
+    loaded, _ = store.load(conversation.id)
+    app = make_app(Config(host=emulator.url), store=store, conversation=loaded)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: chat.read_only)
+        await pilot.press("f9")
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await wait_until(pilot, lambda: bool(app.screen.query_one(DataTable).row_count))
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.press("ctrl+u", *"new name", "enter")
+        await wait_until(pilot, lambda: any(n.title == "Not renamed" for n in notices(app)))
+        assert chat.conversation.title == conversation.title
+    assert path.read_bytes() == before
