@@ -3,8 +3,9 @@
 The bindings of every screen and widget, the footer, F1 and the command palette are
 all made from ``ACTIONS``, and ``[keys]`` remaps are checked against it, so none of
 them can disagree. ``scope`` names where an action works: ``app`` everywhere, else one
-screen or widget, which takes ``bindings(scope)`` as its ``BINDINGS`` (a screen also
-names it as ``ACTION_SCOPE``, so the palette offers there what works there).
+screen or widget, which takes ``ui.bindings.bindings(scope)`` as its ``BINDINGS`` (a
+screen also names it as ``ACTION_SCOPE``, so the palette offers there what works
+there). The table itself knows nothing of Textual: the command line checks remaps too.
 
 Keys avoid what terminal multiplexers take by default (Ctrl+B for tmux, Ctrl+A for
 GNU screen). Actions that must work while the prompt (a text editor) has the focus are
@@ -16,8 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-from textual.binding import Binding, BindingType
 
 MULTIPLEXER_KEYS = {"ctrl+b": "tmux", "ctrl+a": "GNU screen"}
 """Prefix keys that never reach an app running inside these, by default."""
@@ -522,23 +521,6 @@ ACTIONS: tuple[Action, ...] = (
 )
 
 BY_ID = {action.id: action for action in ACTIONS}
-
-
-def bindings(scope: str) -> list[BindingType]:
-    """The bindings of one scope, for a screen's or widget's ``BINDINGS``."""
-    return [
-        Binding(
-            action.keys,
-            action.action,
-            action.description,
-            show=action.show,
-            id=action.id,
-            tooltip=action.tooltip,
-            priority=action.priority,
-        )
-        for action in ACTIONS
-        if action.scope == scope and action.keys
-    ]
 
 
 def in_scope(scopes: Iterable[str]) -> list[Action]:

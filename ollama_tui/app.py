@@ -20,7 +20,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from ollama_tui import clipboard, paths
-from ollama_tui.actions import BY_ID, bindings, check_keymap, in_scope, key_label, keys_of
+from ollama_tui.actions import BY_ID, check_keymap, in_scope, key_label, keys_of
 from ollama_tui.app_pulls import PullingApp
 from ollama_tui.config import DEFAULT_THEME, Config, remember, write_template
 from ollama_tui.connection import HEALTHY_POLL_SECONDS, ConnectionState, backoff
@@ -49,6 +49,7 @@ from ollama_tui.screens.chat import ChatScreen, FirstRunClosed
 from ollama_tui.settings import ChatSettings
 from ollama_tui.themes import load_themes, semantic_defaults
 from ollama_tui.tokens import ContextCounter, Tokenizer
+from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.compat import recognise_alt_enter
 from ollama_tui.widgets.compact_blocks import warm_code_highlighting
 from ollama_tui.widgets.layout_once import lay_out_once

@@ -13,7 +13,6 @@ PACKAGE = Path(ollama_tui.__file__).parent
 UI_MODULES = {
     "app",
     "app_pulls",
-    "actions",
     "cli",
     "__main__",
     "screens",

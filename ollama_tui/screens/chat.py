@@ -16,7 +16,6 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Button, Footer
 
-from ollama_tui.actions import bindings
 from ollama_tui.connection import ConnectionState
 from ollama_tui.conversation import (
     AssistantTurn,
@@ -34,6 +33,7 @@ from ollama_tui.screens.chat_settings import ChatSettingsScreen
 from ollama_tui.screens.confirm import Confirm
 from ollama_tui.screens.reply_stream import Received, ReplyChunk, ReplyEnded, relay_stream
 from ollama_tui.tokens import Estimate, probably_truncated
+from ollama_tui.ui.bindings import bindings
 from ollama_tui.widgets.alike_lines import AlikeLines
 from ollama_tui.widgets.composer import Composer
 from ollama_tui.widgets.context_meter import ContextMeter

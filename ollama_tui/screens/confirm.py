@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input
 
-from ollama_tui.actions import bindings
+from ollama_tui.ui.bindings import bindings
 from ollama_tui.widgets.plain import Plain
 
 

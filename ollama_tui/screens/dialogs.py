@@ -12,11 +12,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from ollama_tui.actions import bindings
 from ollama_tui.code_blocks import code_blocks
 from ollama_tui.conversation import Attachment
 from ollama_tui.files import FileTooLarge, read_regular
 from ollama_tui.sanitize import sanitize_line
+from ollama_tui.ui.bindings import bindings
 from ollama_tui.widgets.plain import Plain, plain_line
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024

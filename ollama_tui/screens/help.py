@@ -8,7 +8,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 
-from ollama_tui.actions import ACTIONS, SCOPE_TITLES, Action, bindings, key_label, keys_of
+from ollama_tui.actions import ACTIONS, SCOPE_TITLES, Action, key_label, keys_of
+from ollama_tui.ui.bindings import bindings
 from ollama_tui.widgets.plain import Plain
 
 

@@ -19,7 +19,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input
 
-from ollama_tui.actions import bindings
 from ollama_tui.files import write_atomic
 from ollama_tui.formatting import relative_time
 from ollama_tui.history.codec import UnreadableConversation
@@ -28,6 +27,7 @@ from ollama_tui.history.store import SHORT_ID, HistoryError, Listing, SearchHit
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.base import selected_key, tui_of
 from ollama_tui.screens.confirm import Confirm, TextPrompt
+from ollama_tui.ui.bindings import bindings
 from ollama_tui.widgets.plain import Plain, cell
 from ollama_tui.widgets.row_table import RowTable
 

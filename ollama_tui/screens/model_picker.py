@@ -14,13 +14,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from ollama_tui.actions import bindings
 from ollama_tui.formatting import human_size, relative_time
 from ollama_tui.fuzzy import fuzzy_score
 from ollama_tui.ollama.client import OllamaClient
 from ollama_tui.ollama.errors import OllamaError
 from ollama_tui.ollama.types import ModelInfo, ModelSummary
 from ollama_tui.sanitize import sanitize_line
+from ollama_tui.ui.bindings import bindings
 from ollama_tui.widgets.plain import Plain
 
 BADGES = (("vision", "vision"), ("tools", "tools"), ("thinking", "think"))

@@ -18,7 +18,6 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, TextArea
 
-from ollama_tui.actions import bindings
 from ollama_tui.formatting import (
     expires_in,
     human_size,
@@ -33,6 +32,7 @@ from ollama_tui.pulls import name_problem
 from ollama_tui.sanitize import sanitize, sanitize_line
 from ollama_tui.screens.base import selected_key, tui_of
 from ollama_tui.screens.confirm import Confirm, TextPrompt
+from ollama_tui.ui.bindings import bindings
 from ollama_tui.widgets.plain import Plain, cell
 from ollama_tui.widgets.row_table import RowTable
 

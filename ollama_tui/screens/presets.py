@@ -10,9 +10,9 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ollama_tui.actions import bindings
 from ollama_tui.presets import Preset
 from ollama_tui.sanitize import sanitize_line
+from ollama_tui.ui.bindings import bindings
 from ollama_tui.widgets.plain import Plain, plain_line
 
 

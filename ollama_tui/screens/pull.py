@@ -16,12 +16,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, ProgressBar
 
-from ollama_tui.actions import bindings
 from ollama_tui.formatting import duration, human_size
 from ollama_tui.pulls import LayerProgress, PullJob, PullState, Stage, name_problem
 from ollama_tui.sanitize import sanitize_line
 from ollama_tui.screens.base import tui_of
 from ollama_tui.screens.confirm import Confirm
+from ollama_tui.ui.bindings import bindings
 from ollama_tui.widgets.plain import Plain
 
 if TYPE_CHECKING:

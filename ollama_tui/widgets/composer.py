@@ -9,7 +9,7 @@ from textual.actions import SkipAction
 from textual.message import Message
 from textual.widgets import TextArea
 
-from ollama_tui.actions import bindings
+from ollama_tui.ui.bindings import bindings
 
 NEWLINE_KEYS = {"ctrl+j", "alt+enter", "shift+enter"}
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.widgets import DataTable
 
-from ollama_tui.actions import bindings
+from ollama_tui.ui.bindings import bindings
 
 
 class RowTable(DataTable[Any]):

@@ -18,7 +18,6 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Input, Select, TextArea
 
-from ollama_tui.actions import bindings
 from ollama_tui.ollama.types import ModelInfo
 from ollama_tui.options import (
     LEGACY_UNTIL,
@@ -36,6 +35,7 @@ from ollama_tui.options import (
 )
 from ollama_tui.sanitize import sanitize, sanitize_line
 from ollama_tui.settings import THINK_LEVELS, ChatSettings
+from ollama_tui.ui.bindings import bindings
 from ollama_tui.widgets.plain import Plain, plain_line
 
 Parser = Callable[[str], Any]
