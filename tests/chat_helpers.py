@@ -14,6 +14,7 @@ from textual.widgets import Static
 from ollama_tui.app import OllamaTUI
 from ollama_tui.cli import make_app
 from ollama_tui.config import Config
+from ollama_tui.conversation import AssistantTurn
 from ollama_tui.screens.chat import ChatScreen
 from ollama_tui.widgets.message import ReplyView
 from tests.emulator import OllamaEmulator
@@ -42,15 +43,17 @@ async def send(pilot: Pilot[None], text: str) -> None:
     await pilot.pause()
 
 
-def chat_requests(emulator: OllamaEmulator) -> list[dict[str, Any]]:
-    """Bodies of the chat requests that carried messages (not load/unload)."""
-    return [r.json for r in emulator.requests_to("/api/chat") if r.json.get("messages")]
-
-
 def chat_of(pilot: Pilot[None]) -> ChatScreen:
     app = pilot.app
     assert isinstance(app, OllamaTUI)
     return app.chat
+
+
+def last_reply_turn(chat: ChatScreen) -> AssistantTurn:
+    """The chat's last turn, which must be a reply."""
+    turn = chat.conversation.turns[-1]
+    assert isinstance(turn, AssistantTurn), turn
+    return turn
 
 
 def last_reply_view(pilot: Pilot[None]) -> ReplyView:

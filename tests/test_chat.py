@@ -26,7 +26,7 @@ from ollama_tui.widgets.message import PromptView, ThinkingText
 from tests.chat_helpers import (
     app_for,
     chat_of,
-    chat_requests,
+    last_reply_turn,
     last_reply_view,
     notices,
     send,
@@ -84,7 +84,7 @@ async def test_multi_turn_sends_system_and_history(emulator: OllamaEmulator) -> 
         chat.conversation.settings.system = "Be brief."
         await send(pilot, "hello")
         await send(pilot, "and again")
-        second = chat_requests(emulator)[-1]
+        second = emulator.chat_requests()[-1]
         assert second["messages"] == [
             {"role": "system", "content": "Be brief."},
             {"role": "user", "content": "hello"},
@@ -93,8 +93,7 @@ async def test_multi_turn_sends_system_and_history(emulator: OllamaEmulator) -> 
         ]
         assert second["model"] == "llama3.2:latest"
         assert "think" not in second
-        reply = chat.conversation.turns[-1]
-        assert isinstance(reply, AssistantTurn)
+        reply = last_reply_turn(chat)
         assert reply.reply.content == "You said: and again"
         assert reply.reply.status is ReplyStatus.COMPLETE
         assert "You said: and again" in last_reply_view(pilot).body.source
@@ -119,12 +118,11 @@ async def test_stop_keeps_partial_reply_and_closes_stream(emulator: OllamaEmulat
         # Sending again while it streams is refused, and the draft is kept.
         chat.composer.text = "too soon"
         await pilot.press("enter")
-        assert len(chat_requests(emulator)) == 1
+        assert len(emulator.chat_requests()) == 1
         assert chat.composer.text == "too soon"
         await pilot.press("escape")
         assert chat.streaming is None
-        reply = chat.conversation.turns[-1]
-        assert isinstance(reply, AssistantTurn)
+        reply = last_reply_turn(chat)
         assert reply.reply.status is ReplyStatus.STOPPED
         assert reply.reply.content.startswith("word0 word1 word2 word3")
         assert "word399" not in reply.reply.content
@@ -132,7 +130,7 @@ async def test_stop_keeps_partial_reply_and_closes_stream(emulator: OllamaEmulat
         assert "stopped" in str(last_reply_view(pilot).query_one(".reply-stats", Static).render())
         # The composer is free at once.
         await send(pilot, "next")
-        assert chat_requests(emulator)[-1]["messages"][-1] == {"role": "user", "content": "next"}
+        assert emulator.chat_requests()[-1]["messages"][-1] == {"role": "user", "content": "next"}
 
 
 async def test_regenerate_keeps_versions(emulator: OllamaEmulator) -> None:
@@ -143,12 +141,11 @@ async def test_regenerate_keeps_versions(emulator: OllamaEmulator) -> None:
         await send(pilot, "hi")
         await pilot.press("ctrl+r")
         await wait_until(
-            pilot, lambda: chat.streaming is None and len(chat_requests(emulator)) == 2
+            pilot, lambda: chat.streaming is None and len(emulator.chat_requests()) == 2
         )
         await wait_until(pilot, lambda: chat.streaming is None)
-        assert chat_requests(emulator)[-1]["messages"] == [{"role": "user", "content": "hi"}]
-        turn = chat.conversation.turns[-1]
-        assert isinstance(turn, AssistantTurn)
+        assert emulator.chat_requests()[-1]["messages"] == [{"role": "user", "content": "hi"}]
+        turn = last_reply_turn(chat)
         assert [v.content for v in turn.versions] == ["first", "second"]
         view = last_reply_view(pilot)
         assert view.body.source == "second"
@@ -161,7 +158,7 @@ async def test_regenerate_keeps_versions(emulator: OllamaEmulator) -> None:
         # The next prompt carries the version on screen.
         await pilot.press("alt+left")
         await send(pilot, "more")
-        assert chat_requests(emulator)[-1]["messages"][1] == {
+        assert emulator.chat_requests()[-1]["messages"][1] == {
             "role": "assistant",
             "content": "first",
         }
@@ -176,9 +173,9 @@ async def test_edit_last_prompt_and_resend(emulator: OllamaEmulator) -> None:
         assert chat.composer.text == "helo wrld"
         chat.composer.text = "hello world"
         await pilot.press("enter")
-        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 2)
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 2)
         await wait_until(pilot, lambda: chat.streaming is None)
-        assert chat_requests(emulator)[-1]["messages"] == [
+        assert emulator.chat_requests()[-1]["messages"] == [
             {"role": "user", "content": "hello world"}
         ]
         prompt, reply = chat.conversation.turns
@@ -215,13 +212,13 @@ async def test_editing_can_be_left_and_keeps_the_draft(emulator: OllamaEmulator)
         assert chat.composer.text == "a draft"
         # Leaving and typing a new question sends a new prompt, not an edit.
         await pilot.press("ctrl+u", *"second question", "enter")
-        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 2)
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 2)
         await wait_until(pilot, lambda: chat.streaming is None)
         contents = [turn.content for turn in chat.conversation.turns if isinstance(turn, UserTurn)]
         assert contents == ["first question", "second question"]
         # An edit that is sent gives the draft back afterwards.
         await pilot.press(*"later", "f2", "ctrl+u", *"second, better", "enter")
-        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 3)
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 3)
         await wait_until(pilot, lambda: chat.streaming is None)
         assert chat.composer.text == "later"
         last = chat.conversation.last_user_turn
@@ -238,7 +235,7 @@ async def test_thinking_streams_then_collapses(emulator: OllamaEmulator) -> None
         chat = chat_of(pilot)
         await wait_until(pilot, lambda: "qwen3:8b" in app.model_info)
         await send(pilot, "why?")
-        assert chat_requests(emulator)[-1]["think"] is True
+        assert emulator.chat_requests()[-1]["think"] is True
         view = last_reply_view(pilot)
         assert view.reply.thinking == "Let me think."
         assert view.reply.content == "Answer."
@@ -247,9 +244,9 @@ async def test_thinking_streams_then_collapses(emulator: OllamaEmulator) -> None
         await pilot.press("ctrl+t")
         assert chat.conversation.settings.think is False
         await send(pilot, "again")
-        assert chat_requests(emulator)[-1]["think"] is False
+        assert emulator.chat_requests()[-1]["think"] is False
         # Earlier thinking is not sent back.
-        assert chat_requests(emulator)[-1]["messages"][1] == {
+        assert emulator.chat_requests()[-1]["messages"][1] == {
             "role": "assistant",
             "content": "Answer.",
         }
@@ -272,7 +269,7 @@ async def test_never_sends_think_to_a_model_without_it(emulator: OllamaEmulator)
         await wait_until(pilot, lambda: "llama3.2:latest" in app.model_info)
         await pilot.press("ctrl+t")
         await send(pilot, "hi")
-        assert "think" not in chat_requests(emulator)[-1]
+        assert "think" not in emulator.chat_requests()[-1]
 
 
 async def test_images_go_to_vision_models_only(emulator: OllamaEmulator, tmp_path: Path) -> None:
@@ -288,15 +285,15 @@ async def test_images_go_to_vision_models_only(emulator: OllamaEmulator, tmp_pat
         chat.composer.text = "what is this?"
         await pilot.press("enter")
         await pilot.pause(0.1)
-        assert chat_requests(emulator) == []
+        assert emulator.chat_requests() == []
         assert chat.composer.text == "what is this?"
         chat.set_model("llava:7b")
         await wait_until(pilot, lambda: "llava:7b" in app.model_info)
         await pilot.press("enter")
         await wait_until(
-            pilot, lambda: len(chat_requests(emulator)) == 1 and chat.streaming is None
+            pilot, lambda: len(emulator.chat_requests()) == 1 and chat.streaming is None
         )
-        sent = chat_requests(emulator)[-1]
+        sent = emulator.chat_requests()[-1]
         assert sent["messages"] == [
             {"role": "user", "content": "what is this?", "images": [base64.b64encode(PNG).decode()]}
         ]
@@ -354,8 +351,8 @@ async def test_server_down_at_start_then_back(emulator: OllamaEmulator) -> None:
         await wait_until(pilot, lambda: app.connection.connected is True, timeout=8)
         assert "● Ollama 0.12.6" in str(chat.query_one("#status-bar", Static).render())
         await send(pilot, "are you there?")
-        turn = chat.conversation.turns[-1]
-        assert isinstance(turn, AssistantTurn) and turn.reply.status is ReplyStatus.COMPLETE
+        turn = last_reply_turn(chat)
+        assert turn.reply.status is ReplyStatus.COMPLETE
 
 
 async def test_server_gone_mid_chat_is_noticed(emulator: OllamaEmulator) -> None:
@@ -365,8 +362,8 @@ async def test_server_gone_mid_chat_is_noticed(emulator: OllamaEmulator) -> None
         await wait_until(pilot, lambda: app.connection.connected is True)
         emulator.go_down()
         await send(pilot, "hello?")
-        turn = chat.conversation.turns[-1]
-        assert isinstance(turn, AssistantTurn) and turn.reply.status is ReplyStatus.ERROR
+        turn = last_reply_turn(chat)
+        assert turn.reply.status is ReplyStatus.ERROR
         assert "Cannot connect" in turn.reply.error
         await wait_until(pilot, lambda: app.connection.connected is False)
 
@@ -376,8 +373,7 @@ async def test_404_says_model_not_installed(emulator: OllamaEmulator) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
         await send(pilot, "hi")
-        turn = chat.conversation.turns[-1]
-        assert isinstance(turn, AssistantTurn)
+        turn = last_reply_turn(chat)
         assert turn.reply.status is ReplyStatus.ERROR
         assert "not installed" in turn.reply.error
         assert "ollama pull missing:1b" in turn.reply.error
@@ -394,8 +390,7 @@ async def test_mid_stream_error_keeps_partial(emulator: OllamaEmulator) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
         await send(pilot, "hi")
-        turn = chat.conversation.turns[-1]
-        assert isinstance(turn, AssistantTurn)
+        turn = last_reply_turn(chat)
         assert turn.reply.status is ReplyStatus.INTERRUPTED
         assert turn.reply.content == "Partial"
         assert "runner crashed" in turn.reply.error
@@ -475,7 +470,7 @@ async def test_new_chat_starts_afresh(emulator: OllamaEmulator) -> None:
         assert chat.conversation.turns == []
         assert chat.conversation.model == "llama3.2:latest"
         await send(pilot, "two")
-        assert chat_requests(emulator)[-1]["messages"] == [{"role": "user", "content": "two"}]
+        assert emulator.chat_requests()[-1]["messages"] == [{"role": "user", "content": "two"}]
 
 
 async def test_help_lists_every_binding(emulator: OllamaEmulator) -> None:
@@ -658,8 +653,7 @@ async def test_stop_keeps_every_token_received_before_the_key(emulator: OllamaEm
         sent = "".join(words[:250])
         await wait_until(pilot, lambda: "".join(chat.received.content) == sent)
         await pilot.press("escape")
-        turn = chat.conversation.turns[-1]
-        assert isinstance(turn, AssistantTurn)
+        turn = last_reply_turn(chat)
         assert turn.reply.status is ReplyStatus.STOPPED
         assert turn.reply.content == sent
         assert last_reply_view(pilot).body.source == sent
@@ -691,15 +685,14 @@ async def test_a_failure_inside_the_app_ends_the_reply_and_keeps_its_text(
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
         await send(pilot, "hi")
-        turn = chat.conversation.turns[-1]
-        assert isinstance(turn, AssistantTurn)
+        turn = last_reply_turn(chat)
         assert turn.reply.status is ReplyStatus.INTERRUPTED
         assert turn.reply.content == "one two"
         assert "RuntimeError" in turn.reply.error
         assert chat.streaming is None and "replying" not in status_text(chat)
         await send(pilot, "still there?")
-        last = chat.conversation.turns[-1]
-        assert isinstance(last, AssistantTurn) and last.reply.status is ReplyStatus.COMPLETE
+        last = last_reply_turn(chat)
+        assert last.reply.status is ReplyStatus.COMPLETE
 
 
 async def test_a_new_chat_while_a_reply_streams_asks_first(emulator: OllamaEmulator) -> None:
@@ -732,7 +725,7 @@ async def test_a_model_that_is_not_installed_is_said_at_once(emulator: OllamaEmu
             pilot,
             lambda: any("gone:7b is not installed" in n.message for n in notices(app)),
         )
-        assert chat_requests(emulator) == []  # before anything was sent
+        assert emulator.chat_requests() == []  # before anything was sent
 
 
 async def test_keys_pressed_while_a_prompt_is_sent_start_nothing_of_their_own(
@@ -767,7 +760,7 @@ async def test_keys_pressed_while_a_prompt_is_sent_start_nothing_of_their_own(
         assert not chat.editing
         emulator.release()
         await wait_until(pilot, lambda: chat.streaming is None)
-        assert [r["messages"][-1]["content"] for r in chat_requests(emulator)] == ["two"]
+        assert [r["messages"][-1]["content"] for r in emulator.chat_requests()] == ["two"]
         added = chat.conversation.turns[earlier:]
         assert [type(turn) for turn in added] == [UserTurn, AssistantTurn]
         reply = added[1]
@@ -785,9 +778,9 @@ async def test_esc_right_after_enter_leaves_no_reply_streaming_unseen(
         await wait_until(pilot, lambda: chat.conversation.model != "" and chat.composer.has_focus)
         await pilot.press(*"hi", "enter", "escape")
         await wait_until(pilot, lambda: bool(chat.conversation.turns) and chat.streaming is None)
-        turn = chat.conversation.turns[-1]
-        assert isinstance(turn, AssistantTurn) and turn.reply.status is ReplyStatus.STOPPED
+        turn = last_reply_turn(chat)
+        assert turn.reply.status is ReplyStatus.STOPPED
         # Whatever was asked of the server was let go: no stream runs for nobody.
-        await wait_until(pilot, lambda: len(emulator.disconnects) == len(chat_requests(emulator)))
+        await wait_until(pilot, lambda: len(emulator.disconnects) == len(emulator.chat_requests()))
         await send(pilot, "again")
-        assert chat_requests(emulator)[-1]["messages"][-1]["content"] == "again"
+        assert emulator.chat_requests()[-1]["messages"][-1]["content"] == "again"

@@ -17,7 +17,7 @@ from ollama_tui.history.store import HistoryStore
 from ollama_tui.screens.confirm import Confirm, TextPrompt
 from ollama_tui.screens.history import HistoryScreen
 from ollama_tui.widgets.message import PromptView, ReplyView
-from tests.chat_helpers import app_for, chat_of, chat_requests, notices, send, wait_until
+from tests.chat_helpers import app_for, chat_of, notices, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_history import sample
 
@@ -279,7 +279,7 @@ async def test_deleting_the_conversation_shown_starts_a_new_chat_and_it_stays_de
         assert store().trash_count() == 1
         await pilot.press("escape")
         await pilot.press(*"next one", "enter")
-        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 2)
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 2)
         await wait_until(pilot, lambda: chat.streaming is None)
     # Quitting writes what the app holds: the deleted conversation is not among it.
     assert not store().has_file(shown)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
+from textual.widget import Widget
 from textual.widgets import Select, Static, TextArea
 
 from ollama_tui import paths
@@ -13,7 +15,7 @@ from ollama_tui.screens.model_picker import ModelPicker
 from ollama_tui.screens.presets import PresetPicker
 from ollama_tui.widgets.context_meter import ContextMeter
 from ollama_tui.widgets.sidebar import Field, SettingsSidebar
-from tests.chat_helpers import app_for, chat_of, chat_requests, notices, send, wait_until
+from tests.chat_helpers import app_for, chat_of, notices, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 
 
@@ -38,13 +40,15 @@ async def open_sidebar(pilot: object) -> SettingsSidebar:
     return chat.sidebar
 
 
-async def tab_to(pilot: object, reached: object, limit: int = 60) -> None:
-    """Press Tab until ``reached()`` (focus moves as a user moves it)."""
+async def tab_to(pilot: Pilot[None], target: Widget | str, limit: int = 60) -> None:
+    """Press Tab until ``target`` (a widget, or a widget's id) has the focus, as a
+    user moves it."""
     for _ in range(limit):
-        if reached():  # type: ignore[operator]
+        focused = pilot.app.focused
+        if focused is target or (focused is not None and focused.id == target):
             return
-        await pilot.press("tab")  # type: ignore[attr-defined]
-    raise AssertionError("Tab never reached the field")
+        await pilot.press("tab")
+    raise AssertionError(f"Tab never reached {target}")
 
 
 async def test_blank_fields_are_not_sent_and_set_ones_are_typed(emulator: OllamaEmulator) -> None:
@@ -65,7 +69,7 @@ async def test_blank_fields_are_not_sent_and_set_ones_are_typed(emulator: Ollama
         assert not field(sidebar, "top_p").has_class("-modified")
         await pilot.press("f3")
         await send(pilot, "hi")
-        body = chat_requests(emulator)[-1]
+        body = emulator.chat_requests()[-1]
         assert body["messages"][0] == {"role": "system", "content": "Be terse."}
         assert body["options"] == {
             "temperature": 1.0,
@@ -95,7 +99,7 @@ async def test_seconds_keep_alive_json_format_truncate_and_think(emulator: Ollam
         await pilot.pause()
         chat.composer.focus()
         await send(pilot, "hi")
-        body = chat_requests(emulator)[-1]
+        body = emulator.chat_requests()[-1]
         assert body["keep_alive"] == 300
         assert body["format"] == "json"
         assert body["truncate"] is False
@@ -139,7 +143,7 @@ async def test_invalid_values_are_flagged_and_nothing_is_sent(emulator: OllamaEm
         chat.composer.text = "hi"
         await pilot.press("enter")
         await pilot.pause()
-        assert chat_requests(emulator) == []
+        assert emulator.chat_requests() == []
         assert chat.composer.text == "hi"  # the draft is kept
         assert any("Fix the settings" in n.message for n in notices(app))
         # Fixing the fields lets it through; the fixed values are what is sent.
@@ -150,7 +154,7 @@ async def test_invalid_values_are_flagged_and_nothing_is_sent(emulator: OllamaEm
         assert chat.conversation.settings.problems() == []
         chat.composer.focus()
         await send(pilot, "hi")
-        assert chat_requests(emulator)[-1]["options"] == {"temperature": 0.5}
+        assert emulator.chat_requests()[-1]["options"] == {"temperature": 0.5}
 
 
 async def test_an_invalid_value_stays_after_the_sidebar_closes_and_blocks_every_send(
@@ -160,14 +164,13 @@ async def test_an_invalid_value_stays_after_the_sidebar_closes_and_blocks_every_
     async with app.run_test(size=(150, 50)) as pilot:
         chat = chat_of(pilot)
         sidebar = await open_sidebar(pilot)
-        temperature_editor = field(sidebar, "temperature").editor
-        await tab_to(pilot, lambda: app.focused is temperature_editor)
+        await tab_to(pilot, field(sidebar, "temperature").editor)
         await pilot.press(*"abc", "f3")  # type it, close the sidebar
         assert not sidebar.has_class("-open")
         for attempt in range(2):
             await pilot.press(*("hi" if attempt == 0 else ""), "enter")
             await pilot.pause()
-            assert chat_requests(emulator) == []
+            assert emulator.chat_requests() == []
             assert sidebar.has_class("-open")
             temperature = field(sidebar, "temperature")
             assert temperature.text == "abc" and temperature.has_class("-invalid")
@@ -184,8 +187,7 @@ async def test_reset_one_field_and_all(emulator: OllamaEmulator) -> None:
         set_field(sidebar, "temperature", "0.3")
         set_field(sidebar, "seed", "1")
         await pilot.pause()
-        temperature_editor = field(sidebar, "temperature").editor
-        await tab_to(pilot, lambda: app.focused is temperature_editor)
+        await tab_to(pilot, field(sidebar, "temperature").editor)
         await pilot.press("f8")
         assert "temperature" not in chat.conversation.settings.options
         assert field(sidebar, "temperature").editor.value == ""  # type: ignore[union-attr]
@@ -278,7 +280,7 @@ async def test_overflow_warning_names_the_dropped_messages(emulator: OllamaEmula
         chat.composer.text = "Third question " + "with plenty of words " * 12
         await pilot.press("enter")
         await pilot.pause()
-        assert len(chat_requests(emulator)) == 2  # not sent yet
+        assert len(emulator.chat_requests()) == 2  # not sent yet
         warning = next(n.message for n in notices(app) if "window" in n.message)
         assert "your prompt 'First question about apples" in warning
         assert "the reply 'You said: First question" in warning
@@ -287,7 +289,7 @@ async def test_overflow_warning_names_the_dropped_messages(emulator: OllamaEmula
         meter = chat.query_one(ContextMeter)
         await wait_until(pilot, lambda: meter.has_class("-full"))
         await pilot.press("enter")  # sending anyway is the user's call
-        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 3)
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 3)
 
 
 async def test_a_prompt_at_the_window_limit_is_flagged(emulator: OllamaEmulator) -> None:
@@ -342,7 +344,7 @@ async def test_regenerate_is_refused_with_invalid_settings(emulator: OllamaEmula
         chat.composer.focus()
         await pilot.press("ctrl+r")
         await pilot.pause()
-        assert len(chat_requests(emulator)) == 1
+        assert len(emulator.chat_requests()) == 1
         assert any("Fix the settings" in n.message for n in notices(app))
 
 
@@ -368,9 +370,9 @@ async def test_invalid_settings_are_not_made_the_new_chat_default(
         chat = chat_of(pilot)
         sidebar = await open_sidebar(pilot)
         temperature = field(sidebar, "temperature").editor
-        await tab_to(pilot, lambda: app.focused is temperature)
+        await tab_to(pilot, temperature)
         await pilot.press(*"abc")
-        await tab_to(pilot, lambda: app.focused is not None and app.focused.id == "make-default")
+        await tab_to(pilot, "make-default")
         await pilot.press("enter")
         await wait_until(
             pilot,
@@ -379,11 +381,11 @@ async def test_invalid_settings_are_not_made_the_new_chat_default(
         assert app.focused is temperature  # where the fix is typed
         assert not paths.new_chat_file().exists()
         await pilot.press("ctrl+u", *"0.3")
-        await tab_to(pilot, lambda: app.focused is not None and app.focused.id == "make-default")
+        await tab_to(pilot, "make-default")
         await pilot.press("enter")
         await wait_until(pilot, paths.new_chat_file().exists)
         await pilot.press("f3", "ctrl+n")
         await wait_until(pilot, lambda: not chat.conversation.turns and chat.composer.has_focus)
         await pilot.press(*"hi", "enter")
-        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 1)
-        assert chat_requests(emulator)[0]["options"] == {"temperature": 0.3}
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 1)
+        assert emulator.chat_requests()[0]["options"] == {"temperature": 0.3}

@@ -91,11 +91,6 @@ class AppRun:
 
     # -- what happened ------------------------------------------------------------------
 
-    def chat_requests(self) -> list[dict[str, Any]]:
-        """Bodies of the chat requests that carried messages (not load/unload)."""
-        bodies = [r.json for r in self.emulator.requests_to("/api/chat")]
-        return [b for b in bodies if isinstance(b, dict) and b.get("messages")]
-
     def conversations(self) -> list[dict[str, Any]]:
         """Every saved conversation, parsed."""
         files = sorted(self.conversations_dir.glob("*.toml"))
@@ -104,7 +99,7 @@ class AppRun:
     def server_report(self) -> str:
         lines = ["The emulator received:"]
         lines += [f"  {r.method} {r.path}" for r in self.emulator.requests]
-        for body in self.chat_requests():
+        for body in self.emulator.chat_requests():
             lines.append(f"  chat: model={body.get('model')!r} options={body.get('options')!r}")
             lines.append(f"        messages={json.dumps(body.get('messages'))[:400]}")
         return "\n".join(lines)

@@ -72,7 +72,7 @@ def test_chat_session(app_run: AppRun) -> None:
     assert ended.status == 0 and not ended.traceback, ended.output
     assert terminal.leaks() == []
 
-    requests = app_run.chat_requests()
+    requests = app_run.emulator.chat_requests()
     assert [r["model"] for r in requests] == [MODEL, MODEL], app_run.server_report()
     assert [m["content"] for m in requests[0]["messages"]] == [FIRST_PROMPT]
     assert [(m["role"], m["content"]) for m in requests[1]["messages"]] == [

@@ -24,9 +24,9 @@ def test_first_run_typing(app_run: AppRun, width: int, height: int) -> None:
     terminal.type(TYPED)
     terminal.press("Enter")
     terminal.wait_for(lambda s: WELCOME not in s, "welcome closed")
-    terminal.until(lambda: bool(app_run.chat_requests()), "chat request")
+    terminal.until(lambda: bool(app_run.emulator.chat_requests()), "chat request")
     terminal.wait_for(lambda s: REPLY.replace(" ", "") in s.replace(" ", ""), "reply")
-    sent = app_run.chat_requests()[-1]["messages"][-1]
+    sent = app_run.emulator.chat_requests()[-1]["messages"][-1]
     assert (sent["role"], sent["content"]) == ("user", TYPED), app_run.server_report()
     terminal.wait_for(lambda s: not replying(s), "reply finished")
 
@@ -54,4 +54,4 @@ def test_first_run_typing_without_model(app_run: AppRun, width: int, height: int
     assert ended.status == 0 and not ended.traceback, ended.output
     assert terminal.leaks() == []
     assert app_run.config_file.is_file()
-    assert app_run.chat_requests() == []
+    assert app_run.emulator.chat_requests() == []

@@ -44,7 +44,7 @@ def test_a_changed_setting_is_sent(app_run: AppRun) -> None:
     ended = terminal.wait_exit()
     assert ended.status == 0 and not ended.traceback, ended.output
 
-    [request] = app_run.chat_requests()
+    [request] = app_run.emulator.chat_requests()
     assert request.get("options") == {"temperature": 0.3}, app_run.server_report()
     [saved] = app_run.conversations()
     assert saved["settings"].get("options") == {"temperature": 0.3}, saved["settings"]
@@ -66,7 +66,7 @@ def test_a_setting_changed_after_the_last_reply_is_kept(app_run: AppRun) -> None
     again.press("C-q")
     assert again.wait_exit().status == 0
 
-    requests = app_run.chat_requests()
+    requests = app_run.emulator.chat_requests()
     assert len(requests) == 2, app_run.server_report()
     saved = app_run.conversations()
     assert requests[1].get("options") == {"temperature": 0.3}, (

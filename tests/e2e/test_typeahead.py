@@ -70,7 +70,7 @@ def test_text_typed_right_after_sending_stays_in_the_composer(app_run: AppRun) -
         lambda s: "Fine, thanks." in s and not replying(s), "whole reply, finished"
     )
     assert composer_text(screen) == "draft for later", screen
-    [sent] = app_run.chat_requests()
+    [sent] = app_run.emulator.chat_requests()
     assert sent["messages"][-1]["content"] == "How are you?"
 
 
@@ -84,10 +84,10 @@ def test_alt_enter_starts_a_new_line_inside_tmux(app_run: AppRun) -> None:
     terminal.type("line two")
     screen = terminal.wait_for(lambda s: "line two" in s, "the second line")
     assert "line one" in screen
-    assert app_run.chat_requests() == [], "Alt+Enter sent the prompt"
+    assert app_run.emulator.chat_requests() == [], "Alt+Enter sent the prompt"
     terminal.press("Enter")
-    terminal.until(lambda: bool(app_run.chat_requests()), "the prompt sent with Enter")
-    [sent] = app_run.chat_requests()
+    terminal.until(lambda: bool(app_run.emulator.chat_requests()), "the prompt sent with Enter")
+    [sent] = app_run.emulator.chat_requests()
     assert sent["messages"][-1]["content"] == "line one\nline two"
 
 

@@ -228,6 +228,11 @@ class OllamaEmulator:
     def requests_to(self, path: str) -> list[Recorded]:
         return [r for r in self.requests if r.path == path]
 
+    def chat_requests(self) -> list[dict[str, Any]]:
+        """Bodies of the chat requests that carried messages (not load/unload)."""
+        bodies = [r.json for r in self.requests_to("/api/chat")]
+        return [b for b in bodies if isinstance(b, dict) and b.get("messages")]
+
     # -- HTTP -----------------------------------------------------------------
 
     async def _handle_connection(self, reader: asyncio.StreamReader, writer: Writer) -> None:

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from ollama_tui.conversation import AssistantTurn, ReplyStatus
+from ollama_tui.conversation import ReplyStatus
 from ollama_tui.markdown_bounds import MAX_LINE
-from tests.chat_helpers import app_for, chat_of, last_reply_view, screen_text, send, wait_until
+from tests.chat_helpers import (
+    app_for,
+    chat_of,
+    last_reply_turn,
+    last_reply_view,
+    screen_text,
+    send,
+    wait_until,
+)
 from tests.emulator import ChatReply, OllamaEmulator
 
 CHUNK = 1000
@@ -48,8 +56,7 @@ async def test_a_five_megabyte_line_streams_while_keys_still_echo(
         source = last_reply_view(pilot).body.source
         assert source.replace("\n", "") == "".join(pieces)
         assert max(len(line) for line in source.split("\n")) <= MAX_LINE
-    turn = chat.conversation.turns[-1]
-    assert isinstance(turn, AssistantTurn)
+    turn = last_reply_turn(chat)
     assert turn.reply.content == "".join(pieces)
     assert turn.reply.status is ReplyStatus.COMPLETE
 

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from ollama_tui.conversation import AssistantTurn, ReplyStatus
+from ollama_tui.conversation import ReplyStatus
 from ollama_tui.screens.chat import STALL_NOTE_SECONDS, WAIT_NOTE_SECONDS
-from tests.chat_helpers import app_for, chat_of, chat_requests, send, status_text, wait_until
+from tests.chat_helpers import (
+    app_for,
+    chat_of,
+    last_reply_turn,
+    send,
+    status_text,
+    wait_until,
+)
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.emulator.models import RawReply
 
@@ -29,20 +36,20 @@ async def test_a_server_that_never_answers_can_be_stopped(emulator: OllamaEmulat
         chat.clock = clock
         await wait_until(pilot, lambda: chat.composer.has_focus)
         await pilot.press(*"anyone there?", "enter")
-        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 1)
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 1)
         clock.now += WAIT_NOTE_SECONDS + 40
         await wait_until(pilot, lambda: "(waiting 43 s)" in status_text(chat))
         await pilot.press(*"typing still works")
         assert chat.composer.text == "typing still works"
         await pilot.press("escape")
-        turn = chat.conversation.turns[-1]
-        assert isinstance(turn, AssistantTurn) and turn.reply.status is ReplyStatus.STOPPED
+        turn = last_reply_turn(chat)
+        assert turn.reply.status is ReplyStatus.STOPPED
         await wait_until(pilot, lambda: "/api/chat" in emulator.disconnects)
         await pilot.press("ctrl+u")
         assert chat.composer.text == ""
         await send(pilot, "and now?")
-        last = chat.conversation.turns[-1]
-        assert isinstance(last, AssistantTurn) and last.reply.content == "You said: and now?"
+        last = last_reply_turn(chat)
+        assert last.reply.content == "You said: and now?"
 
 
 async def test_a_stalled_stream_says_so_and_keeps_its_text(emulator: OllamaEmulator) -> None:
@@ -61,8 +68,7 @@ async def test_a_stalled_stream_says_so_and_keeps_its_text(emulator: OllamaEmula
         emulator.release()
         await wait_until(pilot, lambda: chat.streaming is None)
         assert "no text for" not in status_text(chat)
-        turn = chat.conversation.turns[-1]
-        assert isinstance(turn, AssistantTurn)
+        turn = last_reply_turn(chat)
         assert (turn.reply.content, turn.reply.status) == ("half a sentence", ReplyStatus.COMPLETE)
 
 
@@ -73,8 +79,7 @@ async def test_a_restarted_server_is_used_again_by_itself(emulator: OllamaEmulat
         await send(pilot, "before")
         emulator.restart()
         await send(pilot, "after")
-        turn = chat.conversation.turns[-1]
-        assert isinstance(turn, AssistantTurn)
+        turn = last_reply_turn(chat)
         assert (turn.reply.content, turn.reply.status) == ("You said: after", ReplyStatus.COMPLETE)
         assert app.connection.connected is not False
 
@@ -91,16 +96,15 @@ async def test_a_server_dying_mid_stream_keeps_the_text_and_comes_back(
         await wait_until(pilot, emulator.holding.is_set)
         emulator.go_down()
         await wait_until(pilot, lambda: chat.streaming is None)
-        turn = chat.conversation.turns[-1]
-        assert isinstance(turn, AssistantTurn)
+        turn = last_reply_turn(chat)
         assert turn.reply.status is ReplyStatus.INTERRUPTED
         assert turn.reply.content == "kept words "
         await wait_until(pilot, lambda: app.connection.connected is False)
         emulator.come_back()
         await wait_until(pilot, lambda: app.connection.connected is True, timeout=20)
         await send(pilot, "again")
-        last = chat.conversation.turns[-1]
-        assert isinstance(last, AssistantTurn) and last.reply.status is ReplyStatus.COMPLETE
+        last = last_reply_turn(chat)
+        assert last.reply.status is ReplyStatus.COMPLETE
 
 
 async def test_a_model_listed_twice_is_shown_once(emulator: OllamaEmulator) -> None:

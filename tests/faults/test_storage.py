@@ -18,7 +18,14 @@ from ollama_tui.conversation import AssistantTurn, Conversation, Reply, ReplySta
 from ollama_tui.history.codec import UnreadableConversation, decode, encode, from_data, to_data
 from ollama_tui.history.store import HistoryStore
 from ollama_tui.sanitize import without_surrogates
-from tests.chat_helpers import app_for, chat_of, chat_requests, notices, send, wait_until
+from tests.chat_helpers import (
+    app_for,
+    chat_of,
+    last_reply_turn,
+    notices,
+    send,
+    wait_until,
+)
 from tests.emulator import OllamaEmulator
 from tests.emulator.models import RawReply
 from tests.test_history import sample
@@ -40,12 +47,11 @@ async def test_a_reply_with_lone_surrogates_is_saved_and_sent_again(
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
         await send(pilot, "first")
-        turn = chat.conversation.turns[-1]
-        assert isinstance(turn, AssistantTurn)
+        turn = last_reply_turn(chat)
         assert turn.reply.content == "odd \ufffd text"
         assert turn.reply.status is ReplyStatus.COMPLETE
         await send(pilot, "second")  # the odd reply goes back to the server
-        assert chat_requests(emulator)[-1]["messages"][1]["content"] == "odd \ufffd text"
+        assert emulator.chat_requests()[-1]["messages"][1]["content"] == "odd \ufffd text"
         conversation_id = chat.conversation.id
         await wait_until(pilot, lambda: len(saved(conversation_id).turns) == 4)
         assert not any("Not saved" in n.title for n in notices(app))

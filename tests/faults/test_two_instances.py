@@ -4,6 +4,7 @@ which holds its own lock exactly as another process would."""
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from ollama_tui import paths
@@ -14,7 +15,7 @@ from ollama_tui.history.codec import encode, to_data
 from ollama_tui.history.store import HistoryStore
 from ollama_tui.screens.confirm import TextPrompt
 from ollama_tui.screens.history import HistoryScreen
-from tests.chat_helpers import chat_of, chat_requests, notices, wait_until
+from tests.chat_helpers import chat_of, notices, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_history import sample
 
@@ -28,6 +29,22 @@ def contents(conversation: Conversation) -> list[str]:
         turn.content if isinstance(turn, UserTurn) else turn.reply.content
         for turn in conversation.turns
     ]
+
+
+async def send_one_then_edit_its_file_by_hand(pilot: Pilot[None]) -> str:
+    """Send "one", wait for the exchange to be saved, then retitle its file as another
+    program would; the conversation's id."""
+    chat = chat_of(pilot)
+    await wait_until(pilot, lambda: chat.composer.has_focus)
+    await pilot.press(*"one", "enter")
+    original = chat.conversation.id
+    path = history().path_for(original)
+    await wait_until(pilot, lambda: chat.streaming is None and path.exists())
+    await wait_until(pilot, lambda: len(contents(history().load(original)[0])) == 2)
+    edited, _ = history().load(original)
+    edited.title = "edited by hand"
+    path.write_bytes(encode(to_data(edited), "toml"))
+    return original
 
 
 async def test_a_conversation_open_elsewhere_is_read_only_until_let_go(
@@ -54,7 +71,7 @@ async def test_a_conversation_open_elsewhere_is_read_only_until_let_go(
         shown = refusals()  # once on opening
         await pilot.press(*"from here", "enter")
         await wait_until(pilot, lambda: refusals() == shown + 1)  # and now for the Enter
-        assert chat_requests(emulator) == []
+        assert emulator.chat_requests() == []
         assert chat.composer.text == "from here"  # the draft is kept
         assert path.read_bytes() == before
         # The other instance adds a message, then quits.
@@ -62,9 +79,9 @@ async def test_a_conversation_open_elsewhere_is_read_only_until_let_go(
         other.save(conversation)
         other.release(conversation.id)
         await pilot.press("enter")
-        await wait_until(pilot, lambda: len(chat_requests(emulator)) == 1)
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 1)
         await wait_until(pilot, lambda: chat.streaming is None and not chat.read_only)
-        sent = [m["content"] for m in chat_requests(emulator)[0]["messages"]]
+        sent = [m["content"] for m in emulator.chat_requests()[0]["messages"]]
         assert sent[-2:] == ["from there", "from here"]
     saved, _ = history().load(conversation.id)
     assert contents(saved)[-3:] == ["from there", "from here", "mine"]
@@ -77,16 +94,7 @@ async def test_a_file_changed_by_another_program_is_kept_and_the_chat_goes_on_in
     app = make_app(Config(host=emulator.url, model="llama3.2:latest"))
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
-        await wait_until(pilot, lambda: chat.composer.has_focus)
-        await pilot.press(*"one", "enter")
-        original = chat.conversation.id
-        path = history().path_for(original)
-        await wait_until(pilot, lambda: chat.streaming is None and path.exists())
-        await wait_until(pilot, lambda: len(contents(history().load(original)[0])) == 2)
-        # Someone edits the file by hand.
-        edited, _ = history().load(original)
-        edited.title = "edited by hand"
-        path.write_bytes(encode(to_data(edited), "toml"))
+        original = await send_one_then_edit_its_file_by_hand(pilot)
         await pilot.press(*"two", "enter")
         await wait_until(pilot, lambda: chat.conversation.id != original)
         await wait_until(pilot, lambda: chat.streaming is None)
@@ -106,15 +114,7 @@ async def test_changes_to_a_chat_left_as_its_file_changed_are_saved_as_a_copy(
     app = make_app(Config(host=emulator.url, model="llama3.2:latest"))
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
-        await wait_until(pilot, lambda: chat.composer.has_focus)
-        await pilot.press(*"one", "enter")
-        original = chat.conversation.id
-        path = history().path_for(original)
-        await wait_until(pilot, lambda: chat.streaming is None and path.exists())
-        await wait_until(pilot, lambda: len(contents(history().load(original)[0])) == 2)
-        edited, _ = history().load(original)
-        edited.title = "edited by hand"
-        path.write_bytes(encode(to_data(edited), "toml"))
+        original = await send_one_then_edit_its_file_by_hand(pilot)
         # A system prompt typed, then a new chat at once: the chat left is written
         # as it goes, and finds its file changed.
         await pilot.press("f3", *"Be brief.", "ctrl+n")
