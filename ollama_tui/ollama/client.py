@@ -379,7 +379,6 @@ def _is_web_page(response: httpx.Response) -> bool:
 
 
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
 
 
 def _page_title(body: bytes) -> str:

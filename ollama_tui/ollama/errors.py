@@ -64,7 +64,6 @@ class Redirected(HTTPError):
             f"The server answered {status_text(status)}, a redirect{where}. "
             "ollama-tui does not follow redirects.",
         )
-        self.location = location
 
 
 class BadRequest(HTTPError):

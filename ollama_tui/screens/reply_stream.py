@@ -173,8 +173,8 @@ async def relay_stream(
     failure = received.failure
     if failure is None:
         return ReplyEnded(reply, ReplyStatus.COMPLETE, received.stats)
-    interrupted = isinstance(failure, errors.StreamFailed) and bool(
-        "".join(received.content) or "".join(received.thinking)
+    interrupted = isinstance(failure, errors.StreamFailed) and (
+        any(received.content) or any(received.thinking)
     )
     status = ReplyStatus.INTERRUPTED if interrupted else ReplyStatus.ERROR
     return ReplyEnded(reply, status, error=failure)
