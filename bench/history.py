@@ -14,8 +14,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ollama_tui.conversation import AssistantTurn, Conversation, Reply, ReplyStatus, UserTurn
-from ollama_tui.history.store import HistoryStore
+from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, ReplyStatus, UserTurn
+from ollama_tui.core.history.store import HistoryStore
 from tests.emulator.demo import DEMO_ANSWER
 
 START = datetime(2026, 1, 1, tzinfo=UTC)

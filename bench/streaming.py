@@ -25,12 +25,12 @@ import httpx
 from textual.screen import Screen
 from textual.widget import Widget
 
-from ollama_tui.cli import make_app
-from ollama_tui.config import Config
-from ollama_tui.conversation import AssistantTurn, ReplyStatus
-from ollama_tui.ollama.client import OllamaClient
-from ollama_tui.ollama.types import ChatEvent, ContentDelta
-from ollama_tui.widgets.message import ReplyView
+from ollama_tui.cli.main import make_app
+from ollama_tui.core.config import Config
+from ollama_tui.core.conversation import AssistantTurn, ReplyStatus
+from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.ollama.types import ChatEvent, ContentDelta
+from ollama_tui.ui.widgets.message import ReplyView
 
 ROOT = Path(__file__).resolve().parent.parent
 

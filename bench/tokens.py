@@ -9,8 +9,8 @@ from __future__ import annotations
 import statistics
 import time
 
-from ollama_tui.ollama.types import Message
-from ollama_tui.tokens import ContextCounter, Tokenizer
+from ollama_tui.core.ollama.types import Message
+from ollama_tui.core.tokens import ContextCounter, Tokenizer
 from tests.emulator.demo import DEMO_ANSWER, PROSE
 
 

@@ -1,3 +1,3 @@
-from ollama_tui.cli import main
+from ollama_tui.cli.main import main
 
 raise SystemExit(main())

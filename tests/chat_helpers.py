@@ -11,12 +11,12 @@ from textual.notifications import Notification
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from ollama_tui.app import OllamaTUI
-from ollama_tui.cli import make_app
-from ollama_tui.config import Config
-from ollama_tui.conversation import AssistantTurn
-from ollama_tui.screens.chat import ChatScreen
-from ollama_tui.widgets.message import ReplyView
+from ollama_tui.cli.main import make_app
+from ollama_tui.core.config import Config
+from ollama_tui.core.conversation import AssistantTurn
+from ollama_tui.ui.app import OllamaTUI
+from ollama_tui.ui.screens.chat import ChatScreen
+from ollama_tui.ui.widgets.message import ReplyView
 from tests.emulator import OllamaEmulator
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ollama_tui.ollama.client import OllamaClient
+from ollama_tui.core.ollama.client import OllamaClient
 from tests.emulator import OllamaEmulator
 
 

@@ -18,18 +18,18 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from ollama_tui import paths
-from ollama_tui.conversation import AssistantTurn
-from ollama_tui.history.store import HistoryStore
-from ollama_tui.ollama.types import PullProgress
-from ollama_tui.pulls import PullJob, PullState, PullTracker
-from ollama_tui.screens.help import HelpScreen
-from ollama_tui.screens.history import HistoryScreen
-from ollama_tui.screens.model_picker import ModelPicker
-from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
-from ollama_tui.screens.pull import PullScreen
-from ollama_tui.widgets.message import ReplyView
-from ollama_tui.widgets.sidebar import Field
+from ollama_tui.core import paths
+from ollama_tui.core.conversation import AssistantTurn
+from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.core.ollama.types import PullProgress
+from ollama_tui.services.pulls import PullJob, PullState, PullTracker
+from ollama_tui.ui.screens.help import HelpScreen
+from ollama_tui.ui.screens.history import HistoryScreen
+from ollama_tui.ui.screens.model_picker import ModelPicker
+from ollama_tui.ui.screens.models import ModelInfoScreen, ModelsScreen
+from ollama_tui.ui.screens.pull import PullScreen
+from ollama_tui.ui.widgets.message import ReplyView
+from ollama_tui.ui.widgets.sidebar import Field
 from tests.chat_helpers import app_for, chat_of, meter_settled, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.emulator.demo import DEMO_ANSWER, tokens

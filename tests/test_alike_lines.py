@@ -7,7 +7,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ollama_tui.widgets.alike_lines import AlikeLines
+from ollama_tui.ui.widgets.alike_lines import AlikeLines
 
 
 class Frame(Vertical, AlikeLines):

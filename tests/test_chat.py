@@ -11,18 +11,18 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from ollama_tui import paths
-from ollama_tui.app import ConnectionChecked
-from ollama_tui.cli import make_app
-from ollama_tui.config import Config
-from ollama_tui.connection import ConnectionState
-from ollama_tui.conversation import AssistantTurn, Conversation, ReplyStatus, UserTurn
-from ollama_tui.history.store import HistoryStore
-from ollama_tui.screens.confirm import Confirm
-from ollama_tui.screens.dialogs import CopyPicker
-from ollama_tui.screens.help import HelpScreen
-from ollama_tui.screens.model_picker import ModelPicker
-from ollama_tui.widgets.message import PromptView, ThinkingText
+from ollama_tui.cli.main import make_app
+from ollama_tui.core import paths
+from ollama_tui.core.config import Config
+from ollama_tui.core.conversation import AssistantTurn, Conversation, ReplyStatus, UserTurn
+from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.services.health import ConnectionState
+from ollama_tui.ui.app import ConnectionChecked
+from ollama_tui.ui.screens.confirm import Confirm
+from ollama_tui.ui.screens.dialogs import CopyPicker
+from ollama_tui.ui.screens.help import HelpScreen
+from ollama_tui.ui.screens.model_picker import ModelPicker
+from ollama_tui.ui.widgets.message import PromptView, ThinkingText
 from tests.chat_helpers import (
     app_for,
     chat_of,
@@ -667,7 +667,7 @@ async def test_stop_keeps_every_token_received_before_the_key(emulator: OllamaEm
 async def test_a_failure_inside_the_app_ends_the_reply_and_keeps_its_text(
     emulator: OllamaEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ollama_tui.think_tags import ThinkTagSplitter
+    from ollama_tui.core.think_tags import ThinkTagSplitter
 
     feed = ThinkTagSplitter.feed
     calls = 0

@@ -6,8 +6,8 @@ import sys
 import pytest
 
 from ollama_tui import __version__
-from ollama_tui.cli import build_parser
-from ollama_tui.config import resolve_config
+from ollama_tui.cli.main import build_parser
+from ollama_tui.core.config import resolve_config
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

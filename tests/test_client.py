@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from ollama_tui.ollama import errors
-from ollama_tui.ollama.client import OllamaClient
-from ollama_tui.ollama.types import (
+from ollama_tui.core.ollama import errors
+from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.ollama.types import (
     ChatEvent,
     ContentDelta,
     Done,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ollama_tui import clipboard, paths
+from ollama_tui.core import clipboard, paths
 from tests.chat_helpers import app_for, notices, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 

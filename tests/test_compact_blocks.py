@@ -7,8 +7,8 @@ import contextlib
 from pygments.lexers.python import PythonLexer
 from textual.app import App, ComposeResult
 
-from ollama_tui.widgets.compact_blocks import fit_columns, numbers
-from ollama_tui.widgets.reply_markdown import ReplyMarkdown
+from ollama_tui.ui.widgets.compact_blocks import fit_columns, numbers
+from ollama_tui.ui.widgets.reply_markdown import ReplyMarkdown
 from tests.chat_helpers import app_for, wait_until
 from tests.emulator import OllamaEmulator
 

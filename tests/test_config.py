@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Static
 
-from ollama_tui import paths
-from ollama_tui.cli import main, make_app
-from ollama_tui.config import Config, remember, resolve_config
-from ollama_tui.screens.help import HelpScreen
-from ollama_tui.screens.model_picker import ModelPicker
-from ollama_tui.themes import APP_VARIABLES, bundled_dir, load_themes
+from ollama_tui.cli.main import main, make_app
+from ollama_tui.core import paths
+from ollama_tui.core.config import Config, remember, resolve_config
+from ollama_tui.ui.screens.help import HelpScreen
+from ollama_tui.ui.screens.model_picker import ModelPicker
+from ollama_tui.ui.themes import APP_VARIABLES, bundled_dir, load_themes
 from tests.chat_helpers import chat_of, notices, wait_until
 from tests.emulator import OllamaEmulator
 
@@ -273,7 +273,7 @@ async def test_the_palette_offers_themes_and_every_screen(emulator: OllamaEmulat
 def test_written_back_keys_stay_top_level_when_the_template_is_edited() -> None:
     path = paths.config_file()
     config = resolve_config(config_path=path, environ={})
-    from ollama_tui.config import write_template
+    from ollama_tui.core.config import write_template
 
     assert write_template(path) is None
     assert remember(config, theme="ember", last_model="qwen3:8b") is None

@@ -10,17 +10,7 @@ from pathlib import Path
 import ollama_tui
 
 PACKAGE = Path(ollama_tui.__file__).parent
-UI_MODULES = {
-    "app",
-    "app_pulls",
-    "cli",
-    "__main__",
-    "screens",
-    "widgets",
-    "themes",
-    "commands",
-    "ui",
-}
+UI_MODULES = {"cli", "__main__", "ui"}
 """Top-level names under ollama_tui that are UI code and may use Textual."""
 
 
@@ -40,8 +30,9 @@ def module_name(path: Path) -> str:
 
 def test_core_has_modules() -> None:
     names = {module_name(p) for p in core_modules()}
-    assert "ollama_tui.ollama.client" in names
-    assert "ollama_tui.app" not in names
+    assert "ollama_tui.core.ollama.client" in names
+    assert "ollama_tui.ui.app" not in names
+    assert "ollama_tui.services.health" in names
 
 
 def test_core_source_never_imports_textual() -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ollama_tui.conversation import (
+from ollama_tui.core.conversation import (
     AssistantTurn,
     Attachment,
     Conversation,
@@ -20,11 +20,11 @@ from ollama_tui.conversation import (
     ReplyStatus,
     UserTurn,
 )
-from ollama_tui.history.codec import decode, encode, from_data, to_data
-from ollama_tui.history.export import import_file, to_json, to_markdown
-from ollama_tui.history.store import LOCKS, ConversationBusy, HistoryError, HistoryStore
-from ollama_tui.ollama.types import Stats
-from ollama_tui.settings import ChatSettings
+from ollama_tui.core.history.codec import decode, encode, from_data, to_data
+from ollama_tui.core.history.export import import_file, to_json, to_markdown
+from ollama_tui.core.history.store import LOCKS, ConversationBusy, HistoryError, HistoryStore
+from ollama_tui.core.ollama.types import Stats
+from ollama_tui.core.settings import ChatSettings
 
 NASTY = ["'''", '"""', "\\", "\r\n", "\r", "\n", "\x00", "\x1b[2J", "😀", "中文", "\t", "\u2028"]
 texts = st.one_of(

@@ -9,14 +9,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Static
 
-from ollama_tui import paths
-from ollama_tui.cli import make_app, reopened
-from ollama_tui.config import Config
-from ollama_tui.conversation import AssistantTurn, ReplyStatus
-from ollama_tui.history.store import HistoryStore
-from ollama_tui.screens.confirm import Confirm, TextPrompt
-from ollama_tui.screens.history import HistoryScreen
-from ollama_tui.widgets.message import PromptView, ReplyView
+from ollama_tui.cli.main import make_app, reopened
+from ollama_tui.core import paths
+from ollama_tui.core.config import Config
+from ollama_tui.core.conversation import AssistantTurn, ReplyStatus
+from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.ui.screens.confirm import Confirm, TextPrompt
+from ollama_tui.ui.screens.history import HistoryScreen
+from ollama_tui.ui.widgets.message import PromptView, ReplyView
 from tests.chat_helpers import app_for, chat_of, notices, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_history import sample
@@ -106,7 +106,7 @@ async def test_a_failing_save_is_shown_and_retried(
         original_save = app.store.save_data
 
         def full_disk(conversation_id: str, data: dict[str, object], **_: object) -> Path:
-            from ollama_tui.history.store import HistoryError
+            from ollama_tui.core.history.store import HistoryError
 
             raise HistoryError(f"Could not save {folder}/x.toml: No space left on device")
 

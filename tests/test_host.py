@@ -2,9 +2,9 @@ import base64
 
 import pytest
 
-from ollama_tui.cli import make_app
-from ollama_tui.config import resolve_config
-from ollama_tui.ollama.host import credentials, parse_host
+from ollama_tui.cli.main import make_app
+from ollama_tui.core.config import resolve_config
+from ollama_tui.core.ollama.host import credentials, parse_host
 from tests.chat_helpers import wait_until
 from tests.emulator import OllamaEmulator
 

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ollama_tui.widgets import layout_once
+from ollama_tui.ui.widgets import layout_once
 
 
 class GrowingText(App[None]):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ollama_tui.markdown_bounds import MAX_BLOCK_LINES, MAX_LINE, BlockBounds
-from ollama_tui.markdown_parser import reply_parser
+from ollama_tui.core.markdown_bounds import MAX_BLOCK_LINES, MAX_LINE, BlockBounds
+from ollama_tui.core.markdown_parser import reply_parser
 
 
 def bounded(text: str, pieces: int = 7) -> str:

@@ -6,9 +6,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TextArea
 
-from ollama_tui.screens import models as models_module
-from ollama_tui.screens.confirm import Confirm, TextPrompt
-from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
+from ollama_tui.ui.screens import models as models_module
+from ollama_tui.ui.screens.confirm import Confirm, TextPrompt
+from ollama_tui.ui.screens.models import ModelInfoScreen, ModelsScreen
 from tests.chat_helpers import app_for, chat_of, notices, wait_until
 from tests.emulator import OllamaEmulator
 from tests.emulator.models import Running

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ollama_tui.options import (
+from ollama_tui.core.options import (
     OPTIONS_BY_KEY,
     InvalidValue,
     format_stop,
@@ -16,8 +16,8 @@ from ollama_tui.options import (
     parse_stop,
     version_tuple,
 )
-from ollama_tui.presets import list_presets, load_new_chat_settings, load_preset, save_preset
-from ollama_tui.settings import ChatSettings
+from ollama_tui.core.presets import list_presets, load_new_chat_settings, load_preset, save_preset
+from ollama_tui.core.settings import ChatSettings
 
 
 @pytest.mark.parametrize(

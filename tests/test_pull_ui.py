@@ -7,11 +7,11 @@ import re
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from ollama_tui.app import OllamaTUI
-from ollama_tui.pulls import PullJob, PullState
-from ollama_tui.screens.confirm import Confirm
-from ollama_tui.screens.model_picker import ModelPicker
-from ollama_tui.screens.pull import LayerRow, PullScreen
+from ollama_tui.services.pulls import PullJob, PullState
+from ollama_tui.ui.app import OllamaTUI
+from ollama_tui.ui.screens.confirm import Confirm
+from ollama_tui.ui.screens.model_picker import ModelPicker
+from ollama_tui.ui.screens.pull import LayerRow, PullScreen
 from tests.chat_helpers import app_for, chat_of, notices, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator, PullLayer, PullScript
 
@@ -247,7 +247,7 @@ async def test_a_missing_model_offers_to_pull_it(emulator: OllamaEmulator) -> No
 
 
 def test_jobs_know_when_they_are_finished() -> None:
-    from ollama_tui.pulls import PullTracker
+    from ollama_tui.services.pulls import PullTracker
 
     job = PullJob("m", PullTracker("m"))
     assert not job.finished

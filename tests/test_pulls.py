@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ollama_tui.ollama import errors
-from ollama_tui.ollama.client import OllamaClient
-from ollama_tui.ollama.types import PullProgress
-from ollama_tui.pulls import PullTracker, Stage, explain_pull_error, name_problem
+from ollama_tui.core.ollama import errors
+from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.ollama.types import PullProgress
+from ollama_tui.services.pulls import PullTracker, Stage, explain_pull_error, name_problem
 from tests.emulator import OllamaEmulator, PullLayer, PullScript
 
 MB = 1_000_000
@@ -137,7 +137,7 @@ def test_errors_in_plain_words(error: errors.OllamaError, words: str) -> None:
 def test_durations_splits_and_expiry() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from ollama_tui.formatting import duration, expires_in, processor_split
+    from ollama_tui.core.formatting import duration, expires_in, processor_split
 
     assert [duration(s) for s in (4.9, 185, 7800)] == ["4 s", "3 m 05 s", "2 h 10 m"]
     assert processor_split(100, 100) == "100% GPU"

@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets._markdown import MarkdownBlock
 
-from ollama_tui.widgets.reply_markdown import LiveMarkdown, ReplyMarkdown
+from ollama_tui.ui.widgets.reply_markdown import LiveMarkdown, ReplyMarkdown
 from tests.chat_helpers import app_for, chat_of, last_reply_view, send, wait_until
 from tests.emulator import OllamaEmulator
 from tests.emulator.demo import long_reply

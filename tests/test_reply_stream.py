@@ -8,10 +8,10 @@ from collections.abc import AsyncGenerator
 
 from textual.message import Message
 
-from ollama_tui.conversation import Reply, ReplyStatus
-from ollama_tui.ollama import errors
-from ollama_tui.ollama.types import ChatEvent, ContentDelta, Done, Stats, ThinkingDelta
-from ollama_tui.screens.reply_stream import Received, ReplyChunk, ReplyEnded, relay_stream
+from ollama_tui.core.conversation import Reply, ReplyStatus
+from ollama_tui.core.ollama import errors
+from ollama_tui.core.ollama.types import ChatEvent, ContentDelta, Done, Stats, ThinkingDelta
+from ollama_tui.ui.screens.reply_stream import Received, ReplyChunk, ReplyEnded, relay_stream
 
 NEVER = 3600.0
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ollama_tui.sanitize import is_unsafe, sanitize, sanitize_line, without_surrogates
+from ollama_tui.core.sanitize import is_unsafe, sanitize, sanitize_line, without_surrogates
 
 ESCAPES = {
     "OSC 52 clipboard": "\x1b]52;c;aGVsbG8=\x07",

@@ -6,15 +6,15 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Select, Static, TextArea
 
-from ollama_tui import paths
-from ollama_tui.app import ConnectionChecked
-from ollama_tui.connection import ConnectionState
-from ollama_tui.presets import list_presets
-from ollama_tui.screens.confirm import TextPrompt
-from ollama_tui.screens.model_picker import ModelPicker
-from ollama_tui.screens.presets import PresetPicker
-from ollama_tui.widgets.context_meter import ContextMeter
-from ollama_tui.widgets.sidebar import Field, SettingsSidebar
+from ollama_tui.core import paths
+from ollama_tui.core.presets import list_presets
+from ollama_tui.services.health import ConnectionState
+from ollama_tui.ui.app import ConnectionChecked
+from ollama_tui.ui.screens.confirm import TextPrompt
+from ollama_tui.ui.screens.model_picker import ModelPicker
+from ollama_tui.ui.screens.presets import PresetPicker
+from ollama_tui.ui.widgets.context_meter import ContextMeter
+from ollama_tui.ui.widgets.sidebar import Field, SettingsSidebar
 from tests.chat_helpers import app_for, chat_of, notices, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 

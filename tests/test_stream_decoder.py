@@ -1,6 +1,6 @@
 import pytest
 
-from ollama_tui.ollama.stream import NDJSONDecoder, NDJSONError
+from ollama_tui.core.ollama.stream import NDJSONDecoder, NDJSONError
 
 
 def feed_all(pieces: list[bytes]) -> list[dict[str, object]]:

@@ -8,8 +8,8 @@ import textwrap
 
 import tiktoken
 
-from ollama_tui.ollama.types import Message
-from ollama_tui.tokens import (
+from ollama_tui.core.ollama.types import Message
+from ollama_tui.core.tokens import (
     ENCODING,
     IMAGE_TOKENS,
     MESSAGE_OVERHEAD,
@@ -137,7 +137,7 @@ def test_the_tokenizer_loads_with_the_network_blocked(tmp_path: object) -> None:
         socket.create_connection = refuse
         socket.getaddrinfo = refuse
 
-        from ollama_tui.tokens import Tokenizer
+        from ollama_tui.core.tokens import Tokenizer
 
         tokenizer = Tokenizer()
         assert tokenizer.count("hello world") == 2, tokenizer.problem

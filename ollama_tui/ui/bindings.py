@@ -1,10 +1,10 @@
-"""Textual bindings made from the table of actions (``ollama_tui.actions``)."""
+"""Textual bindings made from the table of actions (``ollama_tui.ui.actions``)."""
 
 from __future__ import annotations
 
 from textual.binding import Binding, BindingType
 
-from ollama_tui.actions import ACTIONS
+from ollama_tui.ui.actions import ACTIONS
 
 
 def bindings(scope: str) -> list[BindingType]:

@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
-from ollama_tui import paths
-from ollama_tui.cli import make_app
-from ollama_tui.config import Config, resolve_config
-from ollama_tui.history import store as store_module
-from ollama_tui.history.codec import encode, to_data
-from ollama_tui.history.store import HistoryError, HistoryStore
-from ollama_tui.presets import list_presets
-from ollama_tui.screens.history import HistoryScreen
-from ollama_tui.themes import load_themes
+from ollama_tui.cli.main import make_app
+from ollama_tui.core import paths
+from ollama_tui.core.config import Config, resolve_config
+from ollama_tui.core.history import store as store_module
+from ollama_tui.core.history.codec import encode, to_data
+from ollama_tui.core.history.store import HistoryError, HistoryStore
+from ollama_tui.core.presets import list_presets
+from ollama_tui.ui.screens.history import HistoryScreen
+from ollama_tui.ui.themes import load_themes
 from tests.chat_helpers import notices, wait_until
 from tests.emulator import OllamaEmulator
 from tests.test_history import sample
@@ -226,7 +226,7 @@ def test_paths_are_untouched_when_the_user_config_is_a_symlink(tmp_path: Path) -
     link.parent.mkdir(parents=True)
     link.symlink_to(real)
     config = resolve_config(config_path=link, environ={})
-    from ollama_tui.config import remember
+    from ollama_tui.core.config import remember
 
     assert remember(config, last_model="qwen3:8b") is None
     assert link.is_symlink()  # the link is kept, and what it names is updated

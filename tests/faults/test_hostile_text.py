@@ -15,11 +15,11 @@ import pytest
 from textual.app import App
 from textual.pilot import Pilot
 
-from ollama_tui.conversation import AssistantTurn, ReplyStatus
-from ollama_tui.sanitize import is_unsafe
-from ollama_tui.screens.help import HelpScreen
-from ollama_tui.screens.model_picker import ModelPicker
-from ollama_tui.screens.models import ModelInfoScreen, ModelsScreen
+from ollama_tui.core.conversation import AssistantTurn, ReplyStatus
+from ollama_tui.core.sanitize import is_unsafe
+from ollama_tui.ui.screens.help import HelpScreen
+from ollama_tui.ui.screens.model_picker import ModelPicker
+from ollama_tui.ui.screens.models import ModelInfoScreen, ModelsScreen
 from tests.chat_helpers import app_for, chat_of, screen_text, send, wait_until
 from tests.emulator import ChatReply, FakeModel, OllamaEmulator
 
@@ -132,9 +132,9 @@ async def test_strange_server_answers_are_inert(emulator: OllamaEmulator, where:
 async def test_history_titles_and_exports_are_inert(
     emulator: OllamaEmulator, tmp_path: Path
 ) -> None:
-    from ollama_tui import paths
-    from ollama_tui.history.store import HistoryStore
-    from ollama_tui.screens.history import HistoryScreen
+    from ollama_tui.core import paths
+    from ollama_tui.core.history.store import HistoryStore
+    from ollama_tui.ui.screens.history import HistoryScreen
     from tests.test_history import sample
 
     conversation = sample()
@@ -165,9 +165,9 @@ async def test_history_titles_and_exports_are_inert(
 
 
 async def test_config_values_are_inert(emulator: OllamaEmulator) -> None:
-    from ollama_tui import paths
-    from ollama_tui.cli import make_app
-    from ollama_tui.config import resolve_config
+    from ollama_tui.cli.main import make_app
+    from ollama_tui.core import paths
+    from ollama_tui.core.config import resolve_config
 
     path = paths.config_file()
     path.parent.mkdir(parents=True)

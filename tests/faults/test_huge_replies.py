@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ollama_tui.conversation import ReplyStatus
-from ollama_tui.markdown_bounds import MAX_LINE
+from ollama_tui.core.conversation import ReplyStatus
+from ollama_tui.core.markdown_bounds import MAX_LINE
 from tests.chat_helpers import (
     app_for,
     chat_of,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from ollama_tui.conversation import ReplyStatus
-from ollama_tui.screens.chat import STALL_NOTE_SECONDS, WAIT_NOTE_SECONDS
+from ollama_tui.core.conversation import ReplyStatus
+from ollama_tui.ui.screens.chat import STALL_NOTE_SECONDS, WAIT_NOTE_SECONDS
 from tests.chat_helpers import (
     app_for,
     chat_of,
@@ -108,7 +108,7 @@ async def test_a_server_dying_mid_stream_keeps_the_text_and_comes_back(
 
 
 async def test_a_model_listed_twice_is_shown_once(emulator: OllamaEmulator) -> None:
-    from ollama_tui.screens.model_picker import ModelPicker
+    from ollama_tui.ui.screens.model_picker import ModelPicker
     from tests.emulator import FakeModel
 
     emulator.models.append(FakeModel("llama3.2:latest"))

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ollama_tui import paths
-from ollama_tui.conversation import AssistantTurn, Conversation, Reply, ReplyStatus, UserTurn
-from ollama_tui.history.codec import UnreadableConversation, decode, encode, from_data, to_data
-from ollama_tui.history.store import HistoryStore
-from ollama_tui.sanitize import without_surrogates
+from ollama_tui.core import paths
+from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, ReplyStatus, UserTurn
+from ollama_tui.core.history.codec import UnreadableConversation, decode, encode, from_data, to_data
+from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.core.sanitize import without_surrogates
 from tests.chat_helpers import (
     app_for,
     chat_of,
@@ -147,7 +147,7 @@ def test_any_text_survives_a_file_and_makes_a_valid_request(text: str, fmt: str)
 
 
 def test_a_file_name_holding_escape_sequences_is_listed_inert() -> None:
-    from ollama_tui.sanitize import is_unsafe
+    from ollama_tui.core.sanitize import is_unsafe
     from tests.faults.test_hostile_files import fingerprint
 
     folder = paths.conversations_dir()
@@ -157,7 +157,7 @@ def test_a_file_name_holding_escape_sequences_is_listed_inert() -> None:
     before = fingerprint(folder)
     (listing,) = HistoryStore(folder).listings()
     assert listing.problem
-    from ollama_tui.widgets.plain import cell
+    from ollama_tui.ui.widgets.plain import cell
 
     assert not is_unsafe(str(cell(f"{listing.path.name}: {listing.problem}")))
     assert fingerprint(folder) == before

@@ -18,10 +18,10 @@ from typing import Any, Literal
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-from ollama_tui.ollama import errors
-from ollama_tui.ollama.client import OllamaClient
-from ollama_tui.ollama.stream import NDJSONDecoder, NDJSONError
-from ollama_tui.ollama.types import (
+from ollama_tui.core.ollama import errors
+from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.ollama.stream import NDJSONDecoder, NDJSONError
+from ollama_tui.core.ollama.types import (
     ChatEvent,
     ContentDelta,
     Done,

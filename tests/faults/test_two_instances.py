@@ -7,14 +7,14 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from ollama_tui import paths
-from ollama_tui.cli import make_app
-from ollama_tui.config import Config
-from ollama_tui.conversation import AssistantTurn, Conversation, UserTurn
-from ollama_tui.history.codec import encode, to_data
-from ollama_tui.history.store import HistoryStore
-from ollama_tui.screens.confirm import TextPrompt
-from ollama_tui.screens.history import HistoryScreen
+from ollama_tui.cli.main import make_app
+from ollama_tui.core import paths
+from ollama_tui.core.config import Config
+from ollama_tui.core.conversation import AssistantTurn, Conversation, UserTurn
+from ollama_tui.core.history.codec import encode, to_data
+from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.ui.screens.confirm import TextPrompt
+from ollama_tui.ui.screens.history import HistoryScreen
 from tests.chat_helpers import chat_of, notices, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_history import sample

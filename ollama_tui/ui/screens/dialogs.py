@@ -1,0 +1,109 @@
+"""Small modal dialogs: copy a reply or a code block, attach an image."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList
+from textual.widgets.option_list import Option
+
+from ollama_tui.core.code_blocks import code_blocks
+from ollama_tui.core.conversation import Attachment
+from ollama_tui.core.files import FileTooLarge, read_regular
+from ollama_tui.core.sanitize import sanitize_line
+from ollama_tui.ui.bindings import bindings
+from ollama_tui.ui.widgets.plain import Plain, plain_line
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+IMAGE_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM")
+IMAGE_FORMATS = "a PNG, JPEG, GIF, WebP or BMP"
+"""The formats ``IMAGE_SIGNATURES`` recognises, as the dialog and its errors name them."""
+
+
+class CopyPicker(ModalScreen[str | None]):
+    """Choose what to copy: the whole reply, or one code block (keys 0-9)."""
+
+    ACTION_SCOPE = "copy"
+    BINDINGS = bindings("copy")
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__()
+        self.markdown = markdown
+        self.choices = [markdown] + [block.code for block in code_blocks(markdown)]
+
+    def compose(self) -> ComposeResult:
+        blocks = code_blocks(self.markdown)
+        with Vertical(classes="dialog"):
+            yield Plain("Copy to the clipboard", classes="dialog-title")
+            options = [Option("0  The whole reply", id="0")]
+            for number, block in enumerate(blocks, start=1):
+                language = sanitize_line(block.language or "text", 12)
+                label = f"Code block {number} ({language}): {block.summary}"
+                options.append(
+                    Option(Content(f"{number}  ") + plain_line(label, 70), id=str(number))
+                )
+            yield OptionList(*options)
+            yield Plain("Enter or a number copies · Esc closes", classes="dialog-hint")
+
+    def action_choose(self, number: int) -> None:
+        if number < len(self.choices):
+            self.dismiss(self.choices[number])
+
+    @on(OptionList.OptionSelected)
+    def option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_choose(int(event.option.id or 0))
+
+
+def load_image(text: str) -> Attachment:
+    """Read an image file for a vision model; ValueError explains what is wrong."""
+    path = Path(text.strip().strip("\"'")).expanduser()
+    if not path.exists():
+        raise ValueError(f"No file at {path}.")
+    try:
+        data = read_regular(path, MAX_IMAGE_BYTES)
+    except FileTooLarge:
+        raise ValueError(f"{path.name} is larger than the limit of 20 MB.") from None
+    except OSError as error:
+        raise ValueError(f"{path.name} cannot be read: {error.strerror or error}.") from None
+    if not data.startswith(IMAGE_SIGNATURES):
+        raise ValueError(f"{path.name} is not {IMAGE_FORMATS} image.")
+    return Attachment.from_bytes(path.name, data)
+
+
+class ImagePrompt(ModalScreen[Attachment | None | bool]):
+    """Ask for an image path. Dismisses with the image, None to remove all, False to cancel."""
+
+    ACTION_SCOPE = "dialog"
+    BINDINGS = bindings("dialog")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Plain("Attach an image (vision models)", classes="dialog-title")
+            yield Input(placeholder=f"Path to {IMAGE_FORMATS} file", id="image-path")
+            yield Plain(
+                "Enter attaches · an empty path removes the attached images · Esc cancels",
+                classes="dialog-hint",
+                id="image-error",
+            )
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.dismiss(None)
+            return
+        try:
+            attachment = load_image(event.value)
+        except (ValueError, OSError) as error:
+            message = self.query_one("#image-error", Plain)
+            message.update(sanitize_line(str(error), 200))
+            message.add_class("-error")
+            return
+        self.dismiss(attachment)

@@ -1,0 +1,180 @@
+"""Relay a chat stream to the screen in batches, losing nothing.
+
+The chat screen's worker runs ``relay_stream``. A pump task reads the stream as fast
+as the server sends it into a ``Received`` record, which always holds everything
+received so far; the relay posts the part not yet shown as a ``ReplyChunk`` every
+``flush_seconds``, and returns the ``ReplyEnded`` message for the worker to post.
+
+Stopping a reply cancels the worker, and the screen then takes the rest of the text
+from the ``Received`` record (``Received.close``), so nothing that arrived before the
+key was pressed is lost. Whatever goes wrong while the stream is read ends the reply
+as failed, with a reason and the text received.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
+from dataclasses import dataclass, field
+
+from textual.message import Message
+
+from ollama_tui.core.conversation import Reply, ReplyStatus
+from ollama_tui.core.ollama import errors
+from ollama_tui.core.ollama.types import ChatEvent, ContentDelta, Done, Stats, ThinkingDelta
+from ollama_tui.core.think_tags import ThinkTagSplitter
+
+
+@dataclass
+class ReplyChunk(Message):
+    """Text received since the last chunk."""
+
+    reply: Reply
+    content: str
+    thinking: str
+    first_token_s: float | None
+
+
+@dataclass
+class ReplyEnded(Message):
+    reply: Reply
+    status: ReplyStatus
+    stats: Stats | None = None
+    error: errors.OllamaError | None = None
+    estimated_tokens: int = 0
+    """Our uncalibrated count of the request, to calibrate against the server's."""
+
+
+@dataclass
+class Received:
+    """Everything a stream has delivered, and how much of it has been shown."""
+
+    clock: Callable[[], float] = time.monotonic
+    started: float = -1.0
+    """When the request went out, by ``clock``."""
+    last_arrival: float | None = None
+    """When text last arrived, by ``clock``."""
+    content: list[str] = field(default_factory=list)
+    thinking: list[str] = field(default_factory=list)
+    first_token_s: float | None = None
+    stats: Stats | None = None
+    failure: errors.OllamaError | None = None
+    ended: bool = False
+    closed: bool = False
+    """Set when the reply was stopped: what arrives later is not part of it."""
+    shown: tuple[int, int] = (0, 0)
+    """How many parts of ``content`` and ``thinking`` have been posted."""
+    _splitter: ThinkTagSplitter = field(default_factory=ThinkTagSplitter)
+
+    def __post_init__(self) -> None:
+        if self.started < 0:
+            self.started = self.clock()
+
+    def take(self, event: ChatEvent) -> None:
+        if self.closed:
+            return
+        if isinstance(event, ContentDelta | ThinkingDelta):
+            self.last_arrival = self.clock()
+            if self.first_token_s is None:
+                self.first_token_s = self.last_arrival - self.started
+            if isinstance(event, ThinkingDelta):
+                self.thinking.append(event.text)
+            else:
+                think_part, content_part = self._splitter.feed(event.text)
+                self.thinking.append(think_part)
+                self.content.append(content_part)
+        elif isinstance(event, Done):
+            self.stats = event.stats
+
+    def close(self) -> None:
+        """No more text: what a ``<think>`` tag split was holding back is let out."""
+        if not self.closed:
+            think_part, content_part = self._splitter.finish()
+            self.thinking.append(think_part)
+            self.content.append(content_part)
+            self.closed = True
+
+    def silence(self) -> tuple[bool, float]:
+        """Whether any text has come yet, and for how long none has."""
+        since = self.last_arrival if self.last_arrival is not None else self.started
+        return self.last_arrival is not None, self.clock() - since
+
+    def take_unshown(self) -> tuple[str, str]:
+        """The text not posted yet, which is now counted as shown."""
+        content_from, thinking_from = self.shown
+        self.shown = (len(self.content), len(self.thinking))
+        return "".join(self.content[content_from:]), "".join(self.thinking[thinking_from:])
+
+
+async def relay_stream(
+    stream: AsyncGenerator[ChatEvent, None],
+    reply: Reply,
+    received: Received,
+    post: Callable[[Message], object],
+    flush_seconds: Callable[[], float],
+) -> ReplyEnded:
+    arrived, ended = asyncio.Event(), asyncio.Event()
+
+    async def pump() -> None:
+        try:
+            async with aclosing(stream) as events:
+                async for event in events:
+                    received.take(event)
+                    arrived.set()
+        except errors.OllamaError as error:
+            received.failure = error
+        except Exception as error:  # the reply fails with a reason instead
+            received.failure = errors.MalformedResponse(
+                f"Reading the reply failed unexpectedly ({type(error).__name__})."
+            )
+        finally:
+            received.ended = True
+            ended.set()
+            arrived.set()
+
+    def pending() -> bool:
+        return received.shown != (len(received.content), len(received.thinking))
+
+    def flush() -> None:
+        content, thinking = received.take_unshown()
+        if content or thinking:
+            post(ReplyChunk(reply, content, thinking, received.first_token_s))
+
+    pump_task = asyncio.create_task(pump())
+    last_flush = time.monotonic()
+    try:
+        while not received.ended:
+            if not pending():
+                # Idle until something arrives: its first text shows at once.
+                arrived.clear()
+                await arrived.wait()
+                continue
+            # Text is waiting: sleep until the update is due (or the stream ends),
+            # not woken by every token that arrives meanwhile.
+            wait = flush_seconds() - (time.monotonic() - last_flush)
+            if wait > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(ended.wait(), wait)
+            if not received.ended:
+                flush()
+                last_flush = time.monotonic()
+        received.close()
+        flush()
+    finally:
+        # Awaited, not just cancelled: asyncio holds tasks weakly, and a pump
+        # collected before it runs its cancellation would leave the HTTP stream
+        # open, so Ollama would go on generating.
+        pump_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pump_task
+    failure = received.failure
+    if failure is None:
+        return ReplyEnded(reply, ReplyStatus.COMPLETE, received.stats)
+    interrupted = isinstance(failure, errors.StreamFailed) and (
+        any(received.content) or any(received.thinking)
+    )
+    status = ReplyStatus.INTERRUPTED if interrupted else ReplyStatus.ERROR
+    return ReplyEnded(reply, status, error=failure)

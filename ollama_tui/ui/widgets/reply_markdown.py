@@ -1,0 +1,428 @@
+"""A reply's Markdown body that stays cheap to lay out while it streams.
+
+Textual lays out every widget on the screen whenever one of them changes size, and
+a long Markdown reply is hundreds of widgets (a 3x3 table alone is fourteen). So
+the blocks a stream has finished with are painted once into stored lines and their
+widgets removed; only the block still being written stays a live widget. Stored
+lines depend on the width and the theme, so a change of either rebuilds the reply
+from its source. Painted text gives up in-app mouse selection; the copy actions and
+the terminal's own selection remain. When a stream delivers many blocks at once, the
+last screenful is built and mounted first and the rest just after, above it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from itertools import chain
+
+from markdown_it.token import Token
+from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
+from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.geometry import Region, Size
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.theme import Theme
+from textual.timer import Timer
+from textual.widget import AwaitMount, Widget
+from textual.widgets import Markdown
+from textual.widgets._markdown import MarkdownBlock, MarkdownStream
+
+from ollama_tui.core.markdown_parser import reply_parser
+from ollama_tui.ui.widgets.alike_lines import AlikeLines
+from ollama_tui.ui.widgets.compact_blocks import (
+    CompactBulletList,
+    CompactFence,
+    CompactOrderedList,
+    CompactTable,
+)
+
+PAINT_AFTER_BLOCKS = 3
+"""Finished blocks a stream gathers before they are painted, so a paint is worth its layout."""
+TAIL_FIRST_BLOCKS = 12
+"""A stream's append that brings more new blocks than this builds and mounts first
+the last ones, as many as fill the screen, and the rest once a layout has placed
+those: a reply arriving all at once shows its end without waiting for its middle."""
+RESIZE_SETTLE = 0.2
+"""Seconds a new width must last before painted replies are rebuilt for it, so that
+dragging a window's edge rebuilds them once (about 0.2 s of CPU per long reply)."""
+
+
+class PaintedLines(Widget):
+    """Finished Markdown, shown from lines painted once."""
+
+    DEFAULT_CSS = """
+    PaintedLines {
+        height: auto;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[Strip] = []
+        self.painted_width = 0
+
+    def add(self, lines: list[Strip], width: int) -> None:
+        self.lines.extend(lines)
+        self.painted_width = width
+        self.refresh(layout=True)
+
+    def clear(self) -> None:
+        self.lines.clear()
+        self.refresh(layout=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines)
+
+    def render_line(self, y: int) -> Strip:
+        if y < len(self.lines):
+            return self.lines[y]
+        return Strip.blank(self.size.width)
+
+    async def action_link(self, href: str) -> None:
+        """Links in painted text are inert, as they are in the live reply."""
+
+
+@contextlib.contextmanager
+def one_update(widget: Widget) -> Iterator[None]:
+    """Textual's ``batch_update``, then the screen woken: the batch's end wakes the
+    app but not the screen, whose layout would wait for its next event (a cursor
+    blink, up to 0.5 s later)."""
+    with widget.app.batch_update():
+        yield
+    widget.screen.check_idle()
+
+
+def is_placed(widget: Widget) -> bool:
+    """Whether a layout has placed the widget, which may be empty (no height)."""
+    return widget.region.width > 0
+
+
+def is_laid_out(widget: Widget) -> bool:
+    """Whether the widget's last layout still matches its content."""
+    return is_placed(widget) and widget.region.size == widget.outer_size
+
+
+def paint(root: Widget, blocks: Iterable[Widget], rows: int) -> list[Strip]:
+    """The top ``rows`` lines of ``root`` as the screen shows them, from ``blocks``.
+
+    Each widget renders its own region (background, border, padding, content), and
+    children are drawn over their parent, clipped to it, as Textual's compositor does.
+    """
+    origin = root.region
+    area = Region(origin.x, origin.y, origin.width, rows)
+    canvas = root.render_lines(Region(0, 0, origin.width, rows))
+    clips: dict[DOMNode, Region] = {root: origin.shrink(root.styles.gutter)}
+    for block in blocks:
+        for widget in block.walk_children(Widget, with_self=True):
+            parent_clip = clips.get(widget.parent) if widget.parent is not None else None
+            region = widget.region
+            if parent_clip is None or not region:
+                continue
+            clips[widget] = region.shrink(widget.styles.gutter).intersection(parent_clip)
+            shown = region.intersection(parent_clip).intersection(area)
+            if not shown or not widget.visible:
+                continue
+            crop = Region(shown.x - region.x, shown.y - region.y, shown.width, shown.height)
+            x = shown.x - origin.x
+            for y, strip in enumerate(widget.render_lines(crop), shown.y - origin.y):
+                base = canvas[y]
+                canvas[y] = Strip.join([base.crop(0, x), strip, base.crop(x + shown.width)])
+    return [strip.simplify() for strip in canvas]
+
+
+def top_level_groups(tokens: Iterable[Token]) -> list[list[Token]]:
+    """Tokens grouped by the top-level block each belongs to."""
+    groups: list[list[Token]] = []
+    for token in tokens:
+        if not groups or (token.level == 0 and token.nesting >= 0):
+            groups.append([])
+        groups[-1].append(token)
+    return groups
+
+
+class HeldBack(MarkdownBlock):
+    """Stands in an append's blocks for top-level blocks not built yet: building
+    a block (highlighting code, a widget per table cell) costs about as much as
+    mounting it."""
+
+    def __init__(self, markdown: Markdown, groups: list[list[Token]]) -> None:
+        super().__init__(markdown, groups[0][0])
+        self.groups = groups
+        self.before: Widget | None = None
+        """The block the held-back ones go before."""
+        self.source_range = (self.source_range[0], (groups[-1][0].map or (0, 0))[1])
+
+    def place(self, blocks: list[MarkdownBlock]) -> None:
+        """Give the blocks built from ``groups`` their lines in the whole source, as
+        Textual gave this block its own."""
+        offset = self.source_range[0] - (self.groups[0][0].map or (0, 0))[0]
+        for block in blocks:
+            start, end = block.source_range
+            block.source_range = (start + offset, end + offset)
+
+
+class LiveMarkdown(Markdown, AlikeLines):
+    """The Markdown a stream appends to.
+
+    Before each append it has the blocks that earlier appends finished painted, in
+    the same batch, so that painting costs no layout of its own.
+    """
+
+    BLOCKS = {
+        **Markdown.BLOCKS,
+        "table_open": CompactTable,
+        "bullet_list_open": CompactBulletList,
+        "ordered_list_open": CompactOrderedList,
+        "fence": CompactFence,
+        "code_block": CompactFence,
+    }
+
+    def __init__(self, paint_finished: Callable[[], Awaitable[None]]) -> None:
+        super().__init__(open_links=False, parser_factory=reply_parser)
+        self._paint_finished = paint_finished
+        self._appending: AwaitComplete | None = None
+        self.paint_before_append = True
+        """Off for a stream's last append, whose text should not wait for a paint."""
+        self.tail_first = False
+        """On while a stream appends: see ``TAIL_FIRST_BLOCKS``."""
+        self.held_back: list[HeldBack] = []
+        """Blocks of big appends still to be built and mounted."""
+        self._appending_blocks = False
+
+    def append(self, markdown: str) -> AwaitComplete:
+        append = super().append
+
+        async def paint_then_append() -> None:
+            with one_update(self):
+                if self.paint_before_append:
+                    await self._paint_finished()
+                self._appending_blocks = True
+                try:
+                    await append(markdown)
+                finally:
+                    self._appending_blocks = False
+
+        self._appending = AwaitComplete(paint_then_append())
+        return self._appending
+
+    def _parse_markdown(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
+        build = super()._parse_markdown
+        if not (self._appending_blocks and self.tail_first):
+            return build(tokens)
+        groups = top_level_groups(tokens)
+        split = self._tail_start(groups) if len(groups) > TAIL_FIRST_BLOCKS else 0
+        if split < 2:
+            return build(chain.from_iterable(groups))
+        # The first block may continue the one the last append ended with, so it is
+        # built now; Textual updates that block from it.
+        first = list(build(groups[0]))
+        shown = list(build(chain.from_iterable(groups[split:])))
+        if not first or not shown:
+            return build(chain.from_iterable(groups))
+        held = HeldBack(self, groups[1:split])
+        return [*first, held, *shown]
+
+    def mount_all(
+        self,
+        widgets: Iterable[Widget],
+        *,
+        before: int | str | Widget | None = None,
+        after: int | str | Widget | None = None,
+    ) -> AwaitMount:
+        blocks = list(widgets)
+        for index, block in enumerate(blocks):
+            if isinstance(block, HeldBack):
+                block.before = blocks[index + 1]
+                self.held_back.append(block)
+                del blocks[index]
+                break
+        return super().mount_all(blocks, before=before, after=after)
+
+    def _tail_start(self, groups: list[list[Token]]) -> int:
+        """Where the blocks that fill the screen's height begin (by source lines)."""
+        lines = 0
+        for index in range(len(groups) - 1, 0, -1):
+            start, end = groups[index][0].map or (0, 0)
+            lines += end - start + 1
+            if lines >= self.screen.size.height:
+                return index
+        return 1
+
+    async def mount_held_back(self) -> None:
+        """Build and mount the blocks big appends held back, once a layout has
+        placed (and so the screen has shown) the ones after them."""
+        ready = [
+            held for held in self.held_back if held.before is not None and is_placed(held.before)
+        ]
+        if not ready:
+            return
+        async with self.lock:
+            with one_update(self):
+                for held in ready:
+                    self.held_back.remove(held)
+                    # ``before`` leaves only with this whole widget, when a rebuild
+                    # replaces it.
+                    if held.before is not None and held.before.parent is self:
+                        groups = chain.from_iterable(held.groups)
+                        blocks = list(super()._parse_markdown(groups))
+                        held.place(blocks)
+                        await super().mount_all(blocks, before=held.before)
+
+    async def appended(self) -> None:
+        """Wait for the last append, which ``MarkdownStream.stop()`` can leave running."""
+        if self._appending is not None:
+            await self._appending
+
+
+class ReplyMarkdown(Vertical, AlikeLines):
+    """Painted finished blocks above a live ``Markdown`` that the stream appends to."""
+
+    DEFAULT_CSS = """
+    ReplyMarkdown {
+        height: auto;
+        & > Markdown {
+            padding: 0;
+            margin: 0;
+        }
+    }
+    """
+
+    def __init__(self, classes: str | None = None) -> None:
+        super().__init__(classes=classes)
+        self._lock = asyncio.Lock()
+        self._painted = PaintedLines()
+        self._live = LiveMarkdown(self._paint_finished_blocks)
+        self._stream: MarkdownStream | None = None
+        self._resize_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield self._painted
+        yield self._live
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.screen.screen_layout_refresh_signal.subscribe(self, self._after_layout)
+
+    @property
+    def source(self) -> str:
+        return self._live.source
+
+    @property
+    def live_blocks(self) -> int:
+        held = sum(len(held.groups) for held in self._live.held_back)
+        return len(self._live.children) + held
+
+    @property
+    def painted_width(self) -> int:
+        return self._painted.painted_width if self._painted.lines else 0
+
+    async def update(self, markdown: str) -> None:
+        """Show a whole document, replacing what is shown."""
+        async with self._lock:
+            await self._rebuild(markdown)
+        self._paint_when_idle()
+
+    def start_stream(self) -> None:
+        self._live.tail_first = True
+        self._stream = Markdown.get_stream(self._live)
+
+    async def write(self, fragment: str) -> None:
+        async with self._lock:
+            if self._stream is not None:
+                await self._stream.write(fragment)
+
+    async def stop(self) -> None:
+        async with self._lock:
+            await self._stop_stream()
+        self._paint_when_idle()
+
+    async def _stop_stream(self) -> None:
+        if self._stream is not None:
+            self._live.paint_before_append = False
+            await self._stream.stop()
+            await self._live.appended()
+            self._stream = None
+
+    def on_resize(self) -> None:
+        if not self._painted.lines or self._painted.painted_width == self.size.width:
+            return
+        if self._resize_timer is not None:
+            self._resize_timer.stop()
+        self._resize_timer = self.set_timer(RESIZE_SETTLE, self._rebuild_if_resized)
+
+    async def _rebuild_if_resized(self) -> None:
+        if self._painted.lines and self._painted.painted_width != self.size.width:
+            await self._rebuild_from_source()
+
+    async def _theme_changed(self, theme: Theme) -> None:
+        if self._painted.lines:
+            await self._rebuild_from_source()
+
+    async def _rebuild_from_source(self) -> None:
+        async with self._lock:
+            await self._rebuild()
+        self._paint_when_idle()
+
+    async def _rebuild(self, markdown: str | None = None) -> None:
+        """Everything as live widgets again, from ``markdown`` or the current source."""
+        streaming = self._stream is not None
+        await self._stop_stream()  # which writes what it holds into the source
+        if markdown is None:
+            markdown = self._live.source
+        old, self._live = self._live, LiveMarkdown(self._paint_finished_blocks)
+        with one_update(self):
+            self._painted.clear()
+            await self.mount(self._live, after=old)
+            await self._live.append(markdown)
+            await old.remove()
+        if streaming:
+            self.start_stream()
+
+    async def _after_layout(self, screen: Screen[object]) -> None:
+        # Held-back blocks wait until the screen has shown what follows them (inside
+        # a batch, the refresh comes after this signal). Blocks can be painted once a
+        # layout has measured them.
+        if self._live.held_back:
+            self.call_after_refresh(self._live.mount_held_back)
+        await self._paint_settled_blocks()
+
+    def _paint_when_idle(self) -> None:
+        """Paint what is settled once the screen shows it, after whatever else waits
+        for that refresh: painting changes nothing on screen."""
+        self.call_after_refresh(self.call_later, self._paint_settled_blocks)
+
+    async def _paint_settled_blocks(self) -> None:
+        """Paint what a finished stream or a whole document left live."""
+        if self._stream is None and len(self._live.children) > 1 and not self._lock.locked():
+            async with self._lock:
+                await self._paint_finished_blocks()
+
+    async def _paint_finished_blocks(self) -> None:
+        """Paint every block but the last, if a layout has measured them.
+
+        The last block stays live: the stream may still be writing it, and the
+        layout cannot tell whether its final text has been measured yet.
+        """
+        live = self._live
+        async with live.lock:
+            if live.held_back:
+                return  # painted lines must stay in the reply's order
+            blocks = list(live.children)
+            wanted = PAINT_AFTER_BLOCKS if self._stream is not None else 1
+            if len(blocks) - 1 < wanted:
+                return
+            *finished, tail = blocks
+            if not all(is_laid_out(widget) for widget in (live, *blocks)):
+                return
+            width = live.region.width
+            if self._painted.lines and self._painted.painted_width != width:
+                return  # a rebuild for the new width is on its way
+            rows = tail.region.y - tail.styles.margin.top - live.region.y
+            lines = paint(live, finished, rows)
+            with one_update(self):
+                self._painted.add(lines, width)
+                await live.remove_children(finished)
