@@ -147,7 +147,8 @@ async def run_stream(
             # ~0.3 s of CPU) would otherwise land in the middle of this stream.
             def settled() -> bool:
                 loading = any(w.group == "preload" and not w.is_finished for w in app.workers)
-                return chat.composer.has_focus and app.counter.tokenizer.exact and not loading
+                exact = app.shared.counter.tokenizer.exact
+                return chat.composer.has_focus and exact and not loading
 
             while not settled():
                 await pilot.pause(0.05)
@@ -160,7 +161,7 @@ async def run_stream(
                     bool(turns)
                     and isinstance(turn := turns[-1], AssistantTurn)
                     and turn.reply.status is ReplyStatus.COMPLETE
-                    and chat.streaming is None
+                    and chat.session.streaming is None
                     and chat.query(ReplyView).last().body.live_blocks <= 1
                 )
 

@@ -38,8 +38,10 @@ async def send(pilot: Pilot[None], text: str) -> None:
     await wait_until(pilot, lambda: chat.conversation.model != "" and chat.composer.has_focus)
     chat.composer.text = text
     await pilot.press("enter")
-    await wait_until(pilot, lambda: chat.streaming is not None or bool(chat.conversation.turns))
-    await wait_until(pilot, lambda: chat.streaming is None)
+    await wait_until(
+        pilot, lambda: chat.session.streaming is not None or bool(chat.conversation.turns)
+    )
+    await wait_until(pilot, lambda: chat.session.streaming is None)
     await pilot.pause()
 
 
@@ -66,7 +68,7 @@ async def meter_settled(pilot: Pilot[None]) -> None:
 
     def settled() -> bool:
         counting = any(w.group == "count" and not w.is_finished for w in pilot.app.workers)
-        return chat.estimate is not None and chat.estimate.exact and not counting
+        return chat.settings.estimate is not None and chat.settings.estimate.exact and not counting
 
     await wait_until(pilot, settled)
 

@@ -22,14 +22,14 @@ from ollama_tui.core import paths
 from ollama_tui.core.conversation import AssistantTurn
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama.types import PullProgress
-from ollama_tui.services.pulls import PullJob, PullState, PullTracker
+from ollama_tui.core.pulls import PullJob, PullState, PullTracker
 from ollama_tui.ui.screens.help import HelpScreen
 from ollama_tui.ui.screens.history import HistoryScreen
 from ollama_tui.ui.screens.model_picker import ModelPicker
 from ollama_tui.ui.screens.models import ModelInfoScreen, ModelsScreen
 from ollama_tui.ui.screens.pull import PullScreen
 from ollama_tui.ui.widgets.message import ReplyView
-from ollama_tui.ui.widgets.sidebar import Field
+from ollama_tui.ui.widgets.sidebar import Field, SettingsSidebar
 from tests.chat_helpers import app_for, chat_of, meter_settled, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.emulator.demo import DEMO_ANSWER, tokens
@@ -128,7 +128,7 @@ def thinking_collapsed(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
     app = app_for(emulator, model="qwen3:8b")
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await wait_until(pilot, lambda: "qwen3:8b" in chat_of(pilot).tui.model_info)
+        await wait_until(pilot, lambda: chat_of(pilot).shared.catalog.info("qwen3:8b") is not None)
         await send(pilot, "A haiku, please.")
         steady_first_token(pilot)
         await meter_settled(pilot)
@@ -142,7 +142,7 @@ def disconnected(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
     app = app_for(emulator)
 
     async def run_before(pilot: Pilot[Any]) -> None:
-        await wait_until(pilot, lambda: chat_of(pilot).tui.connection.connected is False)
+        await wait_until(pilot, lambda: chat_of(pilot).shared.health.state.connected is False)
         await meter_settled(pilot)
         await pilot.pause()
 
@@ -156,13 +156,14 @@ def sidebar_with_options_and_warning_meter(
 
     async def run_before(pilot: Pilot[Any]) -> None:
         chat = chat_of(pilot)
-        await wait_until(pilot, lambda: "qwen3:8b" in chat.tui.model_info)
+        await wait_until(pilot, lambda: chat.shared.catalog.info("qwen3:8b") is not None)
         await pilot.press("f3")
+        sidebar = chat.query_one(SettingsSidebar)
         edits = {"system": "Answer briefly.", "temperature": "0.2", "top_k": "x", "num_ctx": "30"}
         for key, text in edits.items():
-            chat.sidebar.query_one(f"#field-{key}", Field).editor.focus()
+            sidebar.query_one(f"#field-{key}", Field).editor.focus()
             await pilot.press(*text)
-        chat.sidebar.scroll_home(animate=False)
+        sidebar.scroll_home(animate=False)
         chat.composer.focus()
         await pilot.press(*"Summarise the plot of Hamlet in three short sentences, please.")
         await meter_settled(pilot)
@@ -188,7 +189,7 @@ def pull_modal_part_way(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await meter_settled(pilot)
-        await pilot.app.push_screen(PullScreen(job))
+        await pilot.app.push_screen(PullScreen(chat_of(pilot).shared, job))
         await pilot.pause()
 
     return app, run_before

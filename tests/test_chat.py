@@ -16,8 +16,9 @@ from ollama_tui.core import paths
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import AssistantTurn, Conversation, ReplyStatus, UserTurn
 from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.core.pulls import PullJob, PullTracker
 from ollama_tui.services.health import ConnectionState
-from ollama_tui.ui.app import ConnectionChecked
+from ollama_tui.ui.app import ServiceNews
 from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.screens.dialogs import CopyPicker
 from ollama_tui.ui.screens.help import HelpScreen
@@ -109,7 +110,10 @@ async def test_stop_keeps_partial_reply_and_closes_stream(emulator: OllamaEmulat
         chat.composer.text = "long story"
         await pilot.press("enter")
         await wait_until(
-            pilot, lambda: chat.streaming is not None and "word3" in chat.streaming.content
+            pilot,
+            lambda: (
+                chat.session.streaming is not None and "word3" in chat.session.streaming.content
+            ),
         )
         await pilot.pause()
         # How to stop is on screen, not pushed off the bar by the host and the model.
@@ -121,7 +125,7 @@ async def test_stop_keeps_partial_reply_and_closes_stream(emulator: OllamaEmulat
         assert len(emulator.chat_requests()) == 1
         assert chat.composer.text == "too soon"
         await pilot.press("escape")
-        assert chat.streaming is None
+        assert chat.session.streaming is None
         reply = last_reply_turn(chat)
         assert reply.reply.status is ReplyStatus.STOPPED
         assert reply.reply.content.startswith("word0 word1 word2 word3")
@@ -141,9 +145,9 @@ async def test_regenerate_keeps_versions(emulator: OllamaEmulator) -> None:
         await send(pilot, "hi")
         await pilot.press("ctrl+r")
         await wait_until(
-            pilot, lambda: chat.streaming is None and len(emulator.chat_requests()) == 2
+            pilot, lambda: chat.session.streaming is None and len(emulator.chat_requests()) == 2
         )
-        await wait_until(pilot, lambda: chat.streaming is None)
+        await wait_until(pilot, lambda: chat.session.streaming is None)
         assert emulator.chat_requests()[-1]["messages"] == [{"role": "user", "content": "hi"}]
         turn = last_reply_turn(chat)
         assert [v.content for v in turn.versions] == ["first", "second"]
@@ -174,7 +178,7 @@ async def test_edit_last_prompt_and_resend(emulator: OllamaEmulator) -> None:
         chat.composer.text = "hello world"
         await pilot.press("enter")
         await wait_until(pilot, lambda: len(emulator.chat_requests()) == 2)
-        await wait_until(pilot, lambda: chat.streaming is None)
+        await wait_until(pilot, lambda: chat.session.streaming is None)
         assert emulator.chat_requests()[-1]["messages"] == [
             {"role": "user", "content": "hello world"}
         ]
@@ -208,18 +212,18 @@ async def test_editing_can_be_left_and_keeps_the_draft(emulator: OllamaEmulator)
         assert chat.composer.text == "first question"
         assert chat.query_one("#editing").display  # a visible marker
         await pilot.press("escape")
-        assert not chat.editing and not chat.query_one("#editing").display
+        assert not chat.editing.active and not chat.query_one("#editing").display
         assert chat.composer.text == "a draft"
         # Leaving and typing a new question sends a new prompt, not an edit.
         await pilot.press("ctrl+u", *"second question", "enter")
         await wait_until(pilot, lambda: len(emulator.chat_requests()) == 2)
-        await wait_until(pilot, lambda: chat.streaming is None)
+        await wait_until(pilot, lambda: chat.session.streaming is None)
         contents = [turn.content for turn in chat.conversation.turns if isinstance(turn, UserTurn)]
         assert contents == ["first question", "second question"]
         # An edit that is sent gives the draft back afterwards.
         await pilot.press(*"later", "f2", "ctrl+u", *"second, better", "enter")
         await wait_until(pilot, lambda: len(emulator.chat_requests()) == 3)
-        await wait_until(pilot, lambda: chat.streaming is None)
+        await wait_until(pilot, lambda: chat.session.streaming is None)
         assert chat.composer.text == "later"
         last = chat.conversation.last_user_turn
         assert last is not None and last.texts == ["second question", "second, better"]
@@ -233,7 +237,7 @@ async def test_thinking_streams_then_collapses(emulator: OllamaEmulator) -> None
     app = app_for(emulator, model="qwen3:8b")
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
-        await wait_until(pilot, lambda: "qwen3:8b" in app.model_info)
+        await wait_until(pilot, lambda: app.shared.catalog.info("qwen3:8b") is not None)
         await send(pilot, "why?")
         assert emulator.chat_requests()[-1]["think"] is True
         view = last_reply_view(pilot)
@@ -266,7 +270,7 @@ async def test_think_tags_in_content_are_shown_as_thinking(emulator: OllamaEmula
 async def test_never_sends_think_to_a_model_without_it(emulator: OllamaEmulator) -> None:
     app = app_for(emulator, model="llama3.2:latest")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: "llama3.2:latest" in app.model_info)
+        await wait_until(pilot, lambda: app.shared.catalog.info("llama3.2:latest") is not None)
         await pilot.press("ctrl+t")
         await send(pilot, "hi")
         assert "think" not in emulator.chat_requests()[-1]
@@ -278,7 +282,7 @@ async def test_images_go_to_vision_models_only(emulator: OllamaEmulator, tmp_pat
     app = app_for(emulator, model="llama3.2:latest")
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
-        await wait_until(pilot, lambda: "llama3.2:latest" in app.model_info)
+        await wait_until(pilot, lambda: app.shared.catalog.info("llama3.2:latest") is not None)
         await pilot.press("ctrl+g")
         await pilot.press(*str(image), "enter")
         assert [a.name for a in chat.pending_images] == ["cat.png"]
@@ -288,10 +292,10 @@ async def test_images_go_to_vision_models_only(emulator: OllamaEmulator, tmp_pat
         assert emulator.chat_requests() == []
         assert chat.composer.text == "what is this?"
         chat.set_model("llava:7b")
-        await wait_until(pilot, lambda: "llava:7b" in app.model_info)
+        await wait_until(pilot, lambda: app.shared.catalog.info("llava:7b") is not None)
         await pilot.press("enter")
         await wait_until(
-            pilot, lambda: len(emulator.chat_requests()) == 1 and chat.streaming is None
+            pilot, lambda: len(emulator.chat_requests()) == 1 and chat.session.streaming is None
         )
         sent = emulator.chat_requests()[-1]
         assert sent["messages"] == [
@@ -343,12 +347,12 @@ async def test_server_down_at_start_then_back(emulator: OllamaEmulator) -> None:
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
-        await wait_until(pilot, lambda: app.connection.connected is False)
+        await wait_until(pilot, lambda: app.shared.health.state.connected is False)
         status = str(chat.query_one("#status-bar", Static).render())
         assert "Cannot connect" in status and "ollama serve" in status
         assert "retrying in" in status
         emulator.come_back()
-        await wait_until(pilot, lambda: app.connection.connected is True, timeout=8)
+        await wait_until(pilot, lambda: app.shared.health.state.connected is True, timeout=8)
         assert "● Ollama 0.12.6" in str(chat.query_one("#status-bar", Static).render())
         await send(pilot, "are you there?")
         turn = last_reply_turn(chat)
@@ -359,13 +363,13 @@ async def test_server_gone_mid_chat_is_noticed(emulator: OllamaEmulator) -> None
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
-        await wait_until(pilot, lambda: app.connection.connected is True)
+        await wait_until(pilot, lambda: app.shared.health.state.connected is True)
         emulator.go_down()
         await send(pilot, "hello?")
         turn = last_reply_turn(chat)
         assert turn.reply.status is ReplyStatus.ERROR
         assert "Cannot connect" in turn.reply.error
-        await wait_until(pilot, lambda: app.connection.connected is False)
+        await wait_until(pilot, lambda: app.shared.health.state.connected is False)
 
 
 async def test_404_says_model_not_installed(emulator: OllamaEmulator) -> None:
@@ -489,10 +493,9 @@ def test_worker_messages_arriving_as_the_app_exits_are_ignored(emulator: OllamaE
     # Exiting removes the screens before the app's queue is empty; an app that has
     # not started has no screens either.
     app = app_for(emulator)
-    app.on_connection_checked(ConnectionChecked(ConnectionState(True, "0.12.6")))
-    app.on_ollama_tui_running_loaded(app.RunningLoaded({"llama3.2:latest": 4096}))
-    assert app.running_context == {"llama3.2:latest": 4096}
-    assert app.connection.connected is None
+    for news in (ConnectionState(True, "0.12.6"), PullJob("m", PullTracker("m"))):
+        app.on_service_news(ServiceNews(news))
+    assert app.shared.health.state.connected is None
 
 
 def eight_word_paragraphs(words: int) -> list[str]:
@@ -543,7 +546,7 @@ async def test_the_log_follows_a_stream_until_the_reader_scrolls_up(
         assert log.scroll_y == 5
         # Back at the bottom, it follows again, and the reply's end is in view.
         log.scroll_end(animate=False, immediate=True)
-        await wait_until(pilot, lambda: chat.streaming is None)
+        await wait_until(pilot, lambda: chat.session.streaming is None)
         await pilot.pause(0.2)
         assert_reply_end_in_view(pilot)
 
@@ -560,7 +563,7 @@ async def test_a_reply_that_overflows_only_as_it_ends_shows_its_end(
         chat = chat_of(pilot)
         log = chat.chat_log
         await start_sending(pilot, "go")
-        await wait_until(pilot, lambda: chat.streaming is None and log.max_scroll_y > 10)
+        await wait_until(pilot, lambda: chat.session.streaming is None and log.max_scroll_y > 10)
         await pilot.pause(0.2)
         assert_reply_end_in_view(pilot)
 
@@ -584,7 +587,7 @@ async def test_every_frame_of_a_followed_reply_shows_the_log_s_end(
 
         chat._compositor_refresh = refresh_and_note  # type: ignore[method-assign]
         await start_sending(pilot, "go")
-        await wait_until(pilot, lambda: chat.streaming is None and log.max_scroll_y > 10)
+        await wait_until(pilot, lambda: chat.session.streaming is None and log.max_scroll_y > 10)
         await pilot.pause(0.2)
     overflowing = [(y, bottom) for y, bottom in frames if bottom > 0]
     assert overflowing
@@ -603,10 +606,10 @@ async def test_a_new_prompt_brings_the_view_back_to_follow_its_reply(
         await start_sending(pilot, "first")
         await wait_until(pilot, lambda: log.max_scroll_y > 10)
         log.scroll_to(y=0, animate=False, immediate=True)  # the reader scrolls up
-        await wait_until(pilot, lambda: chat.streaming is None)
+        await wait_until(pilot, lambda: chat.session.streaming is None)
         assert log.scroll_y == 0
         await start_sending(pilot, "second")
-        await wait_until(pilot, lambda: chat.streaming is not None)
+        await wait_until(pilot, lambda: chat.session.streaming is not None)
         await assert_following(pilot)
 
 
@@ -627,7 +630,7 @@ async def test_page_and_edge_keys_scroll_the_chat_while_typing(emulator: OllamaE
         # Scrolled up, the view stays put as the reply goes on.
         where = log.scroll_y
         emulator.release()
-        await wait_until(pilot, lambda: chat.streaming is None)
+        await wait_until(pilot, lambda: chat.session.streaming is None)
         await pilot.pause(0.1)
         assert log.scroll_y == where
         await pilot.press("pagedown")
@@ -651,14 +654,14 @@ async def test_stop_keeps_every_token_received_before_the_key(emulator: OllamaEm
         await wait_until(pilot, lambda: chat.conversation.model != "")
         await pilot.press(*"tell me", "enter")
         sent = "".join(words[:250])
-        await wait_until(pilot, lambda: "".join(chat.received.content) == sent)
+        await wait_until(pilot, lambda: "".join(chat.session.received.content) == sent)
         await pilot.press("escape")
         turn = last_reply_turn(chat)
         assert turn.reply.status is ReplyStatus.STOPPED
         assert turn.reply.content == sent
         assert last_reply_view(pilot).body.source == sent
         await wait_until(pilot, lambda: emulator.disconnects == ["/api/chat"])
-    saved, _ = app.store.load(chat.conversation.id)
+    saved, _ = app.shared.store.load(chat.conversation.id)
     saved_turn = saved.turns[-1]
     assert isinstance(saved_turn, AssistantTurn)
     assert (saved_turn.reply.content, saved_turn.reply.status) == (sent, ReplyStatus.STOPPED)
@@ -689,7 +692,7 @@ async def test_a_failure_inside_the_app_ends_the_reply_and_keeps_its_text(
         assert turn.reply.status is ReplyStatus.INTERRUPTED
         assert turn.reply.content == "one two"
         assert "RuntimeError" in turn.reply.error
-        assert chat.streaming is None and "replying" not in status_text(chat)
+        assert chat.session.streaming is None and "replying" not in status_text(chat)
         await send(pilot, "still there?")
         last = last_reply_turn(chat)
         assert last.reply.status is ReplyStatus.COMPLETE
@@ -708,12 +711,12 @@ async def test_a_new_chat_while_a_reply_streams_asks_first(emulator: OllamaEmula
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("n")
         await pilot.pause()
-        assert chat.conversation is first and chat.streaming is not None
+        assert chat.conversation is first and chat.session.streaming is not None
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("y")
         await wait_until(pilot, lambda: chat.conversation is not first)
-        assert chat.streaming is None
+        assert chat.session.streaming is None
         reply = first.turns[-1]
         assert isinstance(reply, AssistantTurn) and reply.reply.status is ReplyStatus.STOPPED
 
@@ -750,16 +753,16 @@ async def test_keys_pressed_while_a_prompt_is_sent_start_nothing_of_their_own(
     app = make_app(Config(host=emulator.url), store=store, conversation=loaded)
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
-        await wait_until(pilot, lambda: chat.composer.has_focus and chat.read_only)
+        await wait_until(pilot, lambda: chat.composer.has_focus and chat.session.read_only)
         other.release(conversation.id)
         earlier = len(conversation.turns)
         # Regenerate and edit, typed right behind the Enter that sends "two".
         await pilot.press(*"two", "enter", "ctrl+r", "f2")
         await wait_until(pilot, emulator.holding.is_set)
         await pilot.press("ctrl+r", "f2")  # refused while it streams
-        assert not chat.editing
+        assert not chat.editing.active
         emulator.release()
-        await wait_until(pilot, lambda: chat.streaming is None)
+        await wait_until(pilot, lambda: chat.session.streaming is None)
         assert [r["messages"][-1]["content"] for r in emulator.chat_requests()] == ["two"]
         added = chat.conversation.turns[earlier:]
         assert [type(turn) for turn in added] == [UserTurn, AssistantTurn]
@@ -777,7 +780,9 @@ async def test_esc_right_after_enter_leaves_no_reply_streaming_unseen(
         chat = chat_of(pilot)
         await wait_until(pilot, lambda: chat.conversation.model != "" and chat.composer.has_focus)
         await pilot.press(*"hi", "enter", "escape")
-        await wait_until(pilot, lambda: bool(chat.conversation.turns) and chat.streaming is None)
+        await wait_until(
+            pilot, lambda: bool(chat.conversation.turns) and chat.session.streaming is None
+        )
         turn = last_reply_turn(chat)
         assert turn.reply.status is ReplyStatus.STOPPED
         # Whatever was asked of the server was let go: no stream runs for nobody.

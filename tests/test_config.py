@@ -210,7 +210,7 @@ async def test_the_welcome_is_shown_once_then_the_picker(emulator: OllamaEmulato
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app.chat.first_run)
         assert "Welcome to ollama-tui" in str(app.chat.query_one("#welcome", Static).render())
-        await wait_until(pilot, lambda: app.connection.connected is True)
+        await wait_until(pilot, lambda: app.shared.health.state.connected is True)
         await pilot.pause(0.2)
         assert not isinstance(app.screen, ModelPicker)  # the picker waits for it
         await pilot.press("enter")
@@ -241,7 +241,7 @@ async def test_typing_at_the_welcome_keeps_the_picker_away(emulator: OllamaEmula
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app.chat.first_run)
-        await wait_until(pilot, lambda: app.connection.connected is True)
+        await wait_until(pilot, lambda: app.shared.health.state.connected is True)
         await pilot.press(*"hello world")
         await pilot.pause(0.2)
         assert app.chat.composer.text == "hello world"

@@ -74,7 +74,10 @@ async def test_a_crash_mid_stream_leaves_the_partial_reply(emulator: OllamaEmula
         chat.composer.text = "tell me a long story"
         await pilot.press("enter")
         await wait_until(
-            pilot, lambda: chat.streaming is not None and "word60" in chat.streaming.content
+            pilot,
+            lambda: (
+                chat.session.streaming is not None and "word60" in chat.session.streaming.content
+            ),
         )
         await wait_until(
             pilot,
@@ -103,18 +106,18 @@ async def test_a_failing_save_is_shown_and_retried(
         folder = paths.conversations_dir()
         folder.mkdir(parents=True)
         folder.chmod(0o500)
-        original_save = app.store.save_data
+        original_save = app.shared.store.save_data
 
         def full_disk(conversation_id: str, data: dict[str, object], **_: object) -> Path:
             from ollama_tui.core.history.store import HistoryError
 
             raise HistoryError(f"Could not save {folder}/x.toml: No space left on device")
 
-        monkeypatch.setattr(app.store, "save_data", full_disk)
+        monkeypatch.setattr(app.shared.store, "save_data", full_disk)
         await send(pilot, "first")
         await wait_until(pilot, lambda: any("No space left" in n.message for n in notices(app)))
         assert len(chat.conversation.turns) == 2  # kept in memory
-        monkeypatch.setattr(app.store, "save_data", original_save)
+        monkeypatch.setattr(app.shared.store, "save_data", original_save)
         folder.chmod(0o700)
         await send(pilot, "second")
         await wait_until(pilot, lambda: len(saved_turns(chat.conversation.id)) == 4)
@@ -280,7 +283,7 @@ async def test_deleting_the_conversation_shown_starts_a_new_chat_and_it_stays_de
         await pilot.press("escape")
         await pilot.press(*"next one", "enter")
         await wait_until(pilot, lambda: len(emulator.chat_requests()) == 2)
-        await wait_until(pilot, lambda: chat.streaming is None)
+        await wait_until(pilot, lambda: chat.session.streaming is None)
     # Quitting writes what the app holds: the deleted conversation is not among it.
     assert not store().has_file(shown)
     assert [listing.id for listing in store().listings()] == [chat.conversation.id]

@@ -67,7 +67,7 @@ async def test_credentials_are_sent_as_basic_auth_and_never_shown(
     config = resolve_config(host=host, model="llama3.2:latest", environ={})
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.connection.connected is True)
+        await wait_until(pilot, lambda: app.shared.health.state.connected is True)
         await pilot.press("f1", "escape")
         drawn = app.export_screenshot()
         assert "s@cret" not in drawn and "ann:" not in drawn

@@ -7,7 +7,7 @@ import re
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from ollama_tui.services.pulls import PullJob, PullState
+from ollama_tui.core.pulls import PullJob, PullState
 from ollama_tui.ui.app import OllamaTUI
 from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.screens.model_picker import ModelPicker
@@ -130,7 +130,7 @@ async def test_an_unknown_model_is_explained_and_not_retried(emulator: OllamaEmu
         await pilot.press("ctrl+r", "escape")  # closing shows the Ctrl+R was handled
         await wait_until(pilot, lambda: not isinstance(app.screen, PullScreen))
         assert isinstance(app, OllamaTUI)
-        assert screen.job is job and app.pulls == [job]
+        assert screen.job is job and app.shared.pulls.jobs == [job]
         assert len(pulls_sent(emulator)) == 1
 
 
@@ -153,7 +153,7 @@ async def test_f4_during_a_pull_queues_another_name(emulator: OllamaEmulator) ->
         await wait_until(pilot, lambda: "two:1b (queued)" in text_of(screen, "#pull-queue"))
         assert screen.job is first
         assert isinstance(app, OllamaTUI)
-        second = app.pulls[-1]
+        second = app.shared.pulls.jobs[-1]
         assert (second.model, second.state) == ("two:1b", PullState.QUEUED)
         await pilot.press("ctrl+x")  # cancels the one shown; the queued one starts
         await wait_until(pilot, lambda: second.state is PullState.SUCCEEDED, timeout=10)
@@ -224,11 +224,11 @@ async def test_two_pulls_queue_and_run_one_after_the_other(emulator: OllamaEmula
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         assert isinstance(app, OllamaTUI)
-        first, second = app.start_pull("one:1b"), app.start_pull("two:1b")
+        first, second = app.shared.pulls.start("one:1b"), app.shared.pulls.start("two:1b")
         await wait_until(pilot, lambda: first.tracker.completed > 0)
         assert (first.state, second.state) == (PullState.RUNNING, PullState.QUEUED)
         assert [body["model"] for body in pulls_sent(emulator)] == ["one:1b"]
-        assert "+1 queued" in app.pull_summary()
+        assert "+1 queued" in app.shared.pulls.summary()
         await wait_until(pilot, lambda: second.state is PullState.SUCCEEDED, timeout=10)
         assert first.state is PullState.SUCCEEDED
         assert [body["model"] for body in pulls_sent(emulator)] == ["one:1b", "two:1b"]
@@ -247,7 +247,7 @@ async def test_a_missing_model_offers_to_pull_it(emulator: OllamaEmulator) -> No
 
 
 def test_jobs_know_when_they_are_finished() -> None:
-    from ollama_tui.services.pulls import PullTracker
+    from ollama_tui.core.pulls import PullTracker
 
     job = PullJob("m", PullTracker("m"))
     assert not job.finished

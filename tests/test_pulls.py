@@ -7,7 +7,7 @@ import pytest
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.types import PullProgress
-from ollama_tui.services.pulls import PullTracker, Stage, explain_pull_error, name_problem
+from ollama_tui.core.pulls import PullTracker, Stage, explain_pull_error, name_problem
 from tests.emulator import OllamaEmulator, PullLayer, PullScript
 
 MB = 1_000_000

@@ -105,7 +105,7 @@ async def test_a_reply_outgrowing_the_log_keeps_its_width(
         body = last_reply_view(pilot).body
         log = chat_of(pilot).chat_log
         await wait_until(pilot, lambda: log.max_scroll_y > 0 and body.painted_width > 0)
-        await wait_until(pilot, lambda: chat_of(pilot).streaming is None)
+        await wait_until(pilot, lambda: chat_of(pilot).session.streaming is None)
         await pilot.pause(0.3)
         assert rebuilds == []
         assert body.painted_width == body.size.width

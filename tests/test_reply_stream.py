@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator
 
-from textual.message import Message
-
 from ollama_tui.core.conversation import Reply, ReplyStatus
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.types import ChatEvent, ContentDelta, Done, Stats, ThinkingDelta
-from ollama_tui.ui.screens.reply_stream import Received, ReplyChunk, ReplyEnded, relay_stream
+from ollama_tui.services.reply_relay import Received, ReplyChunk, ReplyEnded, relay_stream
 
 NEVER = 3600.0
 
@@ -31,7 +29,7 @@ async def tokens(
 
 async def test_a_stopped_relay_keeps_text_not_yet_shown() -> None:
     held = asyncio.Event()
-    received, posted = Received(), list[Message]()
+    received, posted = Received(), list[ReplyChunk]()
     words = [f"w{i} " for i in range(50)]
     relay = asyncio.create_task(
         relay_stream(tokens(words, hold=held), Reply("m"), received, posted.append, lambda: NEVER)
@@ -62,7 +60,7 @@ async def test_think_tag_text_held_back_is_let_out_on_close() -> None:
 
 
 async def test_an_unexpected_exception_ends_the_reply_failed_with_its_text() -> None:
-    received, posted = Received(), list[Message]()
+    received, posted = Received(), list[ReplyChunk]()
     stream = tokens(["Hello", " world"], then=RecursionError("deep"))
     ended = await relay_stream(stream, Reply("m"), received, posted.append, lambda: NEVER)
     assert isinstance(ended, ReplyEnded)
@@ -82,7 +80,7 @@ async def test_a_typed_failure_before_any_text_is_an_error() -> None:
 
 
 async def test_every_part_is_posted_once_and_in_order() -> None:
-    posted = list[Message]()
+    posted = list[ReplyChunk]()
     texts = [f"{i}," for i in range(200)]
 
     async def stream() -> AsyncGenerator[ChatEvent, None]:

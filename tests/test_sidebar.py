@@ -9,7 +9,7 @@ from textual.widgets import Select, Static, TextArea
 from ollama_tui.core import paths
 from ollama_tui.core.presets import list_presets
 from ollama_tui.services.health import ConnectionState
-from ollama_tui.ui.app import ConnectionChecked
+from ollama_tui.ui.app import ServiceNews
 from ollama_tui.ui.screens.confirm import TextPrompt
 from ollama_tui.ui.screens.model_picker import ModelPicker
 from ollama_tui.ui.screens.presets import PresetPicker
@@ -36,8 +36,9 @@ async def open_sidebar(pilot: object) -> SettingsSidebar:
     chat = chat_of(pilot)  # type: ignore[arg-type]
     await wait_until(pilot, lambda: chat.conversation.model != "")  # type: ignore[arg-type]
     await pilot.press("f3")  # type: ignore[attr-defined]
-    assert chat.sidebar.has_class("-open")
-    return chat.sidebar
+    sidebar = chat.settings.sidebar
+    assert sidebar is not None and sidebar.has_class("-open")
+    return sidebar
 
 
 async def tab_to(pilot: Pilot[None], target: Widget | str, limit: int = 60) -> None:
@@ -90,7 +91,7 @@ async def test_seconds_keep_alive_json_format_truncate_and_think(emulator: Ollam
     app = app_for(emulator, model="qwen3:8b")
     async with app.run_test(size=(150, 50)) as pilot:
         chat = chat_of(pilot)
-        await wait_until(pilot, lambda: "qwen3:8b" in app.model_info)
+        await wait_until(pilot, lambda: app.shared.catalog.info("qwen3:8b") is not None)
         sidebar = await open_sidebar(pilot)
         set_field(sidebar, "keep_alive", "300")
         set_field(sidebar, "format", "json")
@@ -114,7 +115,7 @@ async def test_placeholders_show_the_effective_defaults(emulator: OllamaEmulator
     qwen.system = "You are Qwen."
     app = app_for(emulator, model="qwen3:8b")
     async with app.run_test(size=(150, 50)) as pilot:
-        await wait_until(pilot, lambda: "qwen3:8b" in app.model_info)
+        await wait_until(pilot, lambda: app.shared.catalog.info("qwen3:8b") is not None)
         sidebar = await open_sidebar(pilot)
         assert field(sidebar, "temperature").editor.placeholder == "0.6 (model)"
         assert field(sidebar, "top_p").editor.placeholder == "0.9 (server)"
@@ -235,14 +236,14 @@ async def test_legacy_options_only_for_old_servers(emulator: OllamaEmulator) -> 
     app = app_for(emulator)
     async with app.run_test(size=(150, 50)) as pilot:
         sidebar = await open_sidebar(pilot)
-        await wait_until(pilot, lambda: app.connection.connected is True)
-        chat_of(pilot).load_sidebar()
+        await wait_until(pilot, lambda: app.shared.health.state.connected is True)
+        chat_of(pilot).settings.load_sidebar()
         assert not field(sidebar, "mirostat").display
         assert "ignored by Ollama 0.7.0" in str(sidebar.query_one("#legacy-note", Static).render())
     emulator.version = "0.6.8"
     app = app_for(emulator)
     async with app.run_test(size=(150, 50)) as pilot:
-        await wait_until(pilot, lambda: app.connection.connected is True)
+        await wait_until(pilot, lambda: app.shared.health.state.connected is True)
         sidebar = await open_sidebar(pilot)
         assert field(sidebar, "mirostat").display
         assert "predates 0.12.6" in str(sidebar.query_one("#truncate-note", Static).render())
@@ -252,14 +253,16 @@ async def test_meter_calibrates_to_the_server_count(emulator: OllamaEmulator) ->
     app = app_for(emulator)
     async with app.run_test(size=(150, 50)) as pilot:
         chat = chat_of(pilot)
-        await wait_until(pilot, lambda: app.counter.tokenizer.exact)
+        await wait_until(pilot, lambda: app.shared.counter.tokenizer.exact)
         await send(pilot, "Explain briefly how a bicycle stays upright while it is moving.")
         draft = "And why is it harder to balance when the bicycle is going very slowly?"
         chat.composer.text = draft
-        await wait_until(pilot, lambda: chat.estimate is not None and chat.estimate.total > 40)
+        await wait_until(
+            pilot, lambda: chat.settings.estimate is not None and chat.settings.estimate.total > 40
+        )
         await pilot.pause(0.3)
-        assert chat.estimate is not None
-        predicted = chat.estimate.total
+        assert chat.settings.estimate is not None
+        predicted = chat.settings.estimate.total
         await send(pilot, draft)
         reply = chat.conversation.turns[-1]
         actual = reply.reply.stats.prompt_eval_count  # type: ignore[union-attr]
@@ -276,7 +279,7 @@ async def test_overflow_warning_names_the_dropped_messages(emulator: OllamaEmula
         await send(pilot, "First question about apples " + "and more apples " * 10)
         await send(pilot, "Second question about pears")
         chat.conversation.settings.options["num_ctx"] = 120
-        await wait_until(pilot, lambda: chat.estimate is not None)
+        await wait_until(pilot, lambda: chat.settings.estimate is not None)
         chat.composer.text = "Third question " + "with plenty of words " * 12
         await pilot.press("enter")
         await pilot.pause()
@@ -309,15 +312,21 @@ async def test_meter_window_sources(emulator: OllamaEmulator) -> None:
     app = app_for(emulator)
     async with app.run_test(size=(150, 50)) as pilot:
         chat = chat_of(pilot)
-        await wait_until(pilot, lambda: "llama3.2:latest" in app.model_info)
-        window, note = chat.context_window()
-        assert window == app.model_info["llama3.2:latest"].context_length
+        await wait_until(pilot, lambda: app.shared.catalog.info("llama3.2:latest") is not None)
+        window, note = chat.session.context_window()
+        info = app.shared.catalog.info("llama3.2:latest")
+        assert info is not None and window == info.context_length
         assert "model max" in note
         await send(pilot, "hi")  # loads the model; /api/ps then reports its window
-        await wait_until(pilot, lambda: "llama3.2:latest" in app.running_context)
-        assert chat.context_window() == (app.running_context["llama3.2:latest"], "")
+        await wait_until(
+            pilot, lambda: app.shared.catalog.running_context("llama3.2:latest") is not None
+        )
+        assert chat.session.context_window() == (
+            app.shared.catalog.running_context("llama3.2:latest"),
+            "",
+        )
         chat.conversation.settings.options["num_ctx"] = 1024
-        assert chat.context_window() == (1024, "")
+        assert chat.session.context_window() == (1024, "")
 
 
 async def test_no_picker_when_the_health_check_beats_the_model_setting(
@@ -328,7 +337,7 @@ async def test_no_picker_when_the_health_check_beats_the_model_setting(
     app = app_for(emulator)
     async with app.run_test(size=(150, 50)) as pilot:
         chat_of(pilot).conversation.model = ""
-        app.on_connection_checked(ConnectionChecked(ConnectionState(True, "0.12.6")))
+        app.on_service_news(ServiceNews(ConnectionState(True, "0.12.6")))
         await pilot.pause()
         assert not isinstance(app.screen, ModelPicker)
 

@@ -134,3 +134,29 @@ def _option_from_file(key: str, value: object) -> OptionValue:
     parsed = parse_option(spec, repr(float(value)))
     assert parsed is not None
     return parsed
+
+
+def think_to_send(think: Think | None, capabilities: frozenset[str] | None) -> Think | None:
+    """What is sent as ``think``: nothing to a model that cannot think; otherwise the
+    setting, or ``true`` when unset, so that thoughts arrive apart from the answer
+    instead of inline."""
+    if "thinking" not in (capabilities or ()):
+        return None
+    return True if think is None else think
+
+
+def think_label(think: Think | None) -> str:
+    if isinstance(think, str):
+        return think
+    return "on" if think else "off"
+
+
+def next_think(model: str, think: Think | None, capabilities: frozenset[str] | None) -> Think:
+    """The setting after ``think`` when the user cycles it: gpt-oss takes levels,
+    other thinking models on and off."""
+    name = model.lower()
+    takes_levels = name.startswith("gpt-oss") or "gptoss" in name
+    cycle: list[Think] = list(THINK_LEVELS) if takes_levels else [True, False]
+    current = think_to_send(think, capabilities)
+    index = cycle.index(current) if current in cycle else -1
+    return cycle[(index + 1) % len(cycle)]

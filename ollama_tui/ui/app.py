@@ -1,60 +1,42 @@
-"""The Textual application: global bindings, connection health and wiring."""
+"""The Textual application: themes, global keys, the services' news and which screen
+shows."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
 import os
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
-from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.notifications import SeverityLevel
-from textual.reactive import reactive
 from textual.screen import Screen
 
 from ollama_tui.core import clipboard, paths
 from ollama_tui.core.config import DEFAULT_THEME, Config, remember, write_template
-from ollama_tui.core.conversation import Attachment, Conversation
-from ollama_tui.core.history.codec import UnreadableConversation, to_data
-from ollama_tui.core.history.store import (
-    ChangedOnDisk,
-    ConversationBusy,
-    HistoryError,
-    HistoryStore,
-)
+from ollama_tui.core.conversation import Conversation
+from ollama_tui.core.history.codec import UnreadableConversation
+from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama.client import OllamaClient
-from ollama_tui.core.ollama.errors import (
-    MalformedResponse,
-    OllamaError,
-    StreamEndedEarly,
-    Unreachable,
-)
 from ollama_tui.core.ollama.types import ModelInfo
-from ollama_tui.core.presets import (
-    Preset,
-    PresetError,
-    list_presets,
-    load_new_chat_settings,
-    save_new_chat_settings,
-    save_preset,
-)
+from ollama_tui.core.presets import load_new_chat_settings
+from ollama_tui.core.pulls import PullJob
 from ollama_tui.core.sanitize import sanitize, sanitize_line
-from ollama_tui.core.settings import ChatSettings
 from ollama_tui.core.tokens import ContextCounter, Tokenizer
-from ollama_tui.services.health import HEALTHY_POLL_SECONDS, ConnectionState, backoff
-from ollama_tui.services.pulls import PullJob
-from ollama_tui.ui.actions import BY_ID, check_keymap, in_scope, key_label, keys_of
-from ollama_tui.ui.app_pulls import PullingApp
+from ollama_tui.services.catalog import ModelCatalog
+from ollama_tui.services.health import ConnectionState, HealthMonitor
+from ollama_tui.services.pull_queue import PullQueue
+from ollama_tui.services.saver import ConversationSaver, SaveNews
+from ollama_tui.ui.actions import BY_ID, check_keymap, key_label, keys_of
 from ollama_tui.ui.bindings import bindings
+from ollama_tui.ui.commands import palette_commands, scope_of
 from ollama_tui.ui.compat import recognise_alt_enter
-from ollama_tui.ui.screens.chat import ChatScreen, FirstRunClosed
+from ollama_tui.ui.context import Shared, Signals
+from ollama_tui.ui.messages import ChatWith, FirstRunClosed, OpenConversation, OpenPull
+from ollama_tui.ui.news import announce_pull, announce_saving
+from ollama_tui.ui.screens.chat import ChatScreen
 from ollama_tui.ui.themes import load_themes, semantic_defaults
 from ollama_tui.ui.widgets.compact_blocks import warm_code_highlighting
 from ollama_tui.ui.widgets.layout_once import lay_out_once
@@ -63,23 +45,25 @@ PRELOAD_DELAY = 0.5
 TOAST_CHARS = 1000
 """A toast longer than this (a server can send a whole page as an error) is cut."""
 THEME_SAVE_DELAY = 1.0
-GC_THRESHOLDS = (5000, 20, 20)
-"""Textual makes many short-lived objects: with Python's default of a collection
-every 700 allocations, the collector took ~0.4 s of CPU per 2,000 streamed tokens."""
 
 
-class OllamaTUI(PullingApp):
+@dataclass
+class ServiceNews(Message):
+    """A service's report, posted to the app, whose handler tells the screens."""
+
+    news: ConnectionState | PullJob | ModelInfo | SaveNews
+
+
+@dataclass
+class ConversationLoaded(Message):
+    conversation: Conversation
+    notes: list[str]
+
+
+class OllamaTUI(App[None]):
     TITLE = "ollama-tui"
     CSS_PATH = "app.tcss"
-
     BINDINGS = bindings("app")
-
-    connection: reactive[ConnectionState] = reactive(ConnectionState, init=False)
-    """What the last contact with the server said."""
-
-    @dataclass
-    class ModelInfoLoaded(Message):
-        info: ModelInfo
 
     def __init__(
         self,
@@ -92,36 +76,47 @@ class OllamaTUI(PullingApp):
         lay_out_once()
         recognise_alt_enter()
         self.config = config
-        self.client = client
-        self.store = store
         self._first_conversation = conversation
-        self._unsaved: dict[str, dict[str, object]] = {}
-        """Snapshots waiting to be written, newest per conversation."""
-        self._writing: str | None = None
-        """The conversation whose snapshot is being written now."""
-        self._save_turn = asyncio.Lock()
-        self._copying = asyncio.Lock()
-        self._save_failing = False
-        self.model_info: dict[str, ModelInfo] = {}
-        """``/api/show`` answers by model name, shared by the picker and the chat."""
-        self.new_chat_settings, self._settings_problems = load_new_chat_settings(
-            paths.new_chat_file()
-        )
+        new_chat, self._settings_problems = load_new_chat_settings(paths.new_chat_file())
         if config.new_chat is not None and not paths.new_chat_file().exists():
-            self.new_chat_settings = config.new_chat.copy()
+            new_chat = config.new_chat.copy()
         self._theme_problems = self._register_themes()
         self._saved_theme = self.theme
-        self._keymap_problems = self._apply_keymap(config.keymap)
-        self.counter = ContextCounter(Tokenizer())
-        self.running_context: dict[str, int] = {}
-        """Context length each loaded model was given, from ``/api/ps``."""
-        self._recheck = asyncio.Event()
-        self._picker_open = False
+        keymap, self._keymap_problems = check_keymap(
+            config.keymap, str(config.path or "the configuration")
+        )
+        self.set_keymap(keymap)
+        catalog = ModelCatalog(client, on_info=self._post_news)
+        self.shared = Shared(
+            config=config,
+            client=client,
+            store=store,
+            counter=ContextCounter(Tokenizer()),
+            catalog=catalog,
+            saver=ConversationSaver(store, self._post_news),
+            pulls=PullQueue(client, self._post_news, on_pulled=catalog.forget),
+            health=HealthMonitor(client, self._post_news),
+            signals=Signals.owned_by(self),
+            new_chat_settings=new_chat,
+            keymap=keymap,
+        )
+        self._copying = asyncio.Lock()
         self._asked_for_model = False
         self._welcoming = False
         self._picker_after_welcome = False
 
-    # -- themes, keys, config ---------------------------------------------------------
+    @property
+    def chat(self) -> ChatScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, ChatScreen)
+        return screen
+
+    @property
+    def shutting_down(self) -> bool:
+        """Workers' messages can still arrive while the app exits and removes its screens."""
+        return not self.is_running or not self.screen_stack
+
+    # -- themes, toasts, config -----------------------------------------------------------
 
     def _register_themes(self) -> list[str]:
         themes, problems = load_themes(paths.user_themes_dir())
@@ -150,16 +145,12 @@ class OllamaTUI(PullingApp):
         if len(text) > TOAST_CHARS:
             text = text[: TOAST_CHARS - 1] + "…"
         super().notify(
-            text,
-            title=sanitize_line(title, 80),
-            severity=severity,
-            timeout=timeout,
-            markup=False,
+            text, title=sanitize_line(title, 80), severity=severity, timeout=timeout, markup=False
         )
 
     def action_help_quit(self) -> None:
         """Ctrl+C with nothing to copy: say how to quit (Textual's words are markup)."""
-        keys = keys_of(BY_ID["app.quit"], self.keymap)
+        keys = keys_of(BY_ID["app.quit"], self.shared.keymap)
         if keys:
             self.notify(f"Press {key_label(keys[0])} to quit.", title="Do you want to quit?")
 
@@ -176,7 +167,9 @@ class OllamaTUI(PullingApp):
     def _save_theme(self) -> None:
         if self.theme != self._saved_theme:
             self._saved_theme = self.theme
-            self._remember(theme=self.theme)
+            problem = remember(self.config, theme=self.theme)
+            if problem:
+                self.notify(problem, title="Settings not saved", severity="warning")
 
     def on_first_run_closed(self, event: FirstRunClosed) -> None:
         """Write the commented config file (so the welcome shows once), then ask for a
@@ -188,27 +181,15 @@ class OllamaTUI(PullingApp):
             if problem:
                 self.notify(problem, title="Configuration", severity="warning")
         if self._picker_after_welcome and not event.typed:
-            self.open_model_picker()
+            self.chat.pick_model()
 
-    def _remember(self, **values: str) -> None:
-        problem = remember(self.config, **values)
-        if problem:
-            self.notify(problem, title="Settings not saved", severity="warning")
-
-    def _apply_keymap(self, keymap: dict[str, str]) -> list[str]:
-        """Apply the config's remaps that can be applied; say why of the others."""
-        where = str(self.config.path or "the configuration")
-        self.keymap, problems = check_keymap(keymap, where)
-        self.set_keymap(self.keymap)
-        return problems
+    # -- start and end --------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[None]:
         conversation = self._first_conversation
         self._welcoming = self.config.first_run and self.config.path is not None
-        return ChatScreen(
-            conversation or Conversation(settings=self.new_chat_settings.copy()),
-            first_run=self._welcoming,
-        )
+        new = Conversation(settings=self.shared.new_chat_settings.copy())
+        return ChatScreen(self.shared, conversation or new, first_run=self._welcoming)
 
     def on_mount(self) -> None:
         self.sub_title = self.config.host
@@ -218,73 +199,120 @@ class OllamaTUI(PullingApp):
             self.notify(sanitize_line(problem, 300), title="Configuration", severity="warning")
         for problem in self._theme_problems:
             self.notify(sanitize_line(problem, 300), title="Themes", severity="warning")
-        self.watch_health()
-        gc.set_threshold(*GC_THRESHOLDS)
+        self.run_worker(self.shared.health.run(), group="health", exit_on_error=False)
         # After the first paint: parsing the encoding holds the GIL for ~0.3 s.
         self.set_timer(PRELOAD_DELAY, self.preload)
 
     async def on_unmount(self) -> None:
-        # What the save worker has not written yet (it is cancelled at exit), with
-        # the chat as it was when its screen closed (``chat_closing``).
-        for conversation_id, data in list(self._unsaved.items()):
-            with contextlib.suppress(Exception):  # nobody is left to tell
-                self.store.save_data(conversation_id, data)
-        await self.client.aclose()
+        # What the chat screen kept for the exit (``keep_for_exit``) is written now.
+        await self.shared.pulls.aclose()
+        await self.shared.saver.close()
+        await self.shared.client.aclose()
 
-    # -- history ----------------------------------------------------------------------
+    @work(group="preload", exit_on_error=False)
+    async def preload(self) -> None:
+        """Off the start-up path: importing tiktoken and its encoding takes ~0.2 s,
+        the code highlighters ~0.07 s."""
+        tokenizer = self.shared.counter.tokenizer
+        await asyncio.to_thread(tokenizer.load)
+        await asyncio.to_thread(warm_code_highlighting)
+        if tokenizer.problem:
+            self.notify(tokenizer.problem, title="Token counts", severity="warning")
+        if not self.shutting_down:
+            self.chat.recount()
 
-    def save_conversation(self, conversation: Conversation) -> None:
-        """Write the conversation soon, off the UI thread; an empty chat is not saved,
-        nor one that another ollama-tui holds."""
-        if not conversation.turns or self.chat.read_only:
+    # -- the services' news -----------------------------------------------------------------
+
+    def _post_news(self, news: ConnectionState | PullJob | ModelInfo | SaveNews) -> None:
+        self.post_message(ServiceNews(news))
+
+    def on_service_news(self, event: ServiceNews) -> None:
+        if self.shutting_down:
             return
-        self._unsaved[conversation.id] = to_data(conversation)
-        self.write_history()
+        news, signals = event.news, self.shared.signals
+        if isinstance(news, ConnectionState):
+            self._connection_checked(news)
+            signals.connection.publish(news)
+        elif isinstance(news, PullJob):
+            announce_pull(self, news)
+            signals.pulls.publish(news)
+        elif isinstance(news, ModelInfo):
+            signals.model_info.publish(news)
+        else:
+            announce_saving(self, news)
+            signals.saving.publish(news)
 
-    def chat_closing(self, conversation: Conversation, writable: bool) -> None:
-        """The chat screen is going (the app exits): what it holds is written at the
-        app's unmount, the last second of a streaming reply and settings just changed
-        included."""
-        if conversation.turns and writable:
-            self._unsaved[conversation.id] = to_data(conversation)
+    def _connection_checked(self, state: ConnectionState) -> None:
+        """Ask for a model once the server answers, if none is chosen."""
+        has_model = self.chat.session.conversation.model or self.config.model
+        if state.connected and not has_model and not self._asked_for_model:
+            self._asked_for_model = True
+            if self._welcoming:
+                self._picker_after_welcome = True
+            else:
+                self.chat.pick_model()
 
-    def hold(self, conversation: Conversation) -> bool:
-        """Hold ``conversation`` for writing, if no other ollama-tui holds it (a new
-        one is held from its first save); False means read-only here."""
-        return not self.store.has_file(conversation.id) or self.store.claim(conversation.id)
+    # -- which screen shows ---------------------------------------------------------------
 
-    def left_conversation(self, conversation_id: str, *, superseded: bool = False) -> None:
-        """The chat moved on: let another ollama-tui have it once it is written.
-        ``superseded``: the chat goes on as a copy, so nothing more of it is written."""
-        if superseded:
-            self._unsaved.pop(conversation_id, None)
-        self._release_if_left(conversation_id)
+    def _back_to_chat(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
 
-    async def delete_conversation(self, conversation_id: str) -> Path:
-        """Move a conversation the chat has left to the trash; nothing of it that was
-        waiting to be written is written after (it would bring the file back)."""
-        self._unsaved.pop(conversation_id, None)
-        async with self._save_turn:  # a write under way ends first
-            return await asyncio.to_thread(self.store.delete, conversation_id)
+    def on_chat_with(self, event: ChatWith) -> None:
+        self._back_to_chat()
+        self.chat.set_model(event.model)
+        self.chat.composer.focus()
+
+    def on_open_pull(self, event: OpenPull) -> None:
+        self.open_pull(name=event.name)
+
+    def action_pull(self) -> None:
+        """Show the running pull (with the queue, and room to queue another), or ask
+        for a model to pull."""
+        if scope_of(self.screen) != "pull":
+            self.open_pull(job=self.shared.pulls.current)
+
+    def open_pull(self, job: PullJob | None = None, name: str = "") -> None:
+        from ollama_tui.ui.screens.pull import PullScreen
+
+        def chosen(model: str | None) -> None:
+            if model:
+                self.post_message(ChatWith(model))
+
+        self.push_screen(PullScreen(self.shared, job, name), chosen)
+
+    def action_models(self) -> None:
+        from ollama_tui.ui.screens.models import ModelsScreen
+
+        if not any(scope_of(screen) == "models" for screen in self.screen_stack):
+            self.push_screen(ModelsScreen(self.shared))
 
     def action_history(self) -> None:
         from ollama_tui.ui.screens.history import HistoryScreen
 
-        if not any(isinstance(screen, HistoryScreen) for screen in self.screen_stack):
-            self.push_screen(HistoryScreen())
+        if not any(scope_of(screen) == "history" for screen in self.screen_stack):
+            self.push_screen(HistoryScreen(self.shared, self.chat))
+
+    def action_help(self) -> None:
+        from ollama_tui.ui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.shared.keymap, scope_of(self.screen)))
+
+    def on_open_conversation(self, event: OpenConversation) -> None:
+        self.load_conversation(event.conversation_id)
 
     @work(group="history-open", exclusive=True, exit_on_error=False)
-    async def open_conversation(self, conversation_id: str) -> None:
+    async def load_conversation(self, conversation_id: str) -> None:
         """Reopen a saved conversation with its model and settings, at its end."""
         try:
-            conversation, notes = await asyncio.to_thread(self.store.load, conversation_id)
+            loaded = await asyncio.to_thread(self.shared.store.load, conversation_id)
         except (OSError, UnreadableConversation) as error:
             self.notify(str(error), title="Cannot open the conversation", severity="error")
             return
-        self.post_message(ConversationLoaded(conversation, notes))
+        self.post_message(ConversationLoaded(*loaded))
 
     def on_conversation_loaded(self, event: ConversationLoaded) -> None:
-        if event.conversation.id == self.chat.conversation.id:
+        if event.conversation.id == self.chat.session.conversation.id:
             self._back_to_chat()  # it is the one shown, newer than its file
             return
         for note in event.notes:
@@ -296,275 +324,7 @@ class OllamaTUI(PullingApp):
 
         self.chat.after_stopping("open that conversation", show)
 
-    @work(group="history-save", exit_on_error=False)
-    async def write_history(self) -> None:
-        failed: dict[str, dict[str, object]] = {}
-        async with self._save_turn:
-            while self._unsaved:
-                conversation_id, data = self._unsaved.popitem()
-                self._writing = conversation_id
-                try:
-                    await asyncio.to_thread(
-                        partial(self.store.save_data, conversation_id, data, keep_claim=True)
-                    )
-                except (ConversationBusy, ChangedOnDisk) as error:
-                    self._kept_from_the_file(conversation_id, data, error)
-                except Exception as error:  # any failure is reported, and saving goes on
-                    failed[conversation_id] = data
-                    self._report_save_failure(error)
-                else:
-                    if self._save_failing:
-                        self.notify("Saving works again.", title="Saved")
-                    self._save_failing = False
-                finally:
-                    self._writing = None
-                    if conversation_id not in failed:
-                        self._release_if_left(conversation_id)
-        # Kept to write at the next change (or at exit), unless a newer one came.
-        for conversation_id, data in failed.items():
-            self._unsaved.setdefault(conversation_id, data)
-
-    def _kept_from_the_file(
-        self, conversation_id: str, data: dict[str, object], error: HistoryError
-    ) -> None:
-        """The file is another ollama-tui's, or changed there: nothing of it is
-        overwritten, and what this one has goes on (the chat) or is saved as a copy."""
-        if conversation_id == self.chat.conversation.id:
-            if isinstance(error, ConversationBusy):
-                self.chat.held_elsewhere()
-            else:
-                self.chat.continue_in_copy(str(error))
-            return
-        copy_id = uuid.uuid4().hex
-        title = f"{data.get('title') or 'Untitled'} (copy)"
-        self._unsaved[copy_id] = {**data, "id": copy_id, "title": title}
-        self.notify(
-            f"{error} What this ollama-tui had is saved as “{sanitize_line(title, 80)}”.",
-            title="Saved as a copy",
-            severity="warning",
-        )
-
-    def _report_save_failure(self, error: Exception) -> None:
-        if not self._save_failing:
-            reason = error if isinstance(error, HistoryError) else type(error).__name__
-            self.notify(
-                f"{reason} The conversation is kept in memory and saving is retried at "
-                "the next change.",
-                title="Not saved",
-                severity="error",
-                timeout=15,
-            )
-        self._save_failing = True
-
-    def _release_if_left(self, conversation_id: str) -> None:
-        """Let another ollama-tui have a conversation the chat has left, once nothing
-        of it is waiting to be written or being written."""
-        pending = conversation_id in self._unsaved or conversation_id == self._writing
-        current = not self.shutting_down and self.chat.conversation.id == conversation_id
-        if not pending and not current:
-            self.store.release(conversation_id)
-
-    # -- connection health ------------------------------------------------------
-
-    @work(group="health", exclusive=True, exit_on_error=False)
-    async def watch_health(self) -> None:
-        """Check the server now, then keep checking: with backoff while it is down."""
-        failures = 0
-        while True:
-            self._recheck.clear()
-            try:
-                version = await self.client.version()
-            except Exception as error:  # one strange answer must not end the checking
-                failure = (
-                    error
-                    if isinstance(error, OllamaError)
-                    else MalformedResponse(f"/api/version failed ({type(error).__name__}).")
-                )
-                delay = backoff(failures)
-                failures += 1
-                self.post_message(ConnectionChecked(ConnectionState(False, "", failure, delay)))
-            else:
-                failures = 0
-                delay = HEALTHY_POLL_SECONDS
-                self.post_message(ConnectionChecked(ConnectionState(True, version)))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._recheck.wait(), delay)
-
-    def on_connection_checked(self, event: ConnectionChecked) -> None:
-        if self.shutting_down:
-            return
-        answered = event.state.connected and not self.connection.connected
-        came_back = answered and self.connection.connected is False
-        self.connection = event.state
-        if came_back:
-            self.notify("Ollama is back.", title="Connected")
-        if answered:
-            self.chat.server_answered()
-        # The chat screen may not have applied --model yet, so the config counts too.
-        has_model = self.chat.conversation.model or self.config.model
-        wants_model = event.state.connected and not has_model
-        if wants_model and not self._asked_for_model:
-            self._asked_for_model = True
-            if self._welcoming:
-                self._picker_after_welcome = True
-            else:
-                self.open_model_picker()
-
-    def report_error(self, error: OllamaError) -> None:
-        """Show a failed request, and re-check the connection if it looks lost."""
-        if isinstance(error, Unreachable | StreamEndedEarly):
-            self._recheck.set()
-        self.notify(error.explain(), title=error.title, severity="error", timeout=8)
-
-    @work(group="preload", exit_on_error=False)
-    async def preload(self) -> None:
-        """Off the start-up path: importing tiktoken and its encoding takes ~0.2 s,
-        the code highlighters ~0.07 s."""
-        await asyncio.to_thread(self.counter.tokenizer.load)
-        await asyncio.to_thread(warm_code_highlighting)
-        # What start-up built (styles, widgets, the encoding's tables) lives as long
-        # as the app, so the collector need not scan it again; its garbage goes first
-        # (~20 ms), or it would be kept for good.
-        gc.collect()
-        gc.freeze()
-        if self.counter.tokenizer.problem:
-            self.notify(self.counter.tokenizer.problem, title="Token counts", severity="warning")
-        if not self.shutting_down:
-            self.chat.recount()
-
-    @work(group="running", exclusive=True, exit_on_error=False)
-    async def refresh_running(self) -> None:
-        try:
-            running = await self.client.running()
-        except OllamaError:
-            return
-        self.post_message(self.RunningLoaded({m.name: m.context_length for m in running}))
-
-    @dataclass
-    class RunningLoaded(Message):
-        context_lengths: dict[str, int | None]
-
-    def on_ollama_tui_running_loaded(self, event: RunningLoaded) -> None:
-        self.running_context = {k: v for k, v in event.context_lengths.items() if v}
-        if not self.shutting_down:
-            self.chat.refresh_meter()
-
-    def on_ollama_tui_model_info_loaded(self, event: ModelInfoLoaded) -> None:
-        self.model_info[event.info.name] = event.info
-        if not self.shutting_down and event.info.name == self.chat.conversation.model:
-            self.chat.model_info_loaded()
-
-    # -- pull dialogs -------------------------------------------------------------------
-
-    def action_pull(self) -> None:
-        """Show the running pull (with the queue, and room to queue another), or ask
-        for a model to pull."""
-        from ollama_tui.ui.screens.pull import PullScreen
-
-        if isinstance(self.screen, PullScreen):
-            return
-        running = next((job for job in self.pulls if not job.finished), None)
-        self.open_pull(job=running)
-
-    def open_pull(self, job: PullJob | None = None, name: str = "") -> None:
-        from ollama_tui.ui.screens.pull import PullScreen
-
-        def chosen(model: str | None) -> None:
-            if model:
-                self.chat_with(model)
-
-        self.push_screen(PullScreen(job, name), chosen)
-
-    def chat_with(self, model: str) -> None:
-        """Back to the chat, talking to ``model`` (the conversation is kept)."""
-        self._back_to_chat()
-        self.chat.set_model(model)
-        self.chat.composer.focus()
-
-    def _back_to_chat(self) -> None:
-        """Close every screen above the chat (the picker included, so it can reopen)."""
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self._picker_open = False
-
-    def action_models(self) -> None:
-        from ollama_tui.ui.screens.models import ModelsScreen
-
-        if not any(isinstance(screen, ModelsScreen) for screen in self.screen_stack):
-            self.push_screen(ModelsScreen())
-
-    # -- dialogs ------------------------------------------------------------------
-
-    def open_model_picker(self) -> None:
-        from ollama_tui.ui.screens.model_picker import ModelPicker
-
-        if self._picker_open:
-            return
-        self._picker_open = True
-
-        def chosen(name: str | None) -> None:
-            self._picker_open = False
-            if name:
-                self.chat.set_model(name)
-                self._remember(last_model=name)
-            self.chat.composer.focus()
-
-        self.push_screen(ModelPicker(self.client, self.model_info), chosen)
-
-    def open_preset_picker(self) -> None:
-        from ollama_tui.ui.screens.presets import PresetPicker
-
-        presets, problems = list_presets(paths.presets_dir())
-        for problem in problems:
-            self.notify(sanitize_line(problem, 200), title="Presets", severity="warning")
-
-        def chosen(preset: Preset | None) -> None:
-            if preset is None:
-                return
-            self.chat.apply_settings(preset.settings.copy())
-            dropped = f" Left out: {'; '.join(preset.problems)}" if preset.problems else ""
-            self.notify(sanitize_line(f"Applied {preset.name}.{dropped}", 300))
-
-        self.push_screen(PresetPicker(presets), chosen)
-
-    def open_save_preset(self, settings: ChatSettings) -> None:
-        from ollama_tui.ui.screens.confirm import TextPrompt
-
-        def named(name: str | None) -> None:
-            if not name:
-                return
-            try:
-                path = save_preset(paths.presets_dir(), name, settings)
-            except (OSError, PresetError) as error:
-                self.notify(str(error), title="Preset not saved", severity="error")
-            else:
-                self.notify(f"Saved to {path}", title="Preset saved")
-
-        prompt = TextPrompt(
-            "Save the system prompt and options as a preset",
-            "Enter saves (a preset of the same name is replaced) · Esc cancels",
-            placeholder="Preset name",
-        )
-        self.push_screen(prompt, named)
-
-    def save_new_chat_settings(self, settings: ChatSettings) -> None:
-        path = paths.new_chat_file()
-        try:
-            save_new_chat_settings(path, settings)
-        except OSError as error:
-            self.notify(str(error), title="Not saved", severity="error")
-            return
-        self.new_chat_settings = settings.copy()
-        self.notify(f"New chats start with these settings ({path}).")
-
-    def open_copy_picker(self, markdown: str) -> None:
-        from ollama_tui.ui.screens.dialogs import CopyPicker
-
-        def chosen(text: str | None) -> None:
-            if text:
-                self.copy_to_clipboard(text)
-
-        self.push_screen(CopyPicker(markdown), chosen)
+    # -- clipboard and palette ------------------------------------------------------------
 
     def copy_to_clipboard(self, text: str) -> None:
         """Every copy, ours and Textual's (a selection's Ctrl+C), asks the terminal
@@ -582,44 +342,5 @@ class OllamaTUI(PullingApp):
             )
         self.notify(copied.message, severity="information" if copied.ok else "warning")
 
-    def open_image_prompt(self) -> None:
-        from ollama_tui.ui.screens.dialogs import ImagePrompt
-
-        def chosen(result: Attachment | bool | None) -> None:
-            if result is not False:
-                self.chat.attach_image(result if isinstance(result, Attachment) else None)
-
-        self.push_screen(ImagePrompt(), chosen)
-
-    def action_help(self) -> None:
-        from ollama_tui.ui.screens.help import HelpScreen
-
-        self.push_screen(HelpScreen(self.keymap, getattr(self.screen, "ACTION_SCOPE", "")))
-
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Textual's own (themes, screenshots...), then every action that works on
-        ``screen`` (the one the palette was opened from), run there."""
-        for command in super().get_system_commands(screen):
-            # "Keys" and "Quit" are ours too; "Screenshot" says where it saved in
-            # markup, which every toast here shows as it is.
-            if command.title not in {"Keys", "Quit", "Screenshot"}:
-                yield command
-        scope = getattr(screen, "ACTION_SCOPE", "")
-        for action in in_scope(["app", scope]):
-            if action.palette and action.id != f"app.{scope}":  # not the screen shown
-                target: App[None] | Screen[object] = self if action.scope == "app" else screen
-                run = partial(target.run_action, action.action)
-                yield SystemCommand(action.palette, action.tooltip or action.description, run)
-
-
-@dataclass
-class ConnectionChecked(Message):
-    state: ConnectionState
-
-
-@dataclass
-class ConversationLoaded(Message):
-    """A saved conversation, read by a worker, to show in the chat."""
-
-    conversation: Conversation
-    notes: list[str]
+        return palette_commands(self, screen, super().get_system_commands(screen))

@@ -124,7 +124,7 @@ async def test_strange_server_answers_are_inert(emulator: OllamaEmulator, where:
         emulator.respond("/api/tags", 502, HOSTILE.encode(), times=None)
     app = app_for(emulator, model="")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.connection.connected is not None)
+        await wait_until(pilot, lambda: app.shared.health.state.connected is not None)
         await showing(pilot, "[/INST]")  # shown, as text
         assert_inert(app)
 

@@ -33,7 +33,9 @@ async def test_a_five_megabyte_line_streams_while_keys_still_echo(
         chat = chat_of(pilot)
         await wait_until(pilot, lambda: chat.composer.has_focus)
         await pilot.press(*"one long line", "enter")
-        await wait_until(pilot, lambda: len(chat.received.content) > CHUNKS // 5, timeout=60)
+        await wait_until(
+            pilot, lambda: len(chat.session.received.content) > CHUNKS // 5, timeout=60
+        )
         await pilot.press("k")  # typed while megabytes pour in
         await wait_until(pilot, lambda: chat.composer.text == "k", timeout=60)
         # Everything sent so far is received and drawn, the reply still open.
@@ -46,9 +48,9 @@ async def test_a_five_megabyte_line_streams_while_keys_still_echo(
             ),
             timeout=120,
         )
-        assert chat.streaming is not None
+        assert chat.session.streaming is not None
         emulator.release()
-        await wait_until(pilot, lambda: chat.streaming is None, timeout=120)
+        await wait_until(pilot, lambda: chat.session.streaming is None, timeout=120)
         await pilot.press("ctrl+end")
         await wait_until(pilot, lambda: f"{CHUNKS - 1:07d}" in screen_text(app), timeout=60)
         # What is drawn again at each update stays small however long the line: the

@@ -6,7 +6,7 @@ from __future__ import annotations
 from textual.widgets import DataTable
 
 from ollama_tui.core.conversation import ReplyStatus
-from ollama_tui.ui.screens.chat import STALL_NOTE_SECONDS, WAIT_NOTE_SECONDS
+from ollama_tui.ui.screens.chat_status import STALL_NOTE_SECONDS, WAIT_NOTE_SECONDS
 from tests.chat_helpers import (
     app_for,
     chat_of,
@@ -33,7 +33,7 @@ async def test_a_server_that_never_answers_can_be_stopped(emulator: OllamaEmulat
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
         clock = FakeClock()
-        chat.clock = clock
+        chat.session.clock = clock
         await wait_until(pilot, lambda: chat.composer.has_focus)
         await pilot.press(*"anyone there?", "enter")
         await wait_until(pilot, lambda: len(emulator.chat_requests()) == 1)
@@ -58,15 +58,15 @@ async def test_a_stalled_stream_says_so_and_keeps_its_text(emulator: OllamaEmula
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
         clock = FakeClock()
-        chat.clock = clock
+        chat.session.clock = clock
         await wait_until(pilot, lambda: chat.composer.has_focus)
         await pilot.press(*"go", "enter")
-        await wait_until(pilot, lambda: "".join(chat.received.content) == "half a ")
+        await wait_until(pilot, lambda: "".join(chat.session.received.content) == "half a ")
         clock.now += STALL_NOTE_SECONDS + 5
         await wait_until(pilot, lambda: "(no text for 15 s)" in status_text(chat))
         await wait_until(pilot, emulator.holding.is_set)
         emulator.release()
-        await wait_until(pilot, lambda: chat.streaming is None)
+        await wait_until(pilot, lambda: chat.session.streaming is None)
         assert "no text for" not in status_text(chat)
         turn = last_reply_turn(chat)
         assert (turn.reply.content, turn.reply.status) == ("half a sentence", ReplyStatus.COMPLETE)
@@ -81,7 +81,7 @@ async def test_a_restarted_server_is_used_again_by_itself(emulator: OllamaEmulat
         await send(pilot, "after")
         turn = last_reply_turn(chat)
         assert (turn.reply.content, turn.reply.status) == ("You said: after", ReplyStatus.COMPLETE)
-        assert app.connection.connected is not False
+        assert app.shared.health.state.connected is not False
 
 
 async def test_a_server_dying_mid_stream_keeps_the_text_and_comes_back(
@@ -95,13 +95,13 @@ async def test_a_server_dying_mid_stream_keeps_the_text_and_comes_back(
         await pilot.press(*"go", "enter")
         await wait_until(pilot, emulator.holding.is_set)
         emulator.go_down()
-        await wait_until(pilot, lambda: chat.streaming is None)
+        await wait_until(pilot, lambda: chat.session.streaming is None)
         turn = last_reply_turn(chat)
         assert turn.reply.status is ReplyStatus.INTERRUPTED
         assert turn.reply.content == "kept words "
-        await wait_until(pilot, lambda: app.connection.connected is False)
+        await wait_until(pilot, lambda: app.shared.health.state.connected is False)
         emulator.come_back()
-        await wait_until(pilot, lambda: app.connection.connected is True, timeout=20)
+        await wait_until(pilot, lambda: app.shared.health.state.connected is True, timeout=20)
         await send(pilot, "again")
         last = last_reply_turn(chat)
         assert last.reply.status is ReplyStatus.COMPLETE

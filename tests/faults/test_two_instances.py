@@ -39,7 +39,7 @@ async def send_one_then_edit_its_file_by_hand(pilot: Pilot[None]) -> str:
     await pilot.press(*"one", "enter")
     original = chat.conversation.id
     path = history().path_for(original)
-    await wait_until(pilot, lambda: chat.streaming is None and path.exists())
+    await wait_until(pilot, lambda: chat.session.streaming is None and path.exists())
     await wait_until(pilot, lambda: len(contents(history().load(original)[0])) == 2)
     edited, _ = history().load(original)
     edited.title = "edited by hand"
@@ -63,7 +63,7 @@ async def test_a_conversation_open_elsewhere_is_read_only_until_let_go(
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
         await wait_until(pilot, lambda: chat.composer.has_focus)
-        assert chat.read_only
+        assert chat.session.read_only
 
         def refusals() -> int:
             return sum(n.title == "Read-only" for n in notices(app))
@@ -80,7 +80,9 @@ async def test_a_conversation_open_elsewhere_is_read_only_until_let_go(
         other.release(conversation.id)
         await pilot.press("enter")
         await wait_until(pilot, lambda: len(emulator.chat_requests()) == 1)
-        await wait_until(pilot, lambda: chat.streaming is None and not chat.read_only)
+        await wait_until(
+            pilot, lambda: chat.session.streaming is None and not chat.session.read_only
+        )
         sent = [m["content"] for m in emulator.chat_requests()[0]["messages"]]
         assert sent[-2:] == ["from there", "from here"]
     saved, _ = history().load(conversation.id)
@@ -97,7 +99,7 @@ async def test_a_file_changed_by_another_program_is_kept_and_the_chat_goes_on_in
         original = await send_one_then_edit_its_file_by_hand(pilot)
         await pilot.press(*"two", "enter")
         await wait_until(pilot, lambda: chat.conversation.id != original)
-        await wait_until(pilot, lambda: chat.streaming is None)
+        await wait_until(pilot, lambda: chat.session.streaming is None)
         copy_id = chat.conversation.id
         await wait_until(pilot, lambda: len(contents(history().load(copy_id)[0])) == 4)
     kept, _ = history().load(original)
@@ -137,7 +139,7 @@ async def test_quitting_at_once_after_a_reply_keeps_it(emulator: OllamaEmulator)
         await wait_until(pilot, lambda: chat.composer.has_focus)
         await pilot.press(*"question", "enter")
         await wait_until(
-            pilot, lambda: chat.streaming is None and len(chat.conversation.turns) == 2
+            pilot, lambda: chat.session.streaming is None and len(chat.conversation.turns) == 2
         )
         conversation_id = chat.conversation.id
         await pilot.press("ctrl+q")
@@ -159,7 +161,7 @@ async def test_renaming_a_conversation_open_elsewhere_is_refused_and_said(
     app = make_app(Config(host=emulator.url), store=store, conversation=loaded)
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
-        await wait_until(pilot, lambda: chat.read_only)
+        await wait_until(pilot, lambda: chat.session.read_only)
         await pilot.press("f9")
         await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         await wait_until(pilot, lambda: bool(app.screen.query_one(DataTable).row_count))

@@ -1,31 +1,36 @@
-"""The chat screen's settings half: the sidebar, the context meter and the checks made
-before sending. ``ChatScreen`` extends it with the conversation itself."""
+"""The chat's settings: the sidebar, the context meter and the checks made before
+sending. The chat screen holds one ``ChatSettingsPanel``; its keys and buttons call it."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from textual import on, work
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Button, TextArea
+from textual.widgets import TextArea
 
-from ollama_tui.core.conversation import AssistantTurn, Conversation
+from ollama_tui.core import paths
+from ollama_tui.core.conversation import AssistantTurn
 from ollama_tui.core.ollama.types import Message as ApiMessage
+from ollama_tui.core.presets import (
+    Preset,
+    PresetError,
+    list_presets,
+    save_new_chat_settings,
+    save_preset,
+)
 from ollama_tui.core.sanitize import sanitize_line
-from ollama_tui.core.settings import THINK_LEVELS, ChatSettings, Think
-from ollama_tui.core.tokens import Estimate, context_window, overflow_warning
-from ollama_tui.services.health import ConnectionState
-from ollama_tui.ui.screens.base import tui_of
+from ollama_tui.core.settings import ChatSettings, next_think, think_label
+from ollama_tui.core.tokens import Estimate, overflow_warning
+from ollama_tui.services.chat_session import ChatSession
+from ollama_tui.ui.context import Shared
+from ollama_tui.ui.screens.confirm import TextPrompt
+from ollama_tui.ui.screens.presets import PresetPicker
 from ollama_tui.ui.widgets.composer import Composer
 from ollama_tui.ui.widgets.context_meter import ContextMeter
 from ollama_tui.ui.widgets.sidebar import SettingsSidebar
-
-if TYPE_CHECKING:
-    from ollama_tui.ui.app import OllamaTUI
 
 COUNT_DELAY = 0.15
 """Seconds of quiet typing before the context meter recounts."""
@@ -40,55 +45,46 @@ class Counted(Message):
     estimate: Estimate
 
 
-class ChatSettingsScreen(Screen[None]):
-    conversation: Conversation
-    editing: bool
-    """The composer holds the last prompt, to be resent in its place."""
-    estimate: Estimate | None
-    _overflow_accepted_for: str | None
-    _settings_save: Timer | None = None
-
-    def refresh_status(self, state: ConnectionState | None = None) -> None:
-        raise NotImplementedError
-
-    def close_first_run(self, typed: bool) -> None:
-        raise NotImplementedError
-
-    @property
-    def tui(self) -> OllamaTUI:
-        return tui_of(self)
+class ChatSettingsPanel:
+    def __init__(self, screen: Screen[None], shared: Shared, session: ChatSession) -> None:
+        self.screen = screen
+        self.shared = shared
+        self.session = session
+        self.estimate: Estimate | None = None
+        self.editing_last_prompt = False
+        """The composer holds the last prompt, to be resent in its place."""
+        self._overflow_accepted_for: str | None = None
+        self._save_timer: Timer | None = None
 
     @property
     def composer(self) -> Composer:
-        return self.query_one(Composer)
+        return self.screen.query_one(Composer)
 
     @property
-    def sidebar(self) -> SettingsSidebar:
-        return self.query_one(SettingsSidebar)
-
-    @property
-    def has_sidebar(self) -> bool:
-        """The sidebar is built the first time it opens: its ~100 widgets would cost
-        start-up a quarter of a second."""
-        return bool(self.query(SettingsSidebar))
+    def sidebar(self) -> SettingsSidebar | None:
+        """Built the first time it opens: its ~100 widgets would cost start-up a
+        quarter of a second."""
+        found = self.screen.query(SettingsSidebar)
+        return found.first() if found else None
 
     async def ensure_sidebar(self) -> SettingsSidebar:
-        if not self.has_sidebar:
-            sidebar = SettingsSidebar(self.conversation.settings)
-            await self.mount(sidebar, before=self.query_one("#chat-log"))
+        sidebar = self.sidebar
+        if sidebar is None:
+            sidebar = SettingsSidebar(self.session.conversation.settings)
+            await self.screen.mount(sidebar, before=self.screen.query_one("#chat-log"))
             self.load_sidebar()
-        return self.sidebar
-
-    # -- settings sidebar and context meter -------------------------------------
+        return sidebar
 
     def load_sidebar(self) -> None:
-        if not self.has_sidebar:
+        sidebar = self.sidebar
+        if sidebar is None:
             return
-        model = self.conversation.model
-        version = self.tui.connection.version if self.tui.connection.connected else ""
-        self.sidebar.load(self.conversation.settings, self.tui.model_info.get(model), version)
+        state = self.shared.health.state
+        conversation = self.session.conversation
+        info = self.shared.catalog.info(conversation.model)
+        sidebar.load(conversation.settings, info, state.version if state.connected else "")
 
-    async def action_toggle_settings(self) -> None:
+    async def toggle(self) -> None:
         sidebar = await self.ensure_sidebar()
         opening = not sidebar.has_class("-open")
         sidebar.set_class(opening, "-open")
@@ -98,143 +94,166 @@ class ChatSettingsScreen(Screen[None]):
         else:
             self.composer.focus()
 
-    @on(SettingsSidebar.Changed)
-    def settings_changed(self) -> None:
-        self.refresh_status()
+    def changed(self) -> None:
+        """Settings belong to the conversation: saved soon (not at every keystroke),
+        and at exit."""
         self.recount()
-        # Settings belong to the conversation: saved soon (not at every keystroke),
-        # and at exit.
-        if self._settings_save is not None:
-            self._settings_save.stop()
-        self._settings_save = self.set_timer(SETTINGS_SAVE_DELAY, self.save_settings_now)
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.screen.set_timer(SETTINGS_SAVE_DELAY, self.save_now)
 
-    def save_settings_now(self) -> None:
+    def save_now(self) -> None:
         """Write settings changed in the last moments (before the chat moves on)."""
-        if self._settings_save is not None:
-            self._settings_save.stop()
-            self._settings_save = None
-            self.tui.save_conversation(self.conversation)
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+            self.session.save()
 
-    @on(TextArea.Changed, "#composer")
-    def draft_changed(self) -> None:
-        if self.composer.text:
-            self.close_first_run(typed=True)
-        self.recount()
+    def apply(self, settings: ChatSettings) -> None:
+        """Replace this chat's settings (from a preset)."""
+        self.session.conversation.settings = settings
+        self.load_sidebar()
+        self.changed()
 
-    @on(Button.Pressed, "#reset-all")
-    async def reset_settings(self) -> None:
+    async def reset(self) -> None:
         sidebar = await self.ensure_sidebar()
         sidebar.reset_all()
-        self.notify("Every setting is back to the model's default.")
+        self.screen.notify("Every setting is back to the model's default.")
 
-    @on(Button.Pressed, "#save-preset")
-    async def save_preset(self) -> None:
-        if await self.settings_are_valid("saving them as a preset"):
-            self.tui.open_save_preset(self.conversation.settings)
-
-    @on(Button.Pressed, "#apply-preset")
     def choose_preset(self) -> None:
-        self.tui.open_preset_picker()
+        presets, problems = list_presets(paths.presets_dir())
+        for problem in problems:
+            self.screen.notify(sanitize_line(problem, 200), title="Presets", severity="warning")
 
-    @on(Button.Pressed, "#make-default")
-    async def make_default(self) -> None:
-        if await self.settings_are_valid("using them for new chats"):
-            self.tui.save_new_chat_settings(self.conversation.settings)
+        def chosen(preset: Preset | None) -> None:
+            if preset is None:
+                return
+            self.apply(preset.settings.copy())
+            dropped = f" Left out: {'; '.join(preset.problems)}" if preset.problems else ""
+            self.screen.notify(sanitize_line(f"Applied {preset.name}.{dropped}", 300))
 
-    # The palette runs these (see the table of actions).
-    async def action_reset_settings(self) -> None:
-        await self.reset_settings()
+        self.screen.app.push_screen(PresetPicker(presets), chosen)
 
-    async def action_save_preset(self) -> None:
-        await self.save_preset()
+    async def save_preset(self) -> None:
+        if not await self.valid("saving them as a preset"):
+            return
+        settings = self.session.conversation.settings.copy()
 
-    def action_choose_preset(self) -> None:
-        self.choose_preset()
+        def named(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                path = save_preset(paths.presets_dir(), name, settings)
+            except (OSError, PresetError) as error:
+                self.screen.notify(str(error), title="Preset not saved", severity="error")
+            else:
+                self.screen.notify(f"Saved to {path}", title="Preset saved")
 
-    async def action_make_default(self) -> None:
-        await self.make_default()
-
-    def apply_settings(self, settings: ChatSettings) -> None:
-        """Replace this chat's settings (from a preset)."""
-        self.conversation.settings = settings
-        self.load_sidebar()
-        self.settings_changed()
-
-    def context_window(self) -> tuple[int | None, str]:
-        model = self.conversation.model
-        info = self.tui.model_info.get(model)
-        return context_window(
-            self.conversation.settings.options.get("num_ctx"),
-            self.tui.running_context.get(model),
-            info.context_length if info is not None else None,
+        prompt = TextPrompt(
+            "Save the system prompt and options as a preset",
+            "Enter saves (a preset of the same name is replaced) · Esc cancels",
+            placeholder="Preset name",
         )
+        self.screen.app.push_screen(prompt, named)
 
-    def _outgoing_messages(self) -> list[ApiMessage]:
+    async def make_default(self) -> None:
+        if not await self.valid("using them for new chats"):
+            return
+        settings, path = self.session.conversation.settings, paths.new_chat_file()
+        try:
+            save_new_chat_settings(path, settings)
+        except OSError as error:
+            self.screen.notify(str(error), title="Not saved", severity="error")
+            return
+        self.shared.new_chat_settings = settings.copy()
+        self.screen.notify(f"New chats start with these settings ({path}).")
+
+    def toggle_think(self) -> bool:
+        """Cycle thinking; False when the model cannot think (and the user was told)."""
+        conversation = self.session.conversation
+        capabilities = self.session.capabilities()
+        if "thinking" not in (capabilities or ()):
+            model = conversation.model or "this model"
+            self.screen.notify(f"{sanitize_line(model, 60)} cannot think.", severity="warning")
+            return False
+        settings = conversation.settings
+        settings.think = next_think(conversation.model, settings.think, capabilities)
+        self.screen.notify(f"Thinking: {think_label(self.session.think_to_send())}")
+        return True
+
+    # -- the context meter ------------------------------------------------------------------
+
+    def outgoing_messages(self) -> list[ApiMessage]:
         """The history the next prompt is added to (without the prompt being edited)."""
-        messages = self.conversation.request_messages()
-        if self.editing:
+        messages = self.session.conversation.request_messages()
+        if self.editing_last_prompt:
             while messages and messages[-1].role != "user":
                 messages.pop()
             if messages:
                 messages.pop()
         return messages
 
-    @work(group="count", exclusive=True, exit_on_error=False)
-    async def recount(self) -> None:
+    def recount(self) -> None:
+        self.screen.run_worker(self._count, group="count", exclusive=True, exit_on_error=False)
+
+    async def _count(self) -> None:
         await asyncio.sleep(COUNT_DELAY)
         estimate = await asyncio.to_thread(
-            self.tui.counter.estimate,
-            self.conversation.model,
-            self._outgoing_messages(),
+            self.shared.counter.estimate,
+            self.session.conversation.model,
+            self.outgoing_messages(),
             self.composer.text,
         )
-        self.post_message(Counted(estimate))
+        self.screen.post_message(Counted(estimate))
 
-    def on_counted(self, event: Counted) -> None:
-        self.estimate = event.estimate
+    def counted(self, estimate: Estimate) -> None:
+        self.estimate = estimate
         self.refresh_meter()
 
     def refresh_meter(self) -> None:
-        window, note = self.context_window()
+        window, note = self.session.context_window()
         last = next(
             (
                 turn.reply.stats.prompt_eval_count
-                for turn in reversed(self.conversation.turns)
+                for turn in reversed(self.session.conversation.turns)
                 if isinstance(turn, AssistantTurn) and turn.reply.stats is not None
             ),
             None,
         )
-        self.query_one(ContextMeter).show(self.estimate, window, note, last)
+        self.screen.query_one(ContextMeter).show(self.estimate, window, note, last)
 
-    async def settings_are_valid(self, doing: str = "sending") -> bool:
+    # -- checks before sending ----------------------------------------------------------------
+
+    async def valid(self, doing: str = "sending") -> bool:
         """Nothing invalid is ever sent or kept: say what to fix and show where."""
-        problems = self.conversation.settings.problems()
+        settings = self.session.conversation.settings
+        problems = settings.problems()
         if problems:
-            self.notify(
+            self.screen.notify(
                 f"Fix the settings before {doing}: " + "; ".join(problems),
                 severity="error",
                 timeout=6,
             )
             sidebar = await self.ensure_sidebar()
             if not sidebar.has_class("-open"):
-                await self.action_toggle_settings()
+                await self.toggle()
             # Where the fix is typed: the first setting that needs one.
-            sidebar.focus_field(next(iter(self.conversation.settings.invalid)))
+            sidebar.focus_field(next(iter(settings.invalid)))
         return not problems
 
-    async def check_before_sending(self, text: str) -> bool:
+    async def ready_to_send(self, text: str) -> bool:
         """Refuse invalid settings; warn once about a prompt that would overflow."""
-        if not await self.settings_are_valid():
+        if not await self.valid():
             return False
-        messages = self._outgoing_messages()
+        messages = self.outgoing_messages()
         estimate = await asyncio.to_thread(
-            self.tui.counter.estimate, self.conversation.model, messages, text
+            self.shared.counter.estimate, self.session.conversation.model, messages, text
         )
-        window, _ = self.context_window()
+        window, _ = self.session.context_window()
         if window is None or estimate.total <= window or self._overflow_accepted_for == text:
             return True
         self._overflow_accepted_for = text
-        self.notify(
+        self.screen.notify(
             overflow_warning(messages, estimate, window) + " Press Enter again to send "
             "anyway, raise num_ctx, or set truncate to refuse in the settings (F3).",
             title="Context overflow",
@@ -242,42 +261,3 @@ class ChatSettingsScreen(Screen[None]):
             timeout=15,
         )
         return False
-
-    def _capabilities(self) -> frozenset[str] | None:
-        info = self.tui.model_info.get(self.conversation.model)
-        return info.capabilities if info is not None else None
-
-    def _can_think(self) -> bool:
-        return "thinking" in (self._capabilities() or ())
-
-    def _takes_levels(self) -> bool:
-        name = self.conversation.model.lower()
-        return name.startswith("gpt-oss") or "gptoss" in name
-
-    def effective_think(self) -> Think | None:
-        """What is sent as ``think``: nothing to a model that cannot think; otherwise
-        the setting, or ``true`` when unset, so that thoughts arrive apart from the
-        answer instead of inline."""
-        if not self._can_think():
-            return None
-        think = self.conversation.settings.think
-        return True if think is None else think
-
-    def _think_label(self) -> str:
-        think = self.effective_think()
-        if isinstance(think, str):
-            return think
-        return "on" if think else "off"
-
-    def action_toggle_think(self) -> None:
-        if not self._can_think():
-            model = self.conversation.model or "this model"
-            self.notify(f"{sanitize_line(model, 60)} cannot think.", severity="warning")
-            return
-        settings = self.conversation.settings
-        cycle: list[Think] = list(THINK_LEVELS) if self._takes_levels() else [True, False]
-        think = self.effective_think()
-        index = cycle.index(think) if think in cycle else -1
-        settings.think = cycle[(index + 1) % len(cycle)]
-        self.settings_changed()
-        self.notify(f"Thinking: {self._think_label()}")

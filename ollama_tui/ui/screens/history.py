@@ -10,7 +10,6 @@ import asyncio
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -26,13 +25,12 @@ from ollama_tui.core.history.export import import_file, to_json, to_markdown
 from ollama_tui.core.history.store import SHORT_ID, HistoryError, Listing, SearchHit
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.ui.bindings import bindings
-from ollama_tui.ui.screens.base import selected_key, tui_of
+from ollama_tui.ui.context import Shared, ShownChat
+from ollama_tui.ui.messages import OpenConversation
+from ollama_tui.ui.screens.base import selected_key
 from ollama_tui.ui.screens.confirm import Confirm, TextPrompt
 from ollama_tui.ui.widgets.plain import Plain, cell
 from ollama_tui.ui.widgets.row_table import RowTable
-
-if TYPE_CHECKING:
-    from ollama_tui.ui.app import OllamaTUI
 
 SEARCH_DELAY = 0.2
 TITLE_WIDTH = 26
@@ -50,13 +48,11 @@ class HistoryScreen(Screen[None]):
     ACTION_SCOPE = "history"
     BINDINGS = bindings("history")
 
-    def __init__(self) -> None:
+    def __init__(self, shared: Shared, chat: ShownChat) -> None:
         super().__init__()
+        self.shared = shared
+        self.chat = chat
         self.listings: list[Listing] = []
-
-    @property
-    def tui(self) -> OllamaTUI:
-        return tui_of(self)
 
     def compose(self) -> ComposeResult:
         yield Plain("Conversations", classes="models-title")
@@ -76,7 +72,7 @@ class HistoryScreen(Screen[None]):
         if delay:
             await asyncio.sleep(delay)
         query = self.query_one("#history-search", Input).value.strip()
-        store = self.tui.store
+        store = self.shared.store
         listings = await asyncio.to_thread(store.listings)
         hits = await asyncio.to_thread(store.search, query) if query else None
         self.post_message(Listed(listings, hits))
@@ -106,12 +102,12 @@ class HistoryScreen(Screen[None]):
         if selected is not None and selected in keys:
             table.move_cursor(row=table.get_row_index(selected))
         unreadable = sum(1 for listing in event.listings if listing.problem)
-        message = f"{len(event.listings)} conversations in {self.tui.store.directory}"
+        message = f"{len(event.listings)} conversations in {self.shared.store.directory}"
         if event.hits is not None:
             message = f"{len(event.hits)} of {len(event.listings)} conversations match"
         if unreadable:
             message += f" · {unreadable} unreadable (left untouched; Enter says why)"
-        trash = self.tui.store.trash_count()
+        trash = self.shared.store.trash_count()
         if trash:
             message += f" · {trash} in the trash (t empties it)"
         self.query_one("#history-message", Plain).update(message)
@@ -185,7 +181,7 @@ class HistoryScreen(Screen[None]):
     def open_selected(self) -> None:
         listing = self._selected()
         if listing is not None:
-            self.tui.open_conversation(listing.id)
+            self.post_message(OpenConversation(listing.id))
 
     def action_rename(self) -> None:
         listing = self._selected()
@@ -205,19 +201,19 @@ class HistoryScreen(Screen[None]):
 
     @work(group="history-action", exit_on_error=False)
     async def rename(self, conversation_id: str, title: str) -> None:
-        chat = self.tui.chat
-        if chat.conversation.id == conversation_id and chat.read_only:
+        session = self.chat.session
+        if session.conversation.id == conversation_id and session.read_only:
             self.notify(
                 "It is open in another ollama-tui: rename it there.",
                 title="Not renamed",
                 severity="warning",
             )
             return
-        if chat.conversation.id == conversation_id:
-            chat.conversation.title = title
-            self.tui.save_conversation(chat.conversation)
+        if session.conversation.id == conversation_id:
+            session.conversation.title = title
+            session.save()
         else:
-            store = self.tui.store
+            store = self.shared.store
             try:
                 conversation, _ = await asyncio.to_thread(store.load, conversation_id)
                 conversation.title = title
@@ -235,9 +231,10 @@ class HistoryScreen(Screen[None]):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            chat = self.tui.chat
-            if chat.conversation.id == listing.id and not chat.read_only:
-                chat.after_stopping("delete this chat", partial(self._delete_shown, listing.id))
+            session = self.chat.session
+            if session.conversation.id == listing.id and not session.read_only:
+                delete_shown = partial(self._delete_shown, listing.id)
+                self.chat.after_stopping("delete this chat", delete_shown)
             else:
                 self.delete(listing.id)
 
@@ -247,13 +244,13 @@ class HistoryScreen(Screen[None]):
         )
 
     async def _delete_shown(self, conversation_id: str) -> None:
-        await self.tui.chat.new_chat()
+        await self.chat.new_chat()
         self.delete(conversation_id)
 
     @work(group="history-action", exit_on_error=False)
     async def delete(self, conversation_id: str) -> None:
         try:
-            moved = await self.tui.delete_conversation(conversation_id)
+            moved = await self.shared.saver.delete(conversation_id)
         except HistoryError as error:
             self.notify(str(error), title="Not deleted", severity="error")
             return
@@ -261,7 +258,7 @@ class HistoryScreen(Screen[None]):
         self.refresh_list()
 
     def action_empty_trash(self) -> None:
-        count = self.tui.store.trash_count()
+        count = self.shared.store.trash_count()
         if not count:
             self.notify("The trash is empty.")
             return
@@ -269,7 +266,7 @@ class HistoryScreen(Screen[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 try:
-                    removed = self.tui.store.empty_trash()
+                    removed = self.shared.store.empty_trash()
                 except HistoryError as error:
                     self.notify(str(error), severity="error")
                     return
@@ -303,7 +300,7 @@ class HistoryScreen(Screen[None]):
     @work(group="history-action", exit_on_error=False)
     async def export(self, conversation_id: str, target: Path, kind: str) -> None:
         try:
-            conversation, _ = await asyncio.to_thread(self.tui.store.load, conversation_id)
+            conversation, _ = await asyncio.to_thread(self.shared.store.load, conversation_id)
             data = (
                 to_markdown(conversation).encode("utf-8") if kind == "md" else to_json(conversation)
             )
@@ -330,7 +327,7 @@ class HistoryScreen(Screen[None]):
     @work(group="history-action", exit_on_error=False)
     async def import_from(self, source: Path) -> None:
         try:
-            conversation, notes = await asyncio.to_thread(import_file, self.tui.store, source)
+            conversation, notes = await asyncio.to_thread(import_file, self.shared.store, source)
         except FileNotFoundError:
             self.notify(f"No file at {source}.", title="Not imported", severity="error")
             return

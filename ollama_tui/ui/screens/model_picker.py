@@ -16,11 +16,12 @@ from textual.widgets.option_list import Option
 
 from ollama_tui.core.formatting import human_size, relative_time
 from ollama_tui.core.fuzzy import fuzzy_score
-from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.errors import OllamaError
 from ollama_tui.core.ollama.types import ModelInfo, ModelSummary
+from ollama_tui.core.pulls import PullJob, PullState
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.ui.bindings import bindings
+from ollama_tui.ui.context import Shared
 from ollama_tui.ui.widgets.plain import Plain
 
 BADGES = (("vision", "vision"), ("tools", "tools"), ("thinking", "think"))
@@ -51,10 +52,9 @@ class ModelPicker(ModalScreen[str | None]):
     ACTION_SCOPE = "picker"
     BINDINGS = bindings("picker")
 
-    def __init__(self, client: OllamaClient, model_info: dict[str, ModelInfo]) -> None:
+    def __init__(self, shared: Shared) -> None:
         super().__init__()
-        self.client = client
-        self.model_info = model_info
+        self.shared = shared
         """The app's cache of ``/api/show`` answers, by model name."""
         self.rows: list[ModelRow] = []
 
@@ -71,6 +71,7 @@ class ModelPicker(ModalScreen[str | None]):
             )
 
     def on_mount(self) -> None:
+        self.shared.signals.pulls.subscribe(self, self.pull_changed)
         self.action_refresh()
 
     def action_refresh(self) -> None:
@@ -102,15 +103,16 @@ class ModelPicker(ModalScreen[str | None]):
     @work(exclusive=True, group="picker-load", exit_on_error=False)
     async def load_models(self) -> None:
         try:
-            models, running = await asyncio.gather(self.client.list_models(), self.client.running())
+            catalog = self.shared.catalog
+            models, running = await asyncio.gather(catalog.list_models(), catalog.running())
         except OllamaError as error:
             self.post_message(self.LoadFailed(error))
             return
         self.post_message(self.ModelsLoaded(models, {r.name for r in running}))
         for model in models:
-            if model.capabilities is None and model.name not in self.model_info:
+            if model.capabilities is None and catalog.info(model.name) is None:
                 try:
-                    info = await self.client.show(model.name)
+                    info = await catalog.show(model.name)
                 except OllamaError:
                     continue
                 self.post_message(self.InfoLoaded(info))
@@ -131,11 +133,13 @@ class ModelPicker(ModalScreen[str | None]):
         self.render_rows()
 
     def _known_capabilities(self, name: str) -> frozenset[str] | None:
-        info = self.model_info.get(name)
-        return info.capabilities if info is not None else None
+        return self.shared.catalog.capabilities(name)
+
+    def pull_changed(self, job: PullJob) -> None:
+        if job.state is PullState.SUCCEEDED:
+            self.action_refresh()
 
     def on_model_picker_info_loaded(self, event: InfoLoaded) -> None:
-        self.model_info[event.info.name] = event.info
         for row in self.rows:
             if row.summary.name == event.info.name:
                 row.capabilities = event.info.capabilities

@@ -7,9 +7,9 @@ pauses when another screen covers it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,16 +28,15 @@ from ollama_tui.core.formatting import (
 from ollama_tui.core.fuzzy import fuzzy_score
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.types import ModelInfo, ModelSummary, RunningModel
+from ollama_tui.core.pulls import PullJob, PullState, name_problem
 from ollama_tui.core.sanitize import sanitize, sanitize_line
-from ollama_tui.services.pulls import name_problem
 from ollama_tui.ui.bindings import bindings
-from ollama_tui.ui.screens.base import selected_key, tui_of
+from ollama_tui.ui.context import Shared
+from ollama_tui.ui.messages import ChatWith
+from ollama_tui.ui.screens.base import selected_key
 from ollama_tui.ui.screens.confirm import Confirm, TextPrompt
 from ollama_tui.ui.widgets.plain import Plain, cell
 from ollama_tui.ui.widgets.row_table import RowTable
-
-if TYPE_CHECKING:
-    from ollama_tui.ui.app import OllamaTUI
 
 RUNNING_REFRESH_SECONDS = 3.0
 MODEL_COLUMNS = (
@@ -74,19 +73,26 @@ class ActionDone(Message):
     text: str
 
 
+@dataclass
+class ActionFailed(Message):
+    error: errors.OllamaError
+
+
+@dataclass
+class LoadFailed(Message):
+    reason: str
+
+
 class ModelsScreen(Screen[None]):
     ACTION_SCOPE = "models"
     BINDINGS = bindings("models")
 
-    def __init__(self) -> None:
+    def __init__(self, shared: Shared) -> None:
         super().__init__()
+        self.shared = shared
         self.models: list[ModelSummary] = []
         self.running: list[RunningModel] = []
         self.sort = "name"
-
-    @property
-    def tui(self) -> OllamaTUI:
-        return tui_of(self)
 
     def compose(self) -> ComposeResult:
         yield Plain("Installed models", classes="models-title")
@@ -106,6 +112,9 @@ class ModelsScreen(Screen[None]):
         for label in ("Name", "Size", "Processor", "Context", "Expires"):
             running.add_column(label, key=label.lower())
         self.poll = self.set_interval(RUNNING_REFRESH_SECONDS, self.refresh_running)
+        signals = self.shared.signals
+        signals.model_info.subscribe(self, lambda _: self.render_models())
+        signals.pulls.subscribe(self, self.pull_changed)
         table.focus()
         self.reload()
 
@@ -125,25 +134,26 @@ class ModelsScreen(Screen[None]):
 
     @work(group="models-load", exclusive=True, exit_on_error=False)
     async def load_models(self) -> None:
-        client = self.tui.client
+        catalog = self.shared.catalog
         try:
-            models, running = await asyncio.gather(client.list_models(), client.running())
+            models, running = await asyncio.gather(catalog.list_models(), catalog.running())
         except errors.OllamaError as error:
-            self.query_one("#models-message", Plain).update(error.explain())
+            self.post_message(LoadFailed(error.explain()))
             return
         self.post_message(ModelsLoaded(models, running))
         for model in models:
-            if model.capabilities is None and model.name not in self.tui.model_info:
-                try:
-                    info = await client.show(model.name)
-                except errors.OllamaError:
-                    continue
-                self.post_message(InfoLoaded(info))
+            if model.capabilities is None:
+                # Each one loaded comes back through the app's model-info signal.
+                with contextlib.suppress(errors.OllamaError):
+                    await catalog.show(model.name)
+
+    def on_load_failed(self, event: LoadFailed) -> None:
+        self.query_one("#models-message", Plain).update(event.reason)
 
     @work(group="models-running", exclusive=True, exit_on_error=False)
     async def refresh_running(self) -> None:
         try:
-            running = await self.tui.client.running()
+            running = await self.shared.catalog.running()
         except errors.OllamaError:
             return
         self.post_message(RunningLoaded(running))
@@ -155,21 +165,21 @@ class ModelsScreen(Screen[None]):
         self.render_running()
 
     def on_running_loaded(self, event: RunningLoaded) -> None:
+        self.shared.signals.running.publish(None)
         self.running = event.running
         self.render_running()
         self.render_models()
 
-    def on_info_loaded(self, event: InfoLoaded) -> None:
-        self.tui.model_info[event.info.name] = event.info
-        self.render_models()
+    def pull_changed(self, job: PullJob) -> None:
+        if job.state is PullState.SUCCEEDED:
+            self.reload()
 
     # -- showing ------------------------------------------------------------------------
 
     def _capabilities(self, model: ModelSummary) -> str:
         caps = model.capabilities
         if caps is None:
-            info = self.tui.model_info.get(model.name)
-            caps = info.capabilities if info is not None else None
+            caps = self.shared.catalog.capabilities(model.name)
         if caps is None:
             return "…"
         return ", ".join(sorted(caps - {"completion"}))
@@ -257,7 +267,7 @@ class ModelsScreen(Screen[None]):
     def action_chat(self) -> None:
         model = self._selected()
         if model is not None:
-            self.tui.chat_with(model.name)
+            self.post_message(ChatWith(model.name))
 
     @on(DataTable.RowSelected, "#models-table")
     def row_chosen(self) -> None:
@@ -270,15 +280,18 @@ class ModelsScreen(Screen[None]):
 
     @work(group="models-info", exclusive=True, exit_on_error=False)
     async def show_info(self, name: str) -> None:
-        info = self.tui.model_info.get(name)
-        if info is None or not info.modelfile:
-            try:
-                info = await self.tui.client.show(name)
-            except errors.OllamaError as error:
-                self.tui.report_error(error)
-                return
-            self.tui.model_info[name] = info
-        self.app.push_screen(ModelInfoScreen(info))
+        try:
+            info = await self.shared.catalog.show(name, with_modelfile=True)
+        except errors.OllamaError as error:
+            self.post_message(ActionFailed(error))
+            return
+        self.post_message(InfoLoaded(info))
+
+    def on_info_loaded(self, event: InfoLoaded) -> None:
+        self.app.push_screen(ModelInfoScreen(event.info))
+
+    def on_action_failed(self, event: ActionFailed) -> None:
+        self.shared.report_error(self, event.error)
 
     def action_delete(self) -> None:
         model = self._selected()
@@ -289,7 +302,7 @@ class ModelsScreen(Screen[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.call_server(
-                    lambda: self.tui.client.delete(name),
+                    lambda: self.shared.client.delete(name),
                     f"Deleted {sanitize_line(name, 60)}.",
                 )
 
@@ -315,7 +328,7 @@ class ModelsScreen(Screen[None]):
         def named(name: str | None) -> None:
             if name:
                 self.call_server(
-                    lambda: self.tui.client.copy(source, name),
+                    lambda: self.shared.client.copy(source, name),
                     f"Copied {sanitize_line(source, 40)} to {sanitize_line(name, 40)}.",
                 )
 
@@ -332,7 +345,7 @@ class ModelsScreen(Screen[None]):
         if model is not None:
             name = model.name
             self.call_server(
-                lambda: self.tui.client.unload(name), f"Unloaded {sanitize_line(name, 60)}."
+                lambda: self.shared.client.unload(name), f"Unloaded {sanitize_line(name, 60)}."
             )
 
     def action_load(self) -> None:
@@ -341,7 +354,7 @@ class ModelsScreen(Screen[None]):
             name = model.name
             self.notify(f"Loading {sanitize_line(name, 60)}…")
             self.call_server(
-                lambda: self.tui.client.load(name), f"{sanitize_line(name, 60)} is loaded."
+                lambda: self.shared.client.load(name), f"{sanitize_line(name, 60)} is loaded."
             )
 
     @work(group="models-action", exit_on_error=False)
@@ -351,14 +364,14 @@ class ModelsScreen(Screen[None]):
         except errors.ModelNotFound:
             self.post_message(ActionDone("That model is no longer on the server."))
         except errors.OllamaError as error:
-            self.tui.report_error(error)
+            self.post_message(ActionFailed(error))
             return
         else:
             self.post_message(ActionDone(done))
 
     def on_action_done(self, event: ActionDone) -> None:
         self.notify(event.text)
-        self.tui.refresh_running()
+        self.refresh_running()
         self.reload()
 
 

@@ -8,8 +8,6 @@ Another name can be typed while a pull runs: it is queued behind it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -17,15 +15,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, ProgressBar
 
 from ollama_tui.core.formatting import duration, human_size
+from ollama_tui.core.pulls import LayerProgress, PullJob, PullState, Stage, name_problem
 from ollama_tui.core.sanitize import sanitize_line
-from ollama_tui.services.pulls import LayerProgress, PullJob, PullState, Stage, name_problem
 from ollama_tui.ui.bindings import bindings
-from ollama_tui.ui.screens.base import tui_of
+from ollama_tui.ui.context import Shared
 from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.widgets.plain import Plain
-
-if TYPE_CHECKING:
-    from ollama_tui.ui.app import OllamaTUI
 
 PULL_HINT = "Enter pulls · Esc closes. Names look like llama3.2, qwen3:8b or hf.co/user/model."
 QUEUE_HINT = "Type another name and press Enter to queue it."
@@ -62,15 +57,12 @@ class PullScreen(ModalScreen[str | None]):
     ACTION_SCOPE = "pull"
     BINDINGS = bindings("pull")
 
-    def __init__(self, job: PullJob | None = None, name: str = "") -> None:
+    def __init__(self, shared: Shared, job: PullJob | None = None, name: str = "") -> None:
         super().__init__()
+        self.shared = shared
         self.job = job
         self.initial_name = name
         self._shown_state: PullState | None = None
-
-    @property
-    def tui(self) -> OllamaTUI:
-        return tui_of(self)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="pull-dialog"):
@@ -99,6 +91,7 @@ class PullScreen(ModalScreen[str | None]):
             yield Plain(classes="dialog-hint", id="pull-keys")
 
     def on_mount(self) -> None:
+        self.shared.signals.pulls.subscribe(self, lambda _: self.show_job())
         self.show_job()
         self.query_one("#pull-name", Input).focus()
 
@@ -122,7 +115,7 @@ class PullScreen(ModalScreen[str | None]):
             note.update(problem)
             note.add_class("-error")
             return
-        job = self.tui.start_pull(name)
+        job = self.shared.pulls.start(name)
         if self.job is None or self.job.finished:
             self.job = job  # else the queue line shows it, waiting its turn
         event.input.value = ""
@@ -185,7 +178,7 @@ class PullScreen(ModalScreen[str | None]):
 
     def _show_queue(self) -> None:
         """The other pulls of this session: running, queued, and how the others ended."""
-        others = [job for job in self.tui.pulls if job is not self.job]
+        others = [job for job in self.shared.pulls.jobs if job is not self.job]
         waiting = [job for job in others if not job.finished]
         line = ""
         if waiting:
@@ -257,13 +250,13 @@ class PullScreen(ModalScreen[str | None]):
         if job is None or job.finished:
             return
         if not job.tracker.worth_confirming_cancel():
-            self.tui.cancel_pull(job)
+            self.shared.pulls.cancel(job)
             return
         done = human_size(job.tracker.downloaded)
 
         def answered(yes: bool | None) -> None:
             if yes and self.job is job:
-                self.tui.cancel_pull(job)
+                self.shared.pulls.cancel(job)
 
         self.app.push_screen(
             Confirm(
@@ -277,7 +270,7 @@ class PullScreen(ModalScreen[str | None]):
 
     def action_retry(self) -> None:
         if self.job is not None and self.job.retryable:
-            self.job = self.tui.start_pull(self.job.model)
+            self.job = self.shared.pulls.start(self.job.model)
             for row in self.query(LayerRow):
                 row.remove()
             self.show_job()

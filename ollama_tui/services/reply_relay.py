@@ -1,13 +1,13 @@
-"""Relay a chat stream to the screen in batches, losing nothing.
+"""Relay a chat stream in batches, losing nothing.
 
-The chat screen's worker runs ``relay_stream``. A pump task reads the stream as fast
-as the server sends it into a ``Received`` record, which always holds everything
-received so far; the relay posts the part not yet shown as a ``ReplyChunk`` every
-``flush_seconds``, and returns the ``ReplyEnded`` message for the worker to post.
+``relay_stream`` runs a pump task that reads the stream as fast as the server sends
+it into a ``Received`` record, which always holds everything received so far; the
+relay emits the part not yet shown as a ``ReplyChunk`` every ``flush_seconds``, and
+returns the ``ReplyEnded`` event.
 
-Stopping a reply cancels the worker, and the screen then takes the rest of the text
-from the ``Received`` record (``Received.close``), so nothing that arrived before the
-key was pressed is lost. Whatever goes wrong while the stream is read ends the reply
+Stopping a reply cancels the relay, and the rest of the text is then taken from the
+``Received`` record (``Received.close``), so nothing that arrived before the stop is
+lost. Whatever goes wrong while the stream is read ends the reply
 as failed, with a reason and the text received.
 """
 
@@ -20,8 +20,6 @@ from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
-from textual.message import Message
-
 from ollama_tui.core.conversation import Reply, ReplyStatus
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.types import ChatEvent, ContentDelta, Done, Stats, ThinkingDelta
@@ -29,7 +27,7 @@ from ollama_tui.core.think_tags import ThinkTagSplitter
 
 
 @dataclass
-class ReplyChunk(Message):
+class ReplyChunk:
     """Text received since the last chunk."""
 
     reply: Reply
@@ -39,7 +37,7 @@ class ReplyChunk(Message):
 
 
 @dataclass
-class ReplyEnded(Message):
+class ReplyEnded:
     reply: Reply
     status: ReplyStatus
     stats: Stats | None = None
@@ -66,7 +64,7 @@ class Received:
     closed: bool = False
     """Set when the reply was stopped: what arrives later is not part of it."""
     shown: tuple[int, int] = (0, 0)
-    """How many parts of ``content`` and ``thinking`` have been posted."""
+    """How many parts of ``content`` and ``thinking`` have been emitted."""
     _splitter: ThinkTagSplitter = field(default_factory=ThinkTagSplitter)
 
     def __post_init__(self) -> None:
@@ -103,7 +101,7 @@ class Received:
         return self.last_arrival is not None, self.clock() - since
 
     def take_unshown(self) -> tuple[str, str]:
-        """The text not posted yet, which is now counted as shown."""
+        """The text not emitted yet, which is now counted as shown."""
         content_from, thinking_from = self.shown
         self.shown = (len(self.content), len(self.thinking))
         return "".join(self.content[content_from:]), "".join(self.thinking[thinking_from:])
@@ -113,7 +111,7 @@ async def relay_stream(
     stream: AsyncGenerator[ChatEvent, None],
     reply: Reply,
     received: Received,
-    post: Callable[[Message], object],
+    emit: Callable[[ReplyChunk], object],
     flush_seconds: Callable[[], float],
 ) -> ReplyEnded:
     arrived, ended = asyncio.Event(), asyncio.Event()
@@ -141,7 +139,7 @@ async def relay_stream(
     def flush() -> None:
         content, thinking = received.take_unshown()
         if content or thinking:
-            post(ReplyChunk(reply, content, thinking, received.first_token_s))
+            emit(ReplyChunk(reply, content, thinking, received.first_token_s))
 
     pump_task = asyncio.create_task(pump())
     last_flush = time.monotonic()

@@ -1,0 +1,184 @@
+"""A chat with a model: the request for each reply, its stream, stopping it, and its
+end (status, figures, saving). The TUI and the command line drive it; it knows no
+screen."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+from ollama_tui.core.conversation import Conversation, Reply, ReplyStatus
+from ollama_tui.core.ollama import errors
+from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.settings import Think, think_to_send
+from ollama_tui.core.tokens import ContextCounter, context_window, probably_truncated
+from ollama_tui.services.catalog import ModelCatalog
+from ollama_tui.services.reply_relay import Received, ReplyChunk, ReplyEnded, relay_stream
+from ollama_tui.services.saver import ConversationSaver
+
+STREAM_SAVE_SECONDS = 1.0
+"""While a reply streams it is saved this often, so a crash loses at most this much."""
+
+
+class ChatSession:
+    def __init__(
+        self,
+        conversation: Conversation,
+        *,
+        client: OllamaClient,
+        counter: ContextCounter,
+        catalog: ModelCatalog,
+        saver: ConversationSaver,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.conversation = conversation
+        self.client = client
+        self.counter = counter
+        self.catalog = catalog
+        self.saver = saver
+        self.clock = clock
+        """For how long a reply has been waiting (tests give their own)."""
+        self.streaming: Reply | None = None
+        self.received = Received(clock=clock)
+        """What the streaming reply's server has sent so far."""
+        self.read_only = False
+        """Another ollama-tui holds this conversation: it is shown, not changed."""
+        self._saved_at = 0.0
+
+    # -- the model and its context ----------------------------------------------------
+
+    def capabilities(self) -> frozenset[str] | None:
+        return self.catalog.capabilities(self.conversation.model)
+
+    def think_to_send(self) -> Think | None:
+        return think_to_send(self.conversation.settings.think, self.capabilities())
+
+    def context_window(self) -> tuple[int | None, str]:
+        """The context length the next request gets, and where that figure comes from."""
+        model = self.conversation.model
+        info = self.catalog.info(model)
+        return context_window(
+            self.conversation.settings.options.get("num_ctx"),
+            self.catalog.running_context(model),
+            info.context_length if info is not None else None,
+        )
+
+    # -- a reply ----------------------------------------------------------------------
+
+    def begin_reply(self) -> Reply:
+        """A new reply to the last prompt (a new version if it has one already)."""
+        reply = self.conversation.start_reply()
+        self.streaming = reply
+        self.received = Received(clock=self.clock)
+        return reply
+
+    async def stream(
+        self,
+        reply: Reply,
+        emit: Callable[[ReplyChunk], object],
+        flush_seconds: Callable[[], float] = lambda: 0.0,
+    ) -> ReplyEnded:
+        """Ask for ``reply`` and emit its text in batches; the ending is returned, and
+        whatever goes wrong ends it as failed, with the text received kept."""
+        settings = self.conversation.settings
+        received = self.received
+        messages = self.conversation.request_messages()
+        try:
+            counted = await asyncio.to_thread(self.counter.estimate, reply.model, messages)
+            received.started = received.clock()  # the first token's wait starts here
+            chat = self.client.chat(
+                reply.model,
+                messages,
+                options=settings.options or None,
+                think=self.think_to_send(),
+                format=settings.format,
+                keep_alive=settings.keep_alive,
+                truncate=settings.truncate,
+            )
+            ended = await relay_stream(chat, reply, received, emit, flush_seconds)
+            ended.estimated_tokens = counted.raw_total
+        except Exception as error:  # the reply must end, whatever went wrong
+            received.close()
+            failure = errors.MalformedResponse(
+                f"The reply failed unexpectedly ({type(error).__name__})."
+            )
+            ended = ReplyEnded(reply, ReplyStatus.ERROR, error=failure)
+            content, thinking = received.take_unshown()
+            emit(ReplyChunk(reply, content, thinking, received.first_token_s))
+        return ended
+
+    def take_chunk(self, chunk: ReplyChunk) -> bool:
+        """Add a batch of text to its reply; False when that reply is no longer
+        streaming (stopped: its text is in already)."""
+        if chunk.reply is not self.streaming:
+            return False
+        reply = chunk.reply
+        reply.content += chunk.content
+        reply.thinking += chunk.thinking
+        reply.first_token_s = chunk.first_token_s
+        if self.clock() - self._saved_at >= STREAM_SAVE_SECONDS:
+            self._saved_at = self.clock()
+            self.save()
+        return True
+
+    def stop(self) -> ReplyChunk | None:
+        """Stop the streaming reply, keeping everything that arrived before now; the
+        text it did not have yet is returned to show. The caller cancels the stream."""
+        reply = self.streaming
+        if reply is None:
+            return None
+        self.streaming = None
+        rest = self.take_rest(reply)
+        reply.status = ReplyStatus.STOPPED
+        self.end(reply)
+        return rest
+
+    def take_rest(self, reply: Reply) -> ReplyChunk:
+        """Everything that arrived and is not in ``reply`` yet (waiting for the next
+        batch, or in a batch not applied yet) goes into it."""
+        received = self.received
+        received.close()
+        # Batches are applied in order, so the reply holds a prefix of what arrived.
+        content = "".join(received.content)[len(reply.content) :]
+        thinking = "".join(received.thinking)[len(reply.thinking) :]
+        reply.content += content
+        reply.thinking += thinking
+        reply.first_token_s = received.first_token_s
+        return ReplyChunk(reply, content, thinking, received.first_token_s)
+
+    def finish(self, ended: ReplyEnded) -> bool:
+        """The stream ended by itself; False when the reply was stopped before."""
+        if ended.reply is not self.streaming:
+            return False
+        self.streaming = None
+        reply = ended.reply
+        reply.status = ended.status
+        reply.stats = ended.stats
+        prompt_tokens = ended.stats.prompt_eval_count if ended.stats is not None else None
+        self.counter.calibrate(reply.model, ended.estimated_tokens, prompt_tokens)
+        reply.prompt_truncated = probably_truncated(prompt_tokens, self.context_window()[0])
+        if ended.error is not None:
+            reply.error = ended.error.explain()
+        self.end(reply)
+        return True
+
+    def end(self, reply: Reply) -> None:
+        self.conversation.touch()
+        self.save()
+
+    # -- saving -----------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Saved soon, unless another ollama-tui holds it."""
+        if not self.read_only:
+            self.saver.save(self.conversation)
+
+    def switch_to(self, conversation: Conversation) -> None:
+        """Go on with ``conversation``; the one left may be let go once written."""
+        left = self.conversation.id
+        self.conversation = conversation
+        self.saver.show(conversation.id)
+        if left != conversation.id:
+            self.saver.left(left)
+        self.read_only = not self.saver.hold(conversation)

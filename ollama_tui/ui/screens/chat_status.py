@@ -1,0 +1,59 @@
+"""What the chat's status line says, by rank: how to stop a reply and the model first,
+the host last; a connection problem is shown whole, below."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from ollama_tui.core.sanitize import sanitize_line
+from ollama_tui.core.settings import think_label
+from ollama_tui.services.chat_session import ChatSession
+from ollama_tui.services.health import ConnectionState
+from ollama_tui.ui.widgets.status_line import Part
+
+WAIT_NOTE_SECONDS = 3.0
+"""Before the first token (a model loading), the wait is shown after this long."""
+STALL_NOTE_SECONDS = 10.0
+"""A reply that has gone quiet this long says so, with the time."""
+
+
+def reply_state(session: ChatSession) -> str:
+    """How the streaming reply is doing: a model loading, or a server gone quiet, is
+    said with how long it has been."""
+    started, silent = session.received.silence()
+    if not started and silent >= WAIT_NOTE_SECONDS:
+        return f"replying… (waiting {silent:.0f} s) Esc stops"
+    if started and silent >= STALL_NOTE_SECONDS:
+        return f"replying… (no text for {silent:.0f} s) Esc stops"
+    return "replying… Esc stops"
+
+
+def status_parts(
+    session: ChatSession, state: ConnectionState, pulling: str, host: str
+) -> tuple[list[Part], str]:
+    """The parts of the line, and the problem to show below it ("" for none)."""
+    parts: list[Part] = []
+    if session.streaming is not None:
+        parts.append(Part(reply_state(session), 0, "Esc stops"))
+    if session.read_only:
+        parts.append(Part("read-only: open in another ollama-tui", 0, "read-only"))
+    model = session.conversation.model
+    parts.append(Part(f"model {model}", 0, model) if model else Part("no model: Ctrl+O", 0))
+    think = session.think_to_send()
+    if think is not None:
+        parts.append(Part(f"think {think_label(think)}", 1))
+    if pulling:
+        parts.append(Part(pulling, 2))
+    problem = ""
+    if state.connected is None:
+        parts.append(Part("… connecting", 1))
+    elif state.connected:
+        parts.append(Part(f"● Ollama {sanitize_line(state.version, 20)}", 3, "●"))
+    else:
+        problem = state.error.explain() if state.error else "not reachable"
+        wait = max(0, math.ceil(state.retry_at - time.monotonic()))
+        retry = f"retrying in {wait} s" if wait else "retrying now"
+        parts.append(Part(f"✖ Ollama is down, {retry}", 0, f"✖ {retry}"))
+    parts.append(Part(host, 4))
+    return parts, problem
