@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import TextArea
+from textual.worker import Worker
 
 from ollama_tui.core import paths
 from ollama_tui.core.conversation import AssistantTurn
@@ -193,8 +194,11 @@ class ChatSettingsPanel:
                 messages.pop()
         return messages
 
-    def recount(self) -> None:
-        self.screen.run_worker(self._count, group="count", exclusive=True, exit_on_error=False)
+    def recount(self) -> Worker[None]:
+        # The method, not a coroutine: a count replaced before it starts is never made.
+        return self.screen.run_worker(
+            self._count, group="count", exclusive=True, exit_on_error=False
+        )
 
     async def _count(self) -> None:
         await asyncio.sleep(COUNT_DELAY)
