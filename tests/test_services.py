@@ -1,0 +1,281 @@
+"""The services, driven directly against the emulator, without Textual."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from ollama_tui.core.conversation import Conversation, ReplyStatus
+from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.pulls import PullJob, PullState
+from ollama_tui.core.tokens import ContextCounter, Tokenizer
+from ollama_tui.services.catalog import ModelCatalog
+from ollama_tui.services.chat_session import ChatSession
+from ollama_tui.services.health import (
+    BACKOFF_STEPS,
+    HEALTHY_POLL_SECONDS,
+    ConnectionState,
+    HealthMonitor,
+)
+from ollama_tui.services.pull_queue import PullQueue
+from ollama_tui.services.reply_relay import ReplyChunk
+from ollama_tui.services.saver import (
+    ConversationSaver,
+    HeldElsewhere,
+    SavedAsCopy,
+    SaveFailed,
+    SaveNews,
+    SaveWorksAgain,
+)
+from tests.emulator import ChatReply, OllamaEmulator, PullScript
+from tests.emulator.models import PullLayer
+
+MB = 1_000_000
+
+
+def session_for(
+    client: OllamaClient, store: HistoryStore, model: str = "llama3.2:latest"
+) -> tuple[ChatSession, list[SaveNews]]:
+    news: list[SaveNews] = []
+    session = ChatSession(
+        Conversation(model=model),
+        client=client,
+        counter=ContextCounter(Tokenizer()),
+        catalog=ModelCatalog(client),
+        saver=ConversationSaver(store, news.append),
+    )
+    session.switch_to(session.conversation)
+    return session, news
+
+
+async def test_a_reply_streams_in_batches_ends_with_figures_and_is_saved(
+    emulator: OllamaEmulator, client: OllamaClient, tmp_path: Path
+) -> None:
+    emulator.script(ChatReply(content=["Hel", "lo", " there"]))
+    store = HistoryStore(tmp_path / "history")
+    session, news = session_for(client, store)
+    session.conversation.add_prompt("hi")
+    reply = session.begin_reply()
+    chunks: list[ReplyChunk] = []
+    ended = await session.stream(reply, chunks.append)
+    assert all(session.take_chunk(chunk) for chunk in chunks)
+    assert session.finish(ended)
+    assert (reply.status, reply.content) == (ReplyStatus.COMPLETE, "Hello there")
+    assert reply.stats is not None and reply.stats.eval_count == 3
+    assert session.streaming is None
+    await session.saver.close()
+    saved, _ = HistoryStore(tmp_path / "history").load(session.conversation.id)
+    assert saved.turns[-1].reply.content == "Hello there"  # type: ignore[union-attr]
+    [sent] = emulator.chat_requests()
+    assert sent["messages"] == [{"role": "user", "content": "hi"}]
+    assert "think" not in sent  # llama3.2 cannot think
+    assert news == []
+
+
+async def test_stopping_keeps_everything_that_arrived(
+    emulator: OllamaEmulator, client: OllamaClient, tmp_path: Path
+) -> None:
+    emulator.script(ChatReply(content=["one ", "two ", "three"], hold_after=2))
+    session, _ = session_for(client, HistoryStore(tmp_path / "history"))
+    session.conversation.add_prompt("count")
+    reply = session.begin_reply()
+    # A batch only every hour: what arrived is all still waiting when the stop comes.
+    streaming = asyncio.create_task(session.stream(reply, lambda _: None, lambda: 3600.0))
+    while "".join(session.received.content) != "one two ":
+        await asyncio.sleep(0.01)
+    rest = session.stop()
+    streaming.cancel()
+    assert rest is not None and rest.content == "one two "
+    assert (reply.status, reply.content) == (ReplyStatus.STOPPED, "one two ")
+    assert session.stop() is None  # nothing streams now
+    await session.saver.close()
+    saved, _ = HistoryStore(tmp_path / "history").load(session.conversation.id)
+    assert saved.turns[-1].reply.status is ReplyStatus.STOPPED  # type: ignore[union-attr]
+
+
+async def test_a_stream_that_fails_part_way_is_interrupted_with_its_text(
+    emulator: OllamaEmulator, client: OllamaClient, tmp_path: Path
+) -> None:
+    emulator.script(ChatReply(content=["a", "b", "c"], error_after=2, error="GPU fell over"))
+    session, _ = session_for(client, HistoryStore(tmp_path / "history"))
+    session.conversation.add_prompt("go")
+    reply = session.begin_reply()
+    chunks: list[ReplyChunk] = []
+    ended = await session.stream(reply, chunks.append)
+    for chunk in chunks:
+        session.take_chunk(chunk)
+    session.finish(ended)
+    assert (reply.status, reply.content) == (ReplyStatus.INTERRUPTED, "ab")
+    assert "GPU fell over" in reply.error
+
+
+async def test_a_thinking_model_is_asked_to_think_apart(
+    emulator: OllamaEmulator, client: OllamaClient, tmp_path: Path
+) -> None:
+    emulator.script(ChatReply(thinking=["hmm"], content=["yes"]))
+    session, _ = session_for(client, HistoryStore(tmp_path / "history"), "qwen3:8b")
+    await session.catalog.show("qwen3:8b")
+    session.conversation.add_prompt("why?")
+    reply = session.begin_reply()
+    chunks: list[ReplyChunk] = []
+    session.finish(await session.stream(reply, chunks.append))
+    assert emulator.chat_requests()[0]["think"] is True
+    assert "".join(c.thinking for c in chunks) == "hmm"
+
+
+async def test_the_catalog_asks_for_a_model_once(
+    emulator: OllamaEmulator, client: OllamaClient
+) -> None:
+    heard: list[str] = []
+    catalog = ModelCatalog(client, on_info=lambda info: heard.append(info.name))
+    assert catalog.capabilities("qwen3:8b") is None
+    first = await catalog.show("qwen3:8b")
+    again = await catalog.show("qwen3:8b")
+    assert again is first
+    assert len(emulator.requests_to("/api/show")) == 1
+    assert catalog.capabilities("qwen3:8b") is not None
+    assert "thinking" in (catalog.capabilities("qwen3:8b") or ())
+    assert heard == ["qwen3:8b"]
+    catalog.forget("qwen3:8b")
+    await catalog.show("qwen3:8b")
+    assert len(emulator.requests_to("/api/show")) == 2
+    await client.load("llama3.2:latest")
+    await catalog.running()
+    assert catalog.running_context("llama3.2:latest")
+
+
+async def test_pulls_run_one_at_a_time_in_order(
+    emulator: OllamaEmulator, client: OllamaClient
+) -> None:
+    layers = [PullLayer("sha256:" + "ab" * 32, 3 * MB)]
+    emulator.pulls["tiny:1b"] = PullScript(layers=layers, step=MB)
+    emulator.pulls["small:2b"] = PullScript(layers=layers, step=MB)
+    seen: list[tuple[str, PullState]] = []
+    pulled: list[str] = []
+    queue = PullQueue(
+        client, lambda job: seen.append((job.model, job.state)), on_pulled=pulled.append
+    )
+    first, second = queue.start("tiny:1b"), queue.start("small:2b")
+    assert queue.current is first
+    assert "+1 queued" in queue.summary()
+    while not second.finished:
+        await asyncio.sleep(0.01)
+    states = [entry for entry in seen if entry[1] is not PullState.QUEUED]
+    assert states[0] == ("tiny:1b", PullState.RUNNING)
+    assert states.index(("tiny:1b", PullState.SUCCEEDED)) < states.index(
+        ("small:2b", PullState.RUNNING)
+    )
+    assert (first.state, second.state) == (PullState.SUCCEEDED, PullState.SUCCEEDED)
+    assert first.tracker.completed == 3 * MB
+    assert pulled == ["tiny:1b", "small:2b"]
+    assert queue.summary() == ""
+
+
+async def test_a_failed_and_a_cancelled_pull(
+    emulator: OllamaEmulator, client: OllamaClient
+) -> None:
+    layers = [PullLayer("sha256:" + "cd" * 32, 4 * MB)]
+    emulator.pulls["flaky:1b"] = PullScript(layers=layers, step=MB, error_after_bytes=2 * MB)
+    emulator.pulls["slow:1b"] = PullScript(layers=layers, step=MB, hold_at_bytes=MB)
+    queue = PullQueue(client, lambda job: None)
+    flaky = queue.start("flaky:1b")
+    slow = queue.start("slow:1b")
+    while slow.state is not PullState.RUNNING:
+        await asyncio.sleep(0.01)
+    assert flaky.state is PullState.FAILED
+    assert "kept failing" in flaky.problem and flaky.retryable
+    queue.cancel(slow)
+    assert queue.jobs[1].state is PullState.CANCELLED
+    await queue.aclose()
+    assert queue.current is None
+    assert isinstance(queue.jobs[0], PullJob)
+
+
+async def test_health_backs_off_while_down_and_polls_slowly_once_up() -> None:
+    emulator = OllamaEmulator().start()
+    port = emulator.port
+    emulator.go_down()
+    client = OllamaClient(f"http://127.0.0.1:{port}")
+    states: list[ConnectionState] = []
+    delays: list[float] = []
+    checks = iter(range(len(BACKOFF_STEPS) + 3))
+
+    async def pause(delay: float, wake: asyncio.Event) -> None:
+        delays.append(delay)
+        if next(checks) == len(BACKOFF_STEPS):
+            emulator.come_back(port)
+        if len(delays) == len(BACKOFF_STEPS) + 2:
+            raise asyncio.CancelledError
+
+    now = iter(range(1000, 2000))
+    monitor = HealthMonitor(client, states.append, pause=pause, clock=lambda: float(next(now)))
+    try:
+        with pytest.raises(asyncio.CancelledError):
+            await monitor.run()
+    finally:
+        await client.aclose()
+        emulator.stop()
+    down = len(BACKOFF_STEPS) + 1
+    assert delays[:down] == [*BACKOFF_STEPS, BACKOFF_STEPS[-1]]
+    assert delays[down:] == [HEALTHY_POLL_SECONDS]
+    assert all(state.connected is False and state.error for state in states[:down])
+    assert states[0].retry_at == states[0].checked_at + BACKOFF_STEPS[0]
+    assert states[-1].connected is True and states[-1].version == "0.12.6"
+
+
+async def test_a_recheck_wakes_the_monitor_at_once(emulator: OllamaEmulator) -> None:
+    client = OllamaClient(emulator.url)
+    monitor = HealthMonitor(client, lambda state: None)
+    running = asyncio.create_task(monitor.run())
+    while monitor.state.connected is not True:
+        await asyncio.sleep(0.01)
+    asked = len(emulator.requests_to("/api/version"))
+    monitor.recheck()  # the next check was 20 s away
+    while len(emulator.requests_to("/api/version")) == asked:
+        await asyncio.sleep(0.01)
+    running.cancel()
+    await client.aclose()
+
+
+async def test_the_saver_reports_failure_once_and_recovery(tmp_path: Path) -> None:
+    folder = tmp_path / "history"
+    news: list[SaveNews] = []
+    saver = ConversationSaver(HistoryStore(folder), news.append)
+    conversation = Conversation(model="m")
+    conversation.add_prompt("hello")
+    folder.write_text("a file where the folder should be")
+    saver.save(conversation)
+    saver.save(conversation)
+    await saver.close()
+    assert [type(n) for n in news] == [SaveFailed]
+    folder.unlink()
+    folder.mkdir()
+    saver.save(conversation)
+    await saver.close()
+    assert [type(n) for n in news] == [SaveFailed, SaveWorksAgain]
+    assert HistoryStore(folder).load(conversation.id)[0].turns[0].content == "hello"  # type: ignore[union-attr]
+
+
+async def test_a_file_held_elsewhere_is_never_overwritten(tmp_path: Path) -> None:
+    folder = tmp_path / "history"
+    news: list[SaveNews] = []
+    saver = ConversationSaver(HistoryStore(folder), news.append)
+    shown, other = Conversation(model="m"), Conversation(model="m", title="Other")
+    for conversation in (shown, other):
+        conversation.add_prompt("mine")
+        HistoryStore(folder).save(conversation)
+    elsewhere = HistoryStore(folder)
+    assert elsewhere.claim(shown.id) and elsewhere.claim(other.id)
+    saver.show(shown.id)
+    assert not saver.hold(shown)
+    saver.save(shown)
+    saver.save(other)
+    await saver.close()
+    assert HeldElsewhere(shown.id) in news
+    [copy_news] = [n for n in news if isinstance(n, SavedAsCopy)]
+    assert copy_news.title == "Other (copy)"
+    titles = sorted(listing.title for listing in HistoryStore(folder).listings())
+    assert titles == ["Other", "Other (copy)", "mine"]  # untitled: named by its prompt
