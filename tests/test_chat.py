@@ -285,7 +285,7 @@ async def test_images_go_to_vision_models_only(emulator: OllamaEmulator, tmp_pat
         await wait_until(pilot, lambda: app.shared.catalog.info("llama3.2:latest") is not None)
         await pilot.press("ctrl+g")
         await pilot.press(*str(image), "enter")
-        assert [a.name for a in chat.pending_images] == ["cat.png"]
+        assert [a.name for a in chat.images.images] == ["cat.png"]
         chat.composer.text = "what is this?"
         await pilot.press("enter")
         await pilot.pause(0.1)
@@ -301,7 +301,7 @@ async def test_images_go_to_vision_models_only(emulator: OllamaEmulator, tmp_pat
         assert sent["messages"] == [
             {"role": "user", "content": "what is this?", "images": [base64.b64encode(PNG).decode()]}
         ]
-        assert chat.pending_images == []
+        assert chat.images.images == []
 
 
 async def test_bad_image_path_is_explained(emulator: OllamaEmulator, tmp_path: Path) -> None:
@@ -314,7 +314,7 @@ async def test_bad_image_path_is_explained(emulator: OllamaEmulator, tmp_path: P
         message = str(app.screen.query_one("#image-error", Static).render())
         assert "not a PNG" in message
         await pilot.press("escape")
-        assert chat_of(pilot).pending_images == []
+        assert chat_of(pilot).images.images == []
 
 
 async def test_stats_line(emulator: OllamaEmulator) -> None:

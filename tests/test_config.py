@@ -208,7 +208,7 @@ async def test_the_welcome_is_shown_once_then_the_picker(emulator: OllamaEmulato
     config.host = emulator.url
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.chat.first_run)
+        await wait_until(pilot, lambda: app.chat.welcome.first_run)
         assert "Welcome to ollama-tui" in str(app.chat.query_one("#welcome", Static).render())
         await wait_until(pilot, lambda: app.shared.health.state.connected is True)
         await pilot.pause(0.2)
@@ -226,12 +226,12 @@ async def test_a_burst_typed_at_the_welcome_is_the_prompt(emulator: OllamaEmulat
     config.host, config.model = emulator.url, "llama3.2:latest"
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.chat.first_run)
+        await wait_until(pilot, lambda: app.chat.welcome.first_run)
         await pilot.press(*"hello world", "enter")
         await wait_until(pilot, lambda: len(emulator.requests_to("/api/chat")) == 1)
         sent = emulator.requests_to("/api/chat")[0].json["messages"]
         assert sent[-1] == {"role": "user", "content": "hello world"}
-        assert not app.chat.first_run
+        assert not app.chat.welcome.first_run
         await wait_until(pilot, paths.config_file().exists)
 
 
@@ -240,7 +240,7 @@ async def test_typing_at_the_welcome_keeps_the_picker_away(emulator: OllamaEmula
     config.host = emulator.url
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.chat.first_run)
+        await wait_until(pilot, lambda: app.chat.welcome.first_run)
         await wait_until(pilot, lambda: app.shared.health.state.connected is True)
         await pilot.press(*"hello world")
         await pilot.pause(0.2)

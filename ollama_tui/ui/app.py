@@ -181,7 +181,7 @@ class OllamaTUI(App[None]):
             if problem:
                 self.notify(problem, title="Configuration", severity="warning")
         if self._picker_after_welcome and not event.typed:
-            self.chat.pick_model()
+            self.chat.model.pick()
 
     # -- start and end --------------------------------------------------------------------
 
@@ -219,7 +219,7 @@ class OllamaTUI(App[None]):
         if tokenizer.problem:
             self.notify(tokenizer.problem, title="Token counts", severity="warning")
         if not self.shutting_down:
-            self.chat.recount()
+            self.chat.settings.recount()
 
     # -- the services' news -----------------------------------------------------------------
 
@@ -250,7 +250,7 @@ class OllamaTUI(App[None]):
             if self._welcoming:
                 self._picker_after_welcome = True
             else:
-                self.chat.pick_model()
+                self.chat.model.pick()
 
     # -- which screen shows ---------------------------------------------------------------
 

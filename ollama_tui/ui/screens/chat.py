@@ -3,66 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Button, Footer, TextArea
 
-from ollama_tui.core.config import remember
-from ollama_tui.core.conversation import Attachment, Conversation
+from ollama_tui.core.conversation import Conversation
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.types import ModelInfo
-from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.health import ConnectionState
 from ollama_tui.services.saver import ChangedElsewhere, HeldElsewhere, SaveNews
 from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.context import Shared
-from ollama_tui.ui.messages import FirstRunClosed, OpenPull
+from ollama_tui.ui.messages import OpenPull
+from ollama_tui.ui.screens.chat_attachments import PendingImages
 from ollama_tui.ui.screens.chat_editing import LastPromptEditing
+from ollama_tui.ui.screens.chat_model import ModelChoice, ModelChosen, ModelMissing
 from ollama_tui.ui.screens.chat_ownership import Ownership
 from ollama_tui.ui.screens.chat_settings import ChatSettingsPanel, Counted
-from ollama_tui.ui.screens.chat_status import status_parts
+from ollama_tui.ui.screens.chat_status import ChatStatus
+from ollama_tui.ui.screens.chat_welcome import Welcome
 from ollama_tui.ui.screens.confirm import Confirm
-from ollama_tui.ui.screens.dialogs import CopyPicker, ImagePrompt
-from ollama_tui.ui.screens.model_picker import ModelPicker
+from ollama_tui.ui.screens.dialogs import CopyPicker
 from ollama_tui.ui.widgets.chat_log import ChatLog, ReplyFinished
 from ollama_tui.ui.widgets.composer import Composer
 from ollama_tui.ui.widgets.context_meter import ContextMeter
 from ollama_tui.ui.widgets.plain import Plain
 from ollama_tui.ui.widgets.sidebar import SettingsSidebar
 from ollama_tui.ui.widgets.status_line import StatusLine
-
-WELCOME = (
-    "Type a message and press Enter to send (Ctrl+J for a new line).\n"
-    "Ctrl+O picks a model · Esc stops a reply · F1 lists every key · Ctrl+P finds any action."
-)
-FIRST_RUN = """\
-Welcome to ollama-tui
-
-It talks to the Ollama server on your machine, or wherever OLLAMA_HOST points.
-
-  Ctrl+O   choose a model (F4 pulls a new one)
-  Enter    send your message; Ctrl+J starts a new line
-  Esc      stop a reply that is being written
-  F3       system prompt, temperature and every other option
-  F9       your saved conversations
-  F1       every key · Ctrl+P finds any action by name
-
-Conversations are saved as you go; `ollama-tui paths` shows where.
-Start typing, or press Enter. This is shown only once."""
-
-
-@dataclass
-class ModelMissing(Message):
-    """The server says the chosen model is not installed."""
-
-    model: str
 
 
 class ChatScreen(Screen[None]):
@@ -85,13 +56,11 @@ class ChatScreen(Screen[None]):
         self.settings = ChatSettingsPanel(self, shared, self.session)
         self.editing = LastPromptEditing(self, self.settings, self.busy)
         self.ownership = Ownership(self, self.session)
-        self.pending_images: list[Attachment] = []
+        self.model = ModelChoice(self, shared, self.session)
+        self.images = PendingImages(self, self.session)
         self._sending = False
-        self._status_ticks: Timer | None = None
-        self._said_missing: set[str] = set()
-        self.first_run = first_run
-        """The first-run welcome is showing. It is part of this screen, so the
-        composer keeps the focus and every key typed at it lands there, in order."""
+        self.welcome = Welcome(self, first_run)
+        self.status = ChatStatus(self, shared, self.session)
 
     @property
     def conversation(self) -> Conversation:
@@ -103,9 +72,7 @@ class ChatScreen(Screen[None]):
         with Horizontal(id="status-row"):
             yield StatusLine(id="status-bar")
             yield ContextMeter(id="context-meter")
-        welcome = Plain(FIRST_RUN if self.first_run else WELCOME, id="welcome")
-        welcome.set_class(self.first_run, "-first-run")
-        yield ChatLog(self.session, welcome, id="chat-log")
+        yield ChatLog(self.session, self.welcome.widget, id="chat-log")
         yield Plain(id="attachments")
         yield Plain(
             "✎ Editing your last prompt · Enter resends it (the old reply is kept as a "
@@ -158,15 +125,6 @@ class ChatScreen(Screen[None]):
             prompt.focus()
             prompt.insert(event.character)
 
-    def close_first_run(self, typed: bool) -> None:
-        if not self.first_run:
-            return
-        self.first_run = False
-        welcome = self.query_one("#welcome", Plain)
-        welcome.update(WELCOME)
-        welcome.remove_class("-first-run")
-        self.post_message(FirstRunClosed(typed))
-
     async def action_scroll_chat(self, where: str) -> None:
         await self.chat_log.scroll_chat(where)
 
@@ -176,33 +134,16 @@ class ChatScreen(Screen[None]):
     # -- the status line --------------------------------------------------------------------
 
     def refresh_status(self) -> None:
-        self._tick_status()
-        parts, problem = status_parts(
-            self.session,
-            self.shared.health.state,
-            self.shared.pulls.summary(),
-            self.shared.config.host,
-        )
-        self.query_one("#status-bar", StatusLine).show(parts, problem)
+        self.status.refresh()
 
     def on_resize(self) -> None:
         self.query_one(ContextMeter).redraw()
-
-    def _tick_status(self) -> None:
-        """Redraw the status line every second while it shows a time that moves: a
-        reply's wait, or the countdown to the next reconnection."""
-        moving = self.session.streaming is not None or self.shared.health.state.connected is False
-        if moving and self._status_ticks is None:
-            self._status_ticks = self.set_interval(1.0, self.refresh_status)
-        elif not moving and self._status_ticks is not None:
-            self._status_ticks.stop()
-            self._status_ticks = None
 
     def connection_changed(self, state: ConnectionState) -> None:
         """The server is reachable (again): learn about the model if that failed."""
         model = self.conversation.model
         if state.connected and model and self.shared.catalog.info(model) is None:
-            self.load_model_info(model)
+            self.model.load_info(model)
         self.refresh_status()
 
     def saving_news(self, news: SaveNews) -> None:
@@ -215,50 +156,23 @@ class ChatScreen(Screen[None]):
     # -- model ------------------------------------------------------------------------------
 
     def action_pick_model(self) -> None:
-        self.pick_model()
+        self.model.pick()
 
-    def pick_model(self) -> None:
-        if any(isinstance(screen, ModelPicker) for screen in self.app.screen_stack):
-            return
-
-        def chosen(name: str | None) -> None:
-            if name:
-                self.set_model(name)
-                problem = remember(self.shared.config, last_model=name)
-                if problem:
-                    self.notify(problem, title="Settings not saved", severity="warning")
-            self.composer.focus()
-
-        self.app.push_screen(ModelPicker(self.shared), chosen)
+    def on_model_chosen(self, event: ModelChosen) -> None:
+        if event.model:
+            self.set_model(event.model)
+            self.model.remember(event.model)
+        self.composer.focus()
 
     def set_model(self, name: str) -> None:
         """Switch model; the conversation is kept."""
         self.conversation.model = name
         self.refresh_status()
-        self.load_model_info(name)
+        self.model.load_info(name)
         self.settings.recount()
 
-    @work(group="model-info", exclusive=True, exit_on_error=False)
-    async def load_model_info(self, name: str) -> None:
-        try:
-            await self.shared.catalog.show(name)
-        except errors.ModelNotFound:
-            self.post_message(ModelMissing(name))
-        except errors.OllamaError:
-            pass  # asked again when the server is back
-
     def on_model_missing(self, event: ModelMissing) -> None:
-        """Said as soon as it is known, not only when a prompt fails."""
-        model = event.model
-        if model != self.conversation.model or model in self._said_missing:
-            return
-        self._said_missing.add(model)
-        self.notify(
-            f"{model} is not installed on this server. F4 pulls it; Ctrl+O chooses another model.",
-            title="Model not installed",
-            severity="warning",
-            timeout=10,
-        )
+        self.model.say_missing(event.model)
 
     def model_info_loaded(self, info: ModelInfo) -> None:
         if info.name == self.conversation.model:
@@ -295,32 +209,25 @@ class ChatScreen(Screen[None]):
                 severity="warning",
             )
             return False
-        if not text.strip() and not self.pending_images:
-            self.close_first_run(typed=False)
+        if not text.strip() and not self.images.images:
+            self.welcome.close_first_run(typed=False)
             return True
         # Typed in one burst, a prompt can be sent before its keys' changes are seen.
-        self.close_first_run(typed=True)
+        self.welcome.close_first_run(typed=True)
         if not self.conversation.model:
             self.notify("Choose a model first.", severity="warning")
-            self.pick_model()
+            self.model.pick()
             return False
         if not await self.take_over() or not await self.settings.ready_to_send(text):
             return False
-        if self.pending_images and "vision" not in (self.session.capabilities() or ()):
-            self.notify(
-                f"{sanitize_line(self.conversation.model, 60)} cannot see images. Choose a "
-                "vision model (Ctrl+O), or remove the images (Ctrl+G, then an empty path).",
-                severity="error",
-                timeout=8,
-            )
+        if not self.images.can_go():
             return False
         self.composer.recall.append(text)
         if self.editing.active:
             self.conversation.edit_last_prompt(text)
             self.editing.leave(sent=True)
         else:
-            turn = self.conversation.add_prompt(text, self.pending_images)
-            self.attach_image(None)
+            turn = self.conversation.add_prompt(text, self.images.take())
             await self.chat_log.add_prompt(turn)
         self.session.save()
         await self.begin_reply()
@@ -365,7 +272,7 @@ class ChatScreen(Screen[None]):
             self.reply_ended()
             return
         self.composer.call_later(self.editing.leave)  # after keys typed before Esc
-        self.close_first_run(typed=False)
+        self.welcome.close_first_run(typed=False)
 
     # -- conversation controls ------------------------------------------------------------
 
@@ -421,7 +328,7 @@ class ChatScreen(Screen[None]):
         self.shared.counter.forget()
         self.settings.load_sidebar()
         self.editing.leave()
-        self.attach_image(None)
+        self.images.add(None)
         self.settings.recount()
         self.refresh_status()
         await self.chat_log.show_conversation()
@@ -436,12 +343,11 @@ class ChatScreen(Screen[None]):
         if conversation is None:
             return False
         # What the user was about to send stays: the draft, images, an edit under way.
-        draft, images = self.composer.text, self.pending_images
+        draft, images = self.composer.text, self.images.images
         editing, before_editing = self.editing.active, self.editing.draft_before
         await self.show_conversation(conversation)
         self.composer.text = draft
-        self.pending_images = images
-        self._show_attachments()
+        self.images.keep(images)
         if editing:
             self.editing.resume(before_editing)
         self.notify("The other ollama-tui let this conversation go: it is yours again.")
@@ -464,32 +370,7 @@ class ChatScreen(Screen[None]):
         self.app.push_screen(CopyPicker(turn.reply.content), chosen)
 
     def action_attach_image(self) -> None:
-        def chosen(result: Attachment | bool | None) -> None:
-            if result is not False:
-                self.attach_image(result if isinstance(result, Attachment) else None)
-
-        self.app.push_screen(ImagePrompt(), chosen)
-
-    def attach_image(self, attachment: Attachment | None) -> None:
-        """Add an image to the next prompt; None removes them all."""
-        if attachment is None:
-            self.pending_images = []
-        else:
-            self.pending_images.append(attachment)
-            capabilities = self.session.capabilities()
-            if capabilities is not None and "vision" not in capabilities:
-                self.notify(
-                    f"{sanitize_line(self.conversation.model, 60)} cannot see images: "
-                    "choose a vision model (Ctrl+O) before sending.",
-                    severity="warning",
-                )
-        self._show_attachments()
-
-    def _show_attachments(self) -> None:
-        bar = self.query_one("#attachments", Plain)
-        names = [f"[image: {sanitize_line(a.name, 40)}]" for a in self.pending_images]
-        bar.update("  ".join(names) + ("   (Ctrl+G, empty path: remove)" if names else ""))
-        bar.display = bool(names)
+        self.images.ask()
 
     # -- settings ---------------------------------------------------------------------------
 
@@ -501,7 +382,7 @@ class ChatScreen(Screen[None]):
     @on(TextArea.Changed, "#composer")
     def draft_changed(self) -> None:
         if self.composer.text:
-            self.close_first_run(typed=True)
+            self.welcome.close_first_run(typed=True)
         self.settings.recount()
 
     def on_counted(self, event: Counted) -> None:
@@ -530,12 +411,11 @@ class ChatScreen(Screen[None]):
         if self.settings.toggle_think():
             self.settings_changed()
 
-    def recount(self) -> None:
-        self.settings.recount()
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
-            return self.session.streaming is not None or self.first_run or self.editing.active
+            return (
+                self.session.streaming is not None or self.welcome.first_run or self.editing.active
+            )
         if action == "scroll_chat":
             # In the sidebar's editors the page keys move their own cursor.
             focused = self.focused

@@ -6,11 +6,15 @@ from __future__ import annotations
 import math
 import time
 
+from textual.screen import Screen
+from textual.timer import Timer
+
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.core.settings import think_label
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.health import ConnectionState
-from ollama_tui.ui.widgets.status_line import Part
+from ollama_tui.ui.context import Shared
+from ollama_tui.ui.widgets.status_line import Part, StatusLine
 
 WAIT_NOTE_SECONDS = 3.0
 """Before the first token (a model loading), the wait is shown after this long."""
@@ -57,3 +61,33 @@ def status_parts(
         parts.append(Part(f"✖ Ollama is down, {retry}", 0, f"✖ {retry}"))
     parts.append(Part(host, 4))
     return parts, problem
+
+
+class ChatStatus:
+    """Keeps the chat's status line current."""
+
+    def __init__(self, screen: Screen[None], shared: Shared, session: ChatSession) -> None:
+        self.screen = screen
+        self.shared = shared
+        self.session = session
+        self._ticks: Timer | None = None
+
+    def refresh(self) -> None:
+        self._tick()
+        parts, problem = status_parts(
+            self.session,
+            self.shared.health.state,
+            self.shared.pulls.summary(),
+            self.shared.config.host,
+        )
+        self.screen.query_one("#status-bar", StatusLine).show(parts, problem)
+
+    def _tick(self) -> None:
+        """Redraw every second while the line shows a time that moves: a reply's wait,
+        or the countdown to the next reconnection."""
+        moving = self.session.streaming is not None or self.shared.health.state.connected is False
+        if moving and self._ticks is None:
+            self._ticks = self.screen.set_interval(1.0, self.refresh)
+        elif not moving and self._ticks is not None:
+            self._ticks.stop()
+            self._ticks = None
