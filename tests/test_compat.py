@@ -1,12 +1,19 @@
 """Canaries for ``ollama_tui/ui/compat.py``: each fails when the Textual internal it
-relies on changes, so the workaround is looked at again (or dropped)."""
+relies on changes, so the workaround is looked at again (or dropped).
+
+Each test names the internal it watches. Signatures are compared whole, so an
+added parameter is noticed too.
+"""
 
 from __future__ import annotations
 
 from textual import _ansi_sequences, events
 from textual._xterm_parser import XTermParser
+from textual.app import App
 
 from ollama_tui.ui import compat
+
+# textual._ansi_sequences, textual._xterm_parser
 
 
 def keys_for(data: str) -> list[str]:
@@ -32,3 +39,17 @@ def test_with_the_entry_alt_enter_is_its_own_key() -> None:
     assert keys_for(compat.ALT_ENTER) == ["alt+enter"]
     assert keys_for("\r") == ["enter"]
     assert keys_for("\x1b") == ["escape"]
+
+
+# App._notifications
+
+
+async def test_notifications_lists_what_the_app_shows() -> None:
+    app: App[None] = App()
+    async with app.run_test() as pilot:
+        app.notify("first")
+        app.notify("second", severity="warning")
+        await pilot.pause()
+        assert [notice.message for notice in compat.notifications(app)] == ["first", "second"]
+        app.clear_notifications()
+        assert compat.notifications(app) == []

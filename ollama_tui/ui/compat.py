@@ -5,6 +5,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from textual.app import App
+from textual.notifications import Notification
+
+__all__ = [
+    "ALT_ENTER",
+    "notifications",
+    "recognise_alt_enter",
+]
+
+
+# Keys
 
 ALT_ENTER = "\x1b\r"
 """What Alt+Enter sends in tmux, screen and xterm-like terminals (ESC, then CR)."""
@@ -30,3 +43,15 @@ def recognise_alt_enter() -> None:
     table = _ansi_sequences.ANSI_SEQUENCES_KEYS
     assert isinstance(table, dict)
     table[ALT_ENTER] = (_KeyName("alt+enter"),)
+
+
+# Notifications
+
+
+def notifications(app: App[Any]) -> list[Notification]:
+    """Every notification the app shows, oldest first.
+
+    Textual keeps them only in ``App._notifications`` (the tests read what the app
+    told the user).
+    """
+    return list(app._notifications)
