@@ -7,9 +7,12 @@ added parameter is noticed too.
 
 from __future__ import annotations
 
+import inspect
+
 from textual import _ansi_sequences, events
 from textual._xterm_parser import XTermParser
 from textual.app import App
+from textual.widget import Widget
 
 from ollama_tui.ui import compat
 
@@ -39,6 +42,32 @@ def test_with_the_entry_alt_enter_is_its_own_key() -> None:
     assert keys_for(compat.ALT_ENTER) == ["alt+enter"]
     assert keys_for("\r") == ["enter"]
     assert keys_for("\x1b") == ["escape"]
+
+
+# Widget._size_updated (its effect on layouts: tests/test_layout_once.py)
+
+
+def test_size_updated_takes_the_sizes_and_whether_to_lay_out() -> None:
+    signature = inspect.signature(Widget._size_updated)
+    assert list(signature.parameters) == [
+        "self",
+        "size",
+        "virtual_size",
+        "container_size",
+        "layout",
+    ]
+    assert signature.parameters["layout"].default is True
+
+
+def test_size_updates_lay_out_can_be_switched_and_back() -> None:
+    before = compat.size_updates_lay_out()
+    try:
+        compat.set_size_updates_lay_out(False)
+        assert not compat.size_updates_lay_out()
+        compat.set_size_updates_lay_out(True)
+        assert compat.size_updates_lay_out()
+    finally:
+        compat.set_size_updates_lay_out(before)
 
 
 # App._notifications

@@ -8,12 +8,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual.app import App
+from textual.geometry import Size
 from textual.notifications import Notification
+from textual.widget import Widget
 
 __all__ = [
     "ALT_ENTER",
     "notifications",
     "recognise_alt_enter",
+    "set_size_updates_lay_out",
+    "size_updates_lay_out",
 ]
 
 
@@ -43,6 +47,36 @@ def recognise_alt_enter() -> None:
     table = _ansi_sequences.ANSI_SEQUENCES_KEYS
     assert isinstance(table, dict)
     table[ALT_ENTER] = (_KeyName("alt+enter"),)
+
+
+# Layout
+
+_textual_size_updated = Widget._size_updated
+
+
+def _size_updated_without_layout(
+    self: Widget, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+) -> bool:
+    return _textual_size_updated(self, size, virtual_size, container_size, layout=False)
+
+
+def set_size_updates_lay_out(lay_out: bool) -> None:
+    """Whether a widget given a new size by a layout asks for another layout.
+
+    Textual's ``Widget._size_updated(size, virtual_size, container_size, layout)``
+    stores a widget's new sizes, and with ``layout`` stores the virtual size
+    through a reactive that asks for a layout; Textual passes ``layout=False``
+    itself when it lays out after a scroll. With ``lay_out`` off every layout does
+    that, for every widget, process-wide (see ``widgets/layout_once.py`` for why).
+    """
+    Widget._size_updated = (  # type: ignore[method-assign]
+        _textual_size_updated if lay_out else _size_updated_without_layout
+    )
+
+
+def size_updates_lay_out() -> bool:
+    """What ``set_size_updates_lay_out`` last set (Textual's own behaviour: True)."""
+    return Widget._size_updated is _textual_size_updated
 
 
 # Notifications
