@@ -2,9 +2,10 @@
 (``tests/test_compat.py``) that fails when Textual changes it.
 
 Nothing else in the package uses a Textual private name: the widgets use the
-functions and mixins here. A mixin that overrides one of Textual's internal
-methods is listed first in a widget's bases, and is no ``DOMNode``, so the
-widget still takes its CSS from the Textual class after it.
+functions and mixins here (``tests/test_textual_privates.py`` checks). A mixin
+that overrides one of Textual's internal methods is listed first in a widget's
+bases, and is no ``DOMNode``, so the widget still takes its CSS from the Textual
+class after it.
 """
 
 from __future__ import annotations
