@@ -15,6 +15,7 @@ from ollama_tui.cli.main import make_app
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import AssistantTurn
 from ollama_tui.ui.app import OllamaTUI
+from ollama_tui.ui.compat import notifications
 from ollama_tui.ui.screens.chat import ChatScreen
 from ollama_tui.ui.widgets.message import ReplyView
 from tests.emulator import OllamaEmulator
@@ -84,6 +85,5 @@ def screen_text(app: App[Any]) -> str:
 
 
 def notices(app: App[Any]) -> list[Notification]:
-    """Every toast shown so far, oldest first. Textual keeps them only under a
-    private name: read here, in one place."""
-    return list(app._notifications)
+    """Every toast shown so far, oldest first."""
+    return notifications(app)

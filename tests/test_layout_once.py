@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Static
 
+from ollama_tui.ui import compat
 from ollama_tui.ui.widgets import layout_once
 
 
@@ -19,13 +21,20 @@ class GrowingText(App[None]):
             yield Static("\n".join(f"line {n}" for n in range(15)))
 
 
+@pytest.fixture(autouse=True)
+def textual_layouts() -> Iterator[None]:
+    """Textual's own behaviour for the test (making an ``OllamaTUI`` changes it for
+    the whole process), and afterwards whatever was there before."""
+    before = compat.size_updates_lay_out()
+    compat.set_size_updates_lay_out(True)
+    yield
+    compat.set_size_updates_lay_out(before)
+
+
 @pytest.mark.parametrize(("once", "layouts"), [(False, 2), (True, 1)])
-async def test_growing_text_is_laid_out(
-    monkeypatch: pytest.MonkeyPatch, once: bool, layouts: int
-) -> None:
+async def test_growing_text_is_laid_out(once: bool, layouts: int) -> None:
     # Without the change, Textual's second layout: if this part fails, Textual
     # no longer does it and ``layout_once`` can go.
-    monkeypatch.setattr(Widget, "_size_updated", layout_once._size_updated)
     if once:
         layout_once.lay_out_once()
     app = GrowingText()

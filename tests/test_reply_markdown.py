@@ -9,7 +9,7 @@ from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
-from textual.widgets._markdown import MarkdownBlock
+from textual.widgets.markdown import MarkdownBlock
 
 from ollama_tui.ui.widgets.reply_markdown import LiveMarkdown, ReplyMarkdown
 from tests.chat_helpers import app_for, chat_of, last_reply_view, send, wait_until

@@ -14,7 +14,7 @@ class AlikeLines(Widget):
     size, and the chat's containers grow with every update of a streaming reply:
     ~0.05 ms a line, a screenful of lines per container per update. This draws one
     line and repeats it. It comes after Textual's class in a subclass's bases:
-    Textual takes CSS from the first base only.
+    Textual takes CSS from the first base that is a widget only.
     """
 
     def render_lines(self, crop: Region) -> list[Strip]:

@@ -16,15 +16,23 @@ from textual.app import ComposeResult
 from textual.content import Content
 from textual.geometry import Size
 from textual.highlight import highlight
-from textual.widgets import Markdown
-from textual.widgets._markdown import (
-    MarkdownBlock,
+from textual.widgets.markdown import Markdown, MarkdownBlock, MarkdownFence
+
+from ollama_tui.ui.compat import (
+    FenceContextHook,
     MarkdownBulletList,
-    MarkdownFence,
     MarkdownListItem,
     MarkdownOrderedList,
     MarkdownParagraph,
     MarkdownTable,
+    UpdatedInPlace,
+    block_content,
+    child_blocks,
+    clear_child_blocks,
+    highlighted_code,
+    only_own_component_classes,
+    set_block_content,
+    table_cells,
 )
 
 MIN_COLUMN = 3
@@ -56,7 +64,8 @@ class DrawnText(MarkdownBlock):
     """A block that draws itself as lines of text for a given width.
 
     It comes after Textual's block class in a subclass's bases: Textual takes CSS
-    from the first base only, and the block's spacing is in Textual's CSS.
+    from the first base that is a widget only, and the block's spacing is in
+    Textual's CSS.
     """
 
     _drawn: tuple[int, list[Content]] | None = None
@@ -77,7 +86,8 @@ class DrawnText(MarkdownBlock):
         raise NotImplementedError
 
 
-class CompactTable(MarkdownTable, DrawnText):
+@only_own_component_classes
+class CompactTable(UpdatedInPlace, MarkdownTable, DrawnText):
     """A Markdown table drawn with box lines, a rule under its header."""
 
     COMPONENT_CLASSES = MarkdownBlock.COMPONENT_CLASSES | {
@@ -98,20 +108,24 @@ class CompactTable(MarkdownTable, DrawnText):
     }
     """
 
+    _cells: tuple[list[Content], list[list[Content]]] = ([], [])
+    """The header cells, and each row's cells."""
+
     def compose(self) -> ComposeResult:
-        self._headers, self._rows = self._get_headers_and_rows()
+        self._cells = table_cells(self)
         yield from ()
 
-    async def _update_from_block(self, block: MarkdownBlock) -> None:
+    async def update_from(self, block: MarkdownBlock) -> None:
         if not isinstance(block, MarkdownTable):
-            await MarkdownBlock._update_from_block(self, block)
+            await super().update_from(block)
             return
-        self._headers, self._rows = block._get_headers_and_rows()
+        self._cells = table_cells(block)
         self._drawn = None
         self.refresh(layout=True)
 
     def _draw(self, width: int) -> list[Content]:
-        rows = [self._headers, *self._rows]
+        headers, body = self._cells
+        rows = [headers, *body]
         columns = max(len(row) for row in rows)
         if not columns:
             return []
@@ -150,10 +164,10 @@ def list_items(blocks: list[MarkdownBlock]) -> list[tuple[MarkdownListItem, Cont
     for block in blocks:
         if not isinstance(block, MarkdownListItem):
             continue
-        inner = block._blocks
+        inner = child_blocks(block)
         if len(inner) != 1 or not isinstance(inner[0], MarkdownParagraph):
             return None
-        items.append((block, inner[0]._content))
+        items.append((block, block_content(inner[0])))
     return items
 
 
@@ -181,12 +195,12 @@ class DrawnList(DrawnText):
     """Marker and text of each item, when the list is drawn as text."""
 
     def _take_simple_items(self, markers: Callable[[list[MarkdownListItem]], list[str]]) -> bool:
-        items = list_items(self._blocks)
+        items = list_items(child_blocks(self))
         if items is None:
             return False
         texts = [text for _, text in items]
         self._items = list(zip(markers([item for item, _ in items]), texts, strict=True))
-        self._blocks.clear()
+        clear_child_blocks(self)
         return True
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
@@ -235,7 +249,8 @@ class CompactOrderedList(MarkdownOrderedList, DrawnList):
             yield from super().compose()
 
 
-class CompactFence(MarkdownFence):
+@only_own_component_classes
+class CompactFence(FenceContextHook, MarkdownFence):
     """A code block drawn by the block itself, long lines wrapped.
 
     Textual's code block scrolls sideways: it is a scroll container holding a label,
@@ -257,7 +272,8 @@ class CompactFence(MarkdownFence):
 
     def __init__(self, markdown: Markdown, token: Token, code: str) -> None:
         super().__init__(markdown, token, code)
-        self._highlighted_for = self._highlight_key()
+        self.highlighted_for = self._highlight_key()
+        """What the code was last highlighted for: see ``_highlight_key``."""
 
     def _highlight_key(self) -> tuple[str, str, bool, bool]:
         return (self.code, self.lexer, self.app.native_ansi_color, self.app.current_theme.dark)
@@ -265,30 +281,22 @@ class CompactFence(MarkdownFence):
     def notify_style_update(self) -> None:
         # Textual highlights the code again on every style update (each mount, each
         # class change), though only a change of theme changes the result.
-        if self._highlight_key() != self._highlighted_for:
+        if self._highlight_key() != self.highlighted_for:
             super().notify_style_update()
-            self._highlighted_for = self._highlight_key()
+            self.highlighted_for = self._highlight_key()
         else:
             MarkdownBlock.notify_style_update(self)
 
-    def _copy_context(self, block: MarkdownBlock) -> None:
-        super()._copy_context(block)
+    def context_copied(self, block: MarkdownBlock) -> None:
         if isinstance(block, CompactFence):
-            self._highlighted_for = block._highlighted_for
+            self.highlighted_for = block.highlighted_for
 
     def compose(self) -> ComposeResult:
         yield from ()
 
     def render(self) -> Content:
-        return self._highlighted_code
+        return highlighted_code(self)
 
     def set_content(self, content: Content) -> None:
-        self._content = content
+        set_block_content(self, content)
         self.refresh(layout=True)
-
-
-# Textual styles each component class of each new block (~0.1 ms each), so these
-# keep only the classes they draw with, not those of their Textual bases. (Textual's
-# Widget does not pass ``inherit_component_classes`` on to DOMNode.)
-CompactTable._inherit_component_classes = False
-CompactFence._inherit_component_classes = False

@@ -44,7 +44,9 @@ class Composer(TextArea):
         """Earlier prompts, oldest first."""
         self._recall_index: int | None = None
 
-    async def _on_key(self, event: events.Key) -> None:
+    # Runs before TextArea's own key handler, which Textual calls next unless the
+    # event's default is prevented.
+    def on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
             event.prevent_default()
@@ -71,7 +73,6 @@ class Composer(TextArea):
             self._recall(+1)
             return
         self._recall_index = None if event.is_printable else self._recall_index
-        await super()._on_key(event)
 
     # The page keys go on to the chat screen, which scrolls the chat with them: the
     # composer is at most 12 lines tall, and its cursor still moves by line.

@@ -14,17 +14,8 @@ their own), and every widget still receives its ``Resize`` event.
 
 from __future__ import annotations
 
-from textual.geometry import Size
-from textual.widget import Widget
-
-_size_updated = Widget._size_updated
-
-
-def _size_updated_without_layout(
-    self: Widget, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
-) -> bool:
-    return _size_updated(self, size, virtual_size, container_size, layout=False)
+from ollama_tui.ui.compat import set_size_updates_lay_out
 
 
 def lay_out_once() -> None:
-    Widget._size_updated = _size_updated_without_layout  # type: ignore[method-assign]
+    set_size_updates_lay_out(False)

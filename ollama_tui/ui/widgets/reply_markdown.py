@@ -28,10 +28,10 @@ from textual.strip import Strip
 from textual.theme import Theme
 from textual.timer import Timer
 from textual.widget import AwaitMount, Widget
-from textual.widgets import Markdown
-from textual.widgets._markdown import MarkdownBlock, MarkdownStream
+from textual.widgets.markdown import Markdown, MarkdownBlock, MarkdownStream
 
 from ollama_tui.core.markdown_parser import reply_parser
+from ollama_tui.ui.compat import BuildsBlocks
 from ollama_tui.ui.widgets.alike_lines import AlikeLines
 from ollama_tui.ui.widgets.compact_blocks import (
     CompactBulletList,
@@ -165,7 +165,7 @@ class HeldBack(MarkdownBlock):
             block.source_range = (start + offset, end + offset)
 
 
-class LiveMarkdown(Markdown, AlikeLines):
+class LiveMarkdown(BuildsBlocks, Markdown, AlikeLines):
     """The Markdown a stream appends to.
 
     Before each append it has the blocks that earlier appends finished painted, in
@@ -209,8 +209,8 @@ class LiveMarkdown(Markdown, AlikeLines):
         self._appending = AwaitComplete(paint_then_append())
         return self._appending
 
-    def _parse_markdown(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
-        build = super()._parse_markdown
+    def build_blocks(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
+        build = super().build_blocks
         if not (self._appending_blocks and self.tail_first):
             return build(tokens)
         groups = top_level_groups(tokens)
@@ -268,7 +268,7 @@ class LiveMarkdown(Markdown, AlikeLines):
                     # replaces it.
                     if held.before is not None and held.before.parent is self:
                         groups = chain.from_iterable(held.groups)
-                        blocks = list(super()._parse_markdown(groups))
+                        blocks = list(super().build_blocks(groups))
                         held.place(blocks)
                         await super().mount_all(blocks, before=held.before)
 
