@@ -30,6 +30,7 @@ from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import AssistantTurn, ReplyStatus
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.types import ChatEvent, ContentDelta
+from ollama_tui.ui.compat import drawn_lines, on_each_frame
 from ollama_tui.ui.widgets.message import ReplyView
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,23 +68,21 @@ class ScreenWatch:
         self.seen: list[tuple[float, int]] = []
         self.cpu = 0.0
         self.done = asyncio.Event()
-        refresh = screen._compositor_refresh
 
-        def refresh_and_look() -> None:
-            refresh()
+        def look_at_the_frame() -> None:
             started = time.process_time()
             self.seen.append((time.perf_counter(), self.look()))
             if finished():
                 self.done.set()
             self.cpu += time.process_time() - started
 
-        screen._compositor_refresh = refresh_and_look  # type: ignore[method-assign]
+        on_each_frame(screen, look_at_the_frame)
 
     def look(self) -> int:
         # Without the scroll bar, whose thumb moves as painted blocks fill in above.
         area = self.log.content_region
         right = area.right - self.log.styles.scrollbar_size_vertical
-        lines = self.screen._compositor.render_strips()[area.y : area.bottom]
+        lines = drawn_lines(self.screen)[area.y : area.bottom]
         return hash(tuple(line.crop(area.x, right).text for line in lines))
 
     def first_showing(self, look: int) -> float:

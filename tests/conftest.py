@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.ui.compat import steady_cursors
 from tests.emulator import OllamaEmulator
 
 
@@ -53,10 +54,5 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-@pytest.fixture(autouse=True)
-def frozen_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep text cursors visible, so snapshots do not depend on blink timing."""
-    from textual.widgets import Input, TextArea
-
-    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
-    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+# Text cursors stay visible, so snapshots do not depend on blink timing.
+steady_cursors()

@@ -28,13 +28,11 @@ def isolate(home: str) -> None:
 
 
 def main() -> None:
-    from textual.widgets import Input, TextArea
-
+    from ollama_tui.ui.compat import steady_cursors
     from tests.scenes import SCREENSHOTS, picture
 
     # As the tests do (conftest.py): a blinking cursor would make pictures differ.
-    Input._toggle_cursor = lambda self: None  # type: ignore[method-assign]
-    TextArea._toggle_cursor_blink_visible = lambda self: None  # type: ignore[method-assign]
+    steady_cursors()
     target = ROOT / "screenshots"
     target.mkdir(exist_ok=True)
     for name in SCREENSHOTS:

@@ -7,6 +7,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Static
 
+from ollama_tui.ui.compat import forget_cached_styles
 from ollama_tui.ui.widgets.alike_lines import AlikeLines
 
 
@@ -26,7 +27,7 @@ def frame_app(css: str) -> App[None]:
 
 
 def drawn_the_usual_way(widget: Widget, crop: Region) -> list[Any]:
-    widget._styles_cache.clear()
+    forget_cached_styles(widget)
     return Widget.render_lines(widget, crop)
 
 
@@ -45,7 +46,7 @@ async def test_alike_lines_draws_what_textual_would(css: str) -> None:
         await pilot.pause()
         frame = app.query_one(Frame)
         for crop in (Region(0, 0, 40, 12), Region(0, 3, 40, 5), Region(2, 1, 10, 1)):
-            frame._styles_cache.clear()
+            forget_cached_styles(frame)
             assert frame.render_lines(crop) == drawn_the_usual_way(frame, crop)
 
 
@@ -62,6 +63,6 @@ async def test_alike_lines_draws_one_line_for_a_side_border() -> None:
             return render_line(y)
 
         frame.render_line = counting  # type: ignore[method-assign]
-        frame._styles_cache.clear()
+        forget_cached_styles(frame)
         frame.render_lines(Region(0, 0, 40, 12))
         assert drawn == [0]

@@ -19,6 +19,7 @@ from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.pulls import PullJob, PullTracker
 from ollama_tui.services.health import ConnectionState
 from ollama_tui.ui.app import ServiceNews
+from ollama_tui.ui.compat import drawn_lines, on_each_frame
 from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.screens.dialogs import CopyPicker
 from ollama_tui.ui.screens.help import HelpScreen
@@ -118,7 +119,7 @@ async def test_stop_keeps_partial_reply_and_closes_stream(emulator: OllamaEmulat
         await pilot.pause()
         # How to stop is on screen, not pushed off the bar by the host and the model.
         bar = app.screen.query_one("#status-bar", Static)
-        assert "Esc stops" in app.screen._compositor.render_strips()[bar.region.y].text
+        assert "Esc stops" in drawn_lines(app.screen)[bar.region.y].text
         # Sending again while it streams is refused, and the draft is kept.
         chat.composer.text = "too soon"
         await pilot.press("enter")
@@ -579,13 +580,7 @@ async def test_every_frame_of_a_followed_reply_shows_the_log_s_end(
         chat = chat_of(pilot)
         log = chat.chat_log
         frames: list[tuple[float, int]] = []
-        refresh = chat._compositor_refresh
-
-        def refresh_and_note() -> None:
-            refresh()
-            frames.append((log.scroll_y, log.max_scroll_y))
-
-        chat._compositor_refresh = refresh_and_note  # type: ignore[method-assign]
+        on_each_frame(chat, lambda: frames.append((log.scroll_y, log.max_scroll_y)))
         await start_sending(pilot, "go")
         await wait_until(pilot, lambda: chat.session.streaming is None and log.max_scroll_y > 10)
         await pilot.pause(0.2)

@@ -7,6 +7,7 @@ import contextlib
 from pygments.lexers.python import PythonLexer
 from textual.app import App, ComposeResult
 
+from ollama_tui.ui.compat import drawn_lines
 from ollama_tui.ui.widgets.compact_blocks import fit_columns, numbers
 from ollama_tui.ui.widgets.reply_markdown import ReplyMarkdown
 from tests.chat_helpers import app_for, wait_until
@@ -61,7 +62,7 @@ async def test_tables_and_lists_drawn_as_text() -> None:
         body = app.query_one(ReplyMarkdown)
         await body.update(DOCUMENT)
         await pilot.pause(0.2)
-        lines = [strip.text.rstrip() for strip in app.screen._compositor.render_strips()]
+        lines = [strip.text.rstrip() for strip in drawn_lines(app.screen)]
         assert body.source == DOCUMENT
     shown = "\n".join(lines).strip("\n")
     assert shown.startswith(

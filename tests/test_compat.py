@@ -19,6 +19,7 @@ from textual._xterm_parser import XTermParser
 from textual.app import App, ComposeResult
 from textual.content import Content
 from textual.dom import DOMNode
+from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import Static
 from textual.widgets import _markdown as private_markdown
@@ -316,3 +317,37 @@ async def test_appends_update_the_last_block_through_the_hooks() -> None:
     assert SEEN.built == [0, 1, 1, 2, 1]
     assert SEEN.updates == ["Some text.", "Some text."]
     assert SEEN.copied == ["x = 1\ny = 2"]
+
+
+# Screen._compositor, Screen._compositor_refresh, Widget._styles_cache,
+# Input._toggle_cursor, TextArea._toggle_cursor_blink_visible (tests and benchmarks)
+
+
+async def test_the_drawn_screen_can_be_read_and_followed_frame_by_frame() -> None:
+    from ollama_tui.ui.compat import drawn_lines, forget_cached_styles, on_each_frame
+
+    class Hello(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("hello there", id="hello")
+
+    app = Hello()
+    async with app.run_test(size=(30, 4)) as pilot:
+        frames: list[int] = []
+        on_each_frame(app.screen, lambda: frames.append(len(frames)))
+        static = app.query_one("#hello", Static)
+        static.update("changed")
+        await pilot.pause()
+        assert frames
+        assert drawn_lines(app.screen)[0].text.startswith("changed")
+        forget_cached_styles(static)
+        assert static.render_lines(Region(0, 0, 30, 1))[0].text.startswith("changed")
+
+
+def test_cursors_can_be_kept_from_blinking() -> None:
+    from textual.widgets import Input, TextArea
+
+    from ollama_tui.ui.compat import steady_cursors
+
+    steady_cursors()  # the tests' conftest did it already; it can be done again
+    assert parameters(Input._toggle_cursor) == ["self"]
+    assert parameters(TextArea._toggle_cursor_blink_visible) == ["self"]

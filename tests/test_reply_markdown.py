@@ -11,6 +11,7 @@ from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets.markdown import MarkdownBlock
 
+from ollama_tui.ui.compat import drawn_lines
 from ollama_tui.ui.widgets.reply_markdown import LiveMarkdown, ReplyMarkdown
 from tests.chat_helpers import app_for, chat_of, last_reply_view, send, wait_until
 from tests.emulator import OllamaEmulator
@@ -26,7 +27,7 @@ async def reply_rows(pilot: Pilot[None], scroll_to: int) -> Cells:
     await pilot.pause()
     await pilot.pause()
     top, bottom = log.region.y, log.region.bottom
-    lines = pilot.app.screen._compositor.render_strips()[top:bottom]
+    lines = drawn_lines(pilot.app.screen)[top:bottom]
     return [[(char, segment.style) for segment in line for char in segment.text] for line in lines]
 
 
@@ -152,7 +153,7 @@ async def paragraphs_shown(pilot: Pilot[None]) -> list[int]:
         scroller.scroll_to(y=top, animate=False, immediate=True)
         await pilot.pause()
         region = scroller.region
-        strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+        strips = drawn_lines(app.screen)[region.y : region.bottom]
         seen.extend(re.findall(r"Paragraph (\d+)", " ".join(s.text for s in strips)))
     return list(dict.fromkeys(int(number) for number in seen))
 

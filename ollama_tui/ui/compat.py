@@ -10,7 +10,7 @@ class after it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,7 +20,10 @@ from textual.content import Content
 from textual.dom import DOMNode
 from textual.geometry import Size
 from textual.notifications import Notification
+from textual.screen import Screen
+from textual.strip import Strip
 from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 # Textual defines these only in its private module (``textual.widgets.markdown``
 # exports Markdown, MarkdownBlock, MarkdownFence and MarkdownStream).
@@ -46,13 +49,17 @@ __all__ = [
     "block_content",
     "child_blocks",
     "clear_child_blocks",
+    "drawn_lines",
+    "forget_cached_styles",
     "highlighted_code",
     "notifications",
+    "on_each_frame",
     "only_own_component_classes",
     "recognise_alt_enter",
     "set_block_content",
     "set_size_updates_lay_out",
     "size_updates_lay_out",
+    "steady_cursors",
     "table_cells",
 ]
 
@@ -243,3 +250,41 @@ class BuildsBlocks(MarkdownBase):
     def build_blocks(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
         """The blocks for ``tokens``: by default, those Textual builds."""
         return super()._parse_markdown(tokens)
+
+
+# What the tests and benchmarks look at: the screen as drawn
+
+
+def drawn_lines(screen: Screen[Any]) -> list[Strip]:
+    """Every line of ``screen`` as the terminal was last sent it
+    (``Screen._compositor.render_strips``)."""
+    return screen._compositor.render_strips()
+
+
+def on_each_frame(screen: Screen[Any], callback: Callable[[], None]) -> None:
+    """Call ``callback`` after each frame ``screen`` draws
+    (``Screen._compositor_refresh``, which every screen update goes through)."""
+    refresh = screen._compositor_refresh
+
+    def refresh_then_call() -> None:
+        refresh()
+        callback()
+
+    screen._compositor_refresh = refresh_then_call  # type: ignore[method-assign]
+
+
+def forget_cached_styles(widget: Widget) -> None:
+    """Make ``widget`` draw its lines again (``Widget._styles_cache``)."""
+    widget._styles_cache.clear()
+
+
+def steady_cursors() -> None:
+    """Text cursors that never blink, for pictures that do not depend on timing
+    (``Input._toggle_cursor``, ``TextArea._toggle_cursor_blink_visible``)."""
+    for widget_class, name in (
+        (Input, "_toggle_cursor"),
+        (TextArea, "_toggle_cursor_blink_visible"),
+    ):
+        if name not in vars(widget_class):
+            raise AttributeError(f"{widget_class.__name__}.{name} is gone from Textual")
+        setattr(widget_class, name, lambda self: None)
