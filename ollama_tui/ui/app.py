@@ -4,7 +4,6 @@ shows."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,37 +13,32 @@ from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from ollama_tui.core import clipboard, paths
-from ollama_tui.core.config import DEFAULT_THEME, Config, remember, write_template
+from ollama_tui.core.config import Config, write_template
 from ollama_tui.core.conversation import Conversation
-from ollama_tui.core.history.codec import UnreadableConversation
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.types import ModelInfo
-from ollama_tui.core.presets import load_new_chat_settings
 from ollama_tui.core.pulls import PullJob
 from ollama_tui.core.sanitize import sanitize, sanitize_line
-from ollama_tui.core.tokens import ContextCounter, Tokenizer
-from ollama_tui.services.catalog import ModelCatalog
-from ollama_tui.services.health import ConnectionState, HealthMonitor
-from ollama_tui.services.pull_queue import PullQueue
-from ollama_tui.services.saver import ConversationSaver, SaveNews
-from ollama_tui.ui.actions import BY_ID, check_keymap, key_label, keys_of
+from ollama_tui.services.health import ConnectionState
+from ollama_tui.services.saver import SaveNews
+from ollama_tui.ui.actions import BY_ID, key_label, keys_of
 from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.commands import palette_commands, scope_of
 from ollama_tui.ui.compat import recognise_alt_enter
-from ollama_tui.ui.context import Shared, Signals
-from ollama_tui.ui.messages import ChatWith, FirstRunClosed, OpenConversation, OpenPull
+from ollama_tui.ui.context import build_shared
+from ollama_tui.ui.copying import CopyElsewhere
+from ollama_tui.ui.first_model import FirstModelPrompt
+from ollama_tui.ui.messages import ChatWith, FirstRunClosed, OpenPull, ShowConversation
 from ollama_tui.ui.news import announce_pull, announce_saving
 from ollama_tui.ui.screens.chat import ChatScreen
-from ollama_tui.ui.themes import load_themes, semantic_defaults
+from ollama_tui.ui.themes import ThemeChoice, semantic_defaults
 from ollama_tui.ui.widgets.compact_blocks import warm_code_highlighting
 from ollama_tui.ui.widgets.layout_once import lay_out_once
 
 PRELOAD_DELAY = 0.5
 TOAST_CHARS = 1000
 """A toast longer than this (a server can send a whole page as an error) is cut."""
-THEME_SAVE_DELAY = 1.0
 
 
 @dataclass
@@ -52,12 +46,6 @@ class ServiceNews(Message):
     """A service's report, posted to the app, whose handler tells the screens."""
 
     news: ConnectionState | PullJob | ModelInfo | SaveNews
-
-
-@dataclass
-class ConversationLoaded(Message):
-    conversation: Conversation
-    notes: list[str]
 
 
 class OllamaTUI(App[None]):
@@ -77,33 +65,12 @@ class OllamaTUI(App[None]):
         recognise_alt_enter()
         self.config = config
         self._first_conversation = conversation
-        new_chat, self._settings_problems = load_new_chat_settings(paths.new_chat_file())
-        if config.new_chat is not None and not paths.new_chat_file().exists():
-            new_chat = config.new_chat.copy()
-        self._theme_problems = self._register_themes()
-        self._saved_theme = self.theme
-        keymap, self._keymap_problems = check_keymap(
-            config.keymap, str(config.path or "the configuration")
-        )
-        self.set_keymap(keymap)
-        catalog = ModelCatalog(client, on_info=self._post_news)
-        self.shared = Shared(
-            config=config,
-            client=client,
-            store=store,
-            counter=ContextCounter(Tokenizer()),
-            catalog=catalog,
-            saver=ConversationSaver(store, self._post_news),
-            pulls=PullQueue(client, self._post_news, on_pulled=catalog.forget),
-            health=HealthMonitor(client, self._post_news),
-            signals=Signals.owned_by(self),
-            new_chat_settings=new_chat,
-            keymap=keymap,
-        )
-        self._copying = asyncio.Lock()
-        self._asked_for_model = False
-        self._welcoming = False
-        self._picker_after_welcome = False
+        self.themes = ThemeChoice(self, config)
+        self.shared, self._problems = build_shared(self, config, client, store, self._post_news)
+        self._problems += [("Themes", problem) for problem in self.themes.problems]
+        self.set_keymap(self.shared.keymap)
+        self.first_model = FirstModelPrompt(lambda: self.chat.model.pick())
+        self.copies = CopyElsewhere(self)
 
     @property
     def chat(self) -> ChatScreen:
@@ -117,18 +84,6 @@ class OllamaTUI(App[None]):
         return not self.is_running or not self.screen_stack
 
     # -- themes, toasts, config -----------------------------------------------------------
-
-    def _register_themes(self) -> list[str]:
-        themes, problems = load_themes(paths.user_themes_dir())
-        for theme in themes:
-            self.register_theme(theme)
-        wanted = self.config.theme
-        if wanted in self.available_themes:
-            self.theme = wanted
-        else:
-            problems.append(f"There is no theme called {sanitize_line(wanted, 40)!r}.")
-            self.theme = DEFAULT_THEME
-        return problems
 
     def notify(
         self,
@@ -160,45 +115,30 @@ class OllamaTUI(App[None]):
         return self.theme_variables
 
     def watch_theme(self, name: str) -> None:
-        # The palette previews themes as the user browses, so wait before saving.
-        if self.is_running:
-            self.set_timer(THEME_SAVE_DELAY, self._save_theme)
-
-    def _save_theme(self) -> None:
-        if self.theme != self._saved_theme:
-            self._saved_theme = self.theme
-            problem = remember(self.config, theme=self.theme)
-            if problem:
-                self.notify(problem, title="Settings not saved", severity="warning")
+        if hasattr(self, "themes"):  # Textual sets the theme before ``__init__`` ends
+            self.themes.changed()
 
     def on_first_run_closed(self, event: FirstRunClosed) -> None:
-        """Write the commented config file (so the welcome shows once), then ask for a
-        model if the server answered while the welcome was up, unless the user has
-        started typing a prompt: the picker would take their keys."""
-        self._welcoming = False
+        """Write the commented config file, so the welcome shows once."""
         if self.config.path is not None:
             problem = write_template(self.config.path)
             if problem:
                 self.notify(problem, title="Configuration", severity="warning")
-        if self._picker_after_welcome and not event.typed:
-            self.chat.model.pick()
+        self.first_model.welcome_closed(event.typed)
 
     # -- start and end --------------------------------------------------------------------
 
     def get_default_screen(self) -> Screen[None]:
         conversation = self._first_conversation
-        self._welcoming = self.config.first_run and self.config.path is not None
+        welcoming = self.config.first_run and self.config.path is not None
+        self.first_model.welcoming = welcoming
         new = Conversation(settings=self.shared.new_chat_settings.copy())
-        return ChatScreen(self.shared, conversation or new, first_run=self._welcoming)
+        return ChatScreen(self.shared, conversation or new, first_run=welcoming)
 
     def on_mount(self) -> None:
         self.sub_title = self.config.host
-        for problem in self._settings_problems:
-            self.notify(sanitize_line(problem, 200), title="New-chat settings", severity="warning")
-        for problem in self.config.problems + self._keymap_problems:
-            self.notify(sanitize_line(problem, 300), title="Configuration", severity="warning")
-        for problem in self._theme_problems:
-            self.notify(sanitize_line(problem, 300), title="Themes", severity="warning")
+        for title, problem in self._problems:
+            self.notify(sanitize_line(problem, 300), title=title, severity="warning")
         self.run_worker(self.shared.health.run(), group="health", exit_on_error=False)
         # After the first paint: parsing the encoding holds the GIL for ~0.3 s.
         self.set_timer(PRELOAD_DELAY, self.preload)
@@ -231,7 +171,10 @@ class OllamaTUI(App[None]):
             return
         news, signals = event.news, self.shared.signals
         if isinstance(news, ConnectionState):
-            self._connection_checked(news)
+            if news.connected:
+                # The chat may not have applied --model yet, so the config counts too.
+                model = self.chat.session.conversation.model or self.config.model
+                self.first_model.server_answered(bool(model))
             signals.connection.publish(news)
         elif isinstance(news, PullJob):
             announce_pull(self, news)
@@ -241,16 +184,6 @@ class OllamaTUI(App[None]):
         else:
             announce_saving(self, news)
             signals.saving.publish(news)
-
-    def _connection_checked(self, state: ConnectionState) -> None:
-        """Ask for a model once the server answers, if none is chosen."""
-        has_model = self.chat.session.conversation.model or self.config.model
-        if state.connected and not has_model and not self._asked_for_model:
-            self._asked_for_model = True
-            if self._welcoming:
-                self._picker_after_welcome = True
-            else:
-                self.chat.model.pick()
 
     # -- which screen shows ---------------------------------------------------------------
 
@@ -298,25 +231,10 @@ class OllamaTUI(App[None]):
 
         self.push_screen(HelpScreen(self.shared.keymap, scope_of(self.screen)))
 
-    def on_open_conversation(self, event: OpenConversation) -> None:
-        self.load_conversation(event.conversation_id)
-
-    @work(group="history-open", exclusive=True, exit_on_error=False)
-    async def load_conversation(self, conversation_id: str) -> None:
-        """Reopen a saved conversation with its model and settings, at its end."""
-        try:
-            loaded = await asyncio.to_thread(self.shared.store.load, conversation_id)
-        except (OSError, UnreadableConversation) as error:
-            self.notify(str(error), title="Cannot open the conversation", severity="error")
-            return
-        self.post_message(ConversationLoaded(*loaded))
-
-    def on_conversation_loaded(self, event: ConversationLoaded) -> None:
+    def on_show_conversation(self, event: ShowConversation) -> None:
         if event.conversation.id == self.chat.session.conversation.id:
             self._back_to_chat()  # it is the one shown, newer than its file
             return
-        for note in event.notes:
-            self.notify(note, title="A setting was dropped", severity="warning")
 
         async def show() -> None:
             self._back_to_chat()
@@ -330,17 +248,7 @@ class OllamaTUI(App[None]):
         """Every copy, ours and Textual's (a selection's Ctrl+C), asks the terminal
         (OSC 52), then goes where it can surely be pasted; a toast says where."""
         super().copy_to_clipboard(text)
-        self._copy_elsewhere(text)
-
-    @work(group="clipboard", exit_on_error=False)
-    async def _copy_elsewhere(self, text: str) -> None:
-        # One at a time, in order: a copy tool cannot be stopped once started, and the
-        # last copy must be the one that stays.
-        async with self._copying:
-            copied = await asyncio.to_thread(
-                clipboard.copy, text, dict(os.environ), paths.clipboard_file()
-            )
-        self.notify(copied.message, severity="information" if copied.ok else "warning")
+        self.copies.copy(text)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         return palette_commands(self, screen, super().get_system_commands(screen))

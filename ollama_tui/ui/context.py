@@ -11,19 +11,22 @@ from textual.dom import DOMNode
 from textual.signal import Signal
 from textual.widget import Widget
 
+from ollama_tui.core import paths
 from ollama_tui.core.config import Config
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.errors import OllamaError, StreamEndedEarly, Unreachable
 from ollama_tui.core.ollama.types import ModelInfo
+from ollama_tui.core.presets import load_new_chat_settings
 from ollama_tui.core.pulls import PullJob
 from ollama_tui.core.settings import ChatSettings
-from ollama_tui.core.tokens import ContextCounter
+from ollama_tui.core.tokens import ContextCounter, Tokenizer
 from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.health import ConnectionState, HealthMonitor
 from ollama_tui.services.pull_queue import PullQueue
 from ollama_tui.services.saver import ConversationSaver, SaveNews
+from ollama_tui.ui.actions import check_keymap
 
 
 @dataclass
@@ -71,6 +74,38 @@ class Shared:
         if isinstance(error, Unreachable | StreamEndedEarly):
             self.health.recheck()
         node.notify(error.explain(), title=error.title, severity="error", timeout=8)
+
+
+def build_shared(
+    owner: DOMNode,
+    config: Config,
+    client: OllamaClient,
+    store: HistoryStore,
+    news: Callable[[ConnectionState | PullJob | ModelInfo | SaveNews], None],
+) -> tuple[Shared, list[tuple[str, str]]]:
+    """The services for ``config``, reporting to ``news``; and what is wrong with the
+    user's files (title, text), to tell once the app is up."""
+    new_chat, settings_problems = load_new_chat_settings(paths.new_chat_file())
+    if config.new_chat is not None and not paths.new_chat_file().exists():
+        new_chat = config.new_chat.copy()
+    keymap, keymap_problems = check_keymap(config.keymap, str(config.path or "the configuration"))
+    catalog = ModelCatalog(client, on_info=news)
+    shared = Shared(
+        config=config,
+        client=client,
+        store=store,
+        counter=ContextCounter(Tokenizer()),
+        catalog=catalog,
+        saver=ConversationSaver(store, news),
+        pulls=PullQueue(client, news, on_pulled=catalog.forget),
+        health=HealthMonitor(client, news),
+        signals=Signals.owned_by(owner),
+        new_chat_settings=new_chat,
+        keymap=keymap,
+    )
+    problems = [("New-chat settings", problem) for problem in settings_problems]
+    problems += [("Configuration", problem) for problem in config.problems + keymap_problems]
+    return shared, problems
 
 
 class ShownChat(Protocol):

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from ollama_tui.core.conversation import Conversation
+
 
 @dataclass
 class ChatWith(Message):
@@ -15,10 +17,10 @@ class ChatWith(Message):
 
 
 @dataclass
-class OpenConversation(Message):
-    """Show this saved conversation in the chat."""
+class ShowConversation(Message):
+    """Show this conversation (read from its file) in the chat."""
 
-    conversation_id: str
+    conversation: Conversation
 
 
 @dataclass

@@ -11,10 +11,14 @@ import re
 import tomllib
 from pathlib import Path
 
+from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from ollama_tui.core import paths
+from ollama_tui.core.config import DEFAULT_THEME, Config, remember
 from ollama_tui.core.files import read_text
+from ollama_tui.core.sanitize import sanitize_line
 
 COLOR_KEYS = (
     "primary",
@@ -123,3 +127,40 @@ def semantic_defaults(variables: dict[str, str]) -> dict[str, str]:
         "meter-over": variables["error"],
         "error-text": variables["text-error"],
     }
+
+
+class ThemeChoice:
+    """The app's themes: the bundled and the user's, the one the config names, and
+    the one chosen later, remembered in the config."""
+
+    SAVE_DELAY = 1.0
+    """The palette previews themes as the user browses, so saving waits."""
+
+    def __init__(self, app: App[None], config: Config) -> None:
+        self.app = app
+        self.config = config
+        self.problems = self._apply()
+        self._saved = app.theme
+
+    def _apply(self) -> list[str]:
+        themes, problems = load_themes(paths.user_themes_dir())
+        for theme in themes:
+            self.app.register_theme(theme)
+        wanted = self.config.theme
+        if wanted in self.app.available_themes:
+            self.app.theme = wanted
+        else:
+            problems.append(f"There is no theme called {sanitize_line(wanted, 40)!r}.")
+            self.app.theme = DEFAULT_THEME
+        return problems
+
+    def changed(self) -> None:
+        if self.app.is_running:
+            self.app.set_timer(self.SAVE_DELAY, self._save)
+
+    def _save(self) -> None:
+        if self.app.theme != self._saved:
+            self._saved = self.app.theme
+            problem = remember(self.config, theme=self.app.theme)
+            if problem:
+                self.app.notify(problem, title="Settings not saved", severity="warning")

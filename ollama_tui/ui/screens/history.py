@@ -26,7 +26,7 @@ from ollama_tui.core.history.store import SHORT_ID, HistoryError, Listing, Searc
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.context import Shared, ShownChat
-from ollama_tui.ui.messages import OpenConversation
+from ollama_tui.ui.messages import ShowConversation
 from ollama_tui.ui.screens.base import selected_key
 from ollama_tui.ui.screens.confirm import Confirm, TextPrompt
 from ollama_tui.ui.widgets.plain import Plain, cell
@@ -181,7 +181,19 @@ class HistoryScreen(Screen[None]):
     def open_selected(self) -> None:
         listing = self._selected()
         if listing is not None:
-            self.post_message(OpenConversation(listing.id))
+            self.load(listing.id)
+
+    @work(group="history-open", exclusive=True, exit_on_error=False)
+    async def load(self, conversation_id: str) -> None:
+        """Reopen a saved conversation with its model and settings, at its end."""
+        try:
+            conversation, notes = await asyncio.to_thread(self.shared.store.load, conversation_id)
+        except (OSError, UnreadableConversation) as error:
+            self.notify(str(error), title="Cannot open the conversation", severity="error")
+            return
+        for note in notes:
+            self.notify(note, title="A setting was dropped", severity="warning")
+        self.post_message(ShowConversation(conversation))
 
     def action_rename(self) -> None:
         listing = self._selected()
