@@ -15,6 +15,7 @@ from textual.widgets import DataTable
 from ollama_tui.cli.main import make_app
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config, resolve_config
+from ollama_tui.core.history import listing as listing_module
 from ollama_tui.core.history import store as store_module
 from ollama_tui.core.history.codec import encode, to_data
 from ollama_tui.core.history.store import HistoryError, HistoryStore
@@ -76,7 +77,7 @@ def hostile_history(folder: Path, outside: Path) -> dict[str, str]:
 
 @pytest.fixture
 def small_file_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "MAX_FILE_BYTES", 4000)
+    monkeypatch.setattr(listing_module, "MAX_FILE_BYTES", 4000)
 
 
 def test_the_store_lists_every_hostile_file_and_changes_none(

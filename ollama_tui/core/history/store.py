@@ -1,4 +1,5 @@
-"""One file per conversation, written atomically, listed and searched without a database.
+"""One file per conversation, written atomically, listed (``listing``) and searched
+(``search``) without a database.
 
 Rules that keep a user's words safe:
 - a file is only ever replaced whole (temporary file, fsync, rename), ``0600`` in a
@@ -17,27 +18,31 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import stat
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from ollama_tui.core.conversation import AssistantTurn, Conversation
-from ollama_tui.core.files import read_regular, write_atomic
+from ollama_tui.core.conversation import Conversation
+from ollama_tui.core.files import write_atomic
 from ollama_tui.core.history.codec import (
     FORMATS,
     UnreadableConversation,
-    check_version,
     decode,
     encode,
     from_data,
     is_valid_id,
     to_data,
 )
-from ollama_tui.core.sanitize import sanitize_line
+from ollama_tui.core.history.listing import (
+    Listing,
+    conversation_files,
+    read_file,
+    read_listing,
+)
+from ollama_tui.core.history.search import SearchHit, find_hits
 
 try:
     import fcntl
@@ -49,11 +54,6 @@ LOCKS = ".locks"
 SHORT_ID = 8
 """How many of an id's characters the browser and exports show; ``--resume`` takes any
 unique start of an id."""
-MAX_FILE_BYTES = 256 * 1024 * 1024
-"""A conversation file bigger than this is listed as too large rather than read."""
-HEADER_END = re.compile(r"^\[", re.MULTILINE)
-"""The first table header: a TOML file's top-level keys all come before it."""
-MESSAGE_HEADER = "\n[[messages]]\n"
 
 
 class HistoryError(Exception):
@@ -66,44 +66,6 @@ class ConversationBusy(HistoryError):
 
 class ChangedOnDisk(HistoryError):
     """The file changed since this store read or wrote it, so it was not overwritten."""
-
-
-@dataclass(frozen=True)
-class Listing:
-    """What the browser shows for one file, read without parsing the messages."""
-
-    id: str
-    path: Path
-    title: str = ""
-    model: str = ""
-    updated: datetime | None = None
-    messages: int = 0
-    problem: str = ""
-    """Why the file cannot be opened; empty when it can."""
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    listing: Listing
-    text: str
-    """The title or message that matched, on one line (``sanitize_line``)."""
-    start: int
-    end: int
-    """Where in ``text`` the match is."""
-
-    def snippet(self, width: int) -> tuple[str, int, int]:
-        """At most ``width`` characters of ``text`` around the match, marked with "…"
-        where cut, and where the match is in it."""
-        width = max(width, 3)
-        room = max(0, width - 2 - (self.end - self.start))
-        start = max(0, self.start - room // 2)
-        end = min(len(self.text), start + width - 2)
-        start = max(0, min(start, end - (width - 2)))
-        prefix = "…" if start else ""
-        suffix = "…" if end < len(self.text) else ""
-        shown = prefix + self.text[start:end] + suffix
-        at = self.start - start + len(prefix)
-        return shown, at, min(len(shown), at + self.end - self.start)
 
 
 class HistoryStore:
@@ -242,7 +204,7 @@ class HistoryStore:
         return False
 
     def _refuse_if_unreadable(self, path: Path) -> None:
-        problem = self._read_listing(path).problem
+        problem = read_listing(path).problem
         if problem:
             raise HistoryError(f"{path} is unreadable ({problem}), so it was left untouched.")
 
@@ -273,14 +235,14 @@ class HistoryStore:
         fmt = path.suffix.lstrip(".").lower()
         if fmt not in FORMATS:
             raise UnreadableConversation("it is neither .toml nor .json")
-        raw = read_regular(path, MAX_FILE_BYTES, follow_symlinks=follow_symlinks)
+        raw = read_file(path, follow_symlinks=follow_symlinks)
         return from_data(decode(raw, fmt))
 
     def listings(self) -> list[Listing]:
         """Every conversation file, most recently updated first; unreadable ones last.
         Of two files with the same id, the one ``load`` opens is listed as it is and
         the other as unreadable."""
-        listings = [self._read_listing(path) for path in self._files()]
+        listings = [read_listing(path) for path in conversation_files(self.directory)]
         opened = {item.id: self.path_for(item.id) for item in listings if not item.problem}
         listings = [
             item
@@ -296,88 +258,11 @@ class HistoryStore:
     def most_recent(self) -> Listing | None:
         return next((item for item in self.listings() if not item.problem), None)
 
-    def _files(self) -> list[Path]:
-        try:
-            entries = list(os.scandir(self.directory))
-        except OSError:  # missing, or not a folder: nothing to list
-            return []
-        # Links and other non-regular entries are listed too (as unreadable), so that
-        # nothing in the folder is silently left out.
-        return [
-            Path(entry.path)
-            for entry in entries
-            if entry.name.rsplit(".", 1)[-1] in FORMATS
-            and not entry.name.startswith(".")
-            and not entry.is_dir(follow_symlinks=False)
-        ]
-
-    def _read_listing(self, path: Path) -> Listing:
-        conversation_id = path.stem
-        if not is_valid_id(conversation_id):
-            return Listing(conversation_id, path, problem="its name is not a conversation id")
-        try:
-            raw = read_regular(path, MAX_FILE_BYTES, follow_symlinks=False)
-        except OSError as error:
-            return Listing(conversation_id, path, problem=f"cannot read: {error.strerror}")
-        fmt = path.suffix.lstrip(".")
-        try:
-            if fmt == "toml":
-                head, count = _toml_head(raw)
-            else:
-                data = decode(raw, fmt)
-                head = data if isinstance(data, dict) else {}
-                messages = head.get("messages")
-                count = len(messages) if isinstance(messages, list) else 0
-            _check_head(head, conversation_id)
-        except UnreadableConversation as error:
-            return Listing(conversation_id, path, problem=str(error))
-        updated = head.get("updated")
-        try:
-            moment = datetime.fromisoformat(updated) if isinstance(updated, str) else None
-        except ValueError:
-            moment = None
-        if moment is not None and moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return Listing(
-            conversation_id,
-            path,
-            title=str(head.get("title", "")),
-            model=str(head.get("model", "")),
-            updated=moment,
-            messages=count,
-        )
-
     # -- search ---------------------------------------------------------------------
 
     def search(self, query: str) -> list[SearchHit]:
         """Conversations whose title or any message holds ``query`` (any case)."""
-        query = query.strip()
-        needle = query.casefold()
-        if not needle:
-            return []
-        pattern = re.compile(re.escape(" ".join(query.split())), re.IGNORECASE)
-        hits = []
-        for listing in self.listings():
-            if listing.problem:
-                continue
-            title_hit = _hit(listing, listing.title, pattern)
-            if title_hit is not None:
-                hits.append(title_hit)
-                continue
-            try:
-                raw = read_regular(listing.path, MAX_FILE_BYTES, follow_symlinks=False)
-            except OSError:
-                continue
-            if not _may_contain(raw, needle):
-                continue
-            try:
-                conversation, _ = from_data(decode(raw, listing.path.suffix.lstrip(".")))
-            except UnreadableConversation:
-                continue
-            hit = _find_hit(listing, conversation, pattern)
-            if hit is not None:
-                hits.append(hit)
-        return hits
+        return find_hits(self.listings(), query)
 
     # -- trash ----------------------------------------------------------------------
 
@@ -433,66 +318,3 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
     if not stat.S_ISREG(info.st_mode):
         return None
     return (info.st_ino, info.st_size, info.st_mtime_ns)
-
-
-def _toml_head(raw: bytes) -> tuple[dict[str, object], int]:
-    """The top-level keys, parsed alone, and the number of messages (by their headers)."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UnreadableConversation("it is not UTF-8 text") from None
-    match = HEADER_END.search(text)
-    try:
-        head = decode(text[: match.start()].encode("utf-8"), "toml") if match else None
-    except UnreadableConversation:
-        head = None  # a hand-edited file may not split there: read all of it
-    if not isinstance(head, dict):
-        head = decode(raw, "toml")
-        assert isinstance(head, dict)
-    count = text.count(MESSAGE_HEADER) + (1 if text.startswith(MESSAGE_HEADER[1:]) else 0)
-    if "messages" in head:  # an inline array: count it properly
-        messages = head["messages"]
-        count = len(messages) if isinstance(messages, list) else 0
-    return head, count
-
-
-def _check_head(head: object, file_id: str) -> None:
-    if not isinstance(head, dict):
-        raise UnreadableConversation("it is not a table")
-    check_version(head)
-    if head.get("id") != file_id:
-        raise UnreadableConversation("its id does not match its file name")
-
-
-def _may_contain(raw: bytes, needle: str) -> bool:
-    """A cheap pre-check on a file's bytes. Text can be escaped in a file (quotes,
-    backslashes, control characters, and non-ASCII as \\u escapes in JSON written by
-    other programs), so only a plain ASCII needle is ruled out by a word of it not
-    appearing verbatim (words may be apart: a match spans any white space, line breaks
-    included, which a file may write as ``\\n``)."""
-    if not needle.isascii() or not needle.isprintable() or any(ch in needle for ch in "\"\\'"):
-        return True
-    text = raw.decode("utf-8", errors="replace").casefold()
-    return all(word in text for word in needle.split())
-
-
-def _hit(listing: Listing, text: str, pattern: re.Pattern[str]) -> SearchHit | None:
-    line = sanitize_line(text, len(text) + 1)
-    match = pattern.search(line)
-    return SearchHit(listing, line, match.start(), match.end()) if match else None
-
-
-def _find_hit(
-    listing: Listing, conversation: Conversation, pattern: re.Pattern[str]
-) -> SearchHit | None:
-    for turn in conversation.turns:
-        texts = (
-            [reply.content for reply in turn.versions]
-            if isinstance(turn, AssistantTurn)
-            else [turn.content]
-        )
-        for text in texts:
-            hit = _hit(listing, text, pattern)
-            if hit is not None:
-                return hit
-    return None

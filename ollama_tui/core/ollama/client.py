@@ -6,24 +6,20 @@ that reads it) closes the HTTP response at once, which is how Ollama is told to
 stop generating or pulling: the protocol has no cancel endpoint.
 
 Every failure, whatever the server sends, is raised as an ``OllamaError`` whose
-message is a plain sentence: no HTML, no library's wording, the status named.
+message is a plain sentence; ``responses`` reads the answers and words the failures.
 """
 
 from __future__ import annotations
 
-import html
-import re
-import socket
-import ssl
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 
 from ollama_tui import __version__
 from ollama_tui.core import safe_json
-from ollama_tui.core.ollama import errors
+from ollama_tui.core.ollama import errors, responses
 from ollama_tui.core.ollama.stream import NDJSONError, iter_objects
 from ollama_tui.core.ollama.types import (
     ChatEvent,
@@ -47,8 +43,6 @@ CONNECT_TIMEOUT = 5.0
 REQUEST_TIMEOUT = 60.0
 """Seconds to wait for a non-streamed reply (model lists, show, delete...)."""
 
-ERROR_TEXT_CHARS = 300
-"""An error body is cut to this many characters (a server may send a whole page)."""
 ANSWER_BYTES = 64 * 1024 * 1024
 """A non-streamed answer (model lists, show...) larger than this is refused unread."""
 ERROR_BODY_BYTES = 1024 * 1024
@@ -56,7 +50,6 @@ ERROR_BODY_BYTES = 1024 * 1024
 
 Think = bool | str
 KeepAlive = int | float | str
-T = TypeVar("T")
 
 
 class OllamaClient:
@@ -102,8 +95,8 @@ class OllamaClient:
 
     async def list_models(self) -> list[ModelSummary]:
         data = await self._json("GET", "/api/tags")
-        models = [ModelSummary.from_json(m) for m in _list_of_dicts(data.get("models"))]
-        return _unique(models, lambda model: model.name)
+        models = [ModelSummary.from_json(m) for m in responses.list_of_dicts(data.get("models"))]
+        return responses.unique(models, lambda model: model.name)
 
     async def show(self, model: str) -> ModelInfo:
         data = await self._json("POST", "/api/show", {"model": model}, model=model)
@@ -111,8 +104,8 @@ class OllamaClient:
 
     async def running(self) -> list[RunningModel]:
         data = await self._json("GET", "/api/ps")
-        models = [RunningModel.from_json(m) for m in _list_of_dicts(data.get("models"))]
-        return _unique(models, lambda model: model.name)
+        models = [RunningModel.from_json(m) for m in responses.list_of_dicts(data.get("models"))]
+        return responses.unique(models, lambda model: model.name)
 
     async def delete(self, model: str) -> None:
         await self._json("DELETE", "/api/delete", {"model": model}, model=model)
@@ -128,13 +121,13 @@ class OllamaClient:
         if keep_alive is not None:
             body["keep_alive"] = keep_alive
         data = await self._json("POST", "/api/chat", body, model=model, timeout=None)
-        return _text(data, "done_reason")
+        return responses.text_field(data, "done_reason")
 
     async def unload(self, model: str) -> str:
         """Unload ``model`` now (``keep_alive`` 0); returns ``"unload"``."""
         body = {"model": model, "messages": [], "keep_alive": 0}
         data = await self._json("POST", "/api/chat", body, model=model)
-        return _text(data, "done_reason")
+        return responses.text_field(data, "done_reason")
 
     async def embed(self, model: str, inputs: str | Sequence[str]) -> Embeddings:
         body = {"model": model, "input": inputs if isinstance(inputs, str) else list(inputs)}
@@ -219,7 +212,7 @@ class OllamaClient:
             async with self._stream("POST", "/api/pull", body, model) as lines:
                 async for data in lines:
                     if "error" in data:
-                        raise errors.ErrorInStream(_error_text(data))
+                        raise errors.ErrorInStream(responses.error_text(data))
                     progress = PullProgress.from_json(data)
                     finished = finished or progress.status == "success"
                     yield progress
@@ -246,7 +239,7 @@ class OllamaClient:
             async with self._stream("POST", path, body, model) as lines:
                 async for data in lines:
                     if "error" in data:
-                        raise failure(errors.ErrorInStream, _error_text(data))
+                        raise failure(errors.ErrorInStream, responses.error_text(data))
                     message = data.get("message")
                     message = message if isinstance(message, dict) else data
                     think_text = message.get("thinking")
@@ -259,7 +252,9 @@ class OllamaClient:
                         yield ContentDelta(text)
                     calls = message.get("tool_calls")
                     if isinstance(calls, list) and calls:
-                        parsed = tuple(ToolCall.from_json(c) for c in _list_of_dicts(calls))
+                        parsed = tuple(
+                            ToolCall.from_json(c) for c in responses.list_of_dicts(calls)
+                        )
                         yield ToolCallsReceived(parsed)
                     if data.get("done") is True:
                         context = data.get("context")
@@ -290,14 +285,14 @@ class OllamaClient:
         try:
             async with self._http.stream(method, path, json=body, timeout=timeout) as response:
                 answered = True
-                if not 200 <= response.status_code < 300 or _is_web_page(response):
-                    page = await _read_start(response, ERROR_BODY_BYTES)
-                    raise _status_error(response, page, model)
+                if not 200 <= response.status_code < 300 or responses.is_web_page(response):
+                    page = await responses.read_start(response, ERROR_BODY_BYTES)
+                    raise responses.status_error(response, page, model)
                 yield iter_objects(response.aiter_bytes())
         except NDJSONError as error:  # raised where the objects are read, in the caller
             raise errors.MalformedResponse(f"The server sent {error}.") from None
         except httpx.HTTPError as error:
-            raise self._transport_error(error, answered) from None
+            raise self._transport_error(error, answered=answered) from None
 
     async def _json(
         self,
@@ -312,15 +307,15 @@ class OllamaClient:
             async with self._http.stream(
                 method, path, json=body, timeout=self._timeout(timeout)
             ) as response:
-                failed = not 200 <= response.status_code < 300 or _is_web_page(response)
+                failed = not 200 <= response.status_code < 300 or responses.is_web_page(response)
                 if failed:
-                    answer = await _read_start(response, ERROR_BODY_BYTES)
+                    answer = await responses.read_start(response, ERROR_BODY_BYTES)
                 else:
-                    answer = await _read_bounded(response, ANSWER_BYTES, path)
+                    answer = await responses.read_bounded(response, ANSWER_BYTES, path)
         except httpx.HTTPError as error:
             raise self._transport_error(error, answered=False) from None
         if failed:
-            raise _status_error(response, answer, model)
+            raise responses.status_error(response, answer, model)
         text = answer.strip()
         if not text:
             return {}
@@ -333,7 +328,7 @@ class OllamaClient:
         if not isinstance(data, dict):
             raise errors.MalformedResponse(f"{path} answered with JSON that is not an object.")
         if "error" in data:
-            raise errors.ErrorInStream(_error_text(data))
+            raise errors.ErrorInStream(responses.error_text(data))
         return data
 
     def _timeout(self, read: float | None) -> httpx.Timeout:
@@ -342,169 +337,10 @@ class OllamaClient:
             read = self._request_timeout
         return httpx.Timeout(read, connect=self._connect_timeout)
 
-    def _transport_error(self, error: httpx.HTTPError, answered: bool) -> errors.OllamaError:
-        """The failure in our words: httpx's own wording ("peer closed connection
-        without sending complete message body") means nothing to a user. ``answered``:
-        whether the server had begun its answer (a stream's status and headers)."""
-        if isinstance(error, httpx.ConnectTimeout):
-            reason = f"no answer within {self._connect_timeout:g} s"
-            return errors.Unreachable(self.base_url, reason)
-        if isinstance(error, httpx.ConnectError):
-            return errors.Unreachable(self.base_url, _connect_failure(error))
-        if isinstance(error, httpx.UnsupportedProtocol):
-            return errors.Unreachable(
-                self.base_url, "the address must start with http:// or https://"
-            )
-        if isinstance(error, httpx.ReadError | httpx.RemoteProtocolError | httpx.WriteError):
-            if not answered and isinstance(error, httpx.RemoteProtocolError):
-                return errors.StreamEndedEarly(
-                    f"The server at {self.base_url} closed the connection without a proper "
-                    "answer. Is it Ollama?"
-                )
-            return errors.StreamEndedEarly(
-                f"The connection to {self.base_url} closed before the reply was complete."
-            )
-        if isinstance(error, httpx.TimeoutException):
-            return errors.Unreachable(self.base_url, "the server did not answer in time")
-        if isinstance(error, httpx.DecodingError):
-            return errors.MalformedResponse(
-                "The server's reply could not be decoded (its compression is broken)."
-            )
-        if isinstance(error, httpx.ProxyError):
-            return errors.Unreachable(self.base_url, "the proxy refused the connection")
-        return errors.Unreachable(self.base_url, f"the request failed ({type(error).__name__})")
-
-
-def _is_web_page(response: httpx.Response) -> bool:
-    return "text/html" in response.headers.get("content-type", "").lower()
-
-
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-
-
-def _page_title(body: bytes) -> str:
-    match = _TITLE.search(body[:65536])
-    if match is None:
-        return ""
-    text = html.unescape(match.group(1).decode("utf-8", errors="replace"))
-    return " ".join(text.split())[:120]
-
-
-async def _read_bounded(response: httpx.Response, limit: int, path: str) -> bytes:
-    """The body, or ``MalformedResponse`` once it passes ``limit``: a server sending
-    without end would otherwise fill the memory."""
-    body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > limit:
-            raise errors.MalformedResponse(
-                f"{path} answered with more than {limit // 2**20} MiB; it was not read."
-            )
-    return bytes(body)
-
-
-async def _read_start(response: httpx.Response, limit: int) -> bytes:
-    """The body's first ``limit`` bytes: enough to explain an error, whatever its size."""
-    body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk[: limit - len(body)]
-        if len(body) >= limit:
-            break
-    return bytes(body)
-
-
-def _status_error(response: httpx.Response, body: bytes, model: str) -> errors.HTTPError:
-    status = response.status_code
-    if 300 <= status < 400:
-        return errors.Redirected(status, _without_credentials(response.headers.get("location", "")))
-    message, signin_url = "", None
-    try:
-        data = safe_json.loads(body)
-    except ValueError:
-        data = None
-    if isinstance(data, dict):
-        message = _error_text(data)
-        url = data.get("signin_url")
-        signin_url = url if isinstance(url, str) else None
-    elif _is_web_page(response) or body.lstrip()[:1] == b"<":
-        if status >= 500:
-            return errors.ServerError(status, "", web_page=_page_title(body))
-        return errors.NotOllama(status, _page_title(body))
-    elif body.strip():
-        message = " ".join(body[:ERROR_TEXT_CHARS].decode("utf-8", errors="replace").split())
-    message = message[:ERROR_TEXT_CHARS]
-    if status == 400:
-        return errors.BadRequest(message)
-    if status == 401:
-        return errors.Unauthorized(message, signin_url)
-    if status == 403:
-        return errors.Forbidden(message)
-    if status == 404:
-        return errors.ModelNotFound(model, message)
-    if status >= 500:
-        return errors.ServerError(status, message)
-    return errors.HTTPError(
-        status,
-        f"The server answered {errors.status_text(status)}" + (f": {message}" if message else "."),
-    )
-
-
-def _without_credentials(url: str) -> str:
-    """``url`` with any ``user:password@`` taken out, for showing it."""
-    return re.sub(r"(?<=//)[^/@]*@", "", url)
-
-
-def _connect_failure(error: Exception) -> str:
-    """Why a connection failed, from the OS error underneath httpx's."""
-    cause: BaseException | None = error
-    while cause is not None:
-        if isinstance(cause, socket.gaierror):
-            return "the host name could not be found"
-        if isinstance(cause, ConnectionRefusedError):
-            return "nothing is listening there (connection refused)"
-        if isinstance(cause, ssl.SSLError):
-            return "the secure (https) connection failed; does the server use https?"
-        if isinstance(cause, OSError) and cause.strerror:
-            return cause.strerror.lower()
-        cause = cause.__cause__ or cause.__context__
-    return "the connection failed"
-
-
-def _error_text(data: Mapping[str, Any]) -> str:
-    """The server's ``{"error": ...}``, as a sentence however odd its value."""
-    value = data.get("error")
-    if isinstance(value, str) and value.strip():
-        text = value.strip()
-    elif value is None or value == "":
-        text = "The server reported an error without saying what it was."
-    elif isinstance(value, bool | int | float):
-        text = f"The server reported an error: {value}"
-    else:
-        # A table or a list, perhaps nested as deep as JSON allows: named, not printed.
-        text = f"The server reported an error as a JSON {type(value).__name__}."
-    return text[:ERROR_TEXT_CHARS]
-
-
-def _text(data: Mapping[str, Any], key: str) -> str:
-    value = data.get(key)
-    return value if isinstance(value, str) else ""
-
-
-def _unique(items: list[T], name: Callable[[T], str]) -> list[T]:
-    """The first item of each name, and none without one: lists keyed by name (the
-    picker, the models table) cannot hold the same name twice."""
-    seen: set[str] = set()
-    kept = []
-    for item in items:
-        key = name(item)
-        if key and key not in seen:
-            seen.add(key)
-            kept.append(item)
-    return kept
-
-
-def _list_of_dicts(value: Any) -> list[dict[str, Any]]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+    def _transport_error(self, error: httpx.HTTPError, *, answered: bool) -> errors.OllamaError:
+        return responses.transport_error(
+            error, self.base_url, connect_timeout=self._connect_timeout, answered=answered
+        )
 
 
 def _without_none(**fields: Any) -> dict[str, Any]:

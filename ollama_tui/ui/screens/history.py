@@ -22,7 +22,9 @@ from ollama_tui.core.files import write_atomic
 from ollama_tui.core.formatting import relative_time
 from ollama_tui.core.history.codec import UnreadableConversation
 from ollama_tui.core.history.export import import_file, to_json, to_markdown
-from ollama_tui.core.history.store import SHORT_ID, HistoryError, Listing, SearchHit
+from ollama_tui.core.history.listing import Listing
+from ollama_tui.core.history.search import SearchHit
+from ollama_tui.core.history.store import SHORT_ID, HistoryError
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.context import Shared, ShownChat
