@@ -1,0 +1,197 @@
+"""The actions of the other screens and dialogs: the model picker, pulls, the models
+screen, history, lists, dialogs and questions."""
+
+from __future__ import annotations
+
+from ollama_tui.ui.actions.action import Action
+
+SCREEN_ACTIONS: tuple[Action, ...] = (
+    # -- the model picker --------------------------------------------------------------
+    Action("picker.close", "escape", "dismiss_picker", "Close", "picker"),
+    Action(
+        "picker.choose",
+        "enter",
+        "choose",
+        "Choose",
+        "picker",
+        "Chat with the highlighted model.",
+        priority=True,
+    ),
+    Action("picker.down", "down", "cursor(1)", "Next", "picker", show=False),
+    Action("picker.up", "up", "cursor(-1)", "Previous", "picker", show=False),
+    Action("picker.refresh", "ctrl+r", "refresh", "Refresh", "picker", palette="Refresh models"),
+    # A modal screen hides the app's own keys, so these two are repeated here.
+    Action("picker.pull", "f4", "app.pull", "Pull a model", "picker"),
+    Action("picker.models", "f5", "app.models", "Manage models", "picker"),
+    # -- pulls -------------------------------------------------------------------------
+    Action(
+        "pull.close",
+        "escape",
+        "close",
+        "Close",
+        "pull",
+        "Close this dialog; a pull goes on in the background.",
+    ),
+    Action(
+        "pull.cancel",
+        "ctrl+x",
+        "cancel",
+        "Cancel pull",
+        "pull",
+        "Stop the pull; what is downloaded stays on disk.",
+        "Cancel pull",
+        priority=True,
+    ),
+    Action(
+        "pull.retry",
+        "ctrl+r",
+        "retry",
+        "Retry",
+        "pull",
+        "Pull again, resuming from what is on disk.",
+        "Retry pull",
+    ),
+    Action(
+        "pull.chat",
+        "ctrl+o",
+        "chat",
+        "Chat with it",
+        "pull",
+        "Chat with the model just pulled.",
+        "Chat with the pulled model",
+    ),
+    # -- the models screen ---------------------------------------------------------------
+    Action("models.back", "escape", "app.pop_screen", "Back", "models"),
+    Action(
+        "models.info",
+        "i",
+        "info",
+        "Info",
+        "models",
+        "Everything Ollama knows about it.",
+        "Model info",
+    ),
+    Action(
+        "models.delete",
+        "d",
+        "delete",
+        "Delete",
+        "models",
+        "Delete it (asks first).",
+        "Delete model",
+    ),
+    Action("models.copy", "c", "copy", "Copy", "models", "Copy it to a new name.", "Copy model"),
+    Action(
+        "models.load",
+        "l",
+        "load",
+        "Load",
+        "models",
+        "Load it into memory.",
+        "Load model",
+        show=False,
+    ),
+    Action(
+        "models.unload",
+        "u",
+        "unload",
+        "Unload",
+        "models",
+        "Unload it now.",
+        "Unload model",
+        show=False,
+    ),
+    Action("models.sort", "s", "sort", "Sort", "models", "By name, size or age.", "Sort models"),
+    Action(
+        "models.filter", "slash", "filter", "Filter", "models", "Type to filter.", "Filter models"
+    ),
+    Action("models.chat", "enter", "chat", "Chat", "models", "Chat with it.", show=False),
+    Action(
+        "models.refresh",
+        "ctrl+r",
+        "reload",
+        "Refresh",
+        "models",
+        "List them again.",
+        "Refresh models",
+        show=False,
+    ),
+    Action("models.to-list", "down", "focus_list", "To the list", "models", show=False),
+    Action("info.close", "escape", "dismiss(None)", "Close", "info"),
+    Action(
+        "info.copy",
+        "ctrl+l",
+        "copy_all",
+        "Copy all",
+        "info",
+        "Copy everything shown.",
+        priority=True,
+    ),
+    # -- history -------------------------------------------------------------------------
+    Action("history.back", "escape", "app.pop_screen", "Back", "history"),
+    Action(
+        "history.search",
+        "slash",
+        "search",
+        "Search",
+        "history",
+        "Search titles and every message.",
+        "Search history",
+    ),
+    Action("history.rename", "r", "rename", "Rename", "history", "", "Rename conversation"),
+    Action(
+        "history.delete",
+        "d",
+        "delete",
+        "Delete",
+        "history",
+        "Move it to the trash.",
+        "Delete conversation",
+    ),
+    Action(
+        "history.export-md", "m", "export('md')", "Export .md", "history", "", "Export as Markdown"
+    ),
+    Action(
+        "history.export-json",
+        "j",
+        "export('json')",
+        "Export .json",
+        "history",
+        "",
+        "Export as JSON",
+        show=False,
+    ),
+    Action(
+        "history.import",
+        "i",
+        "import_file",
+        "Import",
+        "history",
+        "Import a TOML or JSON conversation.",
+        "Import a conversation",
+        show=False,
+    ),
+    Action(
+        "history.empty-trash",
+        "t",
+        "empty_trash",
+        "Empty trash",
+        "history",
+        "",
+        "Empty the trash",
+        show=False,
+    ),
+    Action("history.to-list", "down", "focus_list", "To the list", "history", show=False),
+    # -- lists, dialogs, questions -------------------------------------------------------
+    Action("table.first", "home", "first_row", "First", "table", show=False),
+    Action("table.last", "end", "last_row", "Last", "table", show=False),
+    Action("copy.close", "escape", "dismiss(None)", "Close", "copy"),
+    *(
+        Action(f"copy.choose-{n}", str(n), f"choose({n})", f"Copy #{n}", "copy", show=False)
+        for n in range(10)
+    ),
+    Action("confirm.no", "escape,n", "dismiss(False)", "No", "question"),
+    Action("confirm.yes", "y", "dismiss(True)", "Yes", "question"),
+    Action("dialog.cancel", "escape", "cancel", "Cancel", "dialog"),
+    Action("help.close", "escape,f1,q", "dismiss(None)", "Close", "help"),
+)
