@@ -354,6 +354,7 @@ async def test_server_down_at_start_then_back(emulator: OllamaEmulator) -> None:
         assert "retrying in" in status
         emulator.come_back()
         await wait_until(pilot, lambda: app.shared.health.state.connected is True, timeout=8)
+        await wait_until(pilot, lambda: any(n.message == "Ollama is back." for n in notices(app)))
         assert "● Ollama 0.12.6" in str(chat.query_one("#status-bar", Static).render())
         await send(pilot, "are you there?")
         turn = last_reply_turn(chat)

@@ -131,7 +131,7 @@ class ChatSession:
         self.streaming = None
         rest = self.take_rest(reply)
         reply.status = ReplyStatus.STOPPED
-        self.end(reply)
+        self._ended()
         return rest
 
     def take_rest(self, reply: Reply) -> ReplyChunk:
@@ -160,10 +160,10 @@ class ChatSession:
         reply.prompt_truncated = probably_truncated(prompt_tokens, self.context_window()[0])
         if ended.error is not None:
             reply.error = ended.error.explain()
-        self.end(reply)
+        self._ended()
         return True
 
-    def end(self, reply: Reply) -> None:
+    def _ended(self) -> None:
         self.conversation.touch()
         self.save()
 

@@ -71,6 +71,7 @@ class OllamaTUI(App[None]):
         self.set_keymap(self.shared.keymap)
         self.first_model = FirstModelPrompt(lambda: self.chat.model.pick())
         self.copies = CopyElsewhere(self)
+        self._last_connection = ConnectionState()
 
     @property
     def chat(self) -> ChatScreen:
@@ -171,6 +172,9 @@ class OllamaTUI(App[None]):
             return
         news, signals = event.news, self.shared.signals
         if isinstance(news, ConnectionState):
+            if news.connected and self._last_connection.connected is False:
+                self.notify("Ollama is back.", title="Connected")
+            self._last_connection = news
             if news.connected:
                 # The chat may not have applied --model yet, so the config counts too.
                 model = self.chat.session.conversation.model or self.config.model
