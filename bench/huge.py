@@ -12,11 +12,13 @@ import sys
 from pathlib import Path
 
 from bench.streaming import run_stream
+from ollama_tui.cli.main import tune_garbage_collection
 
 SIZES_KB = (1000, 4000)
 
 
 def main() -> None:
+    tune_garbage_collection()  # as the command line does before it runs the app
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     print(f"One line of N kB, 1,000-character tokens 1 ms apart; median of {repeats} runs.")
     print("{:<10}{:>14}{:>12}{:>10}".format("size", "CPU s / MB", "to screen", "wall s"))

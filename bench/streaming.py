@@ -25,7 +25,7 @@ import httpx
 from textual.screen import Screen
 from textual.widget import Widget
 
-from ollama_tui.cli.main import make_app
+from ollama_tui.cli.main import make_app, tune_garbage_collection
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import AssistantTurn, ReplyStatus
 from ollama_tui.core.ollama.client import OllamaClient
@@ -191,6 +191,7 @@ CASES = (
 
 
 def main() -> None:
+    tune_garbage_collection()  # as the command line does before it runs the app
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     print("Markdown: a code block, a 3x3 table and a list every 100 tokens.")
     print(f"Median of {repeats} runs each.")
