@@ -18,6 +18,7 @@ from ollama_tui.core.conversation import AssistantTurn, Conversation, ReplyStatu
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.pulls import PullJob, PullTracker
 from ollama_tui.services.health import ConnectionState
+from ollama_tui.services.pull_queue import PullChange
 from ollama_tui.ui.app import ServiceNews
 from ollama_tui.ui.compat import drawn_lines, on_each_frame
 from ollama_tui.ui.screens.confirm import Confirm
@@ -495,7 +496,8 @@ def test_worker_messages_arriving_as_the_app_exits_are_ignored(emulator: OllamaE
     # Exiting removes the screens before the app's queue is empty; an app that has
     # not started has no screens either.
     app = app_for(emulator)
-    for news in (ConnectionState(True, "0.12.6"), PullJob("m", PullTracker("m"))):
+    job = PullJob("m", PullTracker("m"))
+    for news in (ConnectionState(True, "0.12.6"), PullChange(job, job.state)):
         app.on_service_news(ServiceNews(news))
     assert app.shared.health.state.connected is None
 

@@ -156,7 +156,9 @@ async def test_pulls_run_one_at_a_time_in_order(
     seen: list[tuple[str, PullState]] = []
     pulled: list[str] = []
     queue = PullQueue(
-        client, lambda job: seen.append((job.model, job.state)), on_pulled=pulled.append
+        client,
+        lambda change: seen.append((change.job.model, change.state)),
+        on_pulled=pulled.append,
     )
     first, second = queue.start("tiny:1b"), queue.start("small:2b")
     assert queue.current is first
@@ -169,6 +171,8 @@ async def test_pulls_run_one_at_a_time_in_order(
         ("small:2b", PullState.RUNNING)
     )
     assert (first.state, second.state) == (PullState.SUCCEEDED, PullState.SUCCEEDED)
+    # Each report says the state the job had then: the end is reported once.
+    assert seen.count(("tiny:1b", PullState.SUCCEEDED)) == 1
     assert first.tracker.completed == 3 * MB
     assert pulled == ["tiny:1b", "small:2b"]
     assert queue.summary() == ""

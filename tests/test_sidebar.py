@@ -7,7 +7,8 @@ from textual.widget import Widget
 from textual.widgets import Select, Static, TextArea
 
 from ollama_tui.core import paths
-from ollama_tui.core.presets import list_presets
+from ollama_tui.core.presets import list_presets, save_preset
+from ollama_tui.core.settings import ChatSettings
 from ollama_tui.services.health import ConnectionState
 from ollama_tui.ui.app import ServiceNews
 from ollama_tui.ui.screens.confirm import TextPrompt
@@ -15,7 +16,7 @@ from ollama_tui.ui.screens.model_picker import ModelPicker
 from ollama_tui.ui.screens.presets import PresetPicker
 from ollama_tui.ui.widgets.context_meter import ContextMeter
 from ollama_tui.ui.widgets.sidebar import Field, SettingsSidebar
-from tests.chat_helpers import app_for, chat_of, notices, send, wait_until
+from tests.chat_helpers import app_for, chat_of, notices, send, status_text, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 
 
@@ -398,3 +399,22 @@ async def test_invalid_settings_are_not_made_the_new_chat_default(
         await pilot.press(*"hi", "enter")
         await wait_until(pilot, lambda: len(emulator.chat_requests()) == 1)
         assert emulator.chat_requests()[0]["options"] == {"temperature": 0.3}
+
+
+async def test_a_preset_applied_shows_at_once_in_the_status_line(
+    emulator: OllamaEmulator,
+) -> None:
+    save_preset(paths.presets_dir(), "Quiet", ChatSettings(think=False))
+    app = app_for(emulator, model="qwen3:8b")
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        await wait_until(pilot, lambda: "think on" in status_text(chat))
+        await pilot.press("ctrl+p", *"Apply preset", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PresetPicker))
+        picker = app.screen
+        assert isinstance(picker, PresetPicker)
+        index = next(i for i, p in enumerate(picker.presets) if p.name == "Quiet")
+        await pilot.press(*["down"] * index, "enter")
+        await wait_until(pilot, lambda: chat.conversation.settings.think is False)
+        # Well before the next check of the server would redraw the line.
+        await wait_until(pilot, lambda: "think off" in status_text(chat), timeout=2)

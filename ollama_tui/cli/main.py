@@ -141,7 +141,8 @@ every 700 allocations, the collector took ~0.4 s of CPU per 2,000 streamed token
 
 def tune_garbage_collection() -> None:
     """For this process only (not for every app a test makes): collect less often,
-    and never scan again what start-up built, which lives as long as the app."""
+    and never scan again what is built before the app runs (the imports, the app
+    object), which lives as long as the process."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)

@@ -1,1 +1,2 @@
-"""Async services shared by the TUI and the command line; no Textual."""
+"""Async services with no Textual in them: the TUI drives them, and the command line
+can drive them the same way."""

@@ -10,8 +10,8 @@ from ollama_tui.core.ollama.types import ModelInfo, ModelSummary, RunningModel
 
 
 class ModelCatalog:
-    """One cache for every screen and the command line. ``on_info`` hears each model
-    whose details were loaded."""
+    """One cache for every screen. ``on_info`` hears each model whose details were
+    loaded."""
 
     def __init__(
         self, client: OllamaClient, on_info: Callable[[ModelInfo], None] | None = None

@@ -1,6 +1,6 @@
 """A chat with a model: the request for each reply, its stream, stopping it, and its
-end (status, figures, saving). The TUI and the command line drive it; it knows no
-screen."""
+end (status, figures, saving). It knows no screen: the TUI drives it, and the
+command line can."""
 
 from __future__ import annotations
 

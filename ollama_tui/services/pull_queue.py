@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ollama_tui.core.formatting import human_size
 from ollama_tui.core.ollama.client import OllamaClient
@@ -20,6 +21,20 @@ from ollama_tui.core.pulls import (
 )
 from ollama_tui.core.sanitize import sanitize_line
 
+
+@dataclass(frozen=True)
+class PullChange:
+    """A job as it was when reported: its state may have moved on by the time the
+    report is read."""
+
+    job: PullJob
+    state: PullState
+
+    @property
+    def ended(self) -> bool:
+        return self.state in {PullState.SUCCEEDED, PullState.FAILED, PullState.CANCELLED}
+
+
 PROGRESS_REPORT_SECONDS = 0.2
 """Ollama reports every layer every 60 ms; redrawing that often costs more than it shows."""
 
@@ -28,7 +43,7 @@ class PullQueue:
     def __init__(
         self,
         client: OllamaClient,
-        on_change: Callable[[PullJob], None],
+        on_change: Callable[[PullChange], None],
         *,
         on_pulled: Callable[[str], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -48,7 +63,7 @@ class PullQueue:
         job = PullJob(model, PullTracker(model))
         self.jobs.append(job)
         self._tasks[id(job)] = asyncio.create_task(self._run(job), name=f"pull {model}")
-        self.on_change(job)
+        self._report(job)
         return job
 
     def cancel(self, job: PullJob) -> None:
@@ -58,7 +73,7 @@ class PullQueue:
             task.cancel()
         job.state = PullState.CANCELLED
         job.tracker.stop()
-        self.on_change(job)
+        self._report(job)
 
     async def aclose(self) -> None:
         """Stop every pull (the app is quitting) and wait until their streams close."""
@@ -77,9 +92,6 @@ class PullQueue:
         running = (job for job in waiting if job.state is PullState.RUNNING)
         return next(running, waiting[0] if waiting else None)
 
-    def others(self, job: PullJob) -> list[PullJob]:
-        return [other for other in self.jobs if other is not job]
-
     def summary(self) -> str:
         """Compact progress for a status line, or "" when nothing is pulling."""
         current = self.current
@@ -94,22 +106,28 @@ class PullQueue:
             text += f" +{waiting - 1} queued"
         return text
 
+    def _report(self, job: PullJob) -> None:
+        self.on_change(PullChange(job, job.state))
+
     async def _run(self, job: PullJob) -> None:
         async with self._turn:
             if job.state is not PullState.QUEUED:
                 return
             job.state = PullState.RUNNING
             job.tracker = PullTracker(job.model)
-            self.on_change(job)
+            self._report(job)
             try:
                 async for progress in self.client.pull(job.model):
                     job.tracker.update(progress)
                     if self._clock() - self._reported_at >= PROGRESS_REPORT_SECONDS:
                         self._reported_at = self._clock()
-                        self.on_change(job)
+                        self._report(job)
             except OllamaError as error:
                 job.problem = explain_pull_error(error, job.model)
                 job.exists = not no_such_model(error)
+                job.state = PullState.FAILED
+            except Exception as error:  # the job must end, whatever went wrong
+                job.problem = f"The pull failed unexpectedly ({type(error).__name__})."
                 job.state = PullState.FAILED
             else:
                 job.state = PullState.SUCCEEDED
@@ -117,4 +135,4 @@ class PullQueue:
                     self.on_pulled(job.model)
             job.tracker.stop()
             self._tasks.pop(id(job), None)
-            self.on_change(job)
+            self._report(job)

@@ -36,16 +36,20 @@ class SaveWorksAgain:
 
 @dataclass(frozen=True)
 class HeldElsewhere:
-    """Another ollama-tui holds the conversation on screen: nothing was written."""
+    """Another ollama-tui holds the conversation on screen: nothing was written to its
+    file. What this one had is saved as a copy once the screen leaves it."""
 
     conversation_id: str
 
 
 @dataclass(frozen=True)
-class ChangedElsewhere:
-    """The file of the conversation on screen changed under it: nothing was written."""
+class ContinuedAsCopy:
+    """The file of the conversation on screen changed under it: it is left as it is,
+    and what this one has went to a copy, which the screen goes on with."""
 
     conversation_id: str
+    copy_id: str
+    title: str
     why: str
 
 
@@ -57,7 +61,7 @@ class SavedAsCopy:
     title: str
 
 
-SaveNews = SaveFailed | SaveWorksAgain | HeldElsewhere | ChangedElsewhere | SavedAsCopy
+SaveNews = SaveFailed | SaveWorksAgain | HeldElsewhere | ContinuedAsCopy | SavedAsCopy
 
 
 class ConversationSaver:
@@ -72,19 +76,34 @@ class ConversationSaver:
         self._turn = asyncio.Lock()
         self._failing = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self._held: dict[str, dict[str, object]] = {}
+        """What could not be written because another ollama-tui holds the file."""
+        self._copies: dict[str, tuple[str, str]] = {}
+        """Conversations that went on as a copy: the copy's id and title, for the
+        snapshots that still carry the old id."""
 
     def save(self, conversation: Conversation) -> None:
         """Write ``conversation`` soon; an empty one is not saved."""
         if conversation.turns:
-            self._unsaved[conversation.id] = to_data(conversation)
-            task = asyncio.create_task(self._write_pending())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._keep(to_data(conversation))
+            self._write_soon()
+
+    def _write_soon(self) -> None:
+        task = asyncio.create_task(self._write_pending())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def keep_for_exit(self, conversation: Conversation) -> None:
         """Written by ``close``, with whatever changed in its last moments."""
         if conversation.turns:
-            self._unsaved[conversation.id] = to_data(conversation)
+            self._keep(to_data(conversation))
+
+    def _keep(self, data: dict[str, object]) -> None:
+        conversation_id = str(data["id"])
+        if conversation_id in self._copies:
+            conversation_id, title = self._copies[conversation_id]
+            data = {**data, "id": conversation_id, "title": title}
+        self._unsaved[conversation_id] = data
 
     def hold(self, conversation: Conversation) -> bool:
         """Hold ``conversation`` for writing, if no other ollama-tui holds it (a new
@@ -99,6 +118,12 @@ class ConversationSaver:
         written. ``superseded``: it goes on as a copy, so nothing more of it is written."""
         if superseded:
             self._unsaved.pop(conversation_id, None)
+        held = self._held.pop(conversation_id, None)
+        if held is not None:
+            title = self._save_as_copy(held)
+            self._write_soon()
+            why = "Another ollama-tui holds the conversation."
+            self.on_news(SavedAsCopy(why, sanitize_line(title, 80)))
         self._release_if_left(conversation_id)
 
     async def delete(self, conversation_id: str) -> Path:
@@ -110,6 +135,9 @@ class ConversationSaver:
 
     async def close(self) -> None:
         """Write everything still waiting (the app is quitting)."""
+        for held in self._held.values():
+            self._save_as_copy(held)
+        self._held.clear()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         for conversation_id, data in list(self._unsaved.items()):
@@ -151,17 +179,27 @@ class ConversationSaver:
         self, conversation_id: str, data: dict[str, object], error: HistoryError
     ) -> None:
         """The file is another ollama-tui's, or changed there: nothing of it is
-        overwritten; the screen goes on with it, or it is saved as a copy."""
-        if conversation_id == self.showing:
-            if isinstance(error, ConversationBusy):
-                self.on_news(HeldElsewhere(conversation_id))
-            else:
-                self.on_news(ChangedElsewhere(conversation_id, str(error)))
+        overwritten, and nothing this one had is lost."""
+        if conversation_id == self.showing and isinstance(error, ConversationBusy):
+            self._held[conversation_id] = data
+            self.on_news(HeldElsewhere(conversation_id))
             return
+        # A newer snapshot that came meanwhile goes to the copy too.
+        title = self._save_as_copy(self._unsaved.pop(conversation_id, data))
+        if conversation_id == self.showing:
+            copy_id, _ = self._copies[conversation_id]
+            self.showing = copy_id
+            self.on_news(ContinuedAsCopy(conversation_id, copy_id, title, str(error)))
+        else:
+            self.on_news(SavedAsCopy(str(error), sanitize_line(title, 80)))
+
+    def _save_as_copy(self, data: dict[str, object]) -> str:
+        """Queue ``data`` under a new id; its title says it is a copy."""
         copy_id = uuid.uuid4().hex
         title = f"{data.get('title') or 'Untitled'} (copy)"
+        self._copies[str(data["id"])] = (copy_id, title)
         self._unsaved[copy_id] = {**data, "id": copy_id, "title": title}
-        self.on_news(SavedAsCopy(str(error), sanitize_line(title, 80)))
+        return title
 
     def _release_if_left(self, conversation_id: str) -> None:
         pending = conversation_id in self._unsaved or conversation_id == self._writing

@@ -21,6 +21,7 @@ from ollama_tui.core.ollama.types import ModelInfo
 from ollama_tui.core.pulls import PullJob
 from ollama_tui.core.sanitize import sanitize, sanitize_line
 from ollama_tui.services.health import ConnectionState
+from ollama_tui.services.pull_queue import PullChange
 from ollama_tui.services.saver import SaveNews
 from ollama_tui.ui.actions import BY_ID, key_label, keys_of
 from ollama_tui.ui.bindings import bindings
@@ -45,7 +46,7 @@ TOAST_CHARS = 1000
 class ServiceNews(Message):
     """A service's report, posted to the app, whose handler tells the screens."""
 
-    news: ConnectionState | PullJob | ModelInfo | SaveNews
+    news: ConnectionState | PullChange | ModelInfo | SaveNews
 
 
 class OllamaTUI(App[None]):
@@ -146,8 +147,8 @@ class OllamaTUI(App[None]):
 
     async def on_unmount(self) -> None:
         # What the chat screen kept for the exit (``keep_for_exit``) is written now.
-        await self.shared.pulls.aclose()
         await self.shared.saver.close()
+        await self.shared.pulls.aclose()
         await self.shared.client.aclose()
 
     @work(group="preload", exit_on_error=False)
@@ -164,23 +165,16 @@ class OllamaTUI(App[None]):
 
     # -- the services' news -----------------------------------------------------------------
 
-    def _post_news(self, news: ConnectionState | PullJob | ModelInfo | SaveNews) -> None:
+    def _post_news(self, news: ConnectionState | PullChange | ModelInfo | SaveNews) -> None:
         self.post_message(ServiceNews(news))
 
     def on_service_news(self, event: ServiceNews) -> None:
-        if self.shutting_down:
-            return
         news, signals = event.news, self.shared.signals
         if isinstance(news, ConnectionState):
-            if news.connected and self._last_connection.connected is False:
-                self.notify("Ollama is back.", title="Connected")
-            self._last_connection = news
-            if news.connected:
-                # The chat may not have applied --model yet, so the config counts too.
-                model = self.chat.session.conversation.model or self.config.model
-                self.first_model.server_answered(bool(model))
-            signals.connection.publish(news)
-        elif isinstance(news, PullJob):
+            self._connection_checked(news)
+        elif self.shutting_down:
+            return
+        elif isinstance(news, PullChange):
             announce_pull(self, news)
             signals.pulls.publish(news)
         elif isinstance(news, ModelInfo):
@@ -188,6 +182,20 @@ class OllamaTUI(App[None]):
         else:
             announce_saving(self, news)
             signals.saving.publish(news)
+
+    def _connection_checked(self, state: ConnectionState) -> None:
+        came_back = state.connected and self._last_connection.connected is False
+        # Kept even before the chat is up, so that "back" is said only after "down".
+        self._last_connection = state
+        if self.shutting_down:
+            return
+        if came_back:
+            self.notify("Ollama is back.", title="Connected")
+        if state.connected:
+            # The chat may not have applied --model yet, so the config counts too.
+            model = self.chat.session.conversation.model or self.config.model
+            self.first_model.server_answered(bool(model))
+        self.shared.signals.connection.publish(state)
 
     # -- which screen shows ---------------------------------------------------------------
 

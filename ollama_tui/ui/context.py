@@ -18,13 +18,12 @@ from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.errors import OllamaError, StreamEndedEarly, Unreachable
 from ollama_tui.core.ollama.types import ModelInfo
 from ollama_tui.core.presets import load_new_chat_settings
-from ollama_tui.core.pulls import PullJob
 from ollama_tui.core.settings import ChatSettings
 from ollama_tui.core.tokens import ContextCounter, Tokenizer
 from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.health import ConnectionState, HealthMonitor
-from ollama_tui.services.pull_queue import PullQueue
+from ollama_tui.services.pull_queue import PullChange, PullQueue
 from ollama_tui.services.saver import ConversationSaver, SaveNews
 from ollama_tui.ui.actions import check_keymap
 
@@ -33,7 +32,7 @@ from ollama_tui.ui.actions import check_keymap
 class Signals:
     connection: Signal[ConnectionState]
     """Each answer (or silence) of the server."""
-    pulls: Signal[PullJob]
+    pulls: Signal[PullChange]
     """A pull started, moved on or ended."""
     model_info: Signal[ModelInfo]
     """A model's details were loaded."""
@@ -81,7 +80,7 @@ def build_shared(
     config: Config,
     client: OllamaClient,
     store: HistoryStore,
-    news: Callable[[ConnectionState | PullJob | ModelInfo | SaveNews], None],
+    news: Callable[[ConnectionState | PullChange | ModelInfo | SaveNews], None],
 ) -> tuple[Shared, list[tuple[str, str]]]:
     """The services for ``config``, reporting to ``news``; and what is wrong with the
     user's files (title, text), to tell once the app is up."""

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from textual.app import App
 
-from ollama_tui.core.pulls import PullJob, PullState
+from ollama_tui.core.pulls import PullState
 from ollama_tui.core.sanitize import sanitize_line
+from ollama_tui.services.pull_queue import PullChange
 from ollama_tui.services.saver import SavedAsCopy, SaveFailed, SaveNews, SaveWorksAgain
+from ollama_tui.ui.commands import scope_of
 
 
-def announce_pull(app: App[None], job: PullJob) -> None:
+def announce_pull(app: App[None], change: PullChange) -> None:
     """A pull's end, unless its dialog is showing it (which says so itself)."""
-    if not job.finished or job.state is PullState.CANCELLED:
+    job = change.job
+    if not change.ended or change.state is PullState.CANCELLED:
         return
-    watching = getattr(app.screen, "job", None) is job
+    if scope_of(app.screen) == "pull" and getattr(app.screen, "job", None) is job:
+        return
     name = sanitize_line(job.model, 60)
-    if watching:
-        return
-    if job.state is PullState.SUCCEEDED:
+    if change.state is PullState.SUCCEEDED:
         app.notify(f"{name} is ready. Ctrl+O chooses it.", title="Pull finished")
     else:
         app.notify(job.problem, title=f"Pull of {name} failed", severity="error")

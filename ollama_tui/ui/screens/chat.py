@@ -15,7 +15,7 @@ from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.types import ModelInfo
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.health import ConnectionState
-from ollama_tui.services.saver import ChangedElsewhere, HeldElsewhere, SaveNews
+from ollama_tui.services.saver import ContinuedAsCopy, HeldElsewhere, SaveNews
 from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.context import Shared
 from ollama_tui.ui.messages import OpenPull
@@ -53,12 +53,13 @@ class ChatScreen(Screen[None]):
             catalog=shared.catalog,
             saver=shared.saver,
         )
-        self.settings = ChatSettingsPanel(self, shared, self.session)
+        self.settings = ChatSettingsPanel(self, shared, self.session, self.refresh_status)
         self.editing = LastPromptEditing(self, self.settings, self.busy)
         self.ownership = Ownership(self, self.session)
         self.model = ModelChoice(self, shared, self.session)
         self.images = PendingImages(self, self.session)
         self._sending = False
+        self._server_answered = False
         self.welcome = Welcome(self, first_run)
         self.status = ChatStatus(self, shared, self.session)
 
@@ -140,17 +141,19 @@ class ChatScreen(Screen[None]):
         self.query_one(ContextMeter).redraw()
 
     def connection_changed(self, state: ConnectionState) -> None:
-        """The server is reachable (again): learn about the model if that failed."""
+        """Once the server answers again, learn about the model if that failed."""
         model = self.conversation.model
-        if state.connected and model and self.shared.catalog.info(model) is None:
+        came_back = state.connected and not self._server_answered
+        self._server_answered = bool(state.connected)
+        if came_back and model and self.shared.catalog.info(model) is None:
             self.model.load_info(model)
         self.refresh_status()
 
     def saving_news(self, news: SaveNews) -> None:
         if isinstance(news, HeldElsewhere) and news.conversation_id == self.conversation.id:
             self.ownership.held_elsewhere()
-        elif isinstance(news, ChangedElsewhere) and news.conversation_id == self.conversation.id:
-            self.ownership.continue_in_copy(news.why)
+        elif isinstance(news, ContinuedAsCopy):
+            self.ownership.continued_as_copy(news)
         self.refresh_status()
 
     # -- model ------------------------------------------------------------------------------
@@ -192,6 +195,7 @@ class ChatScreen(Screen[None]):
                 self.composer.give_back(event.text)
         finally:
             self._sending = False
+        self._server_answered = False
 
     def busy(self) -> bool:
         """A reply is under way (or about to be): say so, and refuse."""
@@ -376,7 +380,6 @@ class ChatScreen(Screen[None]):
 
     @on(SettingsSidebar.Changed)
     def settings_changed(self) -> None:
-        self.refresh_status()
         self.settings.changed()
 
     @on(TextArea.Changed, "#composer")

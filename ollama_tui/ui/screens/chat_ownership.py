@@ -12,6 +12,7 @@ from ollama_tui.core.conversation import Conversation
 from ollama_tui.core.history.codec import UnreadableConversation
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.services.chat_session import ChatSession
+from ollama_tui.services.saver import ContinuedAsCopy
 
 
 class Ownership:
@@ -53,7 +54,7 @@ class Ownership:
             self.session.read_only = True
             self.say_if_read_only()
 
-    def continue_in_copy(self, why: str = "") -> None:
+    def continue_in_copy(self) -> None:
         """Go on with this conversation under a new id, leaving the file as it is."""
         session = self.session
         conversation = session.conversation
@@ -63,9 +64,28 @@ class Ownership:
         session.saver.show(conversation.id)
         session.saver.left(left, superseded=True)
         session.read_only = False
-        title = sanitize_line(conversation.title, 80)
+        self._say_continued("")
+        session.save()
+
+    def continued_as_copy(self, news: ContinuedAsCopy) -> None:
+        """Saving found the file changed under it and wrote a copy: the chat goes on
+        with the copy if it still shows that conversation."""
+        conversation = self.session.conversation
+        if conversation.id == news.conversation_id:
+            conversation.id, conversation.title = news.copy_id, news.title
+            self._say_continued(news.why)
+            return
+        self.session.saver.left(news.copy_id)
+        title = sanitize_line(news.title, 80)
+        self.screen.notify(
+            f"{news.why} What this ollama-tui had is saved as “{title}”.",
+            title="Saved as a copy",
+            severity="warning",
+        )
+
+    def _say_continued(self, why: str) -> None:
+        title = sanitize_line(self.session.conversation.title, 80)
         self.screen.notify(
             f"{why} This chat goes on as a copy, “{title}”; the other is kept.".lstrip(),
             title="Continuing in a copy",
         )
-        session.save()

@@ -4,6 +4,7 @@ sending. The chat screen holds one ``ChatSettingsPanel``; its keys and buttons c
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.message import Message
@@ -47,10 +48,18 @@ class Counted(Message):
 
 
 class ChatSettingsPanel:
-    def __init__(self, screen: Screen[None], shared: Shared, session: ChatSession) -> None:
+    def __init__(
+        self,
+        screen: Screen[None],
+        shared: Shared,
+        session: ChatSession,
+        show_change: Callable[[], None],
+    ) -> None:
         self.screen = screen
         self.shared = shared
         self.session = session
+        self.show_change = show_change
+        """Shows elsewhere what a change of settings changes (the status line)."""
         self.estimate: Estimate | None = None
         self.editing_last_prompt = False
         """The composer holds the last prompt, to be resent in its place."""
@@ -98,6 +107,7 @@ class ChatSettingsPanel:
     def changed(self) -> None:
         """Settings belong to the conversation: saved soon (not at every keystroke),
         and at exit."""
+        self.show_change()
         self.recount()
         if self._save_timer is not None:
             self._save_timer.stop()

@@ -193,8 +193,9 @@ class HistoryScreen(Screen[None]):
         except (OSError, UnreadableConversation) as error:
             self.notify(str(error), title="Cannot open the conversation", severity="error")
             return
-        for note in notes:
-            self.notify(note, title="A setting was dropped", severity="warning")
+        if conversation.id != self.chat.session.conversation.id:  # else the chat's is newer
+            for note in notes:
+                self.notify(note, title="A setting was dropped", severity="warning")
         self.post_message(ShowConversation(conversation))
 
     def action_rename(self) -> None:

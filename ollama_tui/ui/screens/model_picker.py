@@ -18,8 +18,9 @@ from ollama_tui.core.formatting import human_size, relative_time
 from ollama_tui.core.fuzzy import fuzzy_score
 from ollama_tui.core.ollama.errors import OllamaError
 from ollama_tui.core.ollama.types import ModelInfo, ModelSummary
-from ollama_tui.core.pulls import PullJob, PullState
+from ollama_tui.core.pulls import PullState
 from ollama_tui.core.sanitize import sanitize_line
+from ollama_tui.services.pull_queue import PullChange
 from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.context import Shared
 from ollama_tui.ui.widgets.plain import Plain
@@ -55,7 +56,6 @@ class ModelPicker(ModalScreen[str | None]):
     def __init__(self, shared: Shared) -> None:
         super().__init__()
         self.shared = shared
-        """The app's cache of ``/api/show`` answers, by model name."""
         self.rows: list[ModelRow] = []
 
     def compose(self) -> ComposeResult:
@@ -135,8 +135,8 @@ class ModelPicker(ModalScreen[str | None]):
     def _known_capabilities(self, name: str) -> frozenset[str] | None:
         return self.shared.catalog.capabilities(name)
 
-    def pull_changed(self, job: PullJob) -> None:
-        if job.state is PullState.SUCCEEDED:
+    def pull_changed(self, change: PullChange) -> None:
+        if change.state is PullState.SUCCEEDED:
             self.action_refresh()
 
     def on_model_picker_info_loaded(self, event: InfoLoaded) -> None:

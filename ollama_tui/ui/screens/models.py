@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,8 +29,9 @@ from ollama_tui.core.formatting import (
 from ollama_tui.core.fuzzy import fuzzy_score
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.types import ModelInfo, ModelSummary, RunningModel
-from ollama_tui.core.pulls import PullJob, PullState, name_problem
+from ollama_tui.core.pulls import PullState, name_problem
 from ollama_tui.core.sanitize import sanitize, sanitize_line
+from ollama_tui.services.pull_queue import PullChange
 from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.context import Shared
 from ollama_tui.ui.messages import ChatWith
@@ -170,8 +172,8 @@ class ModelsScreen(Screen[None]):
         self.render_running()
         self.render_models()
 
-    def pull_changed(self, job: PullJob) -> None:
-        if job.state is PullState.SUCCEEDED:
+    def pull_changed(self, change: PullChange) -> None:
+        if change.state is PullState.SUCCEEDED:
             self.reload()
 
     # -- showing ------------------------------------------------------------------------
@@ -302,8 +304,7 @@ class ModelsScreen(Screen[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 self.call_server(
-                    lambda: self.shared.client.delete(name),
-                    f"Deleted {sanitize_line(name, 60)}.",
+                    partial(self.delete_model, name), f"Deleted {sanitize_line(name, 60)}."
                 )
 
         question = (
@@ -356,6 +357,10 @@ class ModelsScreen(Screen[None]):
             self.call_server(
                 lambda: self.shared.client.load(name), f"{sanitize_line(name, 60)} is loaded."
             )
+
+    async def delete_model(self, name: str) -> None:
+        await self.shared.client.delete(name)
+        self.shared.catalog.forget(name)
 
     @work(group="models-action", exit_on_error=False)
     async def call_server(self, call: Callable[[], Awaitable[object]], done: str) -> None:

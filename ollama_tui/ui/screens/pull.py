@@ -1,8 +1,8 @@
 """The pull modal: ask for a name, show the whole model's progress layer by layer, and
 the queue.
 
-The pulls belong to the app (they keep going when this modal closes); this screen
-shows one job, lists the others, and asks the app to start, cancel or retry them.
+The pulls belong to the pull queue (they keep going when this modal closes); this
+screen shows one job, lists the others, and has the queue start, cancel or retry them.
 Another name can be typed while a pull runs: it is queued behind it.
 """
 

@@ -44,7 +44,7 @@ class ReplyText(Message):
 
 @dataclass
 class ReplyFinished(Message):
-    """The stream ended by itself (the screen hears it too)."""
+    """The stream ended by itself (for the chat screen, which ends the reply)."""
 
     ended: ReplyEnded
 
