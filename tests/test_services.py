@@ -23,6 +23,7 @@ from ollama_tui.services.health import (
 from ollama_tui.services.pull_queue import PullQueue
 from ollama_tui.services.reply_relay import ReplyChunk
 from ollama_tui.services.saver import (
+    ContinuedAsCopy,
     ConversationSaver,
     HeldElsewhere,
     SavedAsCopy,
@@ -283,3 +284,55 @@ async def test_a_file_held_elsewhere_is_never_overwritten(tmp_path: Path) -> Non
     assert copy_news.title == "Other (copy)"
     titles = sorted(listing.title for listing in HistoryStore(folder).listings())
     assert titles == ["Other", "Other (copy)", "mine"]  # untitled: named by its prompt
+
+
+async def test_a_file_changed_under_the_chat_goes_on_in_one_copy(tmp_path: Path) -> None:
+    folder = tmp_path / "history"
+    news: list[SaveNews] = []
+    saver = ConversationSaver(HistoryStore(folder), news.append)
+    conversation = Conversation(model="m", title="Plans")
+    conversation.add_prompt("first")
+    saver.show(conversation.id)
+    saver.save(conversation)
+    await saver.close()
+    path = HistoryStore(folder).path_for(conversation.id)
+    path.write_text(path.read_text().replace("first", "edited elsewhere"))
+    conversation.add_prompt("second")
+    saver.save(conversation)
+    await saver.close()
+    [moved] = [n for n in news if isinstance(n, ContinuedAsCopy)]
+    assert (moved.conversation_id, moved.title) == (conversation.id, "Plans (copy)")
+    # Until the chat takes the copy's id, its saves go to the copy, not to new copies.
+    conversation.add_prompt("third")
+    saver.save(conversation)
+    await saver.close()
+    files = {listing.id: listing for listing in HistoryStore(folder).listings()}
+    assert set(files) == {conversation.id, moved.copy_id}
+    assert "edited elsewhere" in path.read_text()
+    copy, _ = HistoryStore(folder).load(moved.copy_id)
+    assert [turn.content for turn in copy.turns] == ["first", "second", "third"]  # type: ignore[union-attr]
+
+
+async def test_a_conversation_held_elsewhere_is_saved_as_a_copy_once_left(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "history"
+    news: list[SaveNews] = []
+    saver = ConversationSaver(HistoryStore(folder), news.append)
+    conversation = Conversation(model="m", title="Shared")
+    conversation.add_prompt("mine")
+    HistoryStore(folder).save(conversation)
+    elsewhere = HistoryStore(folder)
+    assert elsewhere.claim(conversation.id)
+    saver.show(conversation.id)
+    conversation.add_prompt("typed here")
+    saver.save(conversation)
+    await saver.close()
+    assert news == [HeldElsewhere(conversation.id)]
+    saver.show("another")
+    saver.left(conversation.id)
+    await saver.close()
+    assert isinstance(news[-1], SavedAsCopy) and news[-1].title == "Shared (copy)"
+    [copy] = [item for item in HistoryStore(folder).listings() if item.id != conversation.id]
+    loaded, _ = HistoryStore(folder).load(copy.id)
+    assert loaded.turns[-1].content == "typed here"  # type: ignore[union-attr]
