@@ -45,6 +45,7 @@ def test_the_ci_profile_runs_the_same_examples_every_time() -> None:
 
 
 def test_the_loaded_profile_has_no_deadline() -> None:
+    assert settings.default is not None
     assert settings.default.deadline is None
 
 
