@@ -15,7 +15,7 @@ from ollama_tui.ui.screens.model_picker import ModelPicker
 from ollama_tui.ui.screens.presets import PresetPicker
 from ollama_tui.ui.widgets.context_meter import ContextMeter
 from ollama_tui.ui.widgets.sidebar import Field, SettingsSidebar
-from tests.chat_helpers import app_for, chat_of, notices, send, wait_until
+from tests.chat_helpers import app_for, chat_of, meter_settled, notices, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 
 
@@ -256,9 +256,13 @@ async def test_meter_calibrates_to_the_server_count(emulator: OllamaEmulator) ->
         await send(pilot, "Explain briefly how a bicycle stays upright while it is moving.")
         draft = "And why is it harder to balance when the bicycle is going very slowly?"
         chat.composer.text = draft
-        await wait_until(pilot, lambda: chat.estimate is not None and chat.estimate.total > 40)
-        await pilot.pause(0.3)
+        # Counted with the draft (a third message), exactly, and no recount to come.
+        await wait_until(
+            pilot, lambda: chat.estimate is not None and len(chat.estimate.per_message) == 3
+        )
+        await meter_settled(pilot)
         assert chat.estimate is not None
+        assert chat.estimate.total > 40
         predicted = chat.estimate.total
         await send(pilot, draft)
         reply = chat.conversation.turns[-1]
