@@ -722,7 +722,7 @@ async def test_a_new_chat_while_a_reply_streams_asks_first(emulator: OllamaEmula
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("n")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.screen is chat)
         assert chat.conversation is first and chat.streaming is not None
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))

@@ -32,6 +32,11 @@ async def select(pilot: Pilot[None], screen: ModelsScreen, name: str) -> None:
     assert screen.selected_name() == name
 
 
+def server_calls(pilot: Pilot[None]) -> list[Worker[object]]:
+    """The models screen's requests (delete, copy, load...) still running."""
+    return [w for w in pilot.app.workers if w.group == "models-action" and not w.is_finished]
+
+
 def rows(screen: ModelsScreen, table_id: str) -> list[list[str]]:
     table = screen.query_one(table_id, DataTable)
     return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
@@ -91,7 +96,10 @@ async def test_delete_asks_names_the_size_and_can_be_refused(emulator: OllamaEmu
         assert isinstance(confirm, Confirm)
         assert "llava:7b (4.7 GB)" in confirm.question
         await pilot.press("n")
-        await pilot.pause()
+        # The answer has been taken once the dialog is gone; a delete it started would
+        # run as a worker, and none runs.
+        await wait_until(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: not server_calls(pilot))
         assert emulator.requests_to("/api/delete") == []
         await pilot.press("d")
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
