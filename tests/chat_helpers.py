@@ -36,9 +36,8 @@ async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], timeout:
 async def screen_settled(pilot: Pilot[Any]) -> None:
     """Wait until every widget has handled the messages it was sent and the screen has
     done the layouts and repaints they asked for. Textual runs ``call_after_refresh``
-    callbacks only when none is pending, so from then on, a change that was on its way
-    (a second layout, a scroll, a repaint) has happened: what is not there now was
-    not coming."""
+    callbacks only when none of those is pending, so a change that was already asked
+    for (a second layout, a scroll, a repaint) has happened by then."""
     await pilot.pause()
     refreshed = asyncio.Event()
     pilot.app.screen.call_after_refresh(refreshed.set)
