@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,29 @@ async def wait_until(pilot: Pilot[None], condition: Callable[[], bool], timeout:
             return
         await pilot.pause(0.02)
     raise AssertionError("condition not met in time")
+
+
+async def screen_settled(pilot: Pilot[Any]) -> None:
+    """Wait until every widget has handled the messages it was sent and the screen has
+    done the layouts and repaints they asked for. Textual runs ``call_after_refresh``
+    callbacks only when none of those is pending, so a change that was already asked
+    for (a second layout, a scroll, a repaint) has happened by then."""
+    await pilot.pause()
+    refreshed = asyncio.Event()
+    pilot.app.screen.call_after_refresh(refreshed.set)
+    await wait_until(pilot, refreshed.is_set)
+
+
+async def reply_settled(pilot: Pilot[None]) -> None:
+    """Wait until the last reply has ended and its finished blocks are painted (all but
+    the last, which stays live), and the screen shows it: nothing of it is still to
+    change."""
+    chat = chat_of(pilot)
+    await wait_until(
+        pilot,
+        lambda: chat.session.streaming is None and last_reply_view(pilot).body.live_blocks == 1,
+    )
+    await screen_settled(pilot)
 
 
 async def send(pilot: Pilot[None], text: str) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
-import time
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual import events
@@ -32,12 +33,17 @@ from tests.chat_helpers import (
     last_reply_turn,
     last_reply_view,
     notices,
+    reply_settled,
     send,
     status_text,
     wait_until,
 )
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_history import sample
+
+KEYS_HANDLED_WITHIN = 30.0
+"""Seconds a stand-in for a slow disk waits for a test's keys: only a test that has
+already failed waits this long."""
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -74,7 +80,10 @@ async def test_picker_marks_embedding_models_unchoosable(emulator: OllamaEmulato
         assert isinstance(picker, ModelPicker)
         await wait_until(pilot, lambda: all(r.capabilities is not None for r in picker.rows))
         await pilot.press(*"nomic", "enter")
-        await pilot.pause(0.1)
+        # Enter has been handled once it says why the model cannot be chosen.
+        await wait_until(
+            pilot, lambda: any("only makes embeddings" in n.message for n in notices(app))
+        )
         assert isinstance(app.screen, ModelPicker)
         await pilot.press("escape")
         assert app.chat.conversation.model == "llama3.2:latest"
@@ -290,9 +299,16 @@ async def test_images_go_to_vision_models_only(emulator: OllamaEmulator, tmp_pat
         assert [a.name for a in chat.images.images] == ["cat.png"]
         chat.composer.text = "what is this?"
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        # Sending has been refused once it says why, and the prompt is given back.
+        await wait_until(
+            pilot,
+            lambda: (
+                any("cannot see images" in n.message for n in notices(app))
+                and chat.composer.text == "what is this?"
+            ),
+        )
+        assert chat.session.streaming is None
         assert emulator.chat_requests() == []
-        assert chat.composer.text == "what is this?"
         chat.set_model("llava:7b")
         await wait_until(pilot, lambda: app.shared.catalog.info("llava:7b") is not None)
         await pilot.press("enter")
@@ -516,11 +532,23 @@ async def start_sending(pilot: Pilot[None], prompt: str) -> None:
 
 
 async def assert_following(pilot: Pilot[None]) -> None:
-    """For the next 0.3 s, the log's view stays at its end as the reply grows."""
-    log = chat_of(pilot).chat_log
-    for _ in range(3):
-        await pilot.pause(0.1)
+    """The next three times the reply grows the log (fewer if it ends first, as on a
+    busy machine, where the app shows it in fewer, larger steps), the log's view is at
+    its end."""
+    chat = chat_of(pilot)
+    log = chat.chat_log
+    grown = 0
+    while grown < 3:
+        height = log.max_scroll_y
+        await wait_until(
+            pilot,
+            lambda: log.max_scroll_y > height or chat.session.streaming is None,  # noqa: B023
+        )
         assert log.scroll_y == log.max_scroll_y
+        if log.max_scroll_y <= height:
+            break  # the reply has ended
+        grown += 1
+    assert grown, "the reply never grew the log"
 
 
 def assert_reply_end_in_view(pilot: Pilot[None]) -> None:
@@ -550,8 +578,7 @@ async def test_the_log_follows_a_stream_until_the_reader_scrolls_up(
         assert log.scroll_y == 5
         # Back at the bottom, it follows again, and the reply's end is in view.
         log.scroll_end(animate=False, immediate=True)
-        await wait_until(pilot, lambda: chat.session.streaming is None)
-        await pilot.pause(0.2)
+        await reply_settled(pilot)
         assert_reply_end_in_view(pilot)
 
 
@@ -568,7 +595,7 @@ async def test_a_reply_that_overflows_only_as_it_ends_shows_its_end(
         log = chat.chat_log
         await start_sending(pilot, "go")
         await wait_until(pilot, lambda: chat.session.streaming is None and log.max_scroll_y > 10)
-        await pilot.pause(0.2)
+        await reply_settled(pilot)
         assert_reply_end_in_view(pilot)
 
 
@@ -586,7 +613,7 @@ async def test_every_frame_of_a_followed_reply_shows_the_log_s_end(
         on_each_frame(chat, lambda: frames.append((log.scroll_y, log.max_scroll_y)))
         await start_sending(pilot, "go")
         await wait_until(pilot, lambda: chat.session.streaming is None and log.max_scroll_y > 10)
-        await pilot.pause(0.2)
+        await reply_settled(pilot)
     overflowing = [(y, bottom) for y, bottom in frames if bottom > 0]
     assert overflowing
     assert all(y == bottom for y, bottom in overflowing), overflowing[:3]
@@ -628,8 +655,7 @@ async def test_page_and_edge_keys_scroll_the_chat_while_typing(emulator: OllamaE
         # Scrolled up, the view stays put as the reply goes on.
         where = log.scroll_y
         emulator.release()
-        await wait_until(pilot, lambda: chat.session.streaming is None)
-        await pilot.pause(0.1)
+        await reply_settled(pilot)
         assert log.scroll_y == where
         await pilot.press("pagedown")
         await pilot.pause()
@@ -708,7 +734,7 @@ async def test_a_new_chat_while_a_reply_streams_asks_first(emulator: OllamaEmula
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("n")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.screen is chat)
         assert chat.conversation is first and chat.session.streaming is not None
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
@@ -741,14 +767,29 @@ async def test_keys_pressed_while_a_prompt_is_sent_start_nothing_of_their_own(
     store = HistoryStore(paths.conversations_dir())
     loaded, _ = store.load(conversation.id)
     read = store.load
+    both_refused = threading.Event()
 
     def slow_load(conversation_id: str) -> tuple[Conversation, list[str]]:
-        time.sleep(1)
+        # The disk answers once the keys typed behind the Enter have been handled,
+        # however long that takes.
+        if not both_refused.wait(KEYS_HANDLED_WITHIN):
+            raise AssertionError("Ctrl+R and F2 were not handled while the prompt was read")
         return read(conversation_id)
 
     store.load = slow_load  # type: ignore[method-assign]
     emulator.script(ChatReply(content=["a ", "b "], hold_after=1))
     app = make_app(Config(host=emulator.url), store=store, conversation=loaded)
+    notify = app.notify
+    refusals: list[str] = []
+
+    def notify_and_count(message: str, *args: Any, **kwargs: Any) -> None:
+        notify(message, *args, **kwargs)
+        if "Stop the current reply first" in message:
+            refusals.append(message)
+            if len(refusals) == 2:
+                both_refused.set()
+
+    app.notify = notify_and_count  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
         await wait_until(pilot, lambda: chat.composer.has_focus and chat.session.read_only)

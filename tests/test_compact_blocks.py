@@ -10,7 +10,7 @@ from textual.app import App, ComposeResult
 from ollama_tui.ui.compat import drawn_lines
 from ollama_tui.ui.widgets.compact_blocks import fit_columns, numbers
 from ollama_tui.ui.widgets.reply_markdown import ReplyMarkdown
-from tests.chat_helpers import app_for, wait_until
+from tests.chat_helpers import app_for, screen_settled, wait_until
 from tests.emulator import OllamaEmulator
 
 DOCUMENT = """\
@@ -61,7 +61,9 @@ async def test_tables_and_lists_drawn_as_text() -> None:
     async with app.run_test(size=(44, 40)) as pilot:
         body = app.query_one(ReplyMarkdown)
         await body.update(DOCUMENT)
-        await pilot.pause(0.2)
+        # Drawn as it stays: every finished block painted, and the screen showing it.
+        await wait_until(pilot, lambda: body.live_blocks == 1)
+        await screen_settled(pilot)
         lines = [strip.text.rstrip() for strip in drawn_lines(app.screen)]
         assert body.source == DOCUMENT
     shown = "\n".join(lines).strip("\n")

@@ -210,8 +210,9 @@ async def test_the_welcome_is_shown_once_then_the_picker(emulator: OllamaEmulato
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app.chat.welcome.first_run)
         assert "Welcome to ollama-tui" in str(app.chat.query_one("#welcome", Static).render())
-        await wait_until(pilot, lambda: app.shared.health.state.connected is True)
-        await pilot.pause(0.2)
+        # The app heard the server and, with no model, decided to ask once the
+        # welcome goes: the picker is not up meanwhile.
+        await wait_until(pilot, lambda: app.first_model.after_welcome)
         assert not isinstance(app.screen, ModelPicker)  # the picker waits for it
         await pilot.press("enter")
         await wait_until(pilot, path.exists)
@@ -236,15 +237,18 @@ async def test_a_burst_typed_at_the_welcome_is_the_prompt(emulator: OllamaEmulat
 
 
 async def test_typing_at_the_welcome_keeps_the_picker_away(emulator: OllamaEmulator) -> None:
-    config = resolve_config(config_path=paths.config_file(), environ={})
+    path = paths.config_file()
+    config = resolve_config(config_path=path, environ={})
     config.host = emulator.url
     app = make_app(config)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app.chat.welcome.first_run)
-        await wait_until(pilot, lambda: app.shared.health.state.connected is True)
+        await wait_until(pilot, lambda: app.first_model.after_welcome)  # the server answered
         await pilot.press(*"hello world")
-        await pilot.pause(0.2)
-        assert app.chat.composer.text == "hello world"
+        # Typing closed the welcome; the app has handled that once it has written the
+        # config file, which it does just before it would open the picker.
+        await wait_until(pilot, path.exists)
+        await wait_until(pilot, lambda: app.chat.composer.text == "hello world")
         assert not isinstance(app.screen, ModelPicker)
         await pilot.press("enter")  # no model yet: now the picker asks for one
         await wait_until(pilot, lambda: isinstance(app.screen, ModelPicker))

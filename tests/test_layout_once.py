@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from ollama_tui.ui import compat
 from ollama_tui.ui.widgets import layout_once
+from tests.chat_helpers import screen_settled, wait_until
 
 
 class GrowingText(App[None]):
@@ -43,9 +44,9 @@ async def test_growing_text_is_laid_out(once: bool, layouts: int) -> None:
         seen: list[Screen[object]] = []
         app.screen.screen_layout_refresh_signal.subscribe(app.screen, seen.append)
         text = app.query_one(Static)
+        scroll = app.query_one(VerticalScroll)
         text.update("\n".join(f"line {n}" for n in range(20)))
-        await pilot.pause(0.2)
-        assert len(seen) == layouts
         # Laid out in full either way: the text's height and the scrolling range.
-        assert text.size.height == 20
-        assert app.query_one(VerticalScroll).max_scroll_y == 10
+        await wait_until(pilot, lambda: text.size.height == 20 and scroll.max_scroll_y == 10)
+        await screen_settled(pilot)
+        assert len(seen) == layouts

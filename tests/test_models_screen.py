@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TextArea
+from textual.worker import Worker
 
 from ollama_tui.ui.screens import models as models_module
 from ollama_tui.ui.screens.confirm import Confirm, TextPrompt
@@ -29,6 +30,11 @@ async def select(pilot: Pilot[None], screen: ModelsScreen, name: str) -> None:
     table.focus()
     await pilot.pause()
     assert screen.selected_name() == name
+
+
+def server_calls(pilot: Pilot[None]) -> list[Worker[object]]:
+    """The models screen's requests (delete, copy, load...) still running."""
+    return [w for w in pilot.app.workers if w.group == "models-action" and not w.is_finished]
 
 
 def rows(screen: ModelsScreen, table_id: str) -> list[list[str]]:
@@ -90,7 +96,10 @@ async def test_delete_asks_names_the_size_and_can_be_refused(emulator: OllamaEmu
         assert isinstance(confirm, Confirm)
         assert "llava:7b (4.7 GB)" in confirm.question
         await pilot.press("n")
-        await pilot.pause()
+        # The answer has been taken once the dialog is gone; a delete it started would
+        # run as a worker, and none runs.
+        await wait_until(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: not server_calls(pilot))
         assert emulator.requests_to("/api/delete") == []
         await pilot.press("d")
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
@@ -152,10 +161,50 @@ async def test_load_and_unload(emulator: OllamaEmulator) -> None:
         assert {"model": "llama3.2:latest", "messages": []} in bodies
 
 
+def count_polls(monkeypatch: pytest.MonkeyPatch) -> list[ModelsScreen]:
+    """The models screen, once for each time its poll timer fired."""
+    fired: list[ModelsScreen] = []
+    refresh_running = ModelsScreen.refresh_running
+
+    def counted(self: ModelsScreen) -> Worker[None]:
+        fired.append(self)
+        return refresh_running(self)
+
+    monkeypatch.setattr(ModelsScreen, "refresh_running", counted)
+    return fired
+
+
+async def polls_answered(pilot: Pilot[None]) -> None:
+    """Wait until no poll is on its way: each one started has reached the server and
+    had its answer."""
+    app = pilot.app
+    await wait_until(
+        pilot,
+        lambda: not any(w.group == "models-running" and not w.is_finished for w in app.workers),
+    )
+
+
+async def periods_pass(pilot: Pilot[None], periods: int) -> None:
+    """Wait until a timer with the poll's period has fired ``periods`` times: by the
+    app's own timers, however busy the machine, a running poll would have fired too."""
+    ticks = 0
+
+    def tick() -> None:
+        nonlocal ticks
+        ticks += 1
+
+    timer = pilot.app.set_interval(models_module.RUNNING_REFRESH_SECONDS, tick)
+    try:
+        await wait_until(pilot, lambda: ticks >= periods)
+    finally:
+        timer.stop()
+
+
 async def test_running_models_poll_only_while_visible(
     emulator: OllamaEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(models_module, "RUNNING_REFRESH_SECONDS", 0.1)
+    fired = count_polls(monkeypatch)
     app = app_for(emulator)
     async with app.run_test(size=(130, 40)) as pilot:
         screen = await open_models(pilot)
@@ -165,14 +214,21 @@ async def test_running_models_poll_only_while_visible(
         await select(pilot, screen, "qwen3:8b")
         await pilot.press("i")  # covered by the info dialog: the poll pauses
         await wait_until(pilot, lambda: isinstance(app.screen, ModelInfoScreen))
-        await pilot.pause(0.2)
+        await polls_answered(pilot)
+        before = len(fired)
         polls = len(emulator.requests_to("/api/ps"))
-        await pilot.pause(0.6)
+        await periods_pass(pilot, 6)
+        await polls_answered(pilot)
+        assert len(fired) == before
         assert len(emulator.requests_to("/api/ps")) == polls
         await pilot.press("escape")  # visible again: it resumes
         await wait_until(pilot, lambda: len(emulator.requests_to("/api/ps")) > polls + 2)
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen is chat_of(pilot))
+        await polls_answered(pilot)
+        before = len(fired)
         polls = len(emulator.requests_to("/api/ps"))
-        await pilot.pause(0.6)
+        await periods_pass(pilot, 6)
+        await polls_answered(pilot)
+        assert len(fired) == before
         assert len(emulator.requests_to("/api/ps")) == polls

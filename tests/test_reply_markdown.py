@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import pytest
 from rich.style import Style
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.pilot import Pilot
-from textual.widgets.markdown import MarkdownBlock
+from textual.widgets._markdown import MarkdownBlock
 
 from ollama_tui.ui.compat import drawn_lines
-from ollama_tui.ui.widgets.reply_markdown import LiveMarkdown, ReplyMarkdown
-from tests.chat_helpers import app_for, chat_of, last_reply_view, send, wait_until
+from ollama_tui.ui.widgets.reply_markdown import RESIZE_SETTLE, LiveMarkdown, ReplyMarkdown
+from tests.chat_helpers import (
+    app_for,
+    chat_of,
+    last_reply_view,
+    reply_settled,
+    screen_settled,
+    send,
+    wait_until,
+)
 from tests.emulator import OllamaEmulator
 from tests.emulator.demo import long_reply
 
@@ -92,12 +102,39 @@ def count_rebuilds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return rebuilds
 
 
+@dataclass
+class ManualTimer:
+    delay: float
+    callback: Callable[[], Awaitable[None]]
+    stopped: bool = False
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
+def manual_timers(monkeypatch: pytest.MonkeyPatch) -> list[ManualTimer]:
+    """Every timer replies set from now on (they wait for a new width to last): each
+    fires only when the test fires it, so how long the machine takes between two
+    steps of a test changes nothing."""
+    timers: list[ManualTimer] = []
+
+    def set_timer(
+        self: ReplyMarkdown, delay: float, callback: Callable[[], Awaitable[None]]
+    ) -> ManualTimer:
+        timers.append(ManualTimer(delay, callback))
+        return timers[-1]
+
+    monkeypatch.setattr(ReplyMarkdown, "set_timer", set_timer)
+    return timers
+
+
 async def test_a_reply_outgrowing_the_log_keeps_its_width(
     emulator: OllamaEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The log's scroll bar appearing must not narrow the reply: that would re-wrap
     # the text under the reader's eyes and rebuild the painted part.
     rebuilds = count_rebuilds(monkeypatch)
+    timers = manual_timers(monkeypatch)
     emulator.script(long_reply(400, delay=0.005))
     app = app_for(emulator)
     # Tall enough that blocks are painted before the reply outgrows the log.
@@ -106,8 +143,9 @@ async def test_a_reply_outgrowing_the_log_keeps_its_width(
         body = last_reply_view(pilot).body
         log = chat_of(pilot).chat_log
         await wait_until(pilot, lambda: log.max_scroll_y > 0 and body.painted_width > 0)
-        await wait_until(pilot, lambda: chat_of(pilot).session.streaming is None)
-        await pilot.pause(0.3)
+        await reply_settled(pilot)
+        # No new width was waited for, so no rebuild is on its way.
+        assert timers == []
         assert rebuilds == []
         assert body.painted_width == body.size.width
 
@@ -116,15 +154,24 @@ async def test_a_dragged_window_edge_rebuilds_the_reply_once(
     emulator: OllamaEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rebuilds = count_rebuilds(monkeypatch)
+    timers = manual_timers(monkeypatch)
     emulator.script(long_reply(300, delay=0.001))
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "go")
         body = last_reply_view(pilot).body
         await wait_until(pilot, lambda: body.live_blocks == 1)
+        # Each new width starts the wait again, so the drag leaves one timer running.
         for width in (110, 100, 90):
+            before = body.size.width
             await pilot.resize_terminal(width, 40)
-            await pilot.pause(0.05)
+            await wait_until(pilot, lambda: body.size.width < before)  # noqa: B023
+        await screen_settled(pilot)
+        running = [timer for timer in timers if not timer.stopped]
+        assert len(timers) >= 3 and len(running) == 1
+        assert running[0].delay == RESIZE_SETTLE
+        assert rebuilds == []
+        body.call_later(running[0].callback)  # the new width has lasted
         await wait_until(pilot, lambda: body.live_blocks == 1 and body.painted_width < 90)
         assert rebuilds == [body.painted_width]
 

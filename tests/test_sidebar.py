@@ -16,7 +16,15 @@ from ollama_tui.ui.screens.model_picker import ModelPicker
 from ollama_tui.ui.screens.presets import PresetPicker
 from ollama_tui.ui.widgets.context_meter import ContextMeter
 from ollama_tui.ui.widgets.sidebar import Field, SettingsSidebar
-from tests.chat_helpers import app_for, chat_of, notices, send, status_text, wait_until
+from tests.chat_helpers import (
+    app_for,
+    chat_of,
+    meter_settled,
+    notices,
+    send,
+    status_text,
+    wait_until,
+)
 from tests.emulator import ChatReply, OllamaEmulator
 
 
@@ -144,10 +152,15 @@ async def test_invalid_values_are_flagged_and_nothing_is_sent(emulator: OllamaEm
         chat.composer.focus()
         chat.composer.text = "hi"
         await pilot.press("enter")
-        await pilot.pause()
+        # Refused, and the draft given back: nothing more of this Enter is to come.
+        await wait_until(
+            pilot,
+            lambda: (
+                any("Fix the settings" in n.message for n in notices(app))
+                and chat.composer.text == "hi"  # the draft is kept
+            ),
+        )
         assert emulator.chat_requests() == []
-        assert chat.composer.text == "hi"  # the draft is kept
-        assert any("Fix the settings" in n.message for n in notices(app))
         # Fixing the fields lets it through; the fixed values are what is sent.
         for key in cases:
             set_field(sidebar, key, "")
@@ -171,12 +184,19 @@ async def test_an_invalid_value_stays_after_the_sidebar_closes_and_blocks_every_
         assert not sidebar.has_class("-open")
         for attempt in range(2):
             await pilot.press(*("hi" if attempt == 0 else ""), "enter")
-            await pilot.pause()
+            # Refused: it says so, then opens the sidebar at the field to fix.
+            await wait_until(
+                pilot,
+                lambda: (
+                    any("Fix the settings" in n.message for n in notices(app))
+                    and sidebar.has_class("-open")
+                ),
+            )
             assert emulator.chat_requests() == []
-            assert sidebar.has_class("-open")
             temperature = field(sidebar, "temperature")
             assert temperature.text == "abc" and temperature.has_class("-invalid")
             await pilot.press("f3")  # closed again, and the text is still there
+            assert not sidebar.has_class("-open")
         assert chat.composer.text == "hi"
         assert chat.conversation.settings.options.get("temperature") is None
 
@@ -258,11 +278,16 @@ async def test_meter_calibrates_to_the_server_count(emulator: OllamaEmulator) ->
         await send(pilot, "Explain briefly how a bicycle stays upright while it is moving.")
         draft = "And why is it harder to balance when the bicycle is going very slowly?"
         chat.composer.text = draft
+        # Counted with the draft (a third message), exactly, and no recount to come.
         await wait_until(
-            pilot, lambda: chat.settings.estimate is not None and chat.settings.estimate.total > 40
+            pilot,
+            lambda: (
+                chat.settings.estimate is not None and len(chat.settings.estimate.per_message) == 3
+            ),
         )
-        await pilot.pause(0.3)
+        await meter_settled(pilot)
         assert chat.settings.estimate is not None
+        assert chat.settings.estimate.total > 40
         predicted = chat.settings.estimate.total
         await send(pilot, draft)
         reply = chat.conversation.turns[-1]
@@ -283,7 +308,8 @@ async def test_overflow_warning_names_the_dropped_messages(emulator: OllamaEmula
         await wait_until(pilot, lambda: chat.settings.estimate is not None)
         chat.composer.text = "Third question " + "with plenty of words " * 12
         await pilot.press("enter")
-        await pilot.pause()
+        # The prompt is counted off the event loop; the warning says it was held back.
+        await wait_until(pilot, lambda: any("window" in n.message for n in notices(app)))
         assert len(emulator.chat_requests()) == 2  # not sent yet
         warning = next(n.message for n in notices(app) if "window" in n.message)
         assert "your prompt 'First question about apples" in warning
@@ -353,9 +379,8 @@ async def test_regenerate_is_refused_with_invalid_settings(emulator: OllamaEmula
         await pilot.pause()
         chat.composer.focus()
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await wait_until(pilot, lambda: any("Fix the settings" in n.message for n in notices(app)))
         assert len(emulator.chat_requests()) == 1
-        assert any("Fix the settings" in n.message for n in notices(app))
 
 
 async def test_page_keys_in_the_system_prompt_move_its_cursor(emulator: OllamaEmulator) -> None:

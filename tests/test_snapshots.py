@@ -20,6 +20,13 @@ def test_scene(snapshot: SnapshotAssertion, name: str) -> None:
     assert snapshot.use_extension(SVGImageExtension) == picture(name)
 
 
+def test_every_snapshot_belongs_to_a_scene() -> None:
+    """Syrupy fails a run on a snapshot no test uses only when one process ran every
+    test; parallel workers each see part of the suite, so the check is made here."""
+    stored = {path.name for path in SNAPSHOTS.iterdir()}
+    assert stored == {f"test_scene[{name}].svg" for name in SCENES}
+
+
 @pytest.mark.parametrize("name", SCREENSHOTS)
 def test_screenshots_are_current(name: str) -> None:
     """`python -m tests.screenshots` renders these exactly as the snapshots do."""

@@ -13,18 +13,20 @@ class FirstModelPrompt:
         self.welcoming = False
         """The first-run welcome is up."""
         self._asked = False
-        self._after_welcome = False
+        self.after_welcome = False
+        """The server answered with no model chosen: the picker opens once the welcome
+        closes (unless the user started typing)."""
 
     def server_answered(self, has_model: bool) -> None:
         if has_model or self._asked:
             return
         self._asked = True
         if self.welcoming:
-            self._after_welcome = True
+            self.after_welcome = True
         else:
             self.pick()
 
     def welcome_closed(self, typed: bool) -> None:
         self.welcoming = False
-        if self._after_welcome and not typed:
+        if self.after_welcome and not typed:
             self.pick()

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import math
+import socket
 import threading
 import time
 from collections import deque
@@ -123,6 +124,8 @@ class OllamaEmulator:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
+        self._placeholder: socket.socket | None = None
+        """Holds the port while the emulator is down (see ``_close_server``)."""
         self._writers: set[Writer] = set()
         self._lock = threading.Lock()
         self._holds: set[asyncio.Event] = set()
@@ -153,6 +156,7 @@ class OllamaEmulator:
         self._thread.join(5)
         self._loop.close()
         self._loop = None
+        self._release_port()
 
     def go_down(self) -> None:
         """Stop listening and drop every connection, as if Ollama quit."""
@@ -182,15 +186,33 @@ class OllamaEmulator:
             self._handle_connection, "127.0.0.1", port, reuse_address=True
         )
         self.port = self._server.sockets[0].getsockname()[1]
+        self._release_port()
 
     async def _close_server(self) -> None:
         if self._server is not None:
             self._server.close()
+            self._hold_port()
             for writer in list(self._writers):
                 self._dropped.add(writer)
                 writer.transport.abort()
             await self._server.wait_closed()
             self._server = None
+
+    def _hold_port(self) -> None:
+        """Keep the port bound, without listening, while the emulator is down: connecting
+        is refused as by a stopped Ollama, and the system gives the port to no other
+        server (tests in other workers start emulators on free ports all the time), so
+        ``come_back()`` can listen on it again. Both sides set SO_REUSEADDR, which lets
+        the new listener bind beside this socket; ``_open_server`` then closes it."""
+        placeholder = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        placeholder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        placeholder.bind(("127.0.0.1", self.port))
+        self._placeholder = placeholder
+
+    def _release_port(self) -> None:
+        if self._placeholder is not None:
+            self._placeholder.close()
+            self._placeholder = None
 
     # -- scripting ------------------------------------------------------------
 
