@@ -15,7 +15,15 @@ from ollama_tui.ui.screens.model_picker import ModelPicker
 from ollama_tui.ui.screens.presets import PresetPicker
 from ollama_tui.ui.widgets.context_meter import ContextMeter
 from ollama_tui.ui.widgets.sidebar import Field, SettingsSidebar
-from tests.chat_helpers import app_for, chat_of, meter_settled, notices, send, wait_until
+from tests.chat_helpers import (
+    app_for,
+    chat_of,
+    meter_settled,
+    notices,
+    screen_settled,
+    send,
+    wait_until,
+)
 from tests.emulator import ChatReply, OllamaEmulator
 
 
@@ -204,6 +212,10 @@ async def test_reset_one_field_and_all(emulator: OllamaEmulator) -> None:
         assert "temperature" not in chat.conversation.settings.options
         assert field(sidebar, "temperature").editor.value == ""  # type: ignore[union-attr]
         assert chat.conversation.settings.options == {"seed": 1}
+        # The buttons are at the sidebar's top, which a busy machine sometimes leaves
+        # scrolled a few rows down when it opens: scrolled to, as a person would.
+        sidebar.scroll_home(animate=False, immediate=True)
+        await screen_settled(pilot)
         await pilot.click("#reset-all")
         assert chat.conversation.settings.options == {}
 
