@@ -12,6 +12,7 @@ import pytest
 
 from tests.e2e.session import (
     MODEL,
+    TALL,
     TEMPERATURE,
     TOP_K,
     AppRun,
@@ -29,7 +30,7 @@ pytestmark = pytest.mark.e2e
 
 def test_text_typed_right_after_tab_goes_to_the_next_field(app_run: AppRun) -> None:
     app_run.write_config()
-    terminal = app_run.launch("--model", MODEL)
+    terminal = app_run.launch("--model", MODEL, height=TALL)
     terminal.wait_for(chat_ready, "chat screen")
     focus_temperature(terminal)
     terminal.press("Tab")  # on to top_k, and type at once
@@ -37,9 +38,10 @@ def test_text_typed_right_after_tab_goes_to_the_next_field(app_run: AppRun) -> N
     screen = terminal.wait_for(
         lambda s: "7" in (field_text(s, TOP_K), field_text(s, TEMPERATURE)), "the 7 typed"
     )
-    assert field_text(screen, TOP_K) == "7", f"the 7 after Tab did not land in top_k:\n{screen}"
-    # The request says what each field holds, wherever the sidebar is scrolled (a busy
-    # machine sometimes opens it a few rows down, with temperature's label out of view).
+    assert (field_text(screen, TEMPERATURE), field_text(screen, TOP_K)) == ("0.7 (model)", "7"), (
+        f"the 7 typed after Tab did not land in top_k:\n{screen}"
+    )
+    # And what is sent agrees.
     close_sidebar(terminal)
     terminal.type("hi")
     terminal.press("Enter")
