@@ -21,6 +21,7 @@ from tests.chat_helpers import (
     chat_of,
     meter_settled,
     notices,
+    screen_settled,
     send,
     status_text,
     wait_until,
@@ -214,6 +215,10 @@ async def test_reset_one_field_and_all(emulator: OllamaEmulator) -> None:
         assert "temperature" not in chat.conversation.settings.options
         assert field(sidebar, "temperature").editor.value == ""  # type: ignore[union-attr]
         assert chat.conversation.settings.options == {"seed": 1}
+        # The buttons are at the sidebar's top, which a busy machine sometimes leaves
+        # scrolled a few rows down when it opens: scrolled to, as a person would.
+        sidebar.scroll_home(animate=False, immediate=True)
+        await screen_settled(pilot)
         await pilot.click("#reset-all")
         assert chat.conversation.settings.options == {}
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.e2e.session import (
     MODEL,
+    TALL,
     TEMPERATURE,
     AppRun,
     close_sidebar,
@@ -35,7 +36,7 @@ def test_chat_session(app_run: AppRun) -> None:
         ChatReply(content=STORY, delay=0.05),
         ChatReply(content=KIWIS, delay=0.02, hold_after=SHOWN),
     )
-    terminal = app_run.launch()
+    terminal = app_run.launch(height=TALL)
 
     # No --model: the picker opens once the server answers.
     terminal.wait_for(

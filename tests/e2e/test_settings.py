@@ -7,6 +7,7 @@ import pytest
 
 from tests.e2e.session import (
     MODEL,
+    TALL,
     TEMPERATURE,
     AppRun,
     chat_ready,
@@ -36,7 +37,7 @@ def send(terminal: Terminal, prompt: str) -> None:
 
 def test_a_changed_setting_is_sent(app_run: AppRun) -> None:
     app_run.write_config()
-    terminal = app_run.launch("--model", MODEL)
+    terminal = app_run.launch("--model", MODEL, height=TALL)
     terminal.wait_for(chat_ready, "chat screen")
     set_temperature(terminal, "0.3")
     send(terminal, "first")
@@ -52,7 +53,7 @@ def test_a_changed_setting_is_sent(app_run: AppRun) -> None:
 
 def test_a_setting_changed_after_the_last_reply_is_kept(app_run: AppRun) -> None:
     app_run.write_config()
-    terminal = app_run.launch("--model", MODEL)
+    terminal = app_run.launch("--model", MODEL, height=TALL)
     terminal.wait_for(chat_ready, "chat screen")
     send(terminal, "first")
     set_temperature(terminal, "0.3")

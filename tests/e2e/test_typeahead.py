@@ -12,10 +12,12 @@ import pytest
 
 from tests.e2e.session import (
     MODEL,
+    TALL,
     TEMPERATURE,
     TOP_K,
     AppRun,
     chat_ready,
+    close_sidebar,
     composer_text,
     field_text,
     focus_temperature,
@@ -28,7 +30,7 @@ pytestmark = pytest.mark.e2e
 
 def test_text_typed_right_after_tab_goes_to_the_next_field(app_run: AppRun) -> None:
     app_run.write_config()
-    terminal = app_run.launch("--model", MODEL)
+    terminal = app_run.launch("--model", MODEL, height=TALL)
     terminal.wait_for(chat_ready, "chat screen")
     focus_temperature(terminal)
     terminal.press("Tab")  # on to top_k, and type at once
@@ -39,6 +41,13 @@ def test_text_typed_right_after_tab_goes_to_the_next_field(app_run: AppRun) -> N
     assert (field_text(screen, TEMPERATURE), field_text(screen, TOP_K)) == ("0.7 (model)", "7"), (
         f"the 7 typed after Tab did not land in top_k:\n{screen}"
     )
+    # And what is sent agrees.
+    close_sidebar(terminal)
+    terminal.type("hi")
+    terminal.press("Enter")
+    terminal.until(lambda: bool(app_run.emulator.chat_requests()), "the prompt sent")
+    [sent] = app_run.emulator.chat_requests()
+    assert sent.get("options") == {"top_k": 7}, app_run.server_report()
 
 
 def test_a_prompt_typed_right_after_choosing_a_model_reaches_the_composer(

@@ -66,7 +66,9 @@ async def test_a_stalled_stream_says_so_and_keeps_its_text(emulator: OllamaEmula
         await wait_until(pilot, lambda: "(no text for 15 s)" in status_text(chat))
         await wait_until(pilot, emulator.holding.is_set)
         emulator.release()
-        await wait_until(pilot, lambda: chat.session.streaming is None)
+        # Once the reply has ended, the status bar is redrawn without it.
+        await wait_until(pilot, lambda: "replying" not in status_text(chat))
+        assert chat.session.streaming is None
         assert "no text for" not in status_text(chat)
         turn = last_reply_turn(chat)
         assert (turn.reply.content, turn.reply.status) == ("half a sentence", ReplyStatus.COMPLETE)
