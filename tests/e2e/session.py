@@ -25,11 +25,6 @@ SIDEBAR = "Sampling · per request"
 TEMPERATURE = "temperature (number, 0 to 2) · randomness"
 """Sidebar field labels, whole (they wrap in the sidebar)."""
 TOP_K = "top_k (whole number, at least 0) · sample from the k likeliest"
-TALL = 100
-"""Rows of a terminal in which the settings sidebar (about 90 rows) has nothing to
-scroll. Fields are found on screen by their labels, and a busy machine sometimes leaves
-the sidebar scrolled when a field takes the focus, with that field's label out of view:
-tests that read the sidebar use this height, so what they read does not depend on it."""
 
 
 def app_script() -> Path | None:

@@ -9,7 +9,6 @@ import pytest
 
 from tests.e2e.session import (
     MODEL,
-    TALL,
     TEMPERATURE,
     AppRun,
     close_sidebar,
@@ -36,7 +35,7 @@ def test_chat_session(app_run: AppRun) -> None:
         ChatReply(content=STORY, delay=0.05),
         ChatReply(content=KIWIS, delay=0.02, hold_after=SHOWN),
     )
-    terminal = app_run.launch(height=TALL)
+    terminal = app_run.launch()
 
     # No --model: the picker opens once the server answers.
     terminal.wait_for(

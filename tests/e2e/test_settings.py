@@ -7,7 +7,6 @@ import pytest
 
 from tests.e2e.session import (
     MODEL,
-    TALL,
     TEMPERATURE,
     AppRun,
     chat_ready,
@@ -37,7 +36,7 @@ def send(terminal: Terminal, prompt: str) -> None:
 
 def test_a_changed_setting_is_sent(app_run: AppRun) -> None:
     app_run.write_config()
-    terminal = app_run.launch("--model", MODEL, height=TALL)
+    terminal = app_run.launch("--model", MODEL)
     terminal.wait_for(chat_ready, "chat screen")
     set_temperature(terminal, "0.3")
     send(terminal, "first")
@@ -53,7 +52,7 @@ def test_a_changed_setting_is_sent(app_run: AppRun) -> None:
 
 def test_a_setting_changed_after_the_last_reply_is_kept(app_run: AppRun) -> None:
     app_run.write_config()
-    terminal = app_run.launch("--model", MODEL, height=TALL)
+    terminal = app_run.launch("--model", MODEL)
     terminal.wait_for(chat_ready, "chat screen")
     send(terminal, "first")
     set_temperature(terminal, "0.3")

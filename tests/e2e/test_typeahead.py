@@ -12,7 +12,6 @@ import pytest
 
 from tests.e2e.session import (
     MODEL,
-    TALL,
     TEMPERATURE,
     TOP_K,
     AppRun,
@@ -30,7 +29,7 @@ pytestmark = pytest.mark.e2e
 
 def test_text_typed_right_after_tab_goes_to_the_next_field(app_run: AppRun) -> None:
     app_run.write_config()
-    terminal = app_run.launch("--model", MODEL, height=TALL)
+    terminal = app_run.launch("--model", MODEL)
     terminal.wait_for(chat_ready, "chat screen")
     focus_temperature(terminal)
     terminal.press("Tab")  # on to top_k, and type at once

@@ -68,6 +68,12 @@ class Field(Vertical):
         self.value: Any = None
         self.error = ""
 
+    def on_descendant_focus(self) -> None:
+        # Focus brings the editor into view, and may leave the label above it out of
+        # view (the sidebar's first layout can still be under way): the whole field is
+        # shown, once the layout is done.
+        self.call_after_refresh(self.scroll_visible, animate=False)
+
     def compose(self) -> ComposeResult:
         yield Plain(self.label, classes="field-label")
         if self.multiline:
