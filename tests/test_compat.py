@@ -251,7 +251,7 @@ async def test_highlighted_code_is_the_highlighting_for_the_theme() -> None:
 
 
 # MarkdownBlock._update_from_block, MarkdownFence._copy_context, and the calls of
-# Markdown._parse_markdown: what a stream's appends do to the last block.
+# Markdown._parse_markdown and mount_all: what a stream's appends do to the last block.
 
 
 def test_the_update_methods_take_the_newer_block() -> None:
@@ -266,6 +266,7 @@ class Seen:
 
     def __init__(self) -> None:
         self.built: list[int] = []
+        self.mounted: list[int] = []
         self.updates: list[str] = []
         self.copied: list[str] = []
 
@@ -293,6 +294,10 @@ class Stream(compat.BuildsBlocks, Markdown):
         SEEN.built.append(len(blocks))
         return blocks
 
+    def blocks_to_mount(self, blocks: list[Widget]) -> list[Widget]:
+        SEEN.mounted.append(len(blocks))
+        return super().blocks_to_mount(blocks)
+
 
 class Streaming(App[None]):
     def compose(self) -> ComposeResult:
@@ -300,7 +305,7 @@ class Streaming(App[None]):
 
 
 async def test_appends_update_the_last_block_through_the_hooks() -> None:
-    SEEN.built, SEEN.updates, SEEN.copied = [], [], []
+    SEEN.built, SEEN.mounted, SEEN.updates, SEEN.copied = [], [], [], []
     app = Streaming()
     async with app.run_test() as pilot:
         stream = app.query_one(Stream)
@@ -315,6 +320,9 @@ async def test_appends_update_the_last_block_through_the_hooks() -> None:
         assert compat.highlighted_code(fence).plain == "x = 1\ny = 2"
     # Mounting builds the empty document first; then each append its new source.
     assert SEEN.built == [0, 1, 1, 2, 1]
+    # Markdown.update and append mount what they built with mount_all; an append that
+    # only continues the last block mounts nothing new.
+    assert SEEN.mounted == [1, 1]
     assert SEEN.updates == ["Some text.", "Some text."]
     assert SEEN.copied == ["x = 1\ny = 2"]
 

@@ -22,7 +22,7 @@ from textual.geometry import Size
 from textual.notifications import Notification
 from textual.screen import Screen
 from textual.strip import Strip
-from textual.widget import Widget
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, TextArea
 
 # Textual defines these only in its private module (``textual.widgets.markdown``
@@ -238,10 +238,13 @@ class FenceContextHook(BlockBase):
 
 
 class BuildsBlocks(MarkdownBase):
-    """A Markdown widget that chooses the blocks built for its tokens.
+    """A Markdown widget that chooses the blocks built for its tokens, and which of
+    them are mounted.
 
     Textual's ``Markdown._parse_markdown(tokens)`` builds the blocks that ``update``
-    and ``append`` mount; this routes that call to ``build_blocks``.
+    and ``append`` mount, which they then mount with ``mount_all``: this routes the
+    first call to ``build_blocks`` and passes what the second mounts through
+    ``blocks_to_mount``.
     """
 
     def _parse_markdown(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
@@ -250,6 +253,19 @@ class BuildsBlocks(MarkdownBase):
     def build_blocks(self, tokens: Iterable[Token]) -> Iterable[MarkdownBlock]:
         """The blocks for ``tokens``: by default, those Textual builds."""
         return super()._parse_markdown(tokens)
+
+    def mount_all(
+        self,
+        widgets: Iterable[Widget],
+        *,
+        before: int | str | Widget | None = None,
+        after: int | str | Widget | None = None,
+    ) -> AwaitMount:
+        return super().mount_all(self.blocks_to_mount(list(widgets)), before=before, after=after)
+
+    def blocks_to_mount(self, blocks: list[Widget]) -> list[Widget]:
+        """Of the blocks ``build_blocks`` made, those mounted now: by default, all."""
+        return blocks
 
 
 # What the tests and benchmarks look at: the screen as drawn

@@ -23,7 +23,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.timer import Timer
-from textual.widget import AwaitMount, Widget
+from textual.widget import Widget
 from textual.widgets.markdown import Markdown, MarkdownBlock, MarkdownStream
 
 from ollama_tui.core.markdown_parser import reply_parser
@@ -146,21 +146,14 @@ class LiveMarkdown(BuildsBlocks, Markdown, AlikeLines):
         held = HeldBack(self, groups[1:split])
         return [*first, held, *shown]
 
-    def mount_all(
-        self,
-        widgets: Iterable[Widget],
-        *,
-        before: int | str | Widget | None = None,
-        after: int | str | Widget | None = None,
-    ) -> AwaitMount:
-        blocks = list(widgets)
+    def blocks_to_mount(self, blocks: list[Widget]) -> list[Widget]:
         for index, block in enumerate(blocks):
             if isinstance(block, HeldBack):
                 block.before = blocks[index + 1]
                 self.held_back.append(block)
                 del blocks[index]
                 break
-        return super().mount_all(blocks, before=before, after=after)
+        return blocks
 
     def _tail_start(self, groups: list[list[Token]]) -> int:
         """Where the blocks that fill the screen's height begin (by source lines)."""
