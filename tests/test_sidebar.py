@@ -42,6 +42,16 @@ def set_field(sidebar: SettingsSidebar, key: str, text: str) -> None:
         editor.value = text
 
 
+async def choose_preset(pilot: Pilot[None], name: str) -> None:
+    """In the preset picker, once it is up, the preset called ``name``."""
+    app = pilot.app
+    await wait_until(pilot, lambda: isinstance(app.screen, PresetPicker))
+    picker = app.screen
+    assert isinstance(picker, PresetPicker)
+    index = next(i for i, p in enumerate(picker.presets) if p.name == name)
+    await pilot.press(*["down"] * index, "enter")
+
+
 async def open_sidebar(pilot: object) -> SettingsSidebar:
     chat = chat_of(pilot)  # type: ignore[arg-type]
     await wait_until(pilot, lambda: chat.conversation.model != "")  # type: ignore[arg-type]
@@ -241,11 +251,7 @@ async def test_presets_save_apply_and_default_for_new_chats(emulator: OllamaEmul
         assert saved.settings.options == {"temperature": 0.2}
         # Apply a bundled preset: it replaces the settings and the sidebar shows them.
         await pilot.click("#apply-preset")
-        await wait_until(pilot, lambda: isinstance(app.screen, PresetPicker))
-        picker = app.screen
-        assert isinstance(picker, PresetPicker)
-        index = next(i for i, p in enumerate(picker.presets) if p.name == "Reproducible")
-        await pilot.press(*["down"] * index, "enter")
+        await choose_preset(pilot, "Reproducible")
         await wait_until(pilot, lambda: chat.conversation.settings.options.get("seed") == 42)
         assert chat.conversation.settings.system == ""
         assert field(sidebar, "seed").editor.value == "42"  # type: ignore[union-attr]
@@ -440,11 +446,7 @@ async def test_a_preset_applied_shows_at_once_in_the_status_line(
         chat = chat_of(pilot)
         await wait_until(pilot, lambda: "think on" in status_text(chat))
         await pilot.press("ctrl+p", *"Apply preset", "enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, PresetPicker))
-        picker = app.screen
-        assert isinstance(picker, PresetPicker)
-        index = next(i for i, p in enumerate(picker.presets) if p.name == "Quiet")
-        await pilot.press(*["down"] * index, "enter")
+        await choose_preset(pilot, "Quiet")
         await wait_until(pilot, lambda: chat.conversation.settings.think is False)
         # Well before the next check of the server would redraw the line.
         await wait_until(pilot, lambda: "think off" in status_text(chat), timeout=2)

@@ -113,10 +113,7 @@ class ChatSession:
         streaming (stopped: its text is in already)."""
         if chunk.reply is not self.streaming:
             return False
-        reply = chunk.reply
-        reply.content += chunk.content
-        reply.thinking += chunk.thinking
-        reply.first_token_s = chunk.first_token_s
+        self._add(chunk)
         if self.clock() - self._saved_at >= STREAM_SAVE_SECONDS:
             self._saved_at = self.clock()
             self.save()
@@ -142,10 +139,16 @@ class ChatSession:
         # Batches are applied in order, so the reply holds a prefix of what arrived.
         content = "".join(received.content)[len(reply.content) :]
         thinking = "".join(received.thinking)[len(reply.thinking) :]
-        reply.content += content
-        reply.thinking += thinking
-        reply.first_token_s = received.first_token_s
-        return ReplyChunk(reply, content, thinking, received.first_token_s)
+        rest = ReplyChunk(reply, content, thinking, received.first_token_s)
+        self._add(rest)
+        return rest
+
+    @staticmethod
+    def _add(chunk: ReplyChunk) -> None:
+        reply = chunk.reply
+        reply.content += chunk.content
+        reply.thinking += chunk.thinking
+        reply.first_token_s = chunk.first_token_s
 
     def finish(self, ended: ReplyEnded) -> bool:
         """The stream ended by itself; False when the reply was stopped before."""

@@ -30,10 +30,6 @@ class PullChange:
     job: PullJob
     state: PullState
 
-    @property
-    def ended(self) -> bool:
-        return self.state in {PullState.SUCCEEDED, PullState.FAILED, PullState.CANCELLED}
-
 
 PROGRESS_REPORT_SECONDS = 0.2
 """Ollama reports every layer every 60 ms; redrawing that often costs more than it shows."""

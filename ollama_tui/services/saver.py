@@ -19,7 +19,6 @@ from ollama_tui.core.history.store import (
     HistoryError,
     HistoryStore,
 )
-from ollama_tui.core.sanitize import sanitize_line
 
 
 @dataclass(frozen=True)
@@ -123,7 +122,7 @@ class ConversationSaver:
             title = self._save_as_copy(held)
             self._write_soon()
             why = "Another ollama-tui holds the conversation."
-            self.on_news(SavedAsCopy(why, sanitize_line(title, 80)))
+            self.on_news(SavedAsCopy(why, title))
         self._release_if_left(conversation_id)
 
     async def delete(self, conversation_id: str) -> Path:
@@ -191,7 +190,7 @@ class ConversationSaver:
             self.showing = copy_id
             self.on_news(ContinuedAsCopy(conversation_id, copy_id, title, str(error)))
         else:
-            self.on_news(SavedAsCopy(str(error), sanitize_line(title, 80)))
+            self.on_news(SavedAsCopy(str(error), title))
 
     def _save_as_copy(self, data: dict[str, object]) -> str:
         """Queue ``data`` under a new id; its title says it is a copy."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import App
+from textual.widget import Widget
 
 from ollama_tui.core.pulls import PullState
 from ollama_tui.core.sanitize import sanitize_line
@@ -14,7 +15,7 @@ from ollama_tui.ui.commands import scope_of
 def announce_pull(app: App[None], change: PullChange) -> None:
     """A pull's end, unless its dialog is showing it (which says so itself)."""
     job = change.job
-    if not change.ended or change.state is PullState.CANCELLED:
+    if change.state not in (PullState.SUCCEEDED, PullState.FAILED):
         return
     if scope_of(app.screen) == "pull" and getattr(app.screen, "job", None) is job:
         return
@@ -38,8 +39,13 @@ def announce_saving(app: App[None], news: SaveNews) -> None:
     elif isinstance(news, SaveWorksAgain):
         app.notify("Saving works again.", title="Saved")
     elif isinstance(news, SavedAsCopy):
-        app.notify(
-            f"{news.why} What this ollama-tui had is saved as “{news.title}”.",
-            title="Saved as a copy",
-            severity="warning",
-        )
+        say_saved_as_copy(app, news.why, news.title)
+
+
+def say_saved_as_copy(node: App[None] | Widget, why: str, title: str) -> None:
+    """What could not go to its file went to a copy, called ``title``."""
+    node.notify(
+        f"{why} What this ollama-tui had is saved as “{sanitize_line(title, 80)}”.",
+        title="Saved as a copy",
+        severity="warning",
+    )

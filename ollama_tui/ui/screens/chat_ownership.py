@@ -13,6 +13,7 @@ from ollama_tui.core.history.codec import UnreadableConversation
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.saver import ContinuedAsCopy
+from ollama_tui.ui.news import say_saved_as_copy
 
 
 class Ownership:
@@ -76,12 +77,7 @@ class Ownership:
             self._say_continued(news.why)
             return
         self.session.saver.left(news.copy_id)
-        title = sanitize_line(news.title, 80)
-        self.screen.notify(
-            f"{news.why} What this ollama-tui had is saved as “{title}”.",
-            title="Saved as a copy",
-            severity="warning",
-        )
+        say_saved_as_copy(self.screen, news.why, news.title)
 
     def _say_continued(self, why: str) -> None:
         title = sanitize_line(self.session.conversation.title, 80)
