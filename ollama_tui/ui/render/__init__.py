@@ -1,0 +1,1 @@
+"""Turning a message's source into styled lines for the chat log (Rich, no widgets)."""
