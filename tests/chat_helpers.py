@@ -18,7 +18,8 @@ from ollama_tui.core.conversation import AssistantTurn
 from ollama_tui.ui.app import OllamaTUI
 from ollama_tui.ui.compat import notifications
 from ollama_tui.ui.screens.chat import ChatScreen
-from ollama_tui.ui.widgets.message import ReplyView
+from ollama_tui.ui.chatlog.entries import ReplyEntry
+from ollama_tui.ui.chatlog.view import ChatLog
 from tests.emulator import OllamaEmulator
 
 
@@ -46,14 +47,9 @@ async def screen_settled(pilot: Pilot[Any]) -> None:
 
 
 async def reply_settled(pilot: Pilot[None]) -> None:
-    """Wait until the last reply has ended and its finished blocks are painted (all but
-    the last, which stays live), and the screen shows it: nothing of it is still to
-    change."""
+    """Wait until the last reply has ended and the screen shows all of it."""
     chat = chat_of(pilot)
-    await wait_until(
-        pilot,
-        lambda: chat.session.streaming is None and last_reply_view(pilot).body.live_blocks == 1,
-    )
+    await wait_until(pilot, lambda: chat.session.streaming is None)
     await screen_settled(pilot)
 
 
@@ -83,8 +79,24 @@ def last_reply_turn(chat: ChatScreen) -> AssistantTurn:
     return turn
 
 
-def last_reply_view(pilot: Pilot[None]) -> ReplyView:
-    return chat_of(pilot).query(ReplyView).last()
+def last_reply_entry(pilot: Pilot[None]) -> ReplyEntry:
+    """How the chat log shows the last reply."""
+    found = chat_of(pilot).chat_log.last_reply()
+    assert found is not None
+    return found[1]
+
+
+def log_lines(log: ChatLog) -> list[str]:
+    """Every line of the chat log as drawn (gutters left out), scrolled into view or not."""
+    return [line.text for turn in range(len(log.entries)) for line in log.lines_of(turn)]
+
+
+def drawn_log_lines(log: ChatLog) -> list[str]:
+    """The lines of the chat log as they are drawn in its view now, gutters included."""
+    return [
+        "".join(segment.text for segment in log.render_line(y))
+        for y in range(log.scrollable_content_region.height)
+    ]
 
 
 async def meter_settled(pilot: Pilot[None]) -> None:

@@ -73,14 +73,10 @@ class ChatSession:
         self.received = Received(clock=self.clock)
         return reply
 
-    async def stream(
-        self,
-        reply: Reply,
-        emit: Callable[[ReplyChunk], object],
-        flush_seconds: Callable[[], float] = lambda: 0.0,
-    ) -> ReplyEnded:
-        """Ask for ``reply`` and emit its text in batches; the ending is returned, and
-        whatever goes wrong ends it as failed, with the text received kept."""
+    async def stream(self, reply: Reply) -> ReplyEnded:
+        """Ask for ``reply`` and read its stream into ``received`` (``take_arrived``
+        moves it into the reply); the ending is returned, and whatever goes wrong
+        ends it as failed, with the text received kept."""
         settings = self.conversation.settings
         received = self.received
         messages = self.conversation.request_messages()
@@ -96,7 +92,7 @@ class ChatSession:
                 keep_alive=settings.keep_alive,
                 truncate=settings.truncate,
             )
-            ended = await relay_stream(chat, reply, received, emit, flush_seconds)
+            ended = await relay_stream(chat, reply, received)
             ended.estimated_tokens = counted.raw_total
         except Exception as error:  # the reply must end, whatever went wrong
             received.close()
@@ -104,20 +100,23 @@ class ChatSession:
                 f"The reply failed unexpectedly ({type(error).__name__})."
             )
             ended = ReplyEnded(reply, ReplyStatus.ERROR, error=failure)
-            content, thinking = received.take_unshown()
-            emit(ReplyChunk(reply, content, thinking, received.first_token_s))
         return ended
 
-    def take_chunk(self, chunk: ReplyChunk) -> bool:
-        """Add a batch of text to its reply; False when that reply is no longer
-        streaming (stopped: its text is in already)."""
-        if chunk.reply is not self.streaming:
-            return False
+    def take_arrived(self) -> ReplyChunk | None:
+        """Move the text that arrived since the last call into the streaming reply
+        (saved at most every ``STREAM_SAVE_SECONDS``); None when there was none."""
+        reply = self.streaming
+        if reply is None:
+            return None
+        content, thinking = self.received.take_unshown()
+        if not content and not thinking:
+            return None
+        chunk = ReplyChunk(reply, content, thinking, self.received.first_token_s)
         self._add(chunk)
         if self.clock() - self._saved_at >= STREAM_SAVE_SECONDS:
             self._saved_at = self.clock()
             self.save()
-        return True
+        return chunk
 
     def stop(self) -> ReplyChunk | None:
         """Stop the streaming reply, keeping everything that arrived before now; the
@@ -156,6 +155,7 @@ class ChatSession:
             return False
         self.streaming = None
         reply = ended.reply
+        self.take_rest(reply)
         reply.status = ended.status
         reply.stats = ended.stats
         prompt_tokens = ended.stats.prompt_eval_count if ended.stats is not None else None

@@ -1,20 +1,16 @@
-"""Relay a chat stream in batches, losing nothing.
+"""Read a chat stream into a record of everything received, losing nothing.
 
-``relay_stream`` runs a pump task that reads the stream as fast as the server sends
-it into a ``Received`` record, which always holds everything received so far; the
-relay emits the part not yet shown as a ``ReplyChunk`` every ``flush_seconds``, and
-returns the ``ReplyEnded`` event.
-
-Stopping a reply cancels the relay, and the rest of the text is then taken from the
-``Received`` record (``Received.close``), so nothing that arrived before the stop is
-lost. Whatever goes wrong while the stream is read ends the reply
-as failed, with a reason and the text received.
+``relay_stream`` reads the stream as fast as the server sends it into a ``Received``
+record, which always holds everything received so far, and returns the
+``ReplyEnded`` event. Whoever shows the reply takes the text not shown yet from the
+record at its own pace (the TUI at each frame); stopping a reply cancels the relay,
+and the rest is then taken from the record, so nothing that arrived before the stop
+is lost. Whatever goes wrong while the stream is read ends the reply as failed, with
+a reason and the text received.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import time
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
@@ -108,66 +104,24 @@ class Received:
 
 
 async def relay_stream(
-    stream: AsyncGenerator[ChatEvent, None],
-    reply: Reply,
-    received: Received,
-    emit: Callable[[ReplyChunk], object],
-    flush_seconds: Callable[[], float],
+    stream: AsyncGenerator[ChatEvent, None], reply: Reply, received: Received
 ) -> ReplyEnded:
-    arrived, ended = asyncio.Event(), asyncio.Event()
+    """Read ``stream`` into ``received`` as fast as the server sends it, to its end.
 
-    async def pump() -> None:
-        try:
-            async with aclosing(stream) as events:
-                async for event in events:
-                    received.take(event)
-                    arrived.set()
-        except errors.OllamaError as error:
-            received.failure = error
-        except Exception as error:  # the reply fails with a reason instead
-            received.failure = errors.MalformedResponse(
-                f"Reading the reply failed unexpectedly ({type(error).__name__})."
-            )
-        finally:
-            received.ended = True
-            ended.set()
-            arrived.set()
-
-    def pending() -> bool:
-        return received.shown != (len(received.content), len(received.thinking))
-
-    def flush() -> None:
-        content, thinking = received.take_unshown()
-        if content or thinking:
-            emit(ReplyChunk(reply, content, thinking, received.first_token_s))
-
-    pump_task = asyncio.create_task(pump())
-    last_flush = time.monotonic()
+    Cancelling this closes the stream (so Ollama stops generating); ``received``
+    keeps everything that had arrived."""
     try:
-        while not received.ended:
-            if not pending():
-                # Idle until something arrives: its first text shows at once.
-                arrived.clear()
-                await arrived.wait()
-                continue
-            # Text is waiting: sleep until the update is due (or the stream ends),
-            # not woken by every token that arrives meanwhile.
-            wait = flush_seconds() - (time.monotonic() - last_flush)
-            if wait > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(ended.wait(), wait)
-            if not received.ended:
-                flush()
-                last_flush = time.monotonic()
-        received.close()
-        flush()
+        async with aclosing(stream) as events:
+            async for event in events:
+                received.take(event)
+    except errors.OllamaError as error:
+        received.failure = error
+    except Exception as error:  # the reply fails with a reason instead
+        received.failure = errors.MalformedResponse(
+            f"Reading the reply failed unexpectedly ({type(error).__name__})."
+        )
     finally:
-        # Awaited, not just cancelled: asyncio holds tasks weakly, and a pump
-        # collected before it runs its cancellation would leave the HTTP stream
-        # open, so Ollama would go on generating.
-        pump_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await pump_task
+        received.ended = True
     failure = received.failure
     if failure is None:
         return ReplyEnded(reply, ReplyStatus.COMPLETE, received.stats)

@@ -34,8 +34,6 @@ from ollama_tui.ui.messages import ChatWith, FirstRunClosed, OpenPull, ShowConve
 from ollama_tui.ui.news import announce_pull, announce_saving
 from ollama_tui.ui.screens.chat import ChatScreen
 from ollama_tui.ui.themes import ThemeChoice, semantic_defaults
-from ollama_tui.ui.widgets.compact_blocks import warm_code_highlighting
-from ollama_tui.ui.widgets.layout_once import lay_out_once
 
 PRELOAD_DELAY = 0.5
 TOAST_CHARS = 1000
@@ -62,7 +60,6 @@ class OllamaTUI(App[None]):
         conversation: Conversation | None = None,
     ) -> None:
         super().__init__()
-        lay_out_once()
         recognise_alt_enter()
         self.config = config
         self._first_conversation = conversation
@@ -153,11 +150,9 @@ class OllamaTUI(App[None]):
 
     @work(group="preload", exit_on_error=False)
     async def preload(self) -> None:
-        """Off the start-up path: importing tiktoken and its encoding takes ~0.2 s,
-        the code highlighters ~0.07 s."""
+        """Off the start-up path: importing tiktoken and its encoding takes ~0.2 s."""
         tokenizer = self.shared.counter.tokenizer
         await asyncio.to_thread(tokenizer.load)
-        await asyncio.to_thread(warm_code_highlighting)
         if tokenizer.problem:
             self.notify(tokenizer.problem, title="Token counts", severity="warning")
         if not self.shutting_down:

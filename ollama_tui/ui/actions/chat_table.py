@@ -251,15 +251,6 @@ CHAT_ACTIONS: tuple[Action, ...] = (
         "Go on with this conversation under a new id (when another ollama-tui has it).",
         "Continue in a copy",
     ),
-    Action(
-        "chat.show-earlier",
-        "",
-        "show_earlier",
-        "Show earlier",
-        "chat",
-        "Load older messages of this chat.",
-        "Show earlier messages",
-    ),
     # -- the prompt and the sidebar ----------------------------------------------------
     Action(
         "composer.newline",

@@ -17,6 +17,7 @@ from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.health import ConnectionState
 from ollama_tui.services.saver import ContinuedAsCopy, HeldElsewhere, SaveNews
 from ollama_tui.ui.bindings import bindings
+from ollama_tui.ui.chatlog.view import ChatLog, ReplyFinished
 from ollama_tui.ui.context import Shared
 from ollama_tui.ui.messages import OpenPull
 from ollama_tui.ui.screens.chat_attachments import PendingImages
@@ -28,7 +29,6 @@ from ollama_tui.ui.screens.chat_status import ChatStatus
 from ollama_tui.ui.screens.chat_welcome import Welcome
 from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.screens.dialogs import CopyPicker
-from ollama_tui.ui.widgets.chat_log import ChatLog, ReplyFinished
 from ollama_tui.ui.widgets.composer import Composer
 from ollama_tui.ui.widgets.context_meter import ContextMeter
 from ollama_tui.ui.widgets.plain import Plain
@@ -73,7 +73,8 @@ class ChatScreen(Screen[None]):
         with Horizontal(id="status-row"):
             yield StatusLine(id="status-bar")
             yield ContextMeter(id="context-meter")
-        yield ChatLog(self.session, self.welcome.widget, id="chat-log")
+        yield self.welcome.widget
+        yield ChatLog(self.session, id="chat-log")
         yield Plain(id="attachments")
         yield Plain(
             "✎ Editing your last prompt · Enter resends it (the old reply is kept as a "
@@ -107,7 +108,7 @@ class ChatScreen(Screen[None]):
         if model:
             self.set_model(model)
         self.refresh_status()  # news before this was missed
-        await self.chat_log.show_conversation()
+        self.show_turns()
 
     def on_unmount(self) -> None:
         session = self.session
@@ -126,11 +127,13 @@ class ChatScreen(Screen[None]):
             prompt.focus()
             prompt.insert(event.character)
 
-    async def action_scroll_chat(self, where: str) -> None:
-        await self.chat_log.scroll_chat(where)
+    def action_scroll_chat(self, where: str) -> None:
+        self.chat_log.scroll_chat(where)
 
-    async def action_show_earlier(self, everything: bool = False) -> None:
-        await self.chat_log.show_earlier(everything)
+    def show_turns(self) -> None:
+        """Show the conversation from its start, scrolled to its end."""
+        self.welcome.widget.display = not self.conversation.turns
+        self.chat_log.show_conversation()
 
     # -- the status line --------------------------------------------------------------------
 
@@ -232,7 +235,8 @@ class ChatScreen(Screen[None]):
             self.editing.leave(sent=True)
         else:
             turn = self.conversation.add_prompt(text, self.images.take())
-            await self.chat_log.add_prompt(turn)
+            self.welcome.widget.display = False
+            self.chat_log.add_prompt(turn)
         self.session.save()
         await self.begin_reply()
         return True
@@ -241,7 +245,7 @@ class ChatScreen(Screen[None]):
         new_turn = self.conversation.last_assistant_turn is None
         # Before any wait: a key pressed meanwhile sees a reply under way.
         reply = self.session.begin_reply()
-        await self.chat_log.begin_reply(reply, new_turn)
+        self.chat_log.begin_reply(reply, new_turn)
         if self.session.streaming is not reply:
             return  # stopped (Esc) while the view was made: nothing is asked for
         self.refresh_status()
@@ -255,7 +259,7 @@ class ChatScreen(Screen[None]):
             self.shared.report_error(self, error)
             if isinstance(error, errors.ModelNotFound) and error.model:
                 self.post_message(OpenPull(error.model))
-        await self.chat_log.finish_reply()
+        self.chat_log.finish_reply()
         self.reply_ended()
 
     def reply_ended(self) -> None:
@@ -272,7 +276,7 @@ class ChatScreen(Screen[None]):
         self.shared.signals.running.publish(None)
 
     async def action_stop(self) -> None:
-        if await self.chat_log.stop_reply():
+        if self.chat_log.stop_reply():
             self.reply_ended()
             return
         self.composer.call_later(self.editing.leave)  # after keys typed before Esc
@@ -297,7 +301,7 @@ class ChatScreen(Screen[None]):
     async def action_browse_versions(self, step: int) -> None:
         turn = self.conversation.last_assistant_turn
         if turn is not None and self.session.streaming is None and turn.browse(step):
-            await self.chat_log.show_version(turn)
+            self.chat_log.show_version(turn)
 
     def action_new_chat(self) -> None:
         self.after_stopping("start a new chat", self.new_chat)
@@ -335,7 +339,7 @@ class ChatScreen(Screen[None]):
         self.images.add(None)
         self.settings.recount()
         self.refresh_status()
-        await self.chat_log.show_conversation()
+        self.show_turns()
         self.composer.focus()
 
     async def take_over(self) -> bool:

@@ -1,0 +1,204 @@
+"""What each turn looks like as lines: a prompt, or a reply with its thinking, its
+Markdown body and a footer (model, version, status, figures).
+
+An entry's first line is always a blank one that separates it from the turn above;
+the log draws a gutter before every other line. Entries are rendered at the width of
+the log less that gutter, and keep the last rendering until the width, the look or
+the text changes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ollama_tui.core.conversation import AssistantTurn, ReplyStatus, UserTurn
+from ollama_tui.core.formatting import stats_line
+from ollama_tui.core.markdown_bounds import BlockBounds
+from ollama_tui.core.sanitize import sanitize, sanitize_line
+from ollama_tui.ui.chatlog.look import Look
+from ollama_tui.ui.render.document import MarkdownDocument
+from ollama_tui.ui.render.line import ChatLine
+from ollama_tui.ui.render.plain import plain_lines
+
+GUTTER = 2
+"""Cells before every line of a turn: a coloured bar and a space."""
+
+STATUS_LABELS = {
+    ReplyStatus.STOPPED: "stopped",
+    ReplyStatus.INTERRUPTED: "interrupted",
+    ReplyStatus.ERROR: "failed",
+}
+SEPARATOR = ChatLine.blank()
+
+
+def estimate_height(text: str, width: int) -> int:
+    """Lines ``text`` takes wrapped at ``width``, roughly (before it is rendered)."""
+    width = max(1, width)
+    return sum(len(line) // width + 1 for line in text.split("\n"))
+
+
+class PromptEntry:
+    def __init__(self, turn: UserTurn) -> None:
+        self.turn = turn
+        self.shown = turn.content
+        """The text of the prompt shown: the one the reply below it answers."""
+        self._key: tuple[object, ...] = ()
+        self._lines: list[ChatLine] = []
+        self.first_changed = 0
+
+    @property
+    def failed(self) -> bool:
+        return False
+
+    def source(self) -> str:
+        return self.shown
+
+    def estimate(self, width: int) -> int:
+        return 1 + estimate_height(self.shown, width - GUTTER) + bool(self.turn.images)
+
+    def lines(self, width: int, look: Look) -> Sequence[ChatLine]:
+        key = (width, look, self.shown, len(self.turn.images))
+        if key != self._key:
+            self._key = key
+            self.first_changed = 0
+            lines = [
+                SEPARATOR,
+                *plain_lines(sanitize(self.shown), width - GUTTER, look.prompt_text),
+            ]
+            if self.turn.images:
+                chips = "  ".join(
+                    f"[image: {sanitize_line(image.name, 40)}]" for image in self.turn.images
+                )
+                lines += plain_lines(chips, width - GUTTER, look.chips)
+            self._lines = lines
+        return self._lines
+
+
+class ReplyEntry:
+    """A reply as it streams or as it was saved. Its text is mirrored from the
+    ``Reply`` (the one source of truth) by ``sync``, which appends only what is new."""
+
+    def __init__(self, turn: AssistantTurn) -> None:
+        self.turn = turn
+        self.reply = turn.reply
+        self.folded: bool | None = None
+        """Whether the thinking is folded; None: folded once the answer starts."""
+        self._reset()
+
+    def _reset(self) -> None:
+        self._seen = (0, 0)
+        self._bounds = BlockBounds()
+        self._thinking_bounds = BlockBounds()
+        self.document = MarkdownDocument()
+        self.thinking = ""
+        self._key: tuple[object, ...] = ()
+        self._lines: list[ChatLine] = []
+        self._thinking_key: tuple[object, ...] = ()
+        self._thinking_lines: list[ChatLine] = []
+        self._thinking_version = 0
+        self.first_changed = 0
+        self.sync()
+
+    @property
+    def failed(self) -> bool:
+        return self.reply.status in (ReplyStatus.ERROR, ReplyStatus.INTERRUPTED)
+
+    def source(self) -> str:
+        return self.reply.content
+
+    def show_selected(self) -> bool:
+        """Show the turn's selected version; False if it was shown already."""
+        if self.turn.reply is self.reply:
+            return False
+        self.reply = self.turn.reply
+        self._reset()
+        return True
+
+    def sync(self) -> bool:
+        """Take the reply's text that is not shown yet; False if there was none."""
+        content, thinking = self.reply.content, self.reply.thinking
+        seen_content, seen_thinking = self._seen
+        if (len(content), len(thinking)) == self._seen:
+            return False
+        if len(thinking) > seen_thinking:
+            self.thinking += self._thinking_bounds.feed(sanitize(thinking[seen_thinking:]))
+        if len(content) > seen_content:
+            self.document.append(self._bounds.feed(sanitize(content[seen_content:])))
+        self._seen = (len(content), len(thinking))
+        return True
+
+    @property
+    def thinking_folded(self) -> bool:
+        if self.folded is not None:
+            return self.folded
+        return bool(self.reply.content) or self.reply.status is not ReplyStatus.STREAMING
+
+    def toggle_thinking(self) -> bool:
+        """Fold or unfold the thinking; False if the reply has none."""
+        if not self.thinking:
+            return False
+        self.folded = not self.thinking_folded
+        return True
+
+    def estimate(self, width: int) -> int:
+        thinking = 1 if self.reply.thinking else 0
+        return 2 + thinking + estimate_height(self.reply.content, width - GUTTER)
+
+    def footer(self) -> str:
+        reply, turn = self.reply, self.turn
+        parts = [sanitize_line(reply.model, 60)] if reply.model else []
+        if len(turn.versions) > 1:
+            parts.append(f"{turn.versions.index(reply) + 1}/{len(turn.versions)}")
+        if reply.status is ReplyStatus.STREAMING:
+            parts.append("writing…")
+        elif reply.status in STATUS_LABELS:
+            label = STATUS_LABELS[reply.status]
+            parts.append(f"{label}: {sanitize_line(reply.error, 160)}" if reply.error else label)
+        stats = stats_line(reply.stats, reply.first_token_s)
+        if stats:
+            parts.append(stats)
+        if reply.prompt_truncated:
+            parts.append(
+                "⚠ the prompt filled the context window: older messages were probably dropped"
+            )
+        return " · ".join(parts)
+
+    def _thinking(self, width: int, look: Look) -> list[ChatLine]:
+        if not self.thinking:
+            return []
+        folded = self.thinking_folded
+        writing = self.reply.status is ReplyStatus.STREAMING and not self.reply.content
+        key = (width, look, len(self.thinking), folded, writing)
+        if key != self._thinking_key:
+            self._thinking_key = key
+            self._thinking_version += 1
+            mark, title = (
+                ("▸ ", "Thoughts") if folded else ("▾ ", "Thinking…" if writing else "Thoughts")
+            )
+            hint = f"  {len(self.thinking):,} characters · t or a click unfolds" if folded else ""
+            header = ChatLine.of(
+                [
+                    (mark, look.thinking_title, False),
+                    (title, look.thinking_title, True),
+                    (hint, look.thinking, False),
+                ]
+            )
+            body = [] if folded else plain_lines(self.thinking, width, look.thinking)
+            self._thinking_lines = [header, *body]
+        return self._thinking_lines
+
+    def lines(self, width: int, look: Look) -> Sequence[ChatLine]:
+        inner = width - GUTTER
+        thinking = self._thinking(inner, look)
+        body = self.document.lines(inner, look.palette)
+        footer = self.footer()
+        head = (width, look, self._thinking_version)
+        key = (*head, len(self.document.source), footer)
+        if key == self._key:
+            self.first_changed = len(self._lines)
+            return self._lines
+        same_head = self._key[:3] == head
+        self.first_changed = 1 + len(thinking) + self.document.first_changed if same_head else 0
+        self._key = key
+        foot = plain_lines(footer, inner, look.footer) if footer else []
+        self._lines = [SEPARATOR, *thinking, *body, *foot]
+        return self._lines

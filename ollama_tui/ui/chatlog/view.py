@@ -1,0 +1,377 @@
+"""The chat log widget: every turn of the conversation in one virtual, scrollable view.
+
+Only the lines in view are drawn (``render_line``), from each turn's cached lines. A
+streaming reply is paced by one frame clock: at each tick the text that arrived is
+moved into the reply, its entry re-renders the open Markdown block, and only the
+lines that changed are refreshed. While the view is at the end it follows the reply;
+scrolled up, it stays exactly where the reader put it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.style import Style
+from textual import events, work
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.timer import Timer
+
+from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, UserTurn
+from ollama_tui.services.chat_session import ChatSession
+from ollama_tui.services.reply_relay import ReplyEnded
+from ollama_tui.ui.chatlog.entries import PromptEntry, ReplyEntry
+from ollama_tui.ui.chatlog.index import LineIndex
+from ollama_tui.ui.chatlog.look import Look
+from ollama_tui.ui.chatlog.strips import Span, draw
+from ollama_tui.ui.render.line import ChatLine
+
+FRAME_SECONDS = 1 / 30
+"""The frame clock's period while a reply streams; nothing ticks otherwise."""
+SETTLE_ROUNDS = 4
+"""Passes that render newly visible turns after a scroll moved the view (each pass may
+reveal turns whose estimated height was too large)."""
+
+Entry = PromptEntry | ReplyEntry
+
+
+@dataclass
+class ReplyFinished(Message):
+    """The stream ended by itself (for the chat screen, which ends the reply)."""
+
+    ended: ReplyEnded
+
+
+def entry_for(turn: UserTurn | AssistantTurn) -> Entry:
+    return PromptEntry(turn) if isinstance(turn, UserTurn) else ReplyEntry(turn)
+
+
+class ChatLog(ScrollView, can_focus=True):
+    def __init__(self, session: ChatSession, *, id: str) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.session = session
+        self.entries: list[Entry] = []
+        self.index = LineIndex()
+        self.cursor: int | None = None
+        """The turn the message cursor is on (message mode), if any."""
+        self.highlight: list[str] = []
+        """Words to mark wherever they are drawn (the find bar's query)."""
+        self.current_match: tuple[int, int] | None = None
+        """The log line and character where the current find match starts."""
+        self._look: Look | None = None
+        self._width = 0
+        self._frames: Timer | None = None
+        self._settling = False
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _: self.theme_changed())
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.session.conversation
+
+    @property
+    def look(self) -> Look:
+        if self._look is None:
+            theme = self.app.current_theme
+            self._look = Look.from_variables(self.app.theme_variables, theme.dark)
+        return self._look
+
+    def theme_changed(self) -> None:
+        self._look = None
+        self.refresh()
+
+    @property
+    def line_width(self) -> int:
+        return max(12, self.scrollable_content_region.width)
+
+    # -- lines and layout ----------------------------------------------------------------
+
+    def lines_of(self, turn: int) -> Sequence[ChatLine]:
+        """``turn``'s lines at the current width; its exact height is recorded."""
+        lines = self.entries[turn].lines(self.line_width, self.look)
+        unmeasured = not self.index.exact[turn] or self.index.heights[turn] != len(lines)
+        if unmeasured and self.index.set(turn, len(lines)):
+            self.call_later(self._layout_changed)
+        return lines
+
+    def _layout_changed(self) -> None:
+        self.virtual_size = Size(self.line_width, self.index.total)
+        self.refresh()
+
+    def line_at(self, y: int) -> ChatLine | None:
+        turn, row = self.index.locate(y)
+        if turn < 0:
+            return None
+        lines = self.lines_of(turn)
+        return lines[row] if row < len(lines) else None
+
+    def at_end(self) -> bool:
+        return self.scroll_y >= self.max_scroll_y - 1
+
+    def relayout(self) -> None:
+        """Lay out every turn from estimates (after a new conversation or width), keeping
+        the reader's place: the end if they were at it, else the turn at the top."""
+        at_end = self.at_end() or not self.index.heights
+        turn, row = self.index.locate(round(self.scroll_y))
+        share = row / max(1, self.index.heights[turn]) if turn >= 0 else 0.0
+        self._width = width = self.line_width
+        self.index.reset([entry.estimate(width) for entry in self.entries])
+        if 0 <= turn < len(self.entries):
+            height = len(self.lines_of(turn))
+            y = self.index.start(turn) + round(share * height)
+        else:
+            y = 0
+        self.virtual_size = Size(width, self.index.total)
+        if at_end:
+            self.scroll_end(animate=False, immediate=True)
+        else:
+            self.scroll_to(y=y, animate=False, immediate=True)
+        self.settle()
+        self.refresh()
+
+    def settle(self) -> None:
+        """Render the turns in view, so their heights are exact, keeping the line at the
+        bottom of the view in place (or the top, or the end, where the view is)."""
+        if self._settling:
+            return
+        self._settling = True
+        try:
+            for _ in range(SETTLE_ROUNDS):
+                if not self._settle_once():
+                    break
+        finally:
+            self._settling = False
+
+    def _settle_once(self) -> bool:
+        top, height = round(self.scroll_y), self.scrollable_content_region.height
+        visible = self.index.turns_between(top, top + height)
+        unmeasured = [turn for turn in visible if not self.index.exact[turn]]
+        if not unmeasured:
+            return False
+        at_end = self.at_end()
+        anchor = visible[-1]
+        anchor_before = self.index.start(anchor)
+        for turn in unmeasured:
+            self.lines_of(turn)
+        self.virtual_size = Size(self.line_width, self.index.total)
+        if at_end:
+            self.scroll_end(animate=False, immediate=True)
+        elif top > 0:
+            shift = self.index.start(anchor) - anchor_before
+            self.scroll_to(y=top + shift, animate=False, immediate=True)
+        self.refresh()
+        return True
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.settle()
+
+    def on_resize(self) -> None:
+        if self.line_width != self._width:
+            self.relayout()
+        else:
+            self.settle()
+
+    def redraw_turn(self, turn: int) -> None:
+        """Show what changed in ``turn``: only its changed lines when its height is
+        the same, else everything below them (and follow, at the end)."""
+        at_end = self.at_end()
+        entry = self.entries[turn]
+        old_height = self.index.heights[turn]
+        lines = entry.lines(self.line_width, self.look)
+        self.index.set(turn, len(lines))
+        first = self.index.start(turn) + min(entry.first_changed, len(lines))
+        if len(lines) == old_height:
+            if first < self.index.start(turn) + len(lines):
+                self.refresh_lines(first, self.index.start(turn) + len(lines) - first)
+            return
+        self.virtual_size = Size(self.line_width, self.index.total)
+        if at_end:
+            self.scroll_end(animate=False, immediate=True)
+        self.refresh_lines(first, max(1, self.index.total - first))
+
+    # -- drawing --------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        line_y = round(self.scroll_y) + y
+        width, base = self.scrollable_content_region.width, self.rich_style
+        turn, row = self.index.locate(line_y)
+        if turn < 0:
+            return Strip.blank(width, base)
+        lines = self.lines_of(turn)
+        if row >= len(lines):
+            return Strip.blank(width, base)
+        line = lines[row]
+        gutter = None if row == 0 else self._gutter(turn)
+        return draw(line, line_y, width, base, gutter, self._spans(line_y, line))
+
+    def _gutter(self, turn: int) -> tuple[str, Style]:
+        look, entry = self.look, self.entries[turn]
+        if turn == self.cursor:
+            return "┃ ", look.cursor_gutter
+        if isinstance(entry, PromptEntry):
+            return "▌ ", look.prompt_gutter
+        return "▌ ", look.failed_gutter if entry.failed else look.reply_gutter
+
+    def _spans(self, y: int, line: ChatLine) -> list[Span]:
+        spans: list[Span] = []
+        if self.highlight and line.parts:
+            text = line.text.casefold()
+            for word in self.highlight:
+                start = text.find(word)
+                while start >= 0:
+                    current = self.current_match == (y, start)
+                    style = self.look.current_match if current else self.look.match
+                    spans.append((start, start + len(word), style))
+                    start = text.find(word, start + len(word))
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(y)) is not None:
+            start, end = span
+            style = self.screen.get_component_rich_style("screen--selection")
+            spans.append((start, len(line.text) if end == -1 else end, style))
+        return spans
+
+    # -- selection ------------------------------------------------------------------------
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        start, end = selection
+        first = start.y if start is not None else 0
+        last = end.y if end is not None else self.index.total - 1
+        pieces: list[str] = []
+        for y in range(first, last + 1):
+            line = self.line_at(y)
+            if line is None:
+                continue
+            text = line.text
+            left = min(start.x, len(text)) if start is not None and y == first else 0
+            right = min(end.x, len(text)) if end is not None and y == last else len(text)
+            pieces.append(text[left:right])
+            if y < last:
+                pieces.append(line.join)
+        return "".join(pieces), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+    def on_click(self, event: events.Click) -> None:
+        """A click on a reply's thinking line folds or unfolds it."""
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        turn, row = self.index.locate(round(self.scroll_y) + offset.y)
+        entry = self.entries[turn] if turn >= 0 else None
+        if isinstance(entry, ReplyEntry) and row == 1 and entry.toggle_thinking():
+            self.redraw_turn(turn)
+
+    # -- the conversation -----------------------------------------------------------------
+
+    def show_conversation(self) -> None:
+        self.entries = [entry_for(turn) for turn in self.conversation.turns]
+        self.cursor = None
+        for turn, entry in enumerate(self.entries):
+            if isinstance(entry, ReplyEntry) and turn > 0:
+                self._show_prompt_text(turn - 1, entry.reply)
+        self.index = LineIndex()
+        self.relayout()
+
+    def add_prompt(self, turn: UserTurn) -> None:
+        self.entries.append(PromptEntry(turn))
+        self.index.append(0)
+        self.redraw_turn(len(self.entries) - 1)
+        self.scroll_end(animate=False, immediate=True)
+
+    def last_reply(self) -> tuple[int, ReplyEntry] | None:
+        if self.entries and isinstance(last := self.entries[-1], ReplyEntry):
+            return len(self.entries) - 1, last
+        return None
+
+    def _show_prompt_text(self, turn: int, reply: Reply) -> bool:
+        entry = self.entries[turn]
+        if not isinstance(entry, PromptEntry):
+            return False
+        text = entry.turn.text_for(reply)
+        changed, entry.shown = entry.shown != text, text
+        return changed
+
+    def show_prompt_for(self, reply: Reply) -> None:
+        """The prompt above the last reply as it was when ``reply`` was written."""
+        found = self.last_reply()
+        if found is not None and found[0] > 0 and self._show_prompt_text(found[0] - 1, reply):
+            self.redraw_turn(found[0] - 1)
+
+    def show_version(self, turn: AssistantTurn) -> None:
+        for number, entry in enumerate(self.entries):
+            if isinstance(entry, ReplyEntry) and entry.turn is turn and entry.show_selected():
+                self.redraw_turn(number)
+                if number > 0 and self._show_prompt_text(number - 1, turn.reply):
+                    self.redraw_turn(number - 1)
+
+    # -- the reply being written --------------------------------------------------------------
+
+    def begin_reply(self, reply: Reply, new_turn: bool) -> None:
+        turn = self.conversation.last_assistant_turn
+        assert turn is not None
+        if new_turn or self.last_reply() is None:
+            self.entries.append(ReplyEntry(turn))
+            self.index.append(0)
+            self.redraw_turn(len(self.entries) - 1)
+        else:
+            self.show_version(turn)
+
+    def stream(self, reply: Reply) -> None:
+        """Follow ``reply`` from the end (until the reader scrolls up) as it arrives."""
+        self.show_prompt_for(reply)
+        self.scroll_end(animate=False, immediate=True)
+        if self._frames is None:
+            self._frames = self.set_interval(FRAME_SECONDS, self.next_frame)
+        self._stream(reply)
+
+    @work(group="reply", exclusive=True, exit_on_error=False)
+    async def _stream(self, reply: Reply) -> None:
+        ended = await self.session.stream(reply)
+        self.post_message(ReplyFinished(ended))
+
+    def next_frame(self) -> None:
+        """A tick of the frame clock: what arrived since the last one is shown."""
+        self.session.take_arrived()
+        self._show_last_reply()
+
+    def _show_last_reply(self) -> None:
+        found = self.last_reply()
+        if found is not None:
+            turn, entry = found
+            entry.sync()
+            self.redraw_turn(turn)
+
+    def _stop_frames(self) -> None:
+        if self._frames is not None:
+            self._frames.stop()
+            self._frames = None
+
+    def stop_reply(self) -> bool:
+        """Stop the streaming reply, showing all that arrived; False if none was."""
+        self.workers.cancel_group(self, "reply")
+        if self.session.stop() is None:
+            return False
+        self.finish_reply()
+        return True
+
+    def finish_reply(self) -> None:
+        self._stop_frames()
+        self._show_last_reply()
+        if self.at_end():
+            self.scroll_end(animate=False, immediate=True)
+
+    def scroll_chat(self, where: str) -> None:
+        if where == "top":
+            self.scroll_home(animate=False, immediate=True)
+        elif where == "end":
+            self.scroll_end(animate=False, immediate=True)
+        else:
+            page = self.scrollable_content_region.height
+            step = -page if where == "page-up" else page
+            self.scroll_to(y=self.scroll_y + step, animate=False, immediate=True)
