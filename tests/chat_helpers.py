@@ -16,10 +16,10 @@ from ollama_tui.cli.main import make_app
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import AssistantTurn
 from ollama_tui.ui.app import OllamaTUI
-from ollama_tui.ui.compat import notifications
-from ollama_tui.ui.screens.chat import ChatScreen
 from ollama_tui.ui.chatlog.entries import ReplyEntry
 from ollama_tui.ui.chatlog.view import ChatLog
+from ollama_tui.ui.compat import notifications
+from ollama_tui.ui.screens.chat import ChatScreen
 from tests.emulator import OllamaEmulator
 
 
@@ -123,3 +123,16 @@ def screen_text(app: App[Any]) -> str:
 def notices(app: App[Any]) -> list[Notification]:
     """Every toast shown so far, oldest first."""
     return notifications(app)
+
+
+def turn_text(pilot: Pilot[None], turn: int) -> str:
+    """One turn of the chat log as copying it gives it (its blank first line
+    included): wrapped lines are joined again."""
+    log = chat_of(pilot).chat_log
+    lines = log.lines_of(turn % len(log.entries))
+    return "".join(line.text + line.join for line in lines)[: -len(lines[-1].join) or None]
+
+
+def drawn_log(pilot: Pilot[None]) -> str:
+    """The chat log's view as drawn now, one line per row, gutters included."""
+    return "\n".join(line.rstrip() for line in drawn_log_lines(chat_of(pilot).chat_log))

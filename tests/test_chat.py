@@ -26,16 +26,17 @@ from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.screens.dialogs import CopyPicker
 from ollama_tui.ui.screens.help import HelpScreen
 from ollama_tui.ui.screens.model_picker import ModelPicker
-from ollama_tui.ui.widgets.message import PromptView, ThinkingText
 from tests.chat_helpers import (
     app_for,
     chat_of,
+    drawn_log,
+    last_reply_entry,
     last_reply_turn,
-    last_reply_view,
     notices,
     reply_settled,
     send,
     status_text,
+    turn_text,
     wait_until,
 )
 from tests.emulator import ChatReply, OllamaEmulator
@@ -108,7 +109,7 @@ async def test_multi_turn_sends_system_and_history(emulator: OllamaEmulator) -> 
         reply = last_reply_turn(chat)
         assert reply.reply.content == "You said: and again"
         assert reply.reply.status is ReplyStatus.COMPLETE
-        assert "You said: and again" in last_reply_view(pilot).body.source
+        assert "You said: and again" in last_reply_entry(pilot).document.source
 
 
 async def test_stop_keeps_partial_reply_and_closes_stream(emulator: OllamaEmulator) -> None:
@@ -142,7 +143,7 @@ async def test_stop_keeps_partial_reply_and_closes_stream(emulator: OllamaEmulat
         assert reply.reply.content.startswith("word0 word1 word2 word3")
         assert "word399" not in reply.reply.content
         await wait_until(pilot, lambda: emulator.disconnects == ["/api/chat"])
-        assert "stopped" in str(last_reply_view(pilot).query_one(".reply-stats", Static).render())
+        assert "stopped" in turn_text(pilot, -1)
         # The composer is free at once.
         await send(pilot, "next")
         assert emulator.chat_requests()[-1]["messages"][-1] == {"role": "user", "content": "next"}
@@ -162,14 +163,14 @@ async def test_regenerate_keeps_versions(emulator: OllamaEmulator) -> None:
         assert emulator.chat_requests()[-1]["messages"] == [{"role": "user", "content": "hi"}]
         turn = last_reply_turn(chat)
         assert [v.content for v in turn.versions] == ["first", "second"]
-        view = last_reply_view(pilot)
-        assert view.body.source == "second"
+        view = last_reply_entry(pilot)
+        assert view.document.source == "second"
         await pilot.press("alt+left")
         assert turn.selected == 0
-        assert view.body.source == "first"
-        assert "version 1/2" in str(view.query_one(".reply-stats", Static).render())
+        assert view.document.source == "first"
+        assert "llama3.2:latest · 1/2" in turn_text(pilot, -1)
         await pilot.press("alt+right")
-        assert view.body.source == "second"
+        assert view.document.source == "second"
         # The next prompt carries the version on screen.
         await pilot.press("alt+left")
         await send(pilot, "more")
@@ -202,15 +203,14 @@ async def test_edit_last_prompt_and_resend(emulator: OllamaEmulator) -> None:
             "You said: hello world",
         ]
         # Each version is shown under the prompt that produced it.
-        prompt_view = chat.query(PromptView).last()
-        assert "hello world" in str(prompt_view.render())
+        assert turn_text(pilot, -2) == "\nhello world"
         await pilot.press("alt+left")
         await pilot.pause()
-        assert "helo wrld" in str(prompt_view.render())
-        assert "You said: helo wrld" in last_reply_view(pilot).body.source
+        assert turn_text(pilot, -2) == "\nhelo wrld"
+        assert "You said: helo wrld" in last_reply_entry(pilot).document.source
         await pilot.press("alt+right")
         await pilot.pause()
-        assert "hello world" in str(prompt_view.render())
+        assert turn_text(pilot, -2) == "\nhello world"
 
 
 async def test_editing_can_be_left_and_keeps_the_draft(emulator: OllamaEmulator) -> None:
@@ -251,11 +251,12 @@ async def test_thinking_streams_then_collapses(emulator: OllamaEmulator) -> None
         await wait_until(pilot, lambda: app.shared.catalog.info("qwen3:8b") is not None)
         await send(pilot, "why?")
         assert emulator.chat_requests()[-1]["think"] is True
-        view = last_reply_view(pilot)
+        view = last_reply_entry(pilot)
         assert view.reply.thinking == "Let me think."
         assert view.reply.content == "Answer."
-        assert view.thinking_section.display
-        assert view.thinking_section.collapsed
+        assert view.thinking_folded
+        assert "▸ Thoughts  13 characters · t or a click unfolds" in drawn_log(pilot)
+        assert "Let me think." not in drawn_log(pilot)
         await pilot.press("ctrl+t")
         assert chat.conversation.settings.think is False
         await send(pilot, "again")
@@ -272,10 +273,10 @@ async def test_think_tags_in_content_are_shown_as_thinking(emulator: OllamaEmula
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "q")
-        view = last_reply_view(pilot)
+        view = last_reply_entry(pilot)
         assert view.reply.thinking == "hmm, ok"
         assert view.reply.content == "The answer."
-        assert view.body.source == "The answer."
+        assert view.document.source == "The answer."
 
 
 async def test_never_sends_think_to_a_model_without_it(emulator: OllamaEmulator) -> None:
@@ -351,7 +352,7 @@ async def test_stats_line(emulator: OllamaEmulator) -> None:
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "hi")
-        line = str(last_reply_view(pilot).query_one(".reply-stats", Static).render())
+        line = turn_text(pilot, -1)
         assert "40 tokens" in line
         assert "50.0 tok/s" in line
         assert "first token" in line
@@ -400,9 +401,7 @@ async def test_404_says_model_not_installed(emulator: OllamaEmulator) -> None:
         assert turn.reply.status is ReplyStatus.ERROR
         assert "not installed" in turn.reply.error
         assert "ollama pull missing:1b" in turn.reply.error
-        assert "not installed" in str(
-            last_reply_view(pilot).query_one(".reply-stats", Static).render()
-        )
+        assert "not installed" in turn_text(pilot, -1)
 
 
 async def test_mid_stream_error_keeps_partial(emulator: OllamaEmulator) -> None:
@@ -417,9 +416,9 @@ async def test_mid_stream_error_keeps_partial(emulator: OllamaEmulator) -> None:
         assert turn.reply.status is ReplyStatus.INTERRUPTED
         assert turn.reply.content == "Partial"
         assert "runner crashed" in turn.reply.error
-        view = last_reply_view(pilot)
-        assert view.body.source == "Partial"
-        assert "interrupted" in str(view.query_one(".reply-stats", Static).render())
+        view = last_reply_entry(pilot)
+        assert view.document.source == "Partial"
+        assert "interrupted: " in turn_text(pilot, -1)
 
 
 async def test_dropped_connection_keeps_partial(emulator: OllamaEmulator) -> None:
@@ -439,11 +438,11 @@ async def test_escape_sequences_never_reach_the_terminal(emulator: OllamaEmulato
     app = app_for(emulator, model="qwen3:8b")
     async with app.run_test(size=(120, 40)) as pilot:
         await send(pilot, "\x1b[5mblink")
-        view = last_reply_view(pilot)
+        view = last_reply_entry(pilot)
         assert view.reply.content == evil
-        shown = view.body.source
+        shown = view.document.source
         assert shown == "Hi␛]52;c;ZXZpbA==␇ there␛[2J\ufffd31m␀!"
-        thinking = view.query_one(ThinkingText).text
+        thinking = view.thinking
         assert "\x1b" not in thinking and "␛[31mred" in thinking
         screen_text = app.export_screenshot()
         for char in ("\x1b", "\x07", "\x9b", "\x00"):
@@ -555,8 +554,9 @@ def assert_reply_end_in_view(pilot: Pilot[None]) -> None:
     """The log is at its end, and the last reply's stats line is in view."""
     log = chat_of(pilot).chat_log
     assert log.scroll_y == log.max_scroll_y
-    stats = last_reply_view(pilot).query_one(".reply-stats")
-    assert stats.region.bottom <= log.region.bottom
+    last_line = log.lines_of(len(log.entries) - 1)[-1].text
+    assert last_line and last_reply_entry(pilot).footer().endswith(last_line)
+    assert drawn_log(pilot).rstrip().splitlines()[-1] == f"▌ {last_line}"
 
 
 async def test_the_log_follows_a_stream_until_the_reader_scrolls_up(
@@ -683,7 +683,7 @@ async def test_stop_keeps_every_token_received_before_the_key(emulator: OllamaEm
         turn = last_reply_turn(chat)
         assert turn.reply.status is ReplyStatus.STOPPED
         assert turn.reply.content == sent
-        assert last_reply_view(pilot).body.source == sent
+        assert last_reply_entry(pilot).document.source == sent
         await wait_until(pilot, lambda: emulator.disconnects == ["/api/chat"])
     saved, _ = app.shared.store.load(chat.conversation.id)
     saved_turn = saved.turns[-1]

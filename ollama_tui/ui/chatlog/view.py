@@ -127,9 +127,9 @@ class ChatLog(ScrollView, can_focus=True):
             y = 0
         self.virtual_size = Size(width, self.index.total)
         if at_end:
-            self.scroll_end(animate=False, immediate=True)
+            self.scroll_end(animate=False, immediate=True, force=True)
         else:
-            self.scroll_to(y=y, animate=False, immediate=True)
+            self.scroll_to(y=y, animate=False, immediate=True, force=True)
         self.settle()
         self.refresh()
 
@@ -159,10 +159,10 @@ class ChatLog(ScrollView, can_focus=True):
             self.lines_of(turn)
         self.virtual_size = Size(self.line_width, self.index.total)
         if at_end:
-            self.scroll_end(animate=False, immediate=True)
+            self.scroll_end(animate=False, immediate=True, force=True)
         elif top > 0:
             shift = self.index.start(anchor) - anchor_before
-            self.scroll_to(y=top + shift, animate=False, immediate=True)
+            self.scroll_to(y=top + shift, animate=False, immediate=True, force=True)
         self.refresh()
         return True
 
@@ -191,7 +191,7 @@ class ChatLog(ScrollView, can_focus=True):
             return
         self.virtual_size = Size(self.line_width, self.index.total)
         if at_end:
-            self.scroll_end(animate=False, immediate=True)
+            self.scroll_end(animate=False, immediate=True, force=True)
         self.refresh_lines(first, max(1, self.index.total - first))
 
     # -- drawing --------------------------------------------------------------------------
@@ -282,7 +282,7 @@ class ChatLog(ScrollView, can_focus=True):
         self.entries.append(PromptEntry(turn))
         self.index.append(0)
         self.redraw_turn(len(self.entries) - 1)
-        self.scroll_end(animate=False, immediate=True)
+        self.scroll_end(animate=False, immediate=True, force=True)
 
     def last_reply(self) -> tuple[int, ReplyEntry] | None:
         if self.entries and isinstance(last := self.entries[-1], ReplyEntry):
@@ -325,7 +325,7 @@ class ChatLog(ScrollView, can_focus=True):
     def stream(self, reply: Reply) -> None:
         """Follow ``reply`` from the end (until the reader scrolls up) as it arrives."""
         self.show_prompt_for(reply)
-        self.scroll_end(animate=False, immediate=True)
+        self.scroll_end(animate=False, immediate=True, force=True)
         if self._frames is None:
             self._frames = self.set_interval(FRAME_SECONDS, self.next_frame)
         self._stream(reply)
@@ -364,14 +364,14 @@ class ChatLog(ScrollView, can_focus=True):
         self._stop_frames()
         self._show_last_reply()
         if self.at_end():
-            self.scroll_end(animate=False, immediate=True)
+            self.scroll_end(animate=False, immediate=True, force=True)
 
     def scroll_chat(self, where: str) -> None:
         if where == "top":
-            self.scroll_home(animate=False, immediate=True)
+            self.scroll_home(animate=False, immediate=True, force=True)
         elif where == "end":
-            self.scroll_end(animate=False, immediate=True)
+            self.scroll_end(animate=False, immediate=True, force=True)
         else:
             page = self.scrollable_content_region.height
             step = -page if where == "page-up" else page
-            self.scroll_to(y=self.scroll_y + step, animate=False, immediate=True)
+            self.scroll_to(y=self.scroll_y + step, animate=False, immediate=True, force=True)
