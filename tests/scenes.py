@@ -23,12 +23,12 @@ from ollama_tui.core.conversation import AssistantTurn
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama.types import PullProgress
 from ollama_tui.core.pulls import PullJob, PullState, PullTracker
+from ollama_tui.ui.chatlog.entries import ReplyEntry
 from ollama_tui.ui.screens.help import HelpScreen
 from ollama_tui.ui.screens.history import HistoryScreen
 from ollama_tui.ui.screens.model_picker import ModelPicker
 from ollama_tui.ui.screens.models import ModelInfoScreen, ModelsScreen
 from ollama_tui.ui.screens.pull import PullScreen
-from ollama_tui.ui.widgets.message import ReplyView
 from ollama_tui.ui.widgets.sidebar import Field, SettingsSidebar
 from tests.chat_helpers import app_for, chat_of, meter_settled, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
@@ -85,9 +85,11 @@ def picture(name: str) -> str:
 
 def steady_first_token(pilot: Pilot[Any]) -> None:
     """Time to first token is measured, so it varies by a few ms: pin it for the picture."""
-    for view in chat_of(pilot).query(ReplyView):
-        view.reply.first_token_s = 0.25
-        view.refresh_stats()
+    log = chat_of(pilot).chat_log
+    for turn, entry in enumerate(log.entries):
+        if isinstance(entry, ReplyEntry):
+            entry.reply.first_token_s = 0.25
+            log.redraw_turn(turn)
 
 
 def model_picker(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:

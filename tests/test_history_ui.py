@@ -7,17 +7,16 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Button, DataTable, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ollama_tui.cli.main import make_app, reopened
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config
-from ollama_tui.core.conversation import AssistantTurn, ReplyStatus
+from ollama_tui.core.conversation import AssistantTurn, ReplyStatus, UserTurn
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.ui.screens.confirm import Confirm, TextPrompt
 from ollama_tui.ui.screens.history import HistoryScreen
-from ollama_tui.ui.widgets.message import PromptView, ReplyView
-from tests.chat_helpers import app_for, chat_of, notices, send, wait_until
+from tests.chat_helpers import app_for, chat_of, drawn_log, notices, send, wait_until
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_history import sample
 
@@ -157,16 +156,18 @@ async def test_the_browser_lists_searches_and_reopens(emulator: OllamaEmulator) 
         assert chat.conversation.model == "qwen3:8b"
         assert chat.conversation.settings.system == "You are a biologist."
         assert chat.conversation.settings.options == {"temperature": 0.3}
-        # Only the last turns are mounted; the rest come on request.
-        assert len(chat.query(PromptView)) + len(chat.query(ReplyView)) == 2
-        assert chat.chat_log.scroll_y == chat.chat_log.max_scroll_y
-        earlier = chat.query_one("#earlier", Button)
-        assert str(earlier.label) == (
-            "Show 10 earlier messages of 298 (PgUp, or Ctrl+Home for all)"
-        )
-        earlier.press()
+        # The whole conversation is in the log, opened at its end; Ctrl+Home reaches
+        # its first message.
+        log = chat.chat_log
+        assert len(log.entries) == 300
+        assert log.scroll_y == log.max_scroll_y > 0
+        assert long.turns[-1].reply.content.split()[0] in drawn_log(pilot)  # type: ignore[union-attr]
+        await pilot.press("ctrl+home")
         await pilot.pause()
-        assert len(chat.query(PromptView)) + len(chat.query(ReplyView)) == 12
+        assert log.scroll_y == 0
+        first = long.turns[0]
+        assert isinstance(first, UserTurn)
+        assert drawn_log(pilot).splitlines()[1] == f"▌ {first.content}"
 
 
 async def test_rename_delete_export_and_import(emulator: OllamaEmulator, tmp_path: Path) -> None:
@@ -238,15 +239,15 @@ def test_continue_and_resume(emulator: OllamaEmulator) -> None:
 
 
 async def test_a_resumed_conversation_opens_at_its_end(emulator: OllamaEmulator) -> None:
-    conversation = sample(turns=6)
+    conversation = sample(turns=40)
     store().save(conversation)
     app = make_app(Config(host=emulator.url), conversation=reopened(store(), True, None))
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
         await pilot.pause()
         assert chat.conversation.id == conversation.id
-        assert len(chat.query(PromptView)) == 1  # the last exchange; the rest on request
-        assert chat.query("#earlier")
+        log = chat.chat_log
+        assert len(log.entries) == 40 and log.scroll_y == log.max_scroll_y > 0
         assert not chat.query_one("#welcome", Static).display
 
 

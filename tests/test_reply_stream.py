@@ -1,4 +1,4 @@
-"""The relay between a chat stream and the screen: nothing received is ever lost, and
+"""The relay from a chat stream into its record: nothing received is ever lost, and
 nothing that goes wrong leaves a reply streaming."""
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ from collections.abc import AsyncGenerator
 from ollama_tui.core.conversation import Reply, ReplyStatus
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.types import ChatEvent, ContentDelta, Done, Stats, ThinkingDelta
-from ollama_tui.services.reply_relay import Received, ReplyChunk, ReplyEnded, relay_stream
-
-NEVER = 3600.0
+from ollama_tui.services.reply_relay import Received, ReplyEnded, relay_stream
 
 
 async def tokens(
@@ -29,18 +27,15 @@ async def tokens(
 
 async def test_a_stopped_relay_keeps_text_not_yet_shown() -> None:
     held = asyncio.Event()
-    received, posted = Received(), list[ReplyChunk]()
+    received = Received()
     words = [f"w{i} " for i in range(50)]
-    relay = asyncio.create_task(
-        relay_stream(tokens(words, hold=held), Reply("m"), received, posted.append, lambda: NEVER)
-    )
+    relay = asyncio.create_task(relay_stream(tokens(words, hold=held), Reply("m"), received))
     await held.wait()
     await asyncio.sleep(0)
     relay.cancel()  # what Esc does to the worker
     await asyncio.gather(relay, return_exceptions=True)
     received.close()
-    assert posted == []  # none of it had been shown yet
-    assert "".join(received.content) == "".join(words)
+    assert received.take_unshown() == ("".join(words), "")
 
 
 async def test_text_after_close_is_not_part_of_the_reply() -> None:
@@ -60,41 +55,40 @@ async def test_think_tag_text_held_back_is_let_out_on_close() -> None:
 
 
 async def test_an_unexpected_exception_ends_the_reply_failed_with_its_text() -> None:
-    received, posted = Received(), list[ReplyChunk]()
+    received = Received()
     stream = tokens(["Hello", " world"], then=RecursionError("deep"))
-    ended = await relay_stream(stream, Reply("m"), received, posted.append, lambda: NEVER)
+    ended = await relay_stream(stream, Reply("m"), received)
     assert isinstance(ended, ReplyEnded)
     assert ended.status is ReplyStatus.INTERRUPTED
     assert ended.error is not None and "RecursionError" in ended.error.message
-    shown = "".join(chunk.content for chunk in posted if isinstance(chunk, ReplyChunk))
-    assert shown == "Hello world"
+    assert received.take_unshown() == ("Hello world", "")
 
 
 async def test_a_typed_failure_before_any_text_is_an_error() -> None:
     failure = errors.StreamEndedEarly("The connection closed before the reply was complete.")
-    ended = await relay_stream(
-        tokens([], then=failure), Reply("m"), Received(), lambda _: None, lambda: 0.0
-    )
+    ended = await relay_stream(tokens([], then=failure), Reply("m"), Received())
     assert ended.status is ReplyStatus.ERROR
     assert ended.error is failure
 
 
-async def test_every_part_is_posted_once_and_in_order() -> None:
-    posted = list[ReplyChunk]()
+async def test_every_part_is_taken_once_and_in_order() -> None:
+    received = Received()
+    taken: list[tuple[str, str]] = []
     texts = [f"{i}," for i in range(200)]
 
     async def stream() -> AsyncGenerator[ChatEvent, None]:
         for index, text in enumerate(texts):
             yield ThinkingDelta(f"t{index}") if index % 7 == 0 else ContentDelta(text)
             if index % 13 == 0:
+                taken.append(received.take_unshown())  # as a frame would, now and then
                 await asyncio.sleep(0.001)
         yield Done(Stats())
 
-    ended = await relay_stream(stream(), Reply("m"), Received(), posted.append, lambda: 0.002)
+    ended = await relay_stream(stream(), Reply("m"), received)
+    taken.append(received.take_unshown())
     assert ended.status is ReplyStatus.COMPLETE
-    chunks = [chunk for chunk in posted if isinstance(chunk, ReplyChunk)]
     expected = "".join(text for index, text in enumerate(texts) if index % 7)
-    assert "".join(chunk.content for chunk in chunks) == expected
-    assert "".join(chunk.thinking for chunk in chunks) == "".join(
+    assert "".join(content for content, _ in taken) == expected
+    assert "".join(thinking for _, thinking in taken) == "".join(
         f"t{index}" for index in range(0, 200, 7)
     )

@@ -21,7 +21,6 @@ from ollama_tui.services.health import (
     HealthMonitor,
 )
 from ollama_tui.services.pull_queue import PullQueue
-from ollama_tui.services.reply_relay import ReplyChunk
 from ollama_tui.services.saver import (
     ContinuedAsCopy,
     ConversationSaver,
@@ -52,7 +51,7 @@ def session_for(
     return session, news
 
 
-async def test_a_reply_streams_in_batches_ends_with_figures_and_is_saved(
+async def test_a_reply_streams_into_its_record_ends_with_figures_and_is_saved(
     emulator: OllamaEmulator, client: OllamaClient, tmp_path: Path
 ) -> None:
     emulator.script(ChatReply(content=["Hel", "lo", " there"]))
@@ -60,9 +59,10 @@ async def test_a_reply_streams_in_batches_ends_with_figures_and_is_saved(
     session, news = session_for(client, store)
     session.conversation.add_prompt("hi")
     reply = session.begin_reply()
-    chunks: list[ReplyChunk] = []
-    ended = await session.stream(reply, chunks.append)
-    assert all(session.take_chunk(chunk) for chunk in chunks)
+    ended = await session.stream(reply)
+    taken = session.take_arrived()
+    assert taken is not None and taken.content == "Hello there"
+    assert session.take_arrived() is None  # nothing new since
     assert session.finish(ended)
     assert (reply.status, reply.content) == (ReplyStatus.COMPLETE, "Hello there")
     assert reply.stats is not None and reply.stats.eval_count == 3
@@ -83,8 +83,8 @@ async def test_stopping_keeps_everything_that_arrived(
     session, _ = session_for(client, HistoryStore(tmp_path / "history"))
     session.conversation.add_prompt("count")
     reply = session.begin_reply()
-    # A batch only every hour: what arrived is all still waiting when the stop comes.
-    streaming = asyncio.create_task(session.stream(reply, lambda _: None, lambda: 3600.0))
+    # Nothing is taken into the reply before the stop: it takes all that arrived.
+    streaming = asyncio.create_task(session.stream(reply))
     while "".join(session.received.content) != "one two ":
         await asyncio.sleep(0.01)
     rest = session.stop()
@@ -104,11 +104,7 @@ async def test_a_stream_that_fails_part_way_is_interrupted_with_its_text(
     session, _ = session_for(client, HistoryStore(tmp_path / "history"))
     session.conversation.add_prompt("go")
     reply = session.begin_reply()
-    chunks: list[ReplyChunk] = []
-    ended = await session.stream(reply, chunks.append)
-    for chunk in chunks:
-        session.take_chunk(chunk)
-    session.finish(ended)
+    session.finish(await session.stream(reply))
     assert (reply.status, reply.content) == (ReplyStatus.INTERRUPTED, "ab")
     assert "GPU fell over" in reply.error
 
@@ -121,10 +117,9 @@ async def test_a_thinking_model_is_asked_to_think_apart(
     await session.catalog.show("qwen3:8b")
     session.conversation.add_prompt("why?")
     reply = session.begin_reply()
-    chunks: list[ReplyChunk] = []
-    session.finish(await session.stream(reply, chunks.append))
+    session.finish(await session.stream(reply))
     assert emulator.chat_requests()[0]["think"] is True
-    assert "".join(c.thinking for c in chunks) == "hmm"
+    assert (reply.thinking, reply.content) == ("hmm", "yes")
 
 
 async def test_the_catalog_asks_for_a_model_once(

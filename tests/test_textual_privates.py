@@ -275,7 +275,7 @@ def test_no_textual_private_outside_compat(path: Path) -> None:
 def test_compat_is_left_out_and_the_rest_is_read() -> None:
     names = {module_name(path) for path in sources()}
     assert "ollama_tui.ui.compat" not in names
-    assert {"ollama_tui.ui.app", "ollama_tui.ui.widgets.compact_blocks"} <= names
+    assert {"ollama_tui.ui.app", "ollama_tui.ui.chatlog.view"} <= names
 
 
 PROBE = """

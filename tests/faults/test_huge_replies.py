@@ -10,8 +10,8 @@ from ollama_tui.core.markdown_bounds import MAX_LINE
 from tests.chat_helpers import (
     app_for,
     chat_of,
+    last_reply_entry,
     last_reply_turn,
-    last_reply_view,
     screen_text,
     send,
     wait_until,
@@ -55,7 +55,7 @@ async def test_a_five_megabyte_line_streams_while_keys_still_echo(
         await wait_until(pilot, lambda: f"{CHUNKS - 1:07d}" in screen_text(app), timeout=60)
         # What is drawn again at each update stays small however long the line: the
         # cost of an update does not grow with the reply (bench/ measures it).
-        source = last_reply_view(pilot).body.source
+        source = last_reply_entry(pilot).document.source
         assert source.replace("\n", "") == "".join(pieces)
         assert max(len(line) for line in source.split("\n")) <= MAX_LINE
     turn = last_reply_turn(chat)
