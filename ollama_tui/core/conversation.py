@@ -7,6 +7,7 @@ holds the original text; making it safe to show is the UI's job (``sanitize``).
 from __future__ import annotations
 
 import base64
+import copy
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -162,6 +163,16 @@ class Conversation:
             turn.content = text
         self.touch()
         return turn
+
+    def branch(self, turns: int) -> Conversation:
+        """A new conversation holding a copy of the first ``turns`` turns, with the
+        same model and settings; this one is left as it is."""
+        return Conversation(
+            title=self.title,
+            model=self.model,
+            settings=self.settings.copy(),
+            turns=copy.deepcopy(self.turns[:turns]),
+        )
 
     def request_messages(self) -> list[Message]:
         """What ``/api/chat`` gets: the system prompt first (if any), then the history.

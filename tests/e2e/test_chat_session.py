@@ -59,7 +59,7 @@ def test_chat_session(app_run: AppRun) -> None:
     terminal.wait_for(KIWIS[SHOWN - 1].strip(), f"chunk {SHOWN} of the second reply")
     terminal.until(emulator.holding.is_set, "held reply at the emulator")
     terminal.press("Escape")
-    terminal.wait_for(lambda s: not replying(s) and "█ stopped" in s, "reply marked stopped")
+    terminal.wait_for(lambda s: not replying(s) and " · stopped" in s, "reply marked stopped")
     terminal.until(lambda: "/api/chat" in emulator.disconnects, "hang-up of the stopped stream")
 
     focus_temperature(terminal)

@@ -26,6 +26,8 @@ SCOPE_TITLES = {
     "app": "Anywhere",
     "chat": "Chat",
     "composer": "Prompt",
+    "messages": "Message mode (Alt+Up)",
+    "find": "Find (Ctrl+F)",
     "sidebar": "Settings sidebar",
     "picker": "Model picker",
     "pull": "Pull",

@@ -23,7 +23,9 @@ from textual.timer import Timer
 from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, UserTurn
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.reply_relay import ReplyEnded
+from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.chatlog.entries import PromptEntry, ReplyEntry
+from ollama_tui.ui.chatlog.find import Finder, Match
 from ollama_tui.ui.chatlog.index import LineIndex
 from ollama_tui.ui.chatlog.look import Look
 from ollama_tui.ui.chatlog.strips import Span, draw
@@ -45,11 +47,28 @@ class ReplyFinished(Message):
     ended: ReplyEnded
 
 
+@dataclass
+class MessageChosen(Message):
+    """Message mode asks the chat screen to act on one turn: ``copy``, ``code``,
+    ``edit``, ``regenerate``, ``older`` or ``newer``."""
+
+    what: str
+    turn: int
+
+
+class MessageModeLeft(Message):
+    """The message cursor is gone: the prompt takes the keys again."""
+
+
 def entry_for(turn: UserTurn | AssistantTurn) -> Entry:
     return PromptEntry(turn) if isinstance(turn, UserTurn) else ReplyEntry(turn)
 
 
 class ChatLog(ScrollView, can_focus=True):
+    BINDINGS = bindings("messages")
+    FOCUS_ON_CLICK = False
+    """A click or a drag selects text; the prompt keeps the keys."""
+
     def __init__(self, session: ChatSession, *, id: str) -> None:  # noqa: A002
         super().__init__(id=id)
         self.session = session
@@ -57,6 +76,7 @@ class ChatLog(ScrollView, can_focus=True):
         self.index = LineIndex()
         self.cursor: int | None = None
         """The turn the message cursor is on (message mode), if any."""
+        self.finder: Finder | None = None
         self.highlight: list[str] = []
         """Words to mark wherever they are drawn (the find bar's query)."""
         self.current_match: tuple[int, int] | None = None
@@ -375,3 +395,117 @@ class ChatLog(ScrollView, can_focus=True):
             page = self.scrollable_content_region.height
             step = -page if where == "page-up" else page
             self.scroll_to(y=self.scroll_y + step, animate=False, immediate=True, force=True)
+
+    # -- message mode ---------------------------------------------------------------------
+
+    def put_cursor(self, step: int) -> None:
+        """Move the message cursor by ``step`` (onto the last or first message when
+        there is none yet) and give the log the keys."""
+        if not self.entries:
+            return
+        if self.cursor is None:
+            self.cursor = len(self.entries) - 1 if step < 0 else 0
+        else:
+            self.cursor = max(0, min(len(self.entries) - 1, self.cursor + step))
+        self.focus()
+        self._bring_cursor_into_view()
+        self.refresh()
+
+    def _bring_cursor_into_view(self) -> None:
+        if self.cursor is None:
+            return
+        start = self.index.start(self.cursor)
+        end = start + len(self.lines_of(self.cursor))
+        top, height = round(self.scroll_y), self.scrollable_content_region.height
+        if start < top or end - start > height:
+            self.scroll_to(y=start, animate=False, immediate=True, force=True)
+        elif end > top + height:
+            self.scroll_to(y=end - height, animate=False, immediate=True, force=True)
+
+    def leave_message_mode(self) -> None:
+        if self.cursor is not None:
+            self.drop_cursor()
+            self.post_message(MessageModeLeft())
+
+    def drop_cursor(self) -> None:
+        if self.cursor is not None:
+            self.cursor = None
+            self.refresh()
+
+    def on_focus(self) -> None:
+        if self.cursor is None:
+            self.put_cursor(-1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"move", "copy_message", "copy_code", "edit_message"} | {
+            "regenerate_message",
+            "message_version",
+            "toggle_thinking",
+            "leave",
+        }:
+            return self.cursor is not None
+        return True
+
+    def action_move(self, step: int) -> None:
+        self.put_cursor(step)
+
+    def action_leave(self) -> None:
+        self.leave_message_mode()
+
+    def _choose(self, what: str) -> None:
+        if self.cursor is not None:
+            self.post_message(MessageChosen(what, self.cursor))
+
+    def action_copy_message(self) -> None:
+        self._choose("copy")
+
+    def action_copy_code(self) -> None:
+        self._choose("code")
+
+    def action_edit_message(self) -> None:
+        self._choose("edit")
+
+    def action_regenerate_message(self) -> None:
+        self._choose("regenerate")
+
+    def action_message_version(self, step: int) -> None:
+        self._choose("older" if step < 0 else "newer")
+
+    def action_toggle_thinking(self) -> None:
+        turn = self.cursor
+        entry = self.entries[turn] if turn is not None else None
+        if turn is not None and isinstance(entry, ReplyEntry) and entry.toggle_thinking():
+            self.redraw_turn(turn)
+        else:
+            self.notify("This message has no thinking to fold.", severity="warning")
+
+    # -- find -------------------------------------------------------------------------------
+
+    def find(self, text: str) -> int:
+        """Mark every match of ``text``; the number of matches."""
+        self.finder = Finder([entry.source() for entry in self.entries], self.lines_of)
+        total = self.finder.search(text)
+        self.highlight = [self.finder.word] if self.finder.word else []
+        self.current_match = None
+        self.refresh()
+        return total
+
+    def find_step(self, direction: int) -> tuple[int, int]:
+        """Show the next (1) or previous (-1) match; which it is, and how many."""
+        finder = self.finder
+        if finder is None or not self.entries:
+            return 0, 0
+        turn, row = self.index.locate(round(self.scroll_y))
+        match = finder.step(direction, Match(max(0, turn), row, -1))
+        if match is not None:
+            y = self.index.start(match.turn) + match.row
+            self.current_match = (y, match.column)
+            height = self.scrollable_content_region.height
+            if not self.scroll_y <= y < self.scroll_y + height:
+                self.scroll_to(y=y - height // 2, animate=False, immediate=True, force=True)
+            self.refresh()
+        return finder.ordinal(), finder.total
+
+    def end_find(self) -> None:
+        self.finder, self.highlight, self.current_match = None, [], None
+        self.refresh()

@@ -17,11 +17,12 @@ from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.health import ConnectionState
 from ollama_tui.services.saver import ContinuedAsCopy, HeldElsewhere, SaveNews
 from ollama_tui.ui.bindings import bindings
-from ollama_tui.ui.chatlog.view import ChatLog, ReplyFinished
+from ollama_tui.ui.chatlog.view import ChatLog, MessageChosen, MessageModeLeft, ReplyFinished
 from ollama_tui.ui.context import Shared
 from ollama_tui.ui.messages import OpenPull
 from ollama_tui.ui.screens.chat_attachments import PendingImages
 from ollama_tui.ui.screens.chat_editing import LastPromptEditing
+from ollama_tui.ui.screens.chat_messages import MessageActions
 from ollama_tui.ui.screens.chat_model import ModelChoice, ModelChosen, ModelMissing
 from ollama_tui.ui.screens.chat_ownership import Ownership
 from ollama_tui.ui.screens.chat_settings import ChatSettingsPanel, Counted
@@ -31,6 +32,7 @@ from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.screens.dialogs import CopyPicker
 from ollama_tui.ui.widgets.composer import Composer
 from ollama_tui.ui.widgets.context_meter import ContextMeter
+from ollama_tui.ui.widgets.find_bar import FindBar
 from ollama_tui.ui.widgets.plain import Plain
 from ollama_tui.ui.widgets.sidebar import SettingsSidebar
 from ollama_tui.ui.widgets.status_line import StatusLine
@@ -62,6 +64,7 @@ class ChatScreen(Screen[None]):
         self._server_answered = False
         self.welcome = Welcome(self, first_run)
         self.status = ChatStatus(self, shared, self.session)
+        self.messages = MessageActions(self)
 
     @property
     def conversation(self) -> Conversation:
@@ -81,6 +84,7 @@ class ChatScreen(Screen[None]):
             "version) · Esc leaves it",
             id="editing",
         )
+        yield FindBar(id="find-bar")
         yield Composer(id="composer")
         yield Footer()
 
@@ -96,6 +100,7 @@ class ChatScreen(Screen[None]):
         self.composer.focus()
         self.query_one("#attachments").display = False
         self.query_one("#editing").display = False
+        self.query_one(FindBar).display = False
         signals = self.shared.signals
         signals.connection.subscribe(self, self.connection_changed)
         signals.pulls.subscribe(self, lambda _: self.refresh_status())
@@ -122,13 +127,44 @@ class ChatScreen(Screen[None]):
         has the focus (the prompt takes its own keys, so these never passed through
         it): it goes into the prompt, in order. So does text typed on the chat log."""
         prompt = self.composer
-        if event.is_printable and event.character and self.focused in (None, prompt, self.chat_log):
+        # In message mode the log's own keys act on the message under the cursor.
+        to_prompt = self.focused in (None, prompt) or (
+            self.focused is self.chat_log and self.chat_log.cursor is None
+        )
+        if event.is_printable and event.character and to_prompt:
             event.stop()
             prompt.focus()
             prompt.insert(event.character)
 
     def action_scroll_chat(self, where: str) -> None:
         self.chat_log.scroll_chat(where)
+
+    def action_message_cursor(self, step: int) -> None:
+        self.chat_log.put_cursor(step)
+
+    async def on_message_chosen(self, event: MessageChosen) -> None:
+        await self.messages.chosen(event)
+
+    def on_message_mode_left(self, event: MessageModeLeft) -> None:
+        self.composer.focus()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if event.widget is not self.chat_log:
+            self.chat_log.drop_cursor()
+
+    def action_find(self) -> None:
+        self.query_one(FindBar).open()
+
+    def on_find_bar_changed(self, event: FindBar.Changed) -> None:
+        total = self.chat_log.find(event.text)
+        self.query_one(FindBar).show_count(0, total)
+
+    def on_find_bar_step(self, event: FindBar.Step) -> None:
+        self.query_one(FindBar).show_count(*self.chat_log.find_step(event.direction))
+
+    def on_find_bar_closed(self) -> None:
+        self.chat_log.end_find()
+        self.composer.focus()
 
     def show_turns(self) -> None:
         """Show the conversation from its start, scrolled to its end."""
@@ -366,6 +402,11 @@ class ChatScreen(Screen[None]):
         self.refresh_status()
 
     def action_copy(self) -> None:
+        selected = self.get_selected_text()
+        if selected:
+            self.app.copy_to_clipboard(selected)
+            self.notify(f"Copied the selection ({len(selected):,} characters).")
+            return
         turn = self.conversation.last_assistant_turn
         if turn is None or not turn.reply.content:
             self.notify("There is no reply to copy yet.", severity="warning")

@@ -1,0 +1,127 @@
+"""What message mode does to the message under its cursor: copy it or one of its code
+blocks, edit and resend a prompt, regenerate a reply or show another version of it.
+
+The last exchange is changed in place. An earlier one cannot be: the turns after it
+answered what it said. So editing an earlier prompt, or regenerating an earlier
+reply, continues in a new conversation that holds a copy of the turns before it; the
+original stays as it was, in history."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from textual.app import App
+
+from ollama_tui.core.conversation import AssistantTurn, Conversation, UserTurn
+from ollama_tui.core.sanitize import sanitize
+from ollama_tui.services.chat_session import ChatSession
+from ollama_tui.ui.chatlog.view import ChatLog, MessageChosen
+from ollama_tui.ui.screens.chat_editing import LastPromptEditing
+from ollama_tui.ui.screens.dialogs import CopyPicker
+from ollama_tui.ui.widgets.composer import Composer
+
+BRANCHED = "This continues in a new conversation; the original is kept as it was (F9 finds it)."
+
+
+class ChatControls(Protocol):
+    """What of the chat screen message mode uses."""
+
+    @property
+    def app(self) -> App[Any]: ...
+    @property
+    def conversation(self) -> Conversation: ...
+    @property
+    def chat_log(self) -> ChatLog: ...
+    @property
+    def composer(self) -> Composer: ...
+
+    session: ChatSession
+    editing: LastPromptEditing
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information") -> None: ...
+    def busy(self) -> bool: ...
+    async def show_conversation(self, conversation: Conversation) -> None: ...
+    async def action_regenerate(self) -> None: ...
+
+
+class MessageActions:
+    def __init__(self, screen: ChatControls) -> None:
+        self.screen = screen
+
+    async def chosen(self, event: MessageChosen) -> None:
+        screen = self.screen
+        turns = screen.conversation.turns
+        if not 0 <= event.turn < len(turns):
+            return
+        turn = turns[event.turn]
+        last = event.turn == len(turns) - 1 or (
+            isinstance(turn, UserTurn) and event.turn == len(turns) - 2
+        )
+        if event.what == "copy":
+            text = turn.content if isinstance(turn, UserTurn) else turn.reply.content
+            screen.app.copy_to_clipboard(text)
+            screen.notify(f"Copied the message ({len(text):,} characters).")
+        elif event.what == "code":
+            self._copy_code(turn)
+        elif event.what == "edit":
+            await self._edit(event.turn, turn, last)
+        elif event.what == "regenerate":
+            await self._regenerate(event.turn, turn, last)
+        elif isinstance(turn, AssistantTurn):
+            await self._browse(turn, -1 if event.what == "older" else 1)
+
+    def _copy_code(self, turn: UserTurn | AssistantTurn) -> None:
+        text = turn.content if isinstance(turn, UserTurn) else turn.reply.content
+
+        def picked(choice: str | None) -> None:
+            if choice:
+                self.screen.app.copy_to_clipboard(choice)
+
+        self.screen.app.push_screen(CopyPicker(text), picked)
+
+    async def _edit(self, number: int, turn: UserTurn | AssistantTurn, last: bool) -> None:
+        screen = self.screen
+        if not isinstance(turn, UserTurn):
+            screen.notify("Only your own prompts can be edited.", severity="warning")
+            return
+        if screen.busy():
+            return
+        screen.chat_log.leave_message_mode()
+        if last:
+            screen.editing.start()
+            return
+        await self._branch(number, "edit an earlier prompt")
+        screen.composer.text = sanitize(turn.content)
+        screen.composer.move_cursor(screen.composer.document.end)
+
+    async def _regenerate(self, number: int, turn: UserTurn | AssistantTurn, last: bool) -> None:
+        screen = self.screen
+        if not isinstance(turn, AssistantTurn):
+            screen.notify("Only replies can be regenerated.", severity="warning")
+            return
+        if screen.busy():
+            return
+        screen.chat_log.leave_message_mode()
+        if last:
+            await screen.action_regenerate()
+            return
+        await self._branch(number + 1, "regenerate an earlier reply")
+        await screen.action_regenerate()
+
+    async def _branch(self, turns: int, doing: str) -> None:
+        screen = self.screen
+        await screen.show_conversation(screen.conversation.branch(turns))
+        screen.session.save()
+        screen.notify(BRANCHED, title=f"To {doing}")
+
+    async def _browse(self, turn: AssistantTurn, step: int) -> None:
+        screen = self.screen
+        if screen.session.streaming is not None and turn is screen.conversation.turns[-1]:
+            screen.notify("Stop the current reply first (Esc).", severity="warning")
+            return
+        if not turn.browse(step):
+            end = "first" if step < 0 else "last"
+            screen.notify(f"This is the {end} version of this reply.", severity="warning")
+            return
+        screen.chat_log.show_version(turn)
+        screen.session.save()

@@ -1,0 +1,75 @@
+"""The find bar: what to look for in the conversation, and which match is shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input
+
+from ollama_tui.ui.bindings import bindings
+from ollama_tui.ui.widgets.plain import Plain
+
+
+class FindBar(Horizontal):
+    BINDINGS = bindings("find")
+
+    @dataclass
+    class Changed(Message):
+        text: str
+
+    @dataclass
+    class Step(Message):
+        direction: int
+
+    class Closed(Message):
+        pass
+
+    def compose(self) -> ComposeResult:
+        yield Input(
+            placeholder="Find in this conversation · Enter next · Shift+Enter previous · Esc",
+            id="find-input",
+            compact=True,
+        )
+        yield Plain("", id="find-count")
+
+    @property
+    def input(self) -> Input:
+        return self.query_one("#find-input", Input)
+
+    def open(self) -> None:
+        self.display = True
+        self.input.focus()
+        self.input.select_all()
+
+    def show_count(self, current: int, total: int) -> None:
+        text = self.input.value
+        if not text:
+            label = ""
+        elif not total:
+            label = "no match"
+        elif current:
+            label = f"{current} of {total}"
+        else:
+            label = f"{total} match{'es' if total != 1 else ''}"
+        self.query_one("#find-count", Plain).update(label)
+
+    @on(Input.Changed, "#find-input")
+    def changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(event.value))
+
+    @on(Input.Submitted, "#find-input")
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Step(1))
+
+    def action_next_match(self, direction: int) -> None:
+        self.post_message(self.Step(direction))
+
+    def action_close(self) -> None:
+        self.display = False
+        self.post_message(self.Closed())
