@@ -77,7 +77,7 @@ def code_lines(code: str, info: str, width: int, palette: Palette) -> list[ChatL
     for number, spans in enumerate(source_lines):
         last = number == len(source_lines) - 1
         join = "\n" if not last or code.endswith("\n") else ""
-        wrapped = wrap_spans(spans or [("", palette.code)], inner, join)
+        wrapped = wrap_spans(spans or [("", palette.code)], inner, join, keep_spaces=True)
         for index, line in enumerate(wrapped):
             pad = inner - line.cell_length
             edge = first_edge if index == 0 else more_edge

@@ -105,10 +105,14 @@ class _Text:
         return max(best, start + 1)
 
 
-def wrap_spans(spans: Sequence[Span], width: int, join: str = "\n") -> list[ChatLine]:
+def wrap_spans(
+    spans: Sequence[Span], width: int, join: str = "\n", keep_spaces: bool = False
+) -> list[ChatLine]:
     """``spans`` (one line: no newlines) as lines of at most ``width`` cells, wrapped
     at spaces, or cut where a word is longer than the width. The last line's join is
-    ``join``; a wrapped line's join is the spaces the wrap took (or "" for a cut)."""
+    ``join``; a wrapped line's join is the spaces the wrap took (or "" for a cut).
+    With ``keep_spaces`` (code) the spaces stay drawn at the end of the line and
+    every wrapped line's join is ""."""
     width = max(width, MIN_WRAP_WIDTH)
     if len(spans) == 1:
         text, style = spans[0]
@@ -132,9 +136,17 @@ def wrap_spans(spans: Sequence[Span], width: int, join: str = "\n") -> list[Chat
         cut = len(text[start:space].rstrip(" ")) + start
         cut = max(cut, start + 1)
         following = _SPACES.match(text, space).end()  # type: ignore[union-attr]
+        if keep_spaces:
+            end = following if following <= end else end
+            lines.append(_line(styled.pieces(start, end), "" if end < length else join))
+            if end >= length:
+                return lines
+            start = end
+            continue
         if following >= length:
-            lines.append(_line(styled.pieces(start, cut), text[cut:] + join))
-            return lines
+            # Spaces ending the text stay drawn (on a line of their own), so that
+            # copying keeps them even where the last line's join is not copied.
+            following = space + 1
         lines.append(_line(styled.pieces(start, cut), text[cut:following]))
         start = following
 
