@@ -405,7 +405,6 @@ class ChatScreen(Screen[None]):
         selected = self.get_selected_text()
         if selected:
             self.app.copy_to_clipboard(selected)
-            self.notify(f"Copied the selection ({len(selected):,} characters).")
             return
         turn = self.conversation.last_assistant_turn
         if turn is None or not turn.reply.content:

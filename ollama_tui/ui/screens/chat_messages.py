@@ -60,7 +60,6 @@ class MessageActions:
         if event.what == "copy":
             text = turn.content if isinstance(turn, UserTurn) else turn.reply.content
             screen.app.copy_to_clipboard(text)
-            screen.notify(f"Copied the message ({len(text):,} characters).")
         elif event.what == "code":
             self._copy_code(turn)
         elif event.what == "edit":
