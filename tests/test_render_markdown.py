@@ -472,3 +472,37 @@ def test_theme_colours_reach_the_styles() -> None:
     palette = Palette.from_variables({"primary": "#ff0000", "code-background": "#00ff00"}, True)
     assert palette.heading2.color is not None and palette.heading2.color.triplet == (255, 0, 0)
     assert palette.code.bgcolor is not None and palette.code.bgcolor.triplet == (0, 255, 0)
+
+
+LONG_PYTHON = "".join(
+    f'def function_{n}(x):\n    """Doubles.\n\nStill the docstring {n}.\n"""\n'
+    f"    return x * {n}\n\n"
+    for n in range(120)
+)
+
+
+def test_long_code_is_highlighted_in_pieces_cut_only_between_statements() -> None:
+    from ollama_tui.ui.render.code import highlighted, pieces
+
+    cut = pieces(LONG_PYTHON, "python", DEFAULT)
+    assert len(cut) > 3
+    assert "".join(cut) == LONG_PYTHON
+    for piece in cut[1:]:
+        assert piece.startswith("def function_")
+    whole = highlighted(LONG_PYTHON, "python", DEFAULT)
+    assert [
+        span for piece in cut for line in highlighted(piece, "python", DEFAULT) for span in line
+    ] == [span for line in whole for span in line]
+
+
+def test_a_long_streamed_code_block_renders_as_the_whole_does() -> None:
+    from ollama_tui.ui.render.document import MarkdownDocument
+
+    source = f"Intro\n\n```python\n{LONG_PYTHON}```\n\nAfter"
+    document = MarkdownDocument()
+    for start in range(0, len(source), 7):
+        document.append(source[start : start + 7])
+        if start % 28 == 0:
+            document.lines(60, DEFAULT)
+    assert list(document.lines(60, DEFAULT)) == render(source, 60)
+    assert joined_copy(code_block(render(source, 60))) == LONG_PYTHON

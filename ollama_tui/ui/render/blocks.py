@@ -206,7 +206,7 @@ def _list(node: Node, width: int, context: Context) -> list[ChatLine]:
     inner_context = Context(palette, context.source, depth + (0 if ordered else 1))
     fits = width - marker_width >= MIN_CONTENT
     blocks: list[list[ChatLine]] = []
-    for (marker, style, children), item in zip(markers, items, strict=True):
+    for marker, style, children in markers:
         inner_width = width - marker_width if fits else width
         lines = render_nodes(children, inner_width, inner_context, tight=not loose)
         pad = marker_width - 1 - len(marker)
@@ -221,7 +221,6 @@ def _list(node: Node, width: int, context: Context) -> list[ChatLine]:
             blocks.append([ChatLine.of(head[:2])])
         else:
             blocks.append(indented(lines, head, ((" " * marker_width, None, False),)))
-        del item
     if loose:
         return blank_separated(blocks)
     return [line for block in blocks for line in block]

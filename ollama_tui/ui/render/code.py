@@ -3,7 +3,9 @@ copied, long lines wrapped (never cut), so copying the block gives its code exac
 
 from __future__ import annotations
 
-from functools import cache
+import re
+from dataclasses import replace
+from functools import cache, lru_cache
 
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
@@ -17,10 +19,14 @@ from ollama_tui.ui.render.palette import Palette
 from ollama_tui.ui.render.plain import Span, plain_lines, wrap_spans
 
 MAX_HIGHLIGHTED = 200_000
-"""Longer code is shown without colours: lexing it would stall the stream."""
+"""A longer piece is shown without colours: lexing it would stall the stream."""
+PIECE_CHARS = 1_500
+"""Code is highlighted in pieces of about this much (see ``pieces``)."""
+_PIECE_END = re.compile(r"\n[ \t]*\n(?=\S)")
+"""A blank line before a line starting at the margin: where a piece may end."""
 
 
-@cache
+@lru_cache(maxsize=64)
 def _lexer(language: str) -> Lexer | None:
     try:
         return get_lexer_by_name(language, stripnl=False, stripall=False, ensurenl=False)
@@ -40,12 +46,16 @@ def _token_style(theme_name: str, base: Style, token_type: tuple[str, ...]) -> S
     return base + Style(color=style.color, bold=style.bold, italic=style.italic)
 
 
-def highlighted(code: str, language: str, palette: Palette) -> list[list[Span]]:
+def _plain(code: str, palette: Palette) -> tuple[tuple[Span, ...], ...]:
+    return tuple(((line, palette.code),) for line in code.split("\n"))
+
+
+@lru_cache(maxsize=1024)
+def highlighted(code: str, language: str, palette: Palette) -> tuple[tuple[Span, ...], ...]:
     """``code``'s lines as styled spans (plain for an unknown language)."""
-    lines = code.split("\n")
     lexer = _lexer(language.lower()) if language else None
     if lexer is None or len(code) > MAX_HIGHLIGHTED:
-        return [[(line, palette.code)] for line in lines]
+        return _plain(code, palette)
     result: list[list[Span]] = [[]]
     pieces: list[str] = []
     for token_type, value in lexer.get_tokens(code):
@@ -58,8 +68,54 @@ def highlighted(code: str, language: str, palette: Palette) -> list[list[Span]]:
             result.append([(other, style)] if other else [])
     if "".join(pieces) != code:
         # A lexer that changed the text (some normalise it) must not change the copy.
-        return [[(line, palette.code)] for line in lines]
-    return result[: len(lines)] + [[] for _ in range(len(lines) - len(result))]
+        return _plain(code, palette)
+    return tuple(tuple(line) for line in result)
+
+
+def pieces(code: str, language: str, palette: Palette) -> list[str]:
+    """``code`` cut into pieces highlighted each on its own, so that while a long block
+    streams only its last piece is highlighted again (the others are cached).
+
+    A piece ends at a blank line before a line at the margin, once it is
+    ``PIECE_CHARS`` long, and only where that next line is highlighted the same with
+    the piece before it as on its own: not inside a string or a comment, nor where
+    the language's state carries on. The cuts depend only on the code up to them."""
+    result: list[str] = []
+    start = 0
+    search_from = PIECE_CHARS
+    while (found := _PIECE_END.search(code, search_from)) is not None:
+        end = found.end()
+        next_line_end = code.find("\n", end)
+        if next_line_end < 0:
+            break  # the next line may still grow: no cut is decided on it
+        piece = code[start:end]
+        in_context = highlighted(code[start:next_line_end], language, palette)[-1]
+        if in_context == highlighted(code[end:next_line_end], language, palette)[0]:
+            result.append(piece)
+            start = end
+            search_from = end + PIECE_CHARS
+        else:
+            search_from = end
+    result.append(code[start:])
+    return result
+
+
+@lru_cache(maxsize=1024)
+def _boxed(piece: str, language: str, width: int, palette: Palette) -> tuple[ChatLine, ...]:
+    """A piece's lines in the box, each with the join "\n"."""
+    inner = max(width - 4, 2)
+    border = palette.code_border
+    first_edge: Part = ("│ ", border, False)
+    more_edge: Part = ("┊ ", border, False)
+    right_edge: Part = (" │", border, False)
+    lines: list[ChatLine] = []
+    for spans in highlighted(piece, language, palette):
+        wrapped = wrap_spans(spans or [("", palette.code)], inner, keep_spaces=True)
+        for index, line in enumerate(wrapped):
+            edge = first_edge if index == 0 else more_edge
+            filler: Part = (" " * (inner - line.cell_length), palette.code, False)
+            lines.append(ChatLine((edge, *line.parts, filler, right_edge), line.join))
+    return tuple(lines)
 
 
 def code_lines(code: str, info: str, width: int, palette: Palette) -> list[ChatLine]:
@@ -67,22 +123,16 @@ def code_lines(code: str, info: str, width: int, palette: Palette) -> list[ChatL
     (each line's text and join) gives ``code`` exactly."""
     language = info.split(maxsplit=1)[0] if info.strip() else ""
     body = code[:-1] if code.endswith("\n") else code
-    inner = max(width - 4, 2)
-    border = palette.code_border
     lines = [*_top(info.strip(), width, palette)]
-    first_edge: Part = ("│ ", border, False)
-    more_edge: Part = ("┊ ", border, False)
-    right_edge: Part = (" │", border, False)
-    source_lines = highlighted(body, language, palette)
-    for number, spans in enumerate(source_lines):
-        last = number == len(source_lines) - 1
-        join = "\n" if not last or code.endswith("\n") else ""
-        wrapped = wrap_spans(spans or [("", palette.code)], inner, join, keep_spaces=True)
-        for index, line in enumerate(wrapped):
-            pad = inner - line.cell_length
-            edge = first_edge if index == 0 else more_edge
-            filler: Part = (" " * pad, palette.code, False)
-            lines.append(ChatLine((edge, *line.parts, filler, right_edge), line.join))
+    cut = pieces(body, language, palette)
+    for piece in cut[:-1]:
+        # A piece ends with the newline of its blank line: that newline is the join
+        # of the piece's last line, not a line of its own.
+        lines.extend(_boxed(piece[:-1], language, width, palette))
+    lines.extend(_boxed(cut[-1], language, width, palette))
+    if not code.endswith("\n"):
+        lines[-1] = replace(lines[-1], join="")
+    border = palette.code_border
     lines.append(ChatLine((("╰" + "─" * max(width - 2, 0) + "╯", border, False),), ""))
     return lines
 
