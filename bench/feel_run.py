@@ -32,7 +32,9 @@ class BenchError(RuntimeError):
 @dataclass(frozen=True)
 class Look:
     t: float
-    """``time.monotonic()`` halfway through the capture."""
+    """``time.monotonic()`` when the capture came back: the screen looked so at some
+    moment before, so a time measured to it is never short, by at most a capture's
+    round trip (well under a millisecond)."""
     cpu: float
     """The app's CPU seconds so far."""
     changed: bool
@@ -54,9 +56,8 @@ class Watch:
         self.next_at = time.monotonic()
 
     def look(self) -> Look:
-        before = time.monotonic()
         screen = self.pane.screen()
-        moment = (before + time.monotonic()) / 2
+        moment = time.monotonic()
         cpu = cpu_seconds(self.pid)
         area = chat_area(screen)
         look = Look(

@@ -224,7 +224,8 @@ def long_reply(ctx: Context, app: App) -> Figures:
     finally:
         running.close()
     watch, stream = running.watch, reply.stream
-    window = min(2000, stream.tokens // 4)
+    # A third of a short (--tiny) reply, so the two windows hold several markers.
+    window = min(2000, stream.tokens // 3)
     sends = marker_sends(stream)
 
     def cost(inside: list[tuple[int, int, float]]) -> float:

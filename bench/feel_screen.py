@@ -63,6 +63,13 @@ class Tmux:
             encoding="utf-8",
             errors="replace",
         )
+        # Commands sent before the client is in its session find "no current client".
+        assert self.client.stdout is not None
+        for line in self.client.stdout:
+            if line.startswith("%session-changed"):
+                break
+        else:
+            raise TmuxError("the tmux control client did not attach")
         self.command("refresh-client -f no-output")
 
     def command(self, line: str) -> list[str]:
