@@ -117,18 +117,20 @@ class Reply:
     rss_growth: float
 
 
-def streamed(ctx: Context, app: App, each: Callable[[Look], None] | None = None) -> Figures:
+def streamed(ctx: Context, app: App) -> Figures:
     """The common figures of a reply streamed into the chat."""
     running = Running(ctx, app)
     try:
         running.ready()
-        reply = running.send(ctx, each)
+        reply = running.send(ctx)
         watch = running.watch
+        arriving = while_arriving(watch, reply.stream)
         return {
-            **while_arriving(watch, reply.stream),
-            **lags(watch, reply.stream),
             "tokens": reply.stream.tokens,
+            "sent rate tok/s": arriving.pop("sent rate tok/s"),
+            **arriving,
             "CPU s per 1k tokens": reply.cpu / reply.stream.tokens * 1000,
+            **lags(watch, reply.stream),
             "last token sent to end on screen ms": (reply.end_shown - reply.stream.last) * 1000,
             "RSS growth MB": reply.rss_growth,
             "end seen": 1.0,
