@@ -4,12 +4,21 @@ separate process), a person's keys are sent to it, and its screen is read every
 
     python -m bench.feel --app old=/work/wt-old --app new=. --runs 3
 
-A frame is a look at the screen whose chat area (the rows between the status line
-and the composer, less the scroll bar's column) differs from the look before. CPU is
-the app process's own (utime + stime from /proc), from Enter until it is idle again.
-Replies are Markdown sections with numbered marker words; the emulator logs when each
-chunk left, so lag is from a marker leaving the emulator to it (or a later one) being
-on screen. Each figure is "median (min-max)" over the runs.
+What the figures measure:
+- a frame (an update) is a look at the screen whose chat area (the rows between the
+  status line and the composer, less the scroll bar's column) differs from the look
+  before; updates closer together than a look (~10 ms) count as one;
+- "while tokens arrive" is from the first token leaving the emulator to the last;
+- CPU is the app process's own (utime + stime from /proc, all its threads, in 10 ms
+  clock ticks); per 1k tokens it is counted from Enter until the app is idle again;
+- replies are Markdown sections with numbered marker words (mk00001...), and the
+  emulator logs when each chunk left: lag is from a marker leaving the emulator to it,
+  or a later one, being on screen; the end is the reply's last marker on screen;
+- key echo is from sending a key (tmux send-keys) to the composer showing it; the
+  first accepted key is from launch to the composer showing a key sent as soon as the
+  footer is drawn;
+- every figure is "median (min-max)" over the runs (one figure per run: a run's p95 is
+  the p95 of that run).
 """
 
 from __future__ import annotations
@@ -188,11 +197,11 @@ def run_scenario(
     count = scenario.tokens[1 if args.tiny else 0]
     emulator = Emulator(folder, count, scenario.rate)
     ctx = Context(tmux, folder, args.size, emulator, count, scenario.rate)
-    if scenario.history is not None:
-        ctx.history, ctx.args = scenario.history(folder, args.tiny)
     by_app: dict[str, list[Figures]] = {app.name: [] for app in apps}
     failed: list[str] = []
     try:
+        if scenario.history is not None:
+            ctx.history, ctx.args = scenario.history(folder, args.tiny)
         for run in range(runs):
             # Alternate the order, so neither version always runs on a warmer machine.
             for app in apps if run % 2 == 0 else apps[::-1]:

@@ -63,6 +63,13 @@ class Tmux:
             encoding="utf-8",
             errors="replace",
         )
+        try:
+            self._attached()
+        except BaseException:
+            self.close()
+            raise
+
+    def _attached(self) -> None:
         # Commands sent before the client is in its session find "no current client".
         assert self.client.stdout is not None
         for line in self.client.stdout:
@@ -96,6 +103,8 @@ class Tmux:
 
     def close(self) -> None:
         subprocess.run([*self.base, "kill-server"], env=self.env, capture_output=True, check=False)
+        if self.client.stdin is not None:
+            self.client.stdin.close()
         self.client.wait(5)
 
 
