@@ -70,3 +70,57 @@ def demo_pulls(delay: float = 0.1) -> dict[str, PullScript]:
             layers=layers[:2], step=50_000_000, delay=delay, error_after_bytes=400_000_000
         ),
     }
+
+
+MARKER_PREFIX = "mk"
+"""Marker words are ``mk`` and five digits, numbered from 1 through a whole reply, so
+a reader of the screen can tell how far the reply has got; nothing else the app
+draws looks like one."""
+
+_SECTION = """Part {part} {m} of the answer: reading a large file in one go holds all of it in \
+memory, so {m} read it a line at a time and count as you go.
+
+- Open {m} the file with a context manager.
+- Iterate {m} over its lines lazily.
+
+```python
+total = 0  # {m}
+for line in open(path):
+    total += len(line.split())
+```
+
+| step | cost |
+|---|---|
+| open | tiny |
+| read | linear |
+
+That ends part {part}, {m}.
+
+"""
+
+
+def marked_markdown(count: int) -> list[str]:
+    """At least ``count`` tokens of Markdown: sections of about a hundred tokens, each a
+    paragraph, a list, a code block and a table, with numbered marker words in the
+    paragraphs, the list and the code. Whole sections only, so the reply's last word
+    is a marker (``marker_numbers`` finds them)."""
+    pieces: list[str] = []
+    number = 0
+    part = 0
+    while len(pieces) < count:
+        part += 1
+        text = _SECTION
+        while "{m}" in text:
+            number += 1
+            text = text.replace("{m}", f"{MARKER_PREFIX}{number:05d}", 1)
+        pieces += tokens(text.replace("{part}", str(part)))
+    return pieces
+
+
+def marker_numbers(text: str) -> list[int]:
+    """The marker words' numbers in ``text``, in order."""
+    return [int(n) for n in re.findall(rf"\b{MARKER_PREFIX}(\d{{5}})\b", text)]
+
+
+def marked_reply(count: int, delay: float = 0.0, rate: float | None = None) -> ChatReply:
+    return ChatReply(content=marked_markdown(count), delay=delay, rate=rate)

@@ -90,6 +90,10 @@ class ChatReply:
     done_reason: str = "stop"
     delay: float = 0.0
     """Seconds between chunks."""
+    rate: float | None = None
+    """Chunks per second on a fixed schedule from the first one, instead of ``delay``:
+    the pauses do not add up to a slower rate, and chunks held up by a slow reader
+    go out at once, as from a server that kept generating."""
     first_delay: float = 0.0
     """Seconds before the first chunk (a slow model load)."""
     stats: Mapping[str, int] | None = None

@@ -5,6 +5,10 @@ or a separate process can all talk to it over real sockets. It speaks NDJSON wit
 chunked transfer encoding, like Ollama, and can be scripted to fail in every way the
 protocol reference describes. Every request is recorded in ``requests``.
 
+With ``send_log`` set to a text file, every streamed chat or generate reply is
+logged as JSON lines as it is written (see ``SendLog``), for a benchmark in another
+process that wants to know when each token left.
+
 Below the protocol, ``respond_raw(path, RawReply(...))`` writes any status line,
 headers and body bytes, then finishes, closes, drops or stalls the connection (or
 never answers at all); what it wrote is recorded in ``sent``.
@@ -21,7 +25,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import IO, Any
 
 from tests.emulator.models import (
     ChatReply,
@@ -120,6 +124,7 @@ class OllamaEmulator:
         """``time.perf_counter()`` when the latest reply chunk with text was written.
         On Linux it is CLOCK_MONOTONIC, so a benchmark in another process can compare it
         with its own clock; ``GET /_emulator/timing`` returns it."""
+        self.send_log: SendLog | None = None
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -662,6 +667,12 @@ async def _stream(
     first_delay = script.first_delay if isinstance(script, ChatReply) else 0.0
     write_size = script.write_size if isinstance(script, ChatReply) else None
     sent_any = False
+    log = emulator.send_log if isinstance(script, ChatReply) else None
+    request = log.start(path) if log is not None else 0
+    rate = script.rate if isinstance(script, ChatReply) else None
+    first_at = 0.0
+    chunks = 0
+    outcome = "hangup"
     try:
         for item in lines:
             if item is _Action.ABORT:
@@ -677,6 +688,8 @@ async def _stream(
                 pause, item = delay, b""
             elif not sent_any:
                 pause = first_delay
+            elif rate:
+                pause = max(0.0, first_at + chunks / rate - time.monotonic())
             else:
                 pause = delay if isinstance(script, ChatReply) else 0.0
             if pause:
@@ -694,22 +707,68 @@ async def _stream(
                 await writer.drain()
                 if write_size:
                     await asyncio.sleep(0.002)
+            if not sent_any:
+                first_at = time.monotonic()
             sent_any = True
+            chunks += 1
             if isinstance(script, ChatReply) and b'"done": false' in item:
                 emulator.last_token_sent_at = time.perf_counter()
+            if log is not None:
+                log.chunk(request, chunks - 1, item)
         writer.write(b"0\r\n\r\n")
         await writer.drain()
+        outcome = "done"
         return True
     except ConnectionError:
         emulator.disconnects.append(path)
         return False
     finally:
+        if log is not None:
+            log.end(request, chunks, outcome)
         if not hangup.done():
             hangup.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await hangup
         elif not hangup.cancelled():
             hangup.exception()  # a reset is one way a client hangs up: not an error here
+
+
+class SendLog:
+    """When each streamed reply chunk was written, as JSON lines: ``start`` (request
+    number, path), one ``chunk`` per line of the stream (its index, and the message's
+    ``content`` and ``thinking`` text; the final ``done`` line is a chunk too), and
+    ``end`` (chunks written; outcome ``done``, or ``hangup`` for a stream that did not
+    end normally). Every record has ``t``, ``time.monotonic()`` (CLOCK_MONOTONIC, which
+    another process on the same machine can compare with its own), and ``wall``,
+    ``time.time()``. Written through a buffer, flushed at each start and end."""
+
+    def __init__(self, file: IO[str]) -> None:
+        self.file = file
+        self.requests = 0
+
+    def _write(self, record: dict[str, Any]) -> None:
+        record.update(t=time.monotonic(), wall=time.time())
+        self.file.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def start(self, path: str) -> int:
+        self.requests += 1
+        self._write({"event": "start", "request": self.requests, "path": path})
+        self.file.flush()
+        return self.requests
+
+    def chunk(self, request: int, index: int, line: bytes) -> None:
+        record: dict[str, Any] = {"event": "chunk", "request": request, "index": index}
+        with contextlib.suppress(ValueError):
+            payload = json.loads(line)
+            message = payload.get("message") or payload
+            record["content"] = message.get("content") or message.get("response") or ""
+            record["thinking"] = message.get("thinking") or ""
+            record["done"] = bool(payload.get("done"))
+        self._write(record)
+
+    def end(self, request: int, chunks: int, outcome: str) -> None:
+        self._write({"event": "end", "request": request, "chunks": chunks, "outcome": outcome})
+        self.file.flush()
 
 
 async def _hangup(reader: asyncio.StreamReader) -> None:
@@ -808,5 +867,6 @@ __all__ = [
     "PullLayer",
     "PullScript",
     "RawReply",
+    "SendLog",
     "SentReply",
 ]
