@@ -153,27 +153,28 @@ class ChatLog(ScrollView, can_focus=True):
         self.settle()
         self.refresh()
 
-    def settle(self) -> None:
-        """Render the turns in view, so their heights are exact, keeping the line at the
-        bottom of the view in place (or the top, or the end, where the view is)."""
+    def settle(self, going_up: bool = False) -> None:
+        """Render the turns in view, so their heights are exact, keeping in place what
+        the reader has seen: the turn at the top of the view when they go down, the one
+        at the bottom when they go up (or the start, or the end, where the view is)."""
         if self._settling:
             return
         self._settling = True
         try:
             for _ in range(SETTLE_ROUNDS):
-                if not self._settle_once():
+                if not self._settle_once(going_up):
                     break
         finally:
             self._settling = False
 
-    def _settle_once(self) -> bool:
+    def _settle_once(self, going_up: bool) -> bool:
         top, height = round(self.scroll_y), self.scrollable_content_region.height
         visible = self.index.turns_between(top, top + height)
         unmeasured = [turn for turn in visible if not self.index.exact[turn]]
         if not unmeasured:
             return False
-        at_end = self.at_end()
-        anchor = visible[-1]
+        at_end = self.at_end() and top > 0
+        anchor = visible[-1] if going_up else visible[0]
         anchor_before = self.index.start(anchor)
         for turn in unmeasured:
             self.lines_of(turn)
@@ -188,7 +189,7 @@ class ChatLog(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        self.settle()
+        self.settle(going_up=new_value < old_value)
 
     def on_resize(self) -> None:
         if self.line_width != self._width:
