@@ -31,7 +31,6 @@ from ollama_tui.core.conversation import AssistantTurn, ReplyStatus
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.types import ChatEvent, ContentDelta
 from ollama_tui.ui.compat import drawn_lines, on_each_frame
-from ollama_tui.ui.widgets.message import ReplyView
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -154,14 +153,13 @@ async def run_stream(
             chat.composer.text = "go"
 
             def finished() -> bool:
-                """The reply is complete and its finished blocks are painted."""
+                """The reply is complete and taken into the log."""
                 turns = chat.conversation.turns
                 return (
                     bool(turns)
                     and isinstance(turn := turns[-1], AssistantTurn)
                     and turn.reply.status is ReplyStatus.COMPLETE
                     and chat.session.streaming is None
-                    and chat.query(ReplyView).last().body.live_blocks <= 1
                 )
 
             watch = ScreenWatch(app.screen, chat.chat_log, finished)

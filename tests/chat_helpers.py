@@ -88,7 +88,7 @@ def last_reply_entry(pilot: Pilot[None]) -> ReplyEntry:
 
 def log_lines(log: ChatLog) -> list[str]:
     """Every line of the chat log as drawn (gutters left out), scrolled into view or not."""
-    return [line.text for turn in range(len(log.entries)) for line in log.lines_of(turn)]
+    return [line.text for turn in range(len(log.turns.entries)) for line in log.lines_of(turn)]
 
 
 def drawn_log_lines(log: ChatLog) -> list[str]:
@@ -129,7 +129,7 @@ def turn_text(pilot: Pilot[None], turn: int) -> str:
     """One turn of the chat log as copying it gives it (its blank first line
     included): wrapped lines are joined again."""
     log = chat_of(pilot).chat_log
-    lines = log.lines_of(turn % len(log.entries))
+    lines = log.lines_of(turn % len(log.turns.entries))
     return "".join(line.text + line.join for line in lines)[: -len(lines[-1].join) or None]
 
 

@@ -23,7 +23,6 @@ from ollama_tui.core.conversation import AssistantTurn
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama.types import PullProgress
 from ollama_tui.core.pulls import PullJob, PullState, PullTracker
-from ollama_tui.ui.chatlog.entries import ReplyEntry
 from ollama_tui.ui.screens.help import HelpScreen
 from ollama_tui.ui.screens.history import HistoryScreen
 from ollama_tui.ui.screens.model_picker import ModelPicker
@@ -31,6 +30,7 @@ from ollama_tui.ui.screens.models import ModelInfoScreen, ModelsScreen
 from ollama_tui.ui.screens.pull import PullScreen
 from ollama_tui.ui.widgets.sidebar import Field, SettingsSidebar
 from tests.chat_helpers import app_for, chat_of, meter_settled, send, wait_until
+from tests.chat_scenes import CHAT_SCENES, pin_first_tokens
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.emulator.demo import DEMO_ANSWER, tokens
 from tests.emulator.models import Running
@@ -79,17 +79,8 @@ def picture(name: str) -> str:
     (Free ports have five digits here, as 11434 does, so nothing moves.)"""
     with scene_emulator() as emulator:
         app, run_before = SCENES[name](emulator)
-        svg = render(app, run_before, SIZE)
+        svg = render(app, run_before, SIZES.get(name, SIZE))
     return svg.replace(f"127.0.0.1:{emulator.port}", f"127.0.0.1:{SHOWN_PORT}")
-
-
-def steady_first_token(pilot: Pilot[Any]) -> None:
-    """Time to first token is measured, so it varies by a few ms: pin it for the picture."""
-    log = chat_of(pilot).chat_log
-    for turn, entry in enumerate(log.entries):
-        if isinstance(entry, ReplyEntry):
-            entry.reply.first_token_s = 0.25
-            log.redraw_turn(turn)
 
 
 def model_picker(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
@@ -113,7 +104,7 @@ def chat_with_markdown_reply(emulator: OllamaEmulator) -> tuple[App[Any], RunBef
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await send(pilot, "How do I count words in a file?")
-        steady_first_token(pilot)
+        pin_first_tokens(pilot)
         await meter_settled(pilot)
         await pilot.pause()
 
@@ -132,7 +123,7 @@ def thinking_collapsed(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
     async def run_before(pilot: Pilot[Any]) -> None:
         await wait_until(pilot, lambda: chat_of(pilot).shared.catalog.info("qwen3:8b") is not None)
         await send(pilot, "A haiku, please.")
-        steady_first_token(pilot)
+        pin_first_tokens(pilot)
         await meter_settled(pilot)
         await pilot.pause()
 
@@ -278,7 +269,11 @@ SCENES: dict[str, Scene] = {
     "help": help_screen,
     "thinking": thinking_collapsed,
     "disconnected": disconnected,
+    "chat-80x24": chat_with_markdown_reply,
+    **CHAT_SCENES,
 }
+SIZES = {"chat-80x24": (80, 24)}
+"""Scenes drawn at another size than ``SIZE``."""
 SCREENSHOTS = (
     "chat",
     "model-picker",

@@ -554,7 +554,7 @@ def assert_reply_end_in_view(pilot: Pilot[None]) -> None:
     """The log is at its end, and the last reply's stats line is in view."""
     log = chat_of(pilot).chat_log
     assert log.scroll_y == log.max_scroll_y
-    last_line = log.lines_of(len(log.entries) - 1)[-1].text
+    last_line = log.lines_of(len(log.turns.entries) - 1)[-1].text
     assert last_line and last_reply_entry(pilot).footer().endswith(last_line)
     assert drawn_log(pilot).rstrip().splitlines()[-1] == f"▌ {last_line}"
 

@@ -153,7 +153,7 @@ async def test_find_marks_every_match_and_steps_through_them(emulator: OllamaEmu
         await pilot.press("ctrl+a", *"plum")
         await wait_until(pilot, lambda: str(count.render()) == "no match")
         await pilot.press("escape")
-        assert not bar.display and chat.composer.has_focus and not log.highlight
+        assert not bar.display and chat.composer.has_focus and log.finder is None
 
 
 async def test_thinking_folds_and_unfolds_with_a_click_and_with_t(
@@ -187,7 +187,7 @@ async def test_a_reopened_two_thousand_message_chat_scrolls_end_to_end(
         chat = chat_of(pilot)
         log = chat.chat_log
         await screen_settled(pilot)
-        assert len(log.entries) == 2000
+        assert len(log.turns.entries) == 2000
         assert log.scroll_y == log.max_scroll_y > 0
         assert "answer999-29" in drawn_log(pilot)
         await pilot.press("ctrl+home")
@@ -217,10 +217,10 @@ async def test_resizing_rewraps_from_the_source_and_keeps_the_reader_s_place(
         log = chat.chat_log
         await pilot.press("ctrl+home", *["pagedown"] * 12)
         await screen_settled(pilot)
-        turn_before, _ = log.index.locate(round(log.scroll_y))
+        turn_before, _ = log.turns.index.locate(round(log.scroll_y))
         await pilot.resize_terminal(60, 30)
         await screen_settled(pilot)
-        turn_after, _ = log.index.locate(round(log.scroll_y))
+        turn_after, _ = log.turns.index.locate(round(log.scroll_y))
         assert abs(turn_after - turn_before) <= 1
         rows = drawn_log(pilot).splitlines()
         assert all(len(row) <= 60 - 2 - 1 for row in rows)  # padding and scroll bar

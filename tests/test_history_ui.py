@@ -159,7 +159,7 @@ async def test_the_browser_lists_searches_and_reopens(emulator: OllamaEmulator) 
         # The whole conversation is in the log, opened at its end; Ctrl+Home reaches
         # its first message.
         log = chat.chat_log
-        assert len(log.entries) == 300
+        assert len(log.turns.entries) == 300
         assert log.scroll_y == log.max_scroll_y > 0
         assert long.turns[-1].reply.content.split()[0] in drawn_log(pilot)  # type: ignore[union-attr]
         await pilot.press("ctrl+home")
@@ -247,7 +247,7 @@ async def test_a_resumed_conversation_opens_at_its_end(emulator: OllamaEmulator)
         await pilot.pause()
         assert chat.conversation.id == conversation.id
         log = chat.chat_log
-        assert len(log.entries) == 40 and log.scroll_y == log.max_scroll_y > 0
+        assert len(log.turns.entries) == 40 and log.scroll_y == log.max_scroll_y > 0
         assert not chat.query_one("#welcome", Static).display
 
 

@@ -337,11 +337,11 @@ def test_cells_past_the_header_are_still_shown() -> None:
 # Rules and HTML
 
 
-def test_a_rule_spans_the_width_and_copies_as_three_dashes() -> None:
+def test_a_rule_spans_the_width_and_copies_as_an_empty_line() -> None:
     lines = render("above\n\n---\n\nbelow", 30)
     rule = lines[2]
-    assert rule.cell_length == 30 and drawn(rule).endswith("─" * 20)
-    assert rule.text == "---"
+    assert rule.cell_length == 30 and drawn(rule) == "─" * 30
+    assert rule.text == ""
 
 
 def test_html_is_shown_as_text_never_dropped() -> None:

@@ -287,11 +287,11 @@ CHAT_ACTIONS: tuple[Action, ...] = (
     Action(
         "messages.down", "down,j", "move(1)", "Down", "messages", "The message below.", show=False
     ),
-    Action("messages.copy", "c", "copy_message", "Copy", "messages", "Copy this message."),
+    Action("messages.copy", "c", "choose('copy')", "Copy", "messages", "Copy this message."),
     Action(
         "messages.code",
         "b",
-        "copy_code",
+        "choose('code')",
         "Code",
         "messages",
         "Copy one of this message's code blocks.",
@@ -299,7 +299,7 @@ CHAT_ACTIONS: tuple[Action, ...] = (
     Action(
         "messages.edit",
         "e",
-        "edit_message",
+        "choose('edit')",
         "Edit",
         "messages",
         "Edit this prompt and send it again (an earlier one continues in a new chat).",
@@ -307,7 +307,7 @@ CHAT_ACTIONS: tuple[Action, ...] = (
     Action(
         "messages.regenerate",
         "r",
-        "regenerate_message",
+        "choose('regenerate')",
         "Regenerate",
         "messages",
         "Write this reply again (an earlier one continues in a new chat).",
@@ -315,7 +315,7 @@ CHAT_ACTIONS: tuple[Action, ...] = (
     Action(
         "messages.older",
         "left,h",
-        "message_version(-1)",
+        "choose('older')",
         "Older",
         "messages",
         "Show this reply's previous version.",
@@ -323,7 +323,7 @@ CHAT_ACTIONS: tuple[Action, ...] = (
     Action(
         "messages.newer",
         "right,l",
-        "message_version(1)",
+        "choose('newer')",
         "Newer",
         "messages",
         "Show this reply's next version.",

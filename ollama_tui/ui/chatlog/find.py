@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from rich.style import Style
+
+from ollama_tui.ui.chatlog.strips import Span
 from ollama_tui.ui.render.line import ChatLine
 
 
@@ -95,3 +98,14 @@ class Finder:
         in_turn = self._matches_in(current.turn)
         here = next((number for number, match in enumerate(in_turn) if match == current), 0)
         return min(self.total, before + here + 1)
+
+    def spans(
+        self, text: str, current: int | None, style: Style, current_style: Style
+    ) -> list[Span]:
+        """Where ``text`` (a drawn line) holds a match, the one starting at column
+        ``current`` marked as the current match."""
+        length = len(self.word)
+        return [
+            (start, start + length, current_style if start == current else style)
+            for start in _starts(text.casefold(), self.word)
+        ]

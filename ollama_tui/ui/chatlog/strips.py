@@ -4,11 +4,12 @@ copied text (decoration maps to the text next to it)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import pairwise
 
 from rich.segment import Segment
 from rich.style import Style
+from textual.selection import Selection
 from textual.strip import Strip
 
 from ollama_tui.ui.render.line import ChatLine
@@ -75,3 +76,25 @@ def draw(
     elif cells > width:
         strip = strip.crop(0, width)
     return strip
+
+
+def selected_text(
+    selection: Selection, total: int, line_at: Callable[[int], ChatLine | None]
+) -> str:
+    """The copied text of ``selection`` in a log of ``total`` lines: from its start
+    to the character under its end, wrapped lines joined again."""
+    start, end = selection
+    first = start.y if start is not None else 0
+    last = end.y if end is not None else total - 1
+    pieces: list[str] = []
+    for y in range(first, last + 1):
+        line = line_at(y)
+        if line is None:
+            continue
+        text = line.text
+        left = min(start.x, len(text)) if start is not None and y == first else 0
+        right = min(end.x, len(text)) if end is not None and y == last else len(text)
+        pieces.append(text[left:right])
+        if y < last:
+            pieces.append(line.join)
+    return "".join(pieces)

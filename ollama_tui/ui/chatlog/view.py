@@ -9,12 +9,10 @@ scrolled up, it stays exactly where the reader put it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich.style import Style
 from textual import events, work
 from textual.geometry import Size
-from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
@@ -22,13 +20,13 @@ from textual.timer import Timer
 
 from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, UserTurn
 from ollama_tui.services.chat_session import ChatSession
-from ollama_tui.services.reply_relay import ReplyEnded
 from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.chatlog.entries import PromptEntry, ReplyEntry
 from ollama_tui.ui.chatlog.find import Finder, Match
-from ollama_tui.ui.chatlog.index import LineIndex
 from ollama_tui.ui.chatlog.look import Look
-from ollama_tui.ui.chatlog.strips import Span, draw
+from ollama_tui.ui.chatlog.messages import MessageChosen, MessageModeLeft, ReplyFinished
+from ollama_tui.ui.chatlog.strips import Span, draw, selected_text
+from ollama_tui.ui.chatlog.turns import ShownTurns
 from ollama_tui.ui.render.line import ChatLine
 
 FRAME_SECONDS = 1 / 30
@@ -36,32 +34,7 @@ FRAME_SECONDS = 1 / 30
 SETTLE_ROUNDS = 4
 """Passes that render newly visible turns after a scroll moved the view (each pass may
 reveal turns whose estimated height was too large)."""
-
-Entry = PromptEntry | ReplyEntry
-
-
-@dataclass
-class ReplyFinished(Message):
-    """The stream ended by itself (for the chat screen, which ends the reply)."""
-
-    ended: ReplyEnded
-
-
-@dataclass
-class MessageChosen(Message):
-    """Message mode asks the chat screen to act on one turn: ``copy``, ``code``,
-    ``edit``, ``regenerate``, ``older`` or ``newer``."""
-
-    what: str
-    turn: int
-
-
-class MessageModeLeft(Message):
-    """The message cursor is gone: the prompt takes the keys again."""
-
-
-def entry_for(turn: UserTurn | AssistantTurn) -> Entry:
-    return PromptEntry(turn) if isinstance(turn, UserTurn) else ReplyEntry(turn)
+CHOICES = {"copy", "code", "edit", "regenerate", "older", "newer"}
 
 
 class ChatLog(ScrollView, can_focus=True):
@@ -72,13 +45,11 @@ class ChatLog(ScrollView, can_focus=True):
     def __init__(self, session: ChatSession, *, id: str) -> None:  # noqa: A002
         super().__init__(id=id)
         self.session = session
-        self.entries: list[Entry] = []
-        self.index = LineIndex()
+        self.turns = ShownTurns()
         self.cursor: int | None = None
         """The turn the message cursor is on (message mode), if any."""
         self.finder: Finder | None = None
-        self.highlight: list[str] = []
-        """Words to mark wherever they are drawn (the find bar's query)."""
+        """What the find bar looks for: marked wherever it is drawn."""
         self.current_match: tuple[int, int] | None = None
         """The log line and character where the current find match starts."""
         self._look: Look | None = None
@@ -112,18 +83,17 @@ class ChatLog(ScrollView, can_focus=True):
 
     def lines_of(self, turn: int) -> Sequence[ChatLine]:
         """``turn``'s lines at the current width; its exact height is recorded."""
-        lines = self.entries[turn].lines(self.line_width, self.look)
-        unmeasured = not self.index.exact[turn] or self.index.heights[turn] != len(lines)
-        if unmeasured and self.index.set(turn, len(lines)):
+        lines, change = self.turns.lines(turn, self.line_width, self.look)
+        if change:
             self.call_later(self._layout_changed)
         return lines
 
     def _layout_changed(self) -> None:
-        self.virtual_size = Size(self.line_width, self.index.total)
+        self.virtual_size = Size(self.line_width, self.turns.index.total)
         self.refresh()
 
     def line_at(self, y: int) -> ChatLine | None:
-        turn, row = self.index.locate(y)
+        turn, row = self.turns.index.locate(y)
         if turn < 0:
             return None
         lines = self.lines_of(turn)
@@ -135,17 +105,18 @@ class ChatLog(ScrollView, can_focus=True):
     def relayout(self) -> None:
         """Lay out every turn from estimates (after a new conversation or width), keeping
         the reader's place: the end if they were at it, else the turn at the top."""
-        at_end = self.at_end() or not self.index.heights
-        turn, row = self.index.locate(round(self.scroll_y))
-        share = row / max(1, self.index.heights[turn]) if turn >= 0 else 0.0
+        index = self.turns.index
+        at_end = self.at_end() or not index.heights
+        turn, row = index.locate(round(self.scroll_y))
+        share = row / max(1, index.heights[turn]) if turn >= 0 else 0.0
         self._width = width = self.line_width
-        self.index.reset([entry.estimate(width) for entry in self.entries])
-        if 0 <= turn < len(self.entries):
+        self.turns.estimate(width)
+        if 0 <= turn < len(self.turns):
             height = len(self.lines_of(turn))
-            y = self.index.start(turn) + round(share * height)
+            y = index.start(turn) + round(share * height)
         else:
             y = 0
-        self.virtual_size = Size(width, self.index.total)
+        self.virtual_size = Size(width, index.total)
         if at_end:
             self.scroll_end(animate=False, immediate=True, force=True)
         else:
@@ -168,21 +139,22 @@ class ChatLog(ScrollView, can_focus=True):
             self._settling = False
 
     def _settle_once(self, going_up: bool) -> bool:
+        index = self.turns.index
         top, height = round(self.scroll_y), self.scrollable_content_region.height
-        visible = self.index.turns_between(top, top + height)
-        unmeasured = [turn for turn in visible if not self.index.exact[turn]]
+        visible = index.turns_between(top, top + height)
+        unmeasured = [turn for turn in visible if not index.exact[turn]]
         if not unmeasured:
             return False
         at_end = self.at_end() and top > 0
         anchor = visible[-1] if going_up else visible[0]
-        anchor_before = self.index.start(anchor)
+        anchor_before = index.start(anchor)
         for turn in unmeasured:
-            self.lines_of(turn)
-        self.virtual_size = Size(self.line_width, self.index.total)
+            self.turns.lines(turn, self.line_width, self.look)
+        self.virtual_size = Size(self.line_width, index.total)
         if at_end:
             self.scroll_end(animate=False, immediate=True, force=True)
         elif top > 0:
-            shift = self.index.start(anchor) - anchor_before
+            shift = index.start(anchor) - anchor_before
             self.scroll_to(y=top + shift, animate=False, immediate=True, force=True)
         self.refresh()
         return True
@@ -200,27 +172,25 @@ class ChatLog(ScrollView, can_focus=True):
     def redraw_turn(self, turn: int) -> None:
         """Show what changed in ``turn``: only its changed lines when its height is
         the same, else everything below them (and follow, at the end)."""
-        at_end = self.at_end()
-        entry = self.entries[turn]
-        old_height = self.index.heights[turn]
-        lines = entry.lines(self.line_width, self.look)
-        self.index.set(turn, len(lines))
-        first = self.index.start(turn) + min(entry.first_changed, len(lines))
-        if len(lines) == old_height:
-            if first < self.index.start(turn) + len(lines):
-                self.refresh_lines(first, self.index.start(turn) + len(lines) - first)
+        at_end, index = self.at_end(), self.turns.index
+        lines, change = self.turns.lines(turn, self.line_width, self.look)
+        start = index.start(turn)
+        first = start + min(self.turns.entries[turn].first_changed, len(lines))
+        if not change:
+            if first < start + len(lines):
+                self.refresh_lines(first, start + len(lines) - first)
             return
-        self.virtual_size = Size(self.line_width, self.index.total)
+        self.virtual_size = Size(self.line_width, index.total)
         if at_end:
             self.scroll_end(animate=False, immediate=True, force=True)
-        self.refresh_lines(first, max(1, self.index.total - first))
+        self.refresh_lines(first, max(1, index.total - first))
 
     # -- drawing --------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
         line_y = round(self.scroll_y) + y
         width, base = self.scrollable_content_region.width, self.rich_style
-        turn, row = self.index.locate(line_y)
+        turn, row = self.turns.index.locate(line_y)
         if turn < 0:
             return Strip.blank(width, base)
         lines = self.lines_of(turn)
@@ -231,7 +201,7 @@ class ChatLog(ScrollView, can_focus=True):
         return draw(line, line_y, width, base, gutter, self._spans(line_y, line))
 
     def _gutter(self, turn: int) -> tuple[str, Style]:
-        look, entry = self.look, self.entries[turn]
+        look, entry = self.look, self.turns.entries[turn]
         if turn == self.cursor:
             return "┃ ", look.cursor_gutter
         if isinstance(entry, PromptEntry):
@@ -240,15 +210,10 @@ class ChatLog(ScrollView, can_focus=True):
 
     def _spans(self, y: int, line: ChatLine) -> list[Span]:
         spans: list[Span] = []
-        if self.highlight and line.parts:
-            text = line.text.casefold()
-            for word in self.highlight:
-                start = text.find(word)
-                while start >= 0:
-                    current = self.current_match == (y, start)
-                    style = self.look.current_match if current else self.look.match
-                    spans.append((start, start + len(word), style))
-                    start = text.find(word, start + len(word))
+        if self.finder is not None and self.finder.word and line.parts:
+            current = self.current_match
+            column = current[1] if current is not None and current[0] == y else None
+            spans += self.finder.spans(line.text, column, self.look.match, self.look.current_match)
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(y)) is not None:
             start, end = span
@@ -259,21 +224,7 @@ class ChatLog(ScrollView, can_focus=True):
     # -- selection ------------------------------------------------------------------------
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        start, end = selection
-        first = start.y if start is not None else 0
-        last = end.y if end is not None else self.index.total - 1
-        pieces: list[str] = []
-        for y in range(first, last + 1):
-            line = self.line_at(y)
-            if line is None:
-                continue
-            text = line.text
-            left = min(start.x, len(text)) if start is not None and y == first else 0
-            right = min(end.x, len(text)) if end is not None and y == last else len(text)
-            pieces.append(text[left:right])
-            if y < last:
-                pieces.append(line.join)
-        return "".join(pieces), "\n"
+        return selected_text(selection, self.turns.index.total, self.line_at), "\n"
 
     def selection_updated(self, selection: Selection | None) -> None:
         self.refresh()
@@ -283,53 +234,40 @@ class ChatLog(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return
-        turn, row = self.index.locate(round(self.scroll_y) + offset.y)
-        entry = self.entries[turn] if turn >= 0 else None
+        turn, row = self.turns.index.locate(round(self.scroll_y) + offset.y)
+        entry = self.turns.entries[turn] if turn >= 0 else None
         if isinstance(entry, ReplyEntry) and row == 1 and entry.toggle_thinking():
             self.redraw_turn(turn)
 
     # -- the conversation -----------------------------------------------------------------
 
     def show_conversation(self) -> None:
-        self.entries = [entry_for(turn) for turn in self.conversation.turns]
         self.cursor = None
-        for turn, entry in enumerate(self.entries):
-            if isinstance(entry, ReplyEntry) and turn > 0:
-                self._show_prompt_text(turn - 1, entry.reply)
-        self.index = LineIndex()
+        self.turns = ShownTurns()
+        self.turns.show(self.conversation, self.line_width)
         self.relayout()
 
     def add_prompt(self, turn: UserTurn) -> None:
-        self.entries.append(PromptEntry(turn))
-        self.index.append(0)
-        self.redraw_turn(len(self.entries) - 1)
+        self.redraw_turn(self.turns.add(PromptEntry(turn)))
         self.scroll_end(animate=False, immediate=True, force=True)
 
     def last_reply(self) -> tuple[int, ReplyEntry] | None:
-        if self.entries and isinstance(last := self.entries[-1], ReplyEntry):
-            return len(self.entries) - 1, last
-        return None
-
-    def _show_prompt_text(self, turn: int, reply: Reply) -> bool:
-        entry = self.entries[turn]
-        if not isinstance(entry, PromptEntry):
-            return False
-        text = entry.turn.text_for(reply)
-        changed, entry.shown = entry.shown != text, text
-        return changed
+        return self.turns.last_reply()
 
     def show_prompt_for(self, reply: Reply) -> None:
         """The prompt above the last reply as it was when ``reply`` was written."""
         found = self.last_reply()
-        if found is not None and found[0] > 0 and self._show_prompt_text(found[0] - 1, reply):
+        if found is not None and self.turns.show_prompt_text(found[0] - 1, reply):
             self.redraw_turn(found[0] - 1)
 
     def show_version(self, turn: AssistantTurn) -> None:
-        for number, entry in enumerate(self.entries):
-            if isinstance(entry, ReplyEntry) and entry.turn is turn and entry.show_selected():
-                self.redraw_turn(number)
-                if number > 0 and self._show_prompt_text(number - 1, turn.reply):
-                    self.redraw_turn(number - 1)
+        number = self.turns.number_of(turn)
+        entry = self.turns.entries[number] if number is not None else None
+        if number is None or not isinstance(entry, ReplyEntry) or not entry.show_selected():
+            return
+        self.redraw_turn(number)
+        if self.turns.show_prompt_text(number - 1, turn.reply):
+            self.redraw_turn(number - 1)
 
     # -- the reply being written --------------------------------------------------------------
 
@@ -337,9 +275,7 @@ class ChatLog(ScrollView, can_focus=True):
         turn = self.conversation.last_assistant_turn
         assert turn is not None
         if new_turn or self.last_reply() is None:
-            self.entries.append(ReplyEntry(turn))
-            self.index.append(0)
-            self.redraw_turn(len(self.entries) - 1)
+            self.redraw_turn(self.turns.add(ReplyEntry(turn)))
         else:
             self.show_version(turn)
 
@@ -402,26 +338,23 @@ class ChatLog(ScrollView, can_focus=True):
     def put_cursor(self, step: int) -> None:
         """Move the message cursor by ``step`` (onto the last or first message when
         there is none yet) and give the log the keys."""
-        if not self.entries:
+        if not self.turns.entries:
             return
+        last = len(self.turns) - 1
         if self.cursor is None:
-            self.cursor = len(self.entries) - 1 if step < 0 else 0
+            self.cursor = last if step < 0 else 0
         else:
-            self.cursor = max(0, min(len(self.entries) - 1, self.cursor + step))
+            self.cursor = max(0, min(last, self.cursor + step))
         self.focus()
-        self._bring_cursor_into_view()
-        self.refresh()
-
-    def _bring_cursor_into_view(self) -> None:
-        if self.cursor is None:
-            return
-        start = self.index.start(self.cursor)
+        start = self.turns.index.start(self.cursor)
         end = start + len(self.lines_of(self.cursor))
         top, height = round(self.scroll_y), self.scrollable_content_region.height
         if start < top or end - start > height:
             self.scroll_to(y=start, animate=False, immediate=True, force=True)
         elif end > top + height:
             self.scroll_to(y=end - height, animate=False, immediate=True, force=True)
+        self.refresh()
+        self.refresh_bindings()
 
     def leave_message_mode(self) -> None:
         if self.cursor is not None:
@@ -432,19 +365,28 @@ class ChatLog(ScrollView, can_focus=True):
         if self.cursor is not None:
             self.cursor = None
             self.refresh()
+            self.refresh_bindings()
 
     def on_focus(self) -> None:
         if self.cursor is None:
             self.put_cursor(-1)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in {"move", "copy_message", "copy_code", "edit_message"} | {
-            "regenerate_message",
-            "message_version",
-            "toggle_thinking",
-            "leave",
-        }:
-            return self.cursor is not None
+        """Message mode's keys work only with the cursor on a message, and the footer
+        shows only those that apply to that message."""
+        if action not in ("move", "choose", "toggle_thinking", "leave"):
+            return True
+        if self.cursor is None:
+            return False
+        entry = self.turns.entries[self.cursor]
+        if action == "toggle_thinking":
+            return isinstance(entry, ReplyEntry) and bool(entry.thinking)
+        if action == "choose" and parameters:
+            only_replies = ("regenerate", "older", "newer")
+            if parameters[0] == "edit":
+                return isinstance(entry, PromptEntry)
+            if parameters[0] in only_replies:
+                return isinstance(entry, ReplyEntry)
         return True
 
     def action_move(self, step: int) -> None:
@@ -453,40 +395,23 @@ class ChatLog(ScrollView, can_focus=True):
     def action_leave(self) -> None:
         self.leave_message_mode()
 
-    def _choose(self, what: str) -> None:
-        if self.cursor is not None:
+    def action_choose(self, what: str) -> None:
+        """Ask the chat screen to ``what`` (one of ``CHOICES``) the message."""
+        if self.cursor is not None and what in CHOICES:
             self.post_message(MessageChosen(what, self.cursor))
-
-    def action_copy_message(self) -> None:
-        self._choose("copy")
-
-    def action_copy_code(self) -> None:
-        self._choose("code")
-
-    def action_edit_message(self) -> None:
-        self._choose("edit")
-
-    def action_regenerate_message(self) -> None:
-        self._choose("regenerate")
-
-    def action_message_version(self, step: int) -> None:
-        self._choose("older" if step < 0 else "newer")
 
     def action_toggle_thinking(self) -> None:
         turn = self.cursor
-        entry = self.entries[turn] if turn is not None else None
+        entry = self.turns.entries[turn] if turn is not None else None
         if turn is not None and isinstance(entry, ReplyEntry) and entry.toggle_thinking():
             self.redraw_turn(turn)
-        else:
-            self.notify("This message has no thinking to fold.", severity="warning")
 
     # -- find -------------------------------------------------------------------------------
 
     def find(self, text: str) -> int:
         """Mark every match of ``text``; the number of matches."""
-        self.finder = Finder([entry.source() for entry in self.entries], self.lines_of)
+        self.finder = Finder(self.turns.sources(), self.lines_of)
         total = self.finder.search(text)
-        self.highlight = [self.finder.word] if self.finder.word else []
         self.current_match = None
         self.refresh()
         return total
@@ -494,12 +419,12 @@ class ChatLog(ScrollView, can_focus=True):
     def find_step(self, direction: int) -> tuple[int, int]:
         """Show the next (1) or previous (-1) match; which it is, and how many."""
         finder = self.finder
-        if finder is None or not self.entries:
+        if finder is None or not self.turns.entries:
             return 0, 0
-        turn, row = self.index.locate(round(self.scroll_y))
+        turn, row = self.turns.index.locate(round(self.scroll_y))
         match = finder.step(direction, Match(max(0, turn), row, -1))
         if match is not None:
-            y = self.index.start(match.turn) + match.row
+            y = self.turns.index.start(match.turn) + match.row
             self.current_match = (y, match.column)
             height = self.scrollable_content_region.height
             if not self.scroll_y <= y < self.scroll_y + height:
@@ -508,5 +433,5 @@ class ChatLog(ScrollView, can_focus=True):
         return finder.ordinal(), finder.total
 
     def end_find(self) -> None:
-        self.finder, self.highlight, self.current_match = None, [], None
+        self.finder, self.current_match = None, None
         self.refresh()

@@ -119,7 +119,8 @@ def render_node(node: Node, width: int, context: Context) -> list[ChatLine]:
     if kind in ("fence", "code_block"):
         return code_lines(token.content, token.info, width, palette)
     if kind == "hr":
-        return [ChatLine((("---", palette.rule, True), ("─" * (width - 3), palette.rule, False)))]
+        # Drawn as a line across; a copy across it gets an empty line.
+        return [ChatLine((("─" * width, palette.rule, False),))]
     if kind == "html_block":
         return plain_lines(token.content.removesuffix("\n"), width, palette.html)
     if kind == "table_open":

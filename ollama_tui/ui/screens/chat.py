@@ -17,7 +17,8 @@ from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.health import ConnectionState
 from ollama_tui.services.saver import ContinuedAsCopy, HeldElsewhere, SaveNews
 from ollama_tui.ui.bindings import bindings
-from ollama_tui.ui.chatlog.view import ChatLog, MessageChosen, MessageModeLeft, ReplyFinished
+from ollama_tui.ui.chatlog.messages import MessageChosen, MessageModeLeft, ReplyFinished
+from ollama_tui.ui.chatlog.view import ChatLog
 from ollama_tui.ui.context import Shared
 from ollama_tui.ui.messages import OpenPull
 from ollama_tui.ui.screens.chat_attachments import PendingImages

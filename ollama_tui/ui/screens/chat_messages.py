@@ -15,7 +15,8 @@ from textual.app import App
 from ollama_tui.core.conversation import AssistantTurn, Conversation, UserTurn
 from ollama_tui.core.sanitize import sanitize
 from ollama_tui.services.chat_session import ChatSession
-from ollama_tui.ui.chatlog.view import ChatLog, MessageChosen
+from ollama_tui.ui.chatlog.messages import MessageChosen
+from ollama_tui.ui.chatlog.view import ChatLog
 from ollama_tui.ui.screens.chat_editing import LastPromptEditing
 from ollama_tui.ui.screens.dialogs import CopyPicker
 from ollama_tui.ui.widgets.composer import Composer
