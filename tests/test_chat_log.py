@@ -61,6 +61,11 @@ async def test_a_drag_across_two_messages_copies_exactly_their_text(
         await pilot.hover(log, end)
         await pilot.mouse_up(log, end)
         await screen_settled(pilot)
+        # The selected text is drawn on the selection's colour, still readable.
+        strip = log.render_line(prompt_row)
+        selected = next(segment for segment in strip if "beta" in segment.text)
+        assert selected.style is not None and selected.style.bgcolor is not None
+        assert selected.style.color != selected.style.bgcolor
         # The prompt keeps the keys, and the copy key copies the text from the first
         # point to the character under the second (as Textual's own widgets do): the
         # gutters and the blank line between the turns are not text of their own.

@@ -55,5 +55,10 @@ class Look:
             footer=fg("stats-text", "text-muted", italic=True),
             chips=Style(italic=True),
             match=Style(bgcolor=warning, color=Color.parse("black")),
-            current_match=Style(bgcolor=accent, color=Color.parse("black"), bold=True),
+            current_match=Style(
+                bgcolor=_colour(variables, "success", "primary"),
+                color=Color.parse("black"),
+                bold=True,
+                underline=True,
+            ),
         )

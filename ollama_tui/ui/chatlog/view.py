@@ -217,7 +217,10 @@ class ChatLog(ScrollView, can_focus=True):
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(y)) is not None:
             start, end = span
-            style = self.screen.get_component_rich_style("screen--selection")
+            # Its background only: Textual's default foreground is "transparent", which
+            # as a Rich style would paint the text in the background's colour.
+            selected = self.screen.get_component_rich_style("screen--selection")
+            style = Style(bgcolor=selected.bgcolor)
             spans.append((start, len(line.text) if end == -1 else end, style))
         return spans
 
