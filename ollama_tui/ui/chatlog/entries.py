@@ -49,6 +49,9 @@ class PromptEntry:
     def failed(self) -> bool:
         return False
 
+    def changed(self) -> None:
+        """Its key notices what a prompt shows; nothing to mark."""
+
     def source(self) -> str:
         return self.shown
 
@@ -95,8 +98,14 @@ class ReplyEntry:
         self._thinking_key: tuple[object, ...] = ()
         self._thinking_lines: list[ChatLine] = []
         self._thinking_version = 0
+        self._closed_thinking = PlainDocument()
         self.first_changed = 0
+        self._changed = True
         self.sync()
+
+    def changed(self) -> None:
+        """Something shown changed (its status, figures or version): draw it again."""
+        self._changed = True
 
     @property
     def failed(self) -> bool:
@@ -124,6 +133,7 @@ class ReplyEntry:
         if len(content) > seen_content:
             self.document.append(self._bounds.feed(sanitize(content[seen_content:])))
         self._seen = (len(content), len(thinking))
+        self._changed = True
         return True
 
     @property
@@ -137,6 +147,7 @@ class ReplyEntry:
         if not self.thinking:
             return False
         self.folded = not self.thinking_folded
+        self._changed = True
         return True
 
     def estimate(self, width: int) -> int:
@@ -171,9 +182,8 @@ class ReplyEntry:
         if key != self._thinking_key:
             self._thinking_key = key
             self._thinking_version += 1
-            mark, title = (
-                ("▸ ", "Thoughts") if folded else ("▾ ", "Thinking…" if writing else "Thoughts")
-            )
+            title = "Thinking…" if writing and not folded else "Thoughts"
+            mark = "▸ " if folded else "▾ "
             hint = f"  {len(self.thinking):,} characters · t or a click unfolds" if folded else ""
             header = ChatLine.of(
                 [
@@ -182,23 +192,43 @@ class ReplyEntry:
                     (hint, look.thinking, False),
                 ]
             )
-            body = [] if folded else plain_lines(self.thinking, width, look.thinking)
+            body = [] if folded else self._closed_thinking.lines(self.thinking, width, look)
             self._thinking_lines = [header, *body]
         return self._thinking_lines
 
     def lines(self, width: int, look: Look) -> Sequence[ChatLine]:
-        inner = width - GUTTER
-        thinking = self._thinking(inner, look)
-        body = self.document.lines(inner, look.palette)
-        footer = self.footer()
-        head = (width, look, self._thinking_version)
-        key = (*head, len(self.document.source), footer)
-        if key == self._key:
+        if not self._changed and self._key == (width, look):
             self.first_changed = len(self._lines)
             return self._lines
-        same_head = self._key[:3] == head
+        inner = width - GUTTER
+        version = self._thinking_version
+        thinking = self._thinking(inner, look)
+        body = self.document.lines(inner, look.palette)
+        same_head = self._key == (width, look) and version == self._thinking_version
         self.first_changed = 1 + len(thinking) + self.document.first_changed if same_head else 0
-        self._key = key
+        self._key, self._changed = (width, look), False
+        footer = self.footer()
         foot = plain_lines(footer, inner, look.footer) if footer else []
         self._lines = [SEPARATOR, *thinking, *body, *foot]
         return self._lines
+
+
+class PlainDocument:
+    """Plain text that grows (a reply's thinking) as lines: the lines of its finished
+    lines are kept, so only its last, unfinished line is wrapped again."""
+
+    def __init__(self) -> None:
+        self._key: tuple[object, ...] = ()
+        self._closed = 0
+        """How much of the text is finished lines (up to and including a newline)."""
+        self._closed_lines: list[ChatLine] = []
+
+    def lines(self, text: str, width: int, look: Look) -> list[ChatLine]:
+        if self._key != (width, look) or len(text) < self._closed:
+            self._key, self._closed, self._closed_lines = (width, look), 0, []
+        end = text.rfind("\n") + 1
+        if end > self._closed:
+            finished = text[self._closed : end - 1]
+            self._closed_lines += plain_lines(finished, width, look.thinking)
+            self._closed = end
+        return [*self._closed_lines, *plain_lines(text[self._closed :], width, look.thinking)]

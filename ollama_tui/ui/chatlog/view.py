@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from rich.style import Style
 from textual import events, work
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
@@ -34,6 +35,7 @@ FRAME_SECONDS = 1 / 30
 SETTLE_ROUNDS = 4
 """Passes that render newly visible turns after a scroll moved the view (each pass may
 reveal turns whose estimated height was too large)."""
+STRIP_CACHE = 2000
 CHOICES = {"copy", "code", "edit", "regenerate", "older", "newer"}
 
 
@@ -56,6 +58,12 @@ class ChatLog(ScrollView, can_focus=True):
         self._width = 0
         self._frames: Timer | None = None
         self._settling = False
+        self._base: Style | None = None
+        self._strips: LRUCache[tuple[int, int, int, object], tuple[ChatLine, Strip]] = LRUCache(
+            STRIP_CACHE
+        )
+        """Drawn lines by (line, log line, width, gutter): most lines in view are the
+        same from one frame to the next, only scrolled."""
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _: self.theme_changed())
@@ -70,6 +78,32 @@ class ChatLog(ScrollView, can_focus=True):
             theme = self.app.current_theme
             self._look = Look.from_variables(self.app.theme_variables, theme.dark)
         return self._look
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base = None
+
+    @property
+    def base_style(self) -> Style:
+        """The log's own colours, under every line (kept: Textual computes them anew
+        at each call)."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
+
+    def _set_height(self, height: int) -> None:
+        """Make the log ``height`` lines tall. While it overflows the view before and
+        after, only the scroll bar changes: the screen is not laid out again (a
+        streaming reply adds a line many times a second)."""
+        size = Size(self.line_width, height)
+        if size == self.virtual_size:
+            return
+        view = self.scrollable_content_region.height
+        if self.show_vertical_scrollbar and min(height, self.virtual_size.height) > view:
+            self.set_reactive(ScrollView.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = height
+        else:
+            self.virtual_size = size
 
     def theme_changed(self) -> None:
         self._look = None
@@ -89,7 +123,7 @@ class ChatLog(ScrollView, can_focus=True):
         return lines
 
     def _layout_changed(self) -> None:
-        self.virtual_size = Size(self.line_width, self.turns.index.total)
+        self._set_height(self.turns.index.total)
         self.refresh()
 
     def line_at(self, y: int) -> ChatLine | None:
@@ -116,7 +150,7 @@ class ChatLog(ScrollView, can_focus=True):
             y = index.start(turn) + round(share * height)
         else:
             y = 0
-        self.virtual_size = Size(width, index.total)
+        self._set_height(index.total)
         if at_end:
             self.scroll_end(animate=False, immediate=True, force=True)
         else:
@@ -150,7 +184,7 @@ class ChatLog(ScrollView, can_focus=True):
         anchor_before = index.start(anchor)
         for turn in unmeasured:
             self.turns.lines(turn, self.line_width, self.look)
-        self.virtual_size = Size(self.line_width, index.total)
+        self._set_height(index.total)
         if at_end:
             self.scroll_end(animate=False, immediate=True, force=True)
         elif top > 0:
@@ -173,6 +207,7 @@ class ChatLog(ScrollView, can_focus=True):
         """Show what changed in ``turn``: only its changed lines when its height is
         the same, else everything below them (and follow, at the end)."""
         at_end, index = self.at_end(), self.turns.index
+        self.turns.entries[turn].changed()
         lines, change = self.turns.lines(turn, self.line_width, self.look)
         start = index.start(turn)
         first = start + min(self.turns.entries[turn].first_changed, len(lines))
@@ -180,7 +215,7 @@ class ChatLog(ScrollView, can_focus=True):
             if first < start + len(lines):
                 self.refresh_lines(first, start + len(lines) - first)
             return
-        self.virtual_size = Size(self.line_width, index.total)
+        self._set_height(index.total)
         if at_end:
             self.scroll_end(animate=False, immediate=True, force=True)
         self.refresh_lines(first, max(1, index.total - first))
@@ -189,7 +224,7 @@ class ChatLog(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         line_y = round(self.scroll_y) + y
-        width, base = self.scrollable_content_region.width, self.rich_style
+        width, base = self.scrollable_content_region.width, self.base_style
         turn, row = self.turns.index.locate(line_y)
         if turn < 0:
             return Strip.blank(width, base)
@@ -198,7 +233,15 @@ class ChatLog(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         line = lines[row]
         gutter = None if row == 0 else self._gutter(turn)
-        return draw(line, line_y, width, base, gutter, self._spans(line_y, line))
+        spans = self._spans(line_y, line)
+        if spans:
+            return draw(line, line_y, width, base, gutter, spans)
+        key = (id(line), line_y, width, (base, gutter))
+        cached = self._strips.get(key)
+        if cached is None or cached[0] is not line:
+            cached = (line, draw(line, line_y, width, base, gutter, spans))
+            self._strips[key] = cached
+        return cached[1]
 
     def _gutter(self, turn: int) -> tuple[str, Style]:
         look, entry = self.look, self.turns.entries[turn]
@@ -300,12 +343,10 @@ class ChatLog(ScrollView, can_focus=True):
         self.session.take_arrived()
         self._show_last_reply()
 
-    def _show_last_reply(self) -> None:
+    def _show_last_reply(self, ended: bool = False) -> None:
         found = self.last_reply()
-        if found is not None:
-            turn, entry = found
-            entry.sync()
-            self.redraw_turn(turn)
+        if found is not None and (found[1].sync() or ended):
+            self.redraw_turn(found[0])
 
     def _stop_frames(self) -> None:
         if self._frames is not None:
@@ -322,7 +363,7 @@ class ChatLog(ScrollView, can_focus=True):
 
     def finish_reply(self) -> None:
         self._stop_frames()
-        self._show_last_reply()
+        self._show_last_reply(ended=True)
         if self.at_end():
             self.scroll_end(animate=False, immediate=True, force=True)
 
