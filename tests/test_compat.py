@@ -50,7 +50,7 @@ def test_with_the_entry_alt_enter_is_its_own_key() -> None:
     assert keys_for("\x1b") == ["escape"]
 
 
-# Widget._size_updated (its effect on layouts: tests/test_layout_once.py)
+# App._notifications
 
 
 async def test_notifications_lists_what_the_app_shows() -> None:

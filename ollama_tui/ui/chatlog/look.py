@@ -21,8 +21,10 @@ def _colour(variables: Mapping[str, str], *names: str) -> Color | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Look:
+    """One per theme; compared by identity, as lines are cached by look."""
+
     palette: Palette
     prompt_gutter: Style
     reply_gutter: Style

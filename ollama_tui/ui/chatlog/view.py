@@ -111,7 +111,9 @@ class ChatLog(ScrollView, can_focus=True):
 
     @property
     def line_width(self) -> int:
-        return max(12, self.scrollable_content_region.width)
+        """The width turns are drawn at (Textual works the region out anew at each
+        call, and ``render_line`` needs it for every line)."""
+        return max(12, self._width or self.scrollable_content_region.width)
 
     # -- lines and layout ----------------------------------------------------------------
 
@@ -143,7 +145,8 @@ class ChatLog(ScrollView, can_focus=True):
         at_end = self.at_end() or not index.heights
         turn, row = index.locate(round(self.scroll_y))
         share = row / max(1, index.heights[turn]) if turn >= 0 else 0.0
-        self._width = width = self.line_width
+        self._width = self.scrollable_content_region.width
+        width = self.line_width
         self.turns.estimate(width)
         if 0 <= turn < len(self.turns):
             height = len(self.lines_of(turn))
@@ -198,7 +201,7 @@ class ChatLog(ScrollView, can_focus=True):
         self.settle(going_up=new_value < old_value)
 
     def on_resize(self) -> None:
-        if self.line_width != self._width:
+        if self.scrollable_content_region.width != self._width:
             self.relayout()
         else:
             self.settle()
@@ -224,7 +227,7 @@ class ChatLog(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         line_y = round(self.scroll_y) + y
-        width, base = self.scrollable_content_region.width, self.base_style
+        width, base = self.line_width, self.base_style
         turn, row = self.turns.index.locate(line_y)
         if turn < 0:
             return Strip.blank(width, base)

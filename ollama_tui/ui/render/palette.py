@@ -102,11 +102,13 @@ class _Resolver:
         return Color.from_triplet(self._parse(self.defaults["foreground"], None) or self.background)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Palette:
     """Rich styles for everything the renderer draws, and the Pygments theme for code.
 
-    Plain prose has no style of its own (None), so it takes the widget's colour."""
+    Plain prose has no style of its own (None), so it takes the widget's colour.
+    Palettes compare by identity: there is one per theme, and rendered lines are cached
+    by palette, so comparing every style at each lookup would cost for nothing."""
 
     dark: bool
     code_theme: str
