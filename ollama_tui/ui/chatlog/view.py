@@ -36,6 +36,7 @@ SETTLE_ROUNDS = 4
 """Passes that render newly visible turns after a scroll moved the view (each pass may
 reveal turns whose estimated height was too large)."""
 STRIP_CACHE = 2000
+"""Drawn lines kept: a few screens' worth, at the largest terminals."""
 CHOICES = {"copy", "code", "edit", "regenerate", "older", "newer"}
 
 
@@ -136,7 +137,7 @@ class ChatLog(ScrollView, can_focus=True):
         return lines[row] if row < len(lines) else None
 
     def at_end(self) -> bool:
-        return self.scroll_y >= self.max_scroll_y - 1
+        return self.scroll_y >= self.max_scroll_y
 
     def relayout(self) -> None:
         """Lay out every turn from estimates (after a new conversation or width), keeping
@@ -219,8 +220,13 @@ class ChatLog(ScrollView, can_focus=True):
                 self.refresh_lines(first, start + len(lines) - first)
             return
         self._set_height(index.total)
+        top = round(self.scroll_y)
         if at_end:
             self.scroll_end(animate=False, immediate=True, force=True)
+        elif first < top:
+            # It changed above the view (thinking folding as the answer starts): what
+            # the reader looks at stays where it is.
+            self.scroll_to(y=top + change, animate=False, immediate=True, force=True)
         self.refresh_lines(first, max(1, index.total - first))
 
     # -- drawing --------------------------------------------------------------------------
