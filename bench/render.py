@@ -7,7 +7,7 @@ what a model's tokenizer makes of English and code. Reports CPU seconds per 1,00
 tokens for a 2,000-, 3,000- and 20,000-token reply: the cost must not grow with the
 reply's length.
 
-    PYTHONPATH=. python bench/render.py [--profile]
+    python -m bench.render [--profile]
 """
 
 from __future__ import annotations
