@@ -128,7 +128,7 @@ def find_matches(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
             await send(pilot, prompt)
         pin_first_tokens(pilot)
         await meter_settled(pilot)
-        await pilot.press("ctrl+f", *"apple", "enter", "enter")
+        await pilot.press("ctrl+f", *"apple", "enter")
         count = chat_of(pilot).query_one(FindBar).query_one("#find-count")
         await wait_until(pilot, lambda: str(count.render()) == "2 of 6")
         await screen_settled(pilot)

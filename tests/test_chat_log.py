@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from ollama_tui.cli.main import make_app
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, ReplyStatus, UserTurn
+from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.widgets.find_bar import FindBar
 from tests.chat_helpers import (
     app_for,
@@ -96,8 +97,10 @@ async def test_message_mode_copies_regenerates_and_browses_an_older_reply(
         assert "┃ first answer" in drawn_log(pilot)
         await pilot.press("c")
         assert app.clipboard == "first answer"
-        # Regenerating it continues in a new conversation up to that reply.
+        # Regenerating it continues, once agreed, in a new conversation up to that reply.
         await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
         await wait_until(pilot, lambda: len(emulator.chat_requests()) == 3)
         await reply_settled(pilot)
         assert chat.conversation.id != original
@@ -125,6 +128,8 @@ async def test_message_mode_edits_and_resends_an_older_prompt(emulator: OllamaEm
         await pilot.press("alt+up", "up", "up", "up")
         assert chat.chat_log.cursor == 0
         await pilot.press("e")
+        await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
+        await pilot.press("y")
         await wait_until(pilot, lambda: chat.composer.text == "helo")
         assert chat.conversation.turns == [] and chat.composer.has_focus
         await pilot.press("ctrl+u", *"hello", "enter")
@@ -142,23 +147,30 @@ async def test_find_marks_every_match_and_steps_through_them(emulator: OllamaEmu
             await send(pilot, word)
         bar = chat.query_one(FindBar)
         count = bar.query_one("#find-count")
+        # Typing marks every match and shows the first from where the reader is.
         await pilot.press("ctrl+f", *"APPLE")
-        await wait_until(pilot, lambda: str(count.render()) == "4 matches")
+        await wait_until(pilot, lambda: str(count.render()) == "1 of 4")
         assert bar.input.has_focus
         await pilot.press("enter")
-        assert str(count.render()) == "1 of 4"
-        await pilot.press("enter", "enter")
-        assert str(count.render()) == "3 of 4"
-        await pilot.press("shift+enter")
         assert str(count.render()) == "2 of 4"
+        await pilot.press("enter", "enter")
+        assert str(count.render()) == "4 of 4"
+        await pilot.press("enter")
+        assert str(count.render()) == "1 of 4"  # round past the end
+        await pilot.press("shift+enter", "up")
+        assert str(count.render()) == "3 of 4"
         log = chat.chat_log
         y, column = log.current_match or (0, 0)
         assert log.line_at(y) is not None
         assert log.line_at(y).text[column : column + 5].casefold() == "apple"  # type: ignore[union-attr]
-        await pilot.press("ctrl+a", *"plum")
+        await pilot.press("ctrl+u", *"plum")
         await wait_until(pilot, lambda: str(count.render()) == "no match")
         await pilot.press("escape")
         assert not bar.display and chat.composer.has_focus and log.finder is None
+        # Opened again, the last search is marked again.
+        await pilot.press("ctrl+f")
+        await wait_until(pilot, lambda: str(count.render()) == "no match")
+        assert log.finder is not None and log.finder.word == "plum"
 
 
 async def test_thinking_folds_and_unfolds_with_a_click_and_with_t(
@@ -231,3 +243,41 @@ async def test_resizing_rewraps_from_the_source_and_keeps_the_reader_s_place(
         assert all(len(row) <= 60 - 2 - 1 for row in rows)  # padding and scroll bar
         words = [word for row in rows for word in row.split() if word.startswith("answer")]
         assert words, rows
+
+
+async def test_letters_typed_in_message_mode_go_to_the_prompt(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "one")
+        await pilot.press("alt+up")
+        assert chat.chat_log.cursor == 1
+        # Not keys of message mode (e edits prompts only): the user is typing.
+        await pilot.press(*"we")
+        assert chat.composer.has_focus and chat.composer.text == "we"
+        assert chat.chat_log.cursor is None
+        assert len(emulator.chat_requests()) == 1
+
+
+async def test_the_log_stays_at_its_end_when_the_view_shrinks(emulator: OllamaEmulator) -> None:
+    words = [f"word{number} " for number in range(600)]
+    emulator.script(ChatReply(content=words, delay=0.002, hold_after=300))
+    app = app_for(emulator)
+    async with app.run_test(size=(100, 30)) as pilot:
+        chat = chat_of(pilot)
+        log = chat.chat_log
+        await wait_until(pilot, lambda: chat.composer.has_focus)
+        await pilot.press(*"go", "enter")
+        await wait_until(pilot, emulator.holding.is_set)
+        await wait_until(pilot, lambda: log.max_scroll_y > 0 and log.scroll_y == log.max_scroll_y)
+        # A smaller window, a taller prompt and the find bar all take room from it.
+        await pilot.resize_terminal(100, 22)
+        await pilot.press("ctrl+j", "ctrl+j", "ctrl+f")
+        await screen_settled(pilot)
+        assert log.scroll_y == log.max_scroll_y
+        await pilot.press("escape")  # closes the find bar, the reply goes on
+        assert chat.session.streaming is not None
+        emulator.release()
+        await reply_settled(pilot)
+        assert log.scroll_y == log.max_scroll_y
+        assert "word599" in drawn_log(pilot)

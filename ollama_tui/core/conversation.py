@@ -168,7 +168,7 @@ class Conversation:
         """A new conversation holding a copy of the first ``turns`` turns, with the
         same model and settings; this one is left as it is."""
         return Conversation(
-            title=self.title,
+            title=f"{self.title} (continued)" if self.title else "",
             model=self.model,
             settings=self.settings.copy(),
             turns=copy.deepcopy(self.turns[:turns]),

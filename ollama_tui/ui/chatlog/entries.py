@@ -178,7 +178,7 @@ class ReplyEntry:
             return []
         folded = self.thinking_folded
         writing = self.reply.status is ReplyStatus.STREAMING and not self.reply.content
-        key = (width, look, len(self.thinking), folded, writing)
+        key = (width, look, len(self.thinking), folded, writing, bool(self.reply.content))
         if key != self._thinking_key:
             self._thinking_key = key
             self._thinking_version += 1
@@ -193,7 +193,8 @@ class ReplyEntry:
                 ]
             )
             body = [] if folded else self._closed_thinking.lines(self.thinking, width, look)
-            self._thinking_lines = [header, *body]
+            apart = [SEPARATOR] if body and self.reply.content else []
+            self._thinking_lines = [header, *body, *apart]
         return self._thinking_lines
 
     def lines(self, width: int, look: Look) -> Sequence[ChatLine]:

@@ -19,6 +19,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.timer import Timer
 
+from ollama_tui.core.code_blocks import code_blocks
 from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, UserTurn
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.ui.bindings import bindings
@@ -59,6 +60,9 @@ class ChatLog(ScrollView, can_focus=True):
         self._width = 0
         self._frames: Timer | None = None
         self._settling = False
+        self.following = True
+        """The view is at the end, and stays there as the log grows or the view
+        shrinks; scrolling up ends it, scrolling back to the end starts it again."""
         self._base: Style | None = None
         self._strips: LRUCache[tuple[int, int, int, object], tuple[ChatLine, Strip]] = LRUCache(
             STRIP_CACHE
@@ -137,7 +141,7 @@ class ChatLog(ScrollView, can_focus=True):
         return lines[row] if row < len(lines) else None
 
     def at_end(self) -> bool:
-        return self.scroll_y >= self.max_scroll_y
+        return self.following or self.scroll_y >= self.max_scroll_y
 
     def relayout(self) -> None:
         """Lay out every turn from estimates (after a new conversation or width), keeping
@@ -199,13 +203,17 @@ class ChatLog(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        self.following = new_value >= self.max_scroll_y
         self.settle(going_up=new_value < old_value)
 
     def on_resize(self) -> None:
         if self.scrollable_content_region.width != self._width:
             self.relayout()
-        else:
-            self.settle()
+            return
+        following = self.following
+        self.settle()
+        if following:
+            self.scroll_end(animate=False, immediate=True, force=True)
 
     def redraw_turn(self, turn: int) -> None:
         """Show what changed in ``turn``: only its changed lines when its height is
@@ -434,12 +442,15 @@ class ChatLog(ScrollView, can_focus=True):
         entry = self.turns.entries[self.cursor]
         if action == "toggle_thinking":
             return isinstance(entry, ReplyEntry) and bool(entry.thinking)
-        if action == "choose" and parameters:
-            only_replies = ("regenerate", "older", "newer")
-            if parameters[0] == "edit":
-                return isinstance(entry, PromptEntry)
-            if parameters[0] in only_replies:
-                return isinstance(entry, ReplyEntry)
+        what = parameters[0] if action == "choose" and parameters else ""
+        if what == "edit":
+            return isinstance(entry, PromptEntry)
+        if what == "regenerate":
+            return isinstance(entry, ReplyEntry)
+        if what in ("older", "newer"):
+            return isinstance(entry, ReplyEntry) and len(entry.turn.versions) > 1
+        if what == "code":
+            return bool(code_blocks(entry.source()))
         return True
 
     def action_move(self, step: int) -> None:

@@ -128,11 +128,16 @@ class ChatScreen(Screen[None]):
         has the focus (the prompt takes its own keys, so these never passed through
         it): it goes into the prompt, in order. So does text typed on the chat log."""
         prompt = self.composer
-        # In message mode the log's own keys act on the message under the cursor.
-        to_prompt = self.focused in (None, prompt) or (
-            self.focused is self.chat_log and self.chat_log.cursor is None
-        )
-        if event.is_printable and event.character and to_prompt:
+        if not (event.is_printable and event.character):
+            return
+        if self.focused is self.chat_log and self.chat_log.cursor is not None:
+            # In message mode the log's own keys act on the message under the cursor;
+            # any other letter means the user is typing: back to the prompt with it.
+            active = self.active_bindings.get(event.key)
+            if active is not None and active.enabled:
+                return
+            self.chat_log.drop_cursor()
+        if self.focused in (None, prompt, self.chat_log):
             event.stop()
             prompt.focus()
             prompt.insert(event.character)
@@ -157,8 +162,9 @@ class ChatScreen(Screen[None]):
         self.query_one(FindBar).open()
 
     def on_find_bar_changed(self, event: FindBar.Changed) -> None:
-        total = self.chat_log.find(event.text)
-        self.query_one(FindBar).show_count(0, total)
+        """Every match is marked, and the first from where the reader is shown."""
+        self.chat_log.find(event.text)
+        self.query_one(FindBar).show_count(*self.chat_log.find_step(1))
 
     def on_find_bar_step(self, event: FindBar.Step) -> None:
         self.query_one(FindBar).show_count(*self.chat_log.find_step(event.direction))
@@ -461,6 +467,9 @@ class ChatScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
+            # In the find bar, Esc closes the bar (the reply can be stopped after).
+            if self.query_one(FindBar).input.has_focus:
+                return False
             return (
                 self.session.streaming is not None or self.welcome.first_run or self.editing.active
             )

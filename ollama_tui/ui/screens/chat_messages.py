@@ -8,6 +8,7 @@ original stays as it was, in history."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from textual.app import App
@@ -18,6 +19,7 @@ from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.ui.chatlog.messages import MessageChosen
 from ollama_tui.ui.chatlog.view import ChatLog
 from ollama_tui.ui.screens.chat_editing import LastPromptEditing
+from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.screens.dialogs import CopyPicker
 from ollama_tui.ui.widgets.composer import Composer
 
@@ -40,6 +42,7 @@ class ChatControls(Protocol):
     editing: LastPromptEditing
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information") -> None: ...
+    def call_later(self, callback: Callable[[], object]) -> bool: ...
     def busy(self) -> bool: ...
     async def show_conversation(self, conversation: Conversation) -> None: ...
     async def action_regenerate(self) -> None: ...
@@ -77,7 +80,8 @@ class MessageActions:
             if choice:
                 self.screen.app.copy_to_clipboard(choice)
 
-        self.screen.app.push_screen(CopyPicker(text), picked)
+        whole = "The whole prompt" if isinstance(turn, UserTurn) else "The whole reply"
+        self.screen.app.push_screen(CopyPicker(text, whole), picked)
 
     async def _edit(self, number: int, turn: UserTurn | AssistantTurn, last: bool) -> None:
         screen = self.screen
@@ -90,9 +94,12 @@ class MessageActions:
         if last:
             screen.editing.start()
             return
-        await self._branch(number, "edit an earlier prompt")
-        screen.composer.text = sanitize(turn.content)
-        screen.composer.move_cursor(screen.composer.document.end)
+
+        async def edit() -> None:
+            screen.composer.text = sanitize(turn.content)
+            screen.composer.move_cursor(screen.composer.document.end)
+
+        self._branch(number, "edit an earlier prompt", edit)
 
     async def _regenerate(self, number: int, turn: UserTurn | AssistantTurn, last: bool) -> None:
         screen = self.screen
@@ -105,14 +112,24 @@ class MessageActions:
         if last:
             await screen.action_regenerate()
             return
-        await self._branch(number + 1, "regenerate an earlier reply")
-        await screen.action_regenerate()
+        self._branch(number + 1, "regenerate an earlier reply", screen.action_regenerate)
 
-    async def _branch(self, turns: int, doing: str) -> None:
+    def _branch(self, turns: int, doing: str, then: Callable[[], Awaitable[None]]) -> None:
+        """Once the user agrees (a letter in message mode must not start a new chat
+        unasked), continue in a copy of the first ``turns`` turns and run ``then``."""
         screen = self.screen
-        await screen.show_conversation(screen.conversation.branch(turns))
-        screen.session.save()
-        screen.notify(BRANCHED, title=f"To {doing}")
+
+        async def branch() -> None:
+            await screen.show_conversation(screen.conversation.branch(turns))
+            screen.session.save()
+            await then()
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                screen.call_later(branch)
+
+        question = f"To {doing}, continue in a new conversation? {BRANCHED}"
+        screen.app.push_screen(Confirm(question, yes="Continue", no="Cancel"), answered)
 
     async def _browse(self, turn: AssistantTurn, step: int) -> None:
         screen = self.screen

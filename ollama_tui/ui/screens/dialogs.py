@@ -31,16 +31,17 @@ class CopyPicker(ModalScreen[str | None]):
     ACTION_SCOPE = "copy"
     BINDINGS = bindings("copy")
 
-    def __init__(self, markdown: str) -> None:
+    def __init__(self, markdown: str, whole: str = "The whole reply") -> None:
         super().__init__()
         self.markdown = markdown
+        self.whole = whole
         self.choices = [markdown] + [block.code for block in code_blocks(markdown)]
 
     def compose(self) -> ComposeResult:
         blocks = code_blocks(self.markdown)
         with Vertical(classes="dialog"):
             yield Plain("Copy to the clipboard", classes="dialog-title")
-            options = [Option("0  The whole reply", id="0")]
+            options = [Option(f"0  {self.whole}", id="0")]
             for number, block in enumerate(blocks, start=1):
                 language = sanitize_line(block.language or "text", 12)
                 label = f"Code block {number} ({language}): {block.summary}"

@@ -41,9 +41,12 @@ class FindBar(Horizontal):
         return self.query_one("#find-input", Input)
 
     def open(self) -> None:
+        """Show the bar, with the last search marked again."""
         self.display = True
         self.input.focus()
         self.input.select_all()
+        if self.input.value:
+            self.post_message(self.Changed(self.input.value))
 
     def show_count(self, current: int, total: int) -> None:
         text = self.input.value
