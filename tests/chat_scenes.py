@@ -81,6 +81,7 @@ def reply_streaming(emulator: OllamaEmulator) -> tuple[App[Any], RunBefore]:
         await wait_until(pilot, emulator.holding.is_set)
         half = "".join(pieces[: len(pieces) // 2])
         await wait_until(pilot, lambda: last_reply_entry(pilot).document.source == half)
+        pin_first_tokens(pilot)
         await screen_settled(pilot)
 
     return app, run_before

@@ -29,7 +29,14 @@ from ollama_tui.ui.screens.model_picker import ModelPicker
 from ollama_tui.ui.screens.models import ModelInfoScreen, ModelsScreen
 from ollama_tui.ui.screens.pull import PullScreen
 from ollama_tui.ui.widgets.sidebar import Field, SettingsSidebar
-from tests.chat_helpers import app_for, chat_of, meter_settled, send, wait_until
+from tests.chat_helpers import (
+    app_for,
+    chat_of,
+    meter_settled,
+    screen_settled,
+    send,
+    wait_until,
+)
 from tests.chat_scenes import CHAT_SCENES, pin_first_tokens
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.emulator.demo import DEMO_ANSWER, tokens
@@ -106,7 +113,8 @@ def chat_with_markdown_reply(emulator: OllamaEmulator) -> tuple[App[Any], RunBef
         await send(pilot, "How do I count words in a file?")
         pin_first_tokens(pilot)
         await meter_settled(pilot)
-        await pilot.pause()
+        await wait_until(pilot, lambda: chat_of(pilot).composer.has_focus)
+        await screen_settled(pilot)
 
     return app, run_before
 
