@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ollama_tui.core.markdown_bounds import MAX_BLOCK_LINES, MAX_LINE, BlockBounds
-from ollama_tui.core.markdown_parser import reply_parser
+from ollama_tui.core.markdown_parser import document_parser
 
 
 def bounded(text: str, pieces: int = 7) -> str:
@@ -40,7 +40,7 @@ def test_a_line_with_no_spaces_is_cut_at_the_bound() -> None:
 def test_a_huge_code_block_is_split_into_fences_of_the_same_language() -> None:
     code = "\n".join(f"line_{i} = {i}" for i in range(3 * MAX_BLOCK_LINES))
     shown = bounded(f"Here:\n\n```python\n{code}\n```\n\nDone.\n", pieces=50)
-    tokens = reply_parser().parse(shown)
+    tokens = document_parser().parse(shown)
     fences = [token for token in tokens if token.type == "fence"]
     assert len(fences) >= 3
     assert all(fence.info == "python" for fence in fences)
@@ -50,7 +50,7 @@ def test_a_huge_code_block_is_split_into_fences_of_the_same_language() -> None:
 
 def test_a_long_paragraph_is_split() -> None:
     lines = "\n".join(f"line {i}" for i in range(3 * MAX_BLOCK_LINES))
-    tokens = reply_parser().parse(bounded(lines, pieces=40))
+    tokens = document_parser().parse(bounded(lines, pieces=40))
     paragraphs = [token for token in tokens if token.type == "paragraph_open"]
     assert len(paragraphs) >= 3
 
@@ -58,7 +58,7 @@ def test_a_long_paragraph_is_split() -> None:
 def test_a_long_table_is_split_into_tables_with_the_same_header() -> None:
     rows = [f"| {i} | x{i} |" for i in range(3 * MAX_BLOCK_LINES)]
     text = "| n | name |\n|---|:-:|\n" + "\n".join(rows) + "\n\nDone.\n"
-    tokens = reply_parser().parse(bounded(text, pieces=60))
+    tokens = document_parser().parse(bounded(text, pieces=60))
     tables = [token for token in tokens if token.type == "table_open"]
     assert len(tables) >= 3
     cells = [t.content for t in tokens if t.type == "inline"]

@@ -15,7 +15,7 @@ from markdown_it.rules_block import StateBlock
 
 MAX_DEPTH = 12
 """Token nesting from which text is flattened: six lists, or twelve block quotes, deep.
-Below markdown-it's own limit (20), and shallow enough for the widgets that draw it."""
+Below markdown-it's own limit (20), and shallow enough to indent within a terminal."""
 
 
 def _flatten_deep(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -35,23 +35,12 @@ def _flatten_deep(state: StateBlock, start_line: int, end_line: int, silent: boo
     return True
 
 
-def _parser(inline_definitions: bool) -> MarkdownIt:
-    parser = MarkdownIt("gfm-like", {"inline_definitions": inline_definitions})
+@cache
+def document_parser() -> MarkdownIt:
+    """A parser like Textual's own ("gfm-like") that flattens what it cannot nest, and
+    keeps each link reference definition as a "definition" token: the chat log shows
+    them, as text the model wrote (a browser hides them). One is shared."""
+    parser = MarkdownIt("gfm-like", {"inline_definitions": True})
     first_rule = parser.block.ruler.__rules__[0].name
     parser.block.ruler.before(first_rule, "flatten_deep", _flatten_deep)
     return parser
-
-
-@cache
-def reply_parser() -> MarkdownIt:
-    """A parser like Textual's own ("gfm-like") that flattens what it cannot nest.
-    One is shared: Textual asks for a parser at every append of a stream."""
-    return _parser(inline_definitions=False)
-
-
-@cache
-def document_parser() -> MarkdownIt:
-    """``reply_parser``'s rules, with each link reference definition also kept as a
-    "definition" token: the chat log's own renderer shows them, as text the model
-    wrote (a browser hides them)."""
-    return _parser(inline_definitions=True)

@@ -106,7 +106,9 @@ class ChatLog(ScrollView, can_focus=True):
         view = self.scrollable_content_region.height
         if self.show_vertical_scrollbar and min(height, self.virtual_size.height) > view:
             self.set_reactive(ScrollView.virtual_size, size)
-            self.vertical_scrollbar.window_virtual_size = height
+            bar = self.vertical_scrollbar
+            bar.window_virtual_size, bar.window_size = height, view
+            bar.position = self.scroll_y
         else:
             self.virtual_size = size
 
