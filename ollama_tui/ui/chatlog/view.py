@@ -11,34 +11,31 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.style import Style
-from textual import events, work
+from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
-from textual.timer import Timer
 
-from ollama_tui.core.code_blocks import code_blocks
 from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, UserTurn
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.ui.bindings import bindings
+from ollama_tui.ui.chatlog.cursor import CHOICES, MESSAGE_ACTIONS, applies, moved
 from ollama_tui.ui.chatlog.entries import PromptEntry, ReplyEntry
 from ollama_tui.ui.chatlog.find import Finder, Match
 from ollama_tui.ui.chatlog.look import Look
-from ollama_tui.ui.chatlog.messages import MessageChosen, MessageModeLeft, ReplyFinished
+from ollama_tui.ui.chatlog.messages import MessageChosen, MessageModeLeft
+from ollama_tui.ui.chatlog.streaming import ReplyStream
 from ollama_tui.ui.chatlog.strips import Span, draw, selected_text
 from ollama_tui.ui.chatlog.turns import ShownTurns
 from ollama_tui.ui.render.line import ChatLine
 
-FRAME_SECONDS = 1 / 30
-"""The frame clock's period while a reply streams; nothing ticks otherwise."""
 SETTLE_ROUNDS = 4
 """Passes that render newly visible turns after a scroll moved the view (each pass may
 reveal turns whose estimated height was too large)."""
 STRIP_CACHE = 2000
 """Drawn lines kept: a few screens' worth, at the largest terminals."""
-CHOICES = {"copy", "code", "edit", "regenerate", "older", "newer"}
 
 
 class ChatLog(ScrollView, can_focus=True):
@@ -58,7 +55,8 @@ class ChatLog(ScrollView, can_focus=True):
         """The log line and character where the current find match starts."""
         self._look: Look | None = None
         self._width = 0
-        self._frames: Timer | None = None
+        self.reply = ReplyStream(self)
+        """The reply being written."""
         self._settling = False
         self.following = True
         """The view is at the end, and stays there as the log grows or the view
@@ -348,41 +346,19 @@ class ChatLog(ScrollView, can_focus=True):
         """Follow ``reply`` from the end (until the reader scrolls up) as it arrives."""
         self.show_prompt_for(reply)
         self.scroll_end(animate=False, immediate=True, force=True)
-        if self._frames is None:
-            self._frames = self.set_interval(FRAME_SECONDS, self.next_frame)
-        self._stream(reply)
-
-    @work(group="reply", exclusive=True, exit_on_error=False)
-    async def _stream(self, reply: Reply) -> None:
-        ended = await self.session.stream(reply)
-        self.post_message(ReplyFinished(ended))
-
-    def next_frame(self) -> None:
-        """A tick of the frame clock: what arrived since the last one is shown."""
-        self.session.take_arrived()
-        self._show_last_reply()
-
-    def _show_last_reply(self, ended: bool = False) -> None:
-        found = self.last_reply()
-        if found is not None and (found[1].sync() or ended):
-            self.redraw_turn(found[0])
-
-    def _stop_frames(self) -> None:
-        if self._frames is not None:
-            self._frames.stop()
-            self._frames = None
+        self.reply.start(reply)
 
     def stop_reply(self) -> bool:
-        """Stop the streaming reply, showing all that arrived; False if none was."""
-        self.workers.cancel_group(self, "reply")
-        if self.session.stop() is None:
-            return False
-        self.finish_reply()
-        return True
+        return self.reply.stop()
 
     def finish_reply(self) -> None:
-        self._stop_frames()
-        self._show_last_reply(ended=True)
+        self.reply.finish()
+
+    def cancel_stream(self) -> None:
+        self.workers.cancel_group(self, "reply")
+
+    def follow_end(self) -> None:
+        """Stay at the end, if the view is there."""
         if self.at_end():
             self.scroll_end(animate=False, immediate=True, force=True)
 
@@ -401,13 +377,9 @@ class ChatLog(ScrollView, can_focus=True):
     def put_cursor(self, step: int) -> None:
         """Move the message cursor by ``step`` (onto the last or first message when
         there is none yet) and give the log the keys."""
-        if not self.turns.entries:
-            return
-        last = len(self.turns) - 1
+        self.cursor = moved(self.cursor, step, len(self.turns))
         if self.cursor is None:
-            self.cursor = last if step < 0 else 0
-        else:
-            self.cursor = max(0, min(last, self.cursor + step))
+            return
         self.focus()
         start = self.turns.index.start(self.cursor)
         end = start + len(self.lines_of(self.cursor))
@@ -437,23 +409,12 @@ class ChatLog(ScrollView, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Message mode's keys work only with the cursor on a message, and the footer
         shows only those that apply to that message."""
-        if action not in ("move", "choose", "toggle_thinking", "leave"):
+        if action not in MESSAGE_ACTIONS:
             return True
         if self.cursor is None:
             return False
-        entry = self.turns.entries[self.cursor]
-        if action == "toggle_thinking":
-            return isinstance(entry, ReplyEntry) and bool(entry.thinking)
-        what = parameters[0] if action == "choose" and parameters else ""
-        if what == "edit":
-            return isinstance(entry, PromptEntry)
-        if what == "regenerate":
-            return isinstance(entry, ReplyEntry)
-        if what in ("older", "newer"):
-            return isinstance(entry, ReplyEntry) and len(entry.turn.versions) > 1
-        if what == "code":
-            return bool(code_blocks(entry.source()))
-        return True
+        what = str(parameters[0]) if action == "choose" and parameters else ""
+        return applies(self.turns.entries[self.cursor], action, what)
 
     def action_move(self, step: int) -> None:
         self.put_cursor(step)

@@ -78,14 +78,15 @@ class ChatScreen(Screen[None]):
             yield StatusLine(id="status-bar")
             yield ContextMeter(id="context-meter")
         yield self.welcome.widget
-        yield ChatLog(self.session, id="chat-log")
+        log = ChatLog(self.session, id="chat-log")
+        yield log
         yield Plain(id="attachments")
         yield Plain(
             "✎ Editing your last prompt · Enter resends it (the old reply is kept as a "
             "version) · Esc leaves it",
             id="editing",
         )
-        yield FindBar(id="find-bar")
+        yield FindBar(log, id="find-bar")
         yield Composer(id="composer")
         yield Footer()
 
@@ -161,16 +162,7 @@ class ChatScreen(Screen[None]):
     def action_find(self) -> None:
         self.query_one(FindBar).open()
 
-    def on_find_bar_changed(self, event: FindBar.Changed) -> None:
-        """Every match is marked, and the first from where the reader is shown."""
-        self.chat_log.find(event.text)
-        self.query_one(FindBar).show_count(*self.chat_log.find_step(1))
-
-    def on_find_bar_step(self, event: FindBar.Step) -> None:
-        self.query_one(FindBar).show_count(*self.chat_log.find_step(event.direction))
-
     def on_find_bar_closed(self) -> None:
-        self.chat_log.end_find()
         self.composer.focus()
 
     def show_turns(self) -> None:

@@ -1,8 +1,7 @@
-"""The find bar: what to look for in the conversation, and which match is shown."""
+"""The find bar: what to look for in the conversation, and which match is shown. The
+chat log marks the matches and shows the current one."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,22 +10,19 @@ from textual.message import Message
 from textual.widgets import Input
 
 from ollama_tui.ui.bindings import bindings
+from ollama_tui.ui.chatlog.view import ChatLog
 from ollama_tui.ui.widgets.plain import Plain
 
 
 class FindBar(Horizontal):
     BINDINGS = bindings("find")
 
-    @dataclass
-    class Changed(Message):
-        text: str
-
-    @dataclass
-    class Step(Message):
-        direction: int
-
     class Closed(Message):
-        pass
+        """The bar was closed: the prompt takes the keys again."""
+
+    def __init__(self, log: ChatLog, *, id: str) -> None:  # noqa: A002
+        super().__init__(id=id)
+        self.chat_log = log
 
     def compose(self) -> ComposeResult:
         yield Input(
@@ -46,7 +42,15 @@ class FindBar(Horizontal):
         self.input.focus()
         self.input.select_all()
         if self.input.value:
-            self.post_message(self.Changed(self.input.value))
+            self.search(self.input.value)
+
+    def search(self, text: str) -> None:
+        """Every match is marked, and the first from where the reader is shown."""
+        self.chat_log.find(text)
+        self.step(1)
+
+    def step(self, direction: int) -> None:
+        self.show_count(*self.chat_log.find_step(direction))
 
     def show_count(self, current: int, total: int) -> None:
         text = self.input.value
@@ -63,16 +67,17 @@ class FindBar(Horizontal):
     @on(Input.Changed, "#find-input")
     def changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.post_message(self.Changed(event.value))
+        self.search(event.value)
 
     @on(Input.Submitted, "#find-input")
     def submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.post_message(self.Step(1))
+        self.step(1)
 
     def action_next_match(self, direction: int) -> None:
-        self.post_message(self.Step(direction))
+        self.step(direction)
 
     def action_close(self) -> None:
         self.display = False
+        self.chat_log.end_find()
         self.post_message(self.Closed())
