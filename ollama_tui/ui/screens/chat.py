@@ -167,8 +167,13 @@ class ChatScreen(Screen[None]):
 
     def show_turns(self) -> None:
         """Show the conversation from its start, scrolled to its end."""
-        self.welcome.widget.display = not self.conversation.turns
+        self.show_welcome(not self.conversation.turns)
         self.chat_log.show_conversation()
+
+    def show_welcome(self, shown: bool) -> None:
+        """The welcome takes the chat log's place while the chat is empty."""
+        self.welcome.widget.display = shown
+        self.chat_log.display = not shown
 
     # -- the status line --------------------------------------------------------------------
 
@@ -270,7 +275,7 @@ class ChatScreen(Screen[None]):
             self.editing.leave(sent=True)
         else:
             turn = self.conversation.add_prompt(text, self.images.take())
-            self.welcome.widget.display = False
+            self.show_welcome(False)
             self.chat_log.add_prompt(turn)
         self.session.save()
         await self.begin_reply()
