@@ -9,18 +9,22 @@ from textual.pilot import Pilot
 from ollama_tui.cli.main import make_app
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, ReplyStatus, UserTurn
+from ollama_tui.ui.render.document import MarkdownDocument
 from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.widgets.find_bar import FindBar
 from tests.chat_helpers import (
     app_for,
     chat_of,
     drawn_log,
+    last_reply_entry,
     reply_settled,
     screen_settled,
     send,
     wait_until,
 )
+from tests.chat_scenes import EVERY_CONSTRUCT
 from tests.emulator import ChatReply, OllamaEmulator
+from tests.emulator.demo import tokens
 
 LOG_PADDING = 1
 """The chat log's left padding: its first column of text is this far into it."""
@@ -281,3 +285,40 @@ async def test_the_log_stays_at_its_end_when_the_view_shrinks(emulator: OllamaEm
         await reply_settled(pilot)
         assert log.scroll_y == log.max_scroll_y
         assert "word599" in drawn_log(pilot)
+
+
+async def test_a_streamed_markdown_reply_shows_every_construct(emulator: OllamaEmulator) -> None:
+    pieces = tokens(EVERY_CONSTRUCT)
+    emulator.script(ChatReply(content=pieces, delay=0.002))
+    app = app_for(emulator)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "show me")
+        await reply_settled(pilot)
+        log = chat_of(pilot).chat_log
+        entry = last_reply_entry(pilot)
+        lines = entry.lines(log.line_width, log.look)
+        text = "\n".join(line.text for line in lines)
+        drawn = ["".join(part[0] for part in line.parts) for line in lines]
+        for shown in (
+            "Choosing a model",  # the heading, without its '#'
+            "Some bold, italic, struck, inline code and a link (https://ollama.com).",
+            "1. Pull it",
+            "with ollama pull",
+            "☑ installed",
+            "☐ tried",
+            "Small models answer fast;",
+            "large ones know more.",
+            "def size(name: str) -> int:",
+            "    return len(name)  # a comment",
+            "<details><summary>HTML stays visible</summary>as text</details>",
+            "That is all.",
+        ):
+            assert shown in text, shown
+        assert any("python" in line and line.startswith("╭") for line in drawn)
+        assert any("llama3.2" in line and "2.0 GB" in line for line in drawn)
+        assert any(set(line) == {"─"} for line in drawn)  # the rule
+        # Streamed in pieces, it is drawn exactly as the whole text would be.
+        whole = MarkdownDocument(entry.document.source).lines(log.line_width - 2, log.look.palette)
+        assert [
+            line.parts for line in entry.document.lines(log.line_width - 2, log.look.palette)
+        ] == [line.parts for line in whole]
