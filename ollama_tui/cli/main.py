@@ -1,9 +1,10 @@
-"""Command line: ``ollama-tui [paths] [--config PATH] [--host URL] [--model NAME]
-[--continue | --resume ID]``."""
+"""Command line: ``ollama-tui [--config PATH] [--host URL] [--model NAME]
+[--continue | --resume ID] [paths | ask ...]``."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import os
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ollama_tui import __version__
+from ollama_tui.cli import ask
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config, resolve_config
 from ollama_tui.core.conversation import Conversation
@@ -27,29 +29,30 @@ if TYPE_CHECKING:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ollama-tui",
-        description="Chat with local Ollama models in the terminal.",
+        description="Chat with local Ollama models in the terminal. Without a command it "
+        "opens the chat.",
         epilog="Environment: OLLAMA_HOST (server address), OLLAMA_API_KEY (bearer token).",
     )
     parser.add_argument("--version", action="version", version=f"ollama-tui {__version__}")
-    parser.add_argument(
-        "--host",
-        metavar="URL",
-        help="Ollama server, e.g. http://gpu-box:11434 (default: $OLLAMA_HOST or "
-        "http://127.0.0.1:11434)",
-    )
     parser.add_argument("--model", metavar="NAME", help="model to chat with, e.g. llama3.2")
-    parser.add_argument(
-        "--config",
-        metavar="PATH",
-        type=Path,
-        help=f"config file to use (default: {paths.config_file()})",
-    )
-    parser.add_argument(
-        "command",
-        nargs="?",
-        choices=["paths"],
-        help="paths: print where the config, themes, history and logs live",
-    )
+    for where in (parser, common := argparse.ArgumentParser(add_help=False)):
+        # Given before or after a command alike; a command's own copy must not reset
+        # what was given before it.
+        default = None if where is parser else argparse.SUPPRESS
+        where.add_argument(
+            "--host",
+            metavar="URL",
+            default=default,
+            help="Ollama server, e.g. http://gpu-box:11434 (default: $OLLAMA_HOST or "
+            "http://127.0.0.1:11434)",
+        )
+        where.add_argument(
+            "--config",
+            metavar="PATH",
+            type=Path,
+            default=default,
+            help=f"config file to use (default: {paths.config_file()})",
+        )
     reopen = parser.add_mutually_exclusive_group()
     reopen.add_argument(
         "--continue",
@@ -62,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="reopen the conversation with this id, or the first characters of it (F9 shows them)",
     )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "paths", parents=[common], help="print where the config, themes, history and logs live"
+    )
+    ask.add_parser(commands, [common])
     return parser
 
 
@@ -159,6 +167,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "paths":
         print(describe_paths(config))
         return 0
+    if args.command == "ask":
+        try:
+            return asyncio.run(ask.ask(args, config, sys.stdout, sys.stderr))
+        except KeyboardInterrupt:
+            return ask.INTERRUPTED
     store = HistoryStore(config.history_dir, config.history_format)
     conversation = reopened(store, args.continue_last, args.resume)
     app = make_app(config, store=store, conversation=conversation)

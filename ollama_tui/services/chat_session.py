@@ -44,6 +44,8 @@ class ChatSession:
         """What the streaming reply's server has sent so far."""
         self.read_only = False
         """Another ollama-tui holds this conversation: it is shown, not changed."""
+        self.kept = True
+        """Whether the conversation is saved at all (a one-shot prompt is not)."""
         self._saved_at = 0.0
 
     # -- the model and its context ----------------------------------------------------
@@ -73,10 +75,13 @@ class ChatSession:
         self.received = Received(clock=self.clock)
         return reply
 
-    async def stream(self, reply: Reply) -> ReplyEnded:
+    async def stream(
+        self, reply: Reply, on_arrival: Callable[[], object] | None = None
+    ) -> ReplyEnded:
         """Ask for ``reply`` and read its stream into ``received`` (``take_arrived``
-        moves it into the reply); the ending is returned, and whatever goes wrong
-        ends it as failed, with the text received kept."""
+        moves it into the reply; ``on_arrival`` is called as each part arrives); the
+        ending is returned, and whatever goes wrong ends it as failed, with the text
+        received kept."""
         settings = self.conversation.settings
         received = self.received
         messages = self.conversation.request_messages()
@@ -92,7 +97,7 @@ class ChatSession:
                 keep_alive=settings.keep_alive,
                 truncate=settings.truncate,
             )
-            ended = await relay_stream(chat, reply, received)
+            ended = await relay_stream(chat, reply, received, on_arrival)
             ended.estimated_tokens = counted.raw_total
         except Exception as error:  # the reply must end, whatever went wrong
             received.close()
@@ -174,7 +179,7 @@ class ChatSession:
 
     def save(self) -> None:
         """Saved soon, unless another ollama-tui holds it."""
-        if not self.read_only:
+        if self.kept and not self.read_only:
             self.saver.save(self.conversation)
 
     def switch_to(self, conversation: Conversation) -> None:

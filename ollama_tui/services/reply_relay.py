@@ -104,9 +104,13 @@ class Received:
 
 
 async def relay_stream(
-    stream: AsyncGenerator[ChatEvent, None], reply: Reply, received: Received
+    stream: AsyncGenerator[ChatEvent, None],
+    reply: Reply,
+    received: Received,
+    on_arrival: Callable[[], object] | None = None,
 ) -> ReplyEnded:
-    """Read ``stream`` into ``received`` as fast as the server sends it, to its end.
+    """Read ``stream`` into ``received`` as fast as the server sends it, to its end,
+    calling ``on_arrival`` after each event (the command line prints as it comes).
 
     Cancelling this closes the stream (so Ollama stops generating); ``received``
     keeps everything that had arrived."""
@@ -114,6 +118,8 @@ async def relay_stream(
         async with aclosing(stream) as events:
             async for event in events:
                 received.take(event)
+                if on_arrival is not None:
+                    on_arrival()
     except errors.OllamaError as error:
         received.failure = error
     except Exception as error:  # the reply fails with a reason instead

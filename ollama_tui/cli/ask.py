@@ -1,0 +1,286 @@
+"""``ollama-tui ask``: one prompt, its reply streamed to stdout, with its figures.
+
+The prompt is the arguments; text piped in comes before them (``git diff | ollama-tui
+ask "review this"``), and ``-`` alone means stdin only. The reply goes to stdout as it
+arrives and thinking to stderr; on a terminal both are made inert as in the TUI.
+``--json`` prints one object at the end, ``--ndjson`` one event per line as it
+happens. It runs the TUI's own chat session, unsaved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from typing import IO, Any
+
+from ollama_tui.core.config import Config
+from ollama_tui.core.conversation import Conversation, Reply, ReplyStatus
+from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.core.ollama import errors
+from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.ollama.types import Stats
+from ollama_tui.core.options import OPTIONS_BY_KEY, InvalidValue, parse_option
+from ollama_tui.core.sanitize import sanitize
+from ollama_tui.core.settings import Think, think_to_send
+from ollama_tui.core.tokens import ContextCounter, Tokenizer
+from ollama_tui.services.catalog import ModelCatalog
+from ollama_tui.services.chat_session import ChatSession
+from ollama_tui.services.saver import ConversationSaver
+
+OK, FAILED, USAGE, UNREACHABLE, NOT_FOUND, INTERRUPTED = 0, 1, 2, 3, 4, 130
+THINK: dict[str, Think] = {
+    "false": False,
+    "true": True,
+    "low": "low",
+    "medium": "medium",
+    "high": "high",
+}
+
+
+class UsageError(Exception):
+    """The command line cannot be run as given (exit 2)."""
+
+
+def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    ask = commands.add_parser(
+        "ask",
+        parents=parents,
+        help="send one prompt and print the reply",
+        description="Send one prompt and print the reply as it arrives. Text piped in "
+        "comes before the arguments; '-' alone reads stdin only.",
+    )
+    ask.add_argument("prompt", nargs="*", help="the prompt (after any piped text)")
+    ask.add_argument("-m", "--model", default=argparse.SUPPRESS, help="model to ask")
+    ask.add_argument("-s", "--system", help="system prompt")
+    ask.add_argument(
+        "-o", dest="options", action="append", default=[], metavar="KEY=VALUE", help="an option"
+    )
+    ask.add_argument("--think", choices=list(THINK), help="for models that can think")
+    ask.add_argument("--hide-thinking", action="store_true", help="do not print thinking")
+    ask.add_argument("-v", "--verbose", action="store_true", help="figures on stderr")
+    output = ask.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="one JSON object at the end")
+    output.add_argument("--ndjson", action="store_true", help="one JSON event per line")
+
+
+def read_prompt(words: list[str], stdin: IO[str]) -> str:
+    if words == ["-"]:
+        text = stdin.read()
+    else:
+        piped = "" if stdin.isatty() else stdin.read()
+        typed = " ".join(words)
+        text = f"{piped.rstrip()}\n\n{typed}" if piped.strip() and typed else piped or typed
+    if not text.strip():
+        raise UsageError("no prompt: give it as arguments or pipe it in")
+    return text
+
+
+def parse_options(pairs: list[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        spec = OPTIONS_BY_KEY.get(key.strip())
+        if not equals or spec is None:
+            known = ", ".join(sorted(OPTIONS_BY_KEY))
+            raise UsageError(f"-o takes KEY=VALUE with a known option ({known}), not {pair!r}")
+        try:
+            parsed = parse_option(spec, value)
+        except InvalidValue as error:
+            raise UsageError(str(error)) from None
+        if parsed is not None:
+            options[spec.key] = parsed
+    return options
+
+
+def timing(stats: Stats | None, first_token_s: float | None) -> dict[str, Any]:
+    def ms(nanoseconds: int | None) -> float | None:
+        return None if nanoseconds is None else round(nanoseconds / 1e6, 3)
+
+    def rate(count: int | None, nanoseconds: int | None) -> float | None:
+        return round(count / (nanoseconds / 1e9), 2) if count and nanoseconds else None
+
+    stats = stats or Stats()
+    return {
+        "total_duration_ms": ms(stats.total_duration),
+        "load_duration_ms": ms(stats.load_duration),
+        "prompt_eval_count": stats.prompt_eval_count,
+        "prompt_eval_duration_ms": ms(stats.prompt_eval_duration),
+        "eval_count": stats.eval_count,
+        "eval_duration_ms": ms(stats.eval_duration),
+        "prompt_tokens_per_second": rate(stats.prompt_eval_count, stats.prompt_eval_duration),
+        "tokens_per_second": rate(stats.eval_count, stats.eval_duration),
+        "ttft_ms": None if first_token_s is None else round(first_token_s * 1000, 1),
+    }
+
+
+def exit_code(error: errors.OllamaError) -> int:
+    if isinstance(error, errors.Unreachable):
+        return UNREACHABLE
+    if isinstance(error, errors.ModelNotFound):
+        return NOT_FOUND
+    return FAILED
+
+
+def error_kind(error: errors.OllamaError) -> str:
+    return {UNREACHABLE: "unreachable", NOT_FOUND: "model_not_found"}.get(
+        exit_code(error), "server"
+    )
+
+
+class Printer:
+    """Where the reply goes: text as it arrives, JSON events, or nothing until the end."""
+
+    def __init__(self, args: argparse.Namespace, out: IO[str], err: IO[str]) -> None:
+        self.args, self.out, self.err = args, out, err
+        self.inert_out, self.inert_err = out.isatty(), err.isatty()
+
+    def event(self, kind: str, **fields: Any) -> None:
+        if self.args.ndjson:
+            self.out.write(json.dumps({"event": kind, **fields}) + "\n")
+            self.out.flush()
+
+    def text(self, content: str, thinking: str) -> None:
+        if self.args.json:
+            return
+        if self.args.ndjson:
+            if thinking:
+                self.event("thinking", text=thinking)
+            if content:
+                self.event("delta", text=content)
+            return
+        if thinking and not self.args.hide_thinking:
+            self.err.write(sanitize(thinking) if self.inert_err else thinking)
+            self.err.flush()
+        if content:
+            self.out.write(sanitize(content) if self.inert_out else content)
+            self.out.flush()
+
+
+async def ask(args: argparse.Namespace, config: Config, out: IO[str], err: IO[str]) -> int:
+    """Run ``ask``; the exit code."""
+    printer = Printer(args, out, err)
+    try:
+        prompt = read_prompt(args.prompt, sys.stdin)
+        options = parse_options(args.options)
+        model = getattr(args, "model", None) or config.model
+        if not model:
+            raise UsageError("no model: give one with -m (or set model in the config)")
+    except UsageError as error:
+        err.write(f"ollama-tui ask: {error}\n")
+        return USAGE
+    client = OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth)
+    try:
+        return await _ask(args, config, client, printer, prompt, model, options)
+    finally:
+        await client.aclose()
+
+
+async def _ask(
+    args: argparse.Namespace,
+    config: Config,
+    client: OllamaClient,
+    printer: Printer,
+    prompt: str,
+    model: str,
+    options: dict[str, Any],
+) -> int:
+    conversation = Conversation(model=model)
+    conversation.settings.system = args.system or ""
+    conversation.settings.options = options
+    catalog = ModelCatalog(client)
+    if args.think is not None:
+        try:
+            capabilities = (await catalog.show(model)).capabilities
+        except errors.OllamaError:
+            capabilities = None
+        conversation.settings.think = think_to_send(THINK[args.think], capabilities)
+    session = ChatSession(
+        conversation,
+        client=client,
+        counter=ContextCounter(Tokenizer()),
+        catalog=catalog,
+        saver=ConversationSaver(HistoryStore(config.history_dir), lambda _: None),
+    )
+    session.kept = False
+    conversation.add_prompt(prompt)
+    reply = session.begin_reply()
+    printer.event("start", model=model, host=config.host)
+    shown = _show_arrivals(session, printer)
+    try:
+        ended = await session.stream(reply, shown)
+    except asyncio.CancelledError:
+        session.stop()
+        shown()
+        printer.err.write("\nollama-tui ask: stopped.\n")
+        return INTERRUPTED
+    session.finish(ended)
+    shown()
+    return _report(args, printer, config, reply, ended.error)
+
+
+def _show_arrivals(session: ChatSession, printer: Printer) -> Callable[[], None]:
+    def shown() -> None:
+        chunk = session.take_arrived()
+        if chunk is not None:
+            printer.text(chunk.content, chunk.thinking)
+
+    return shown
+
+
+def _report(
+    args: argparse.Namespace,
+    printer: Printer,
+    config: Config,
+    reply: Reply,
+    error: errors.OllamaError | None,
+) -> int:
+    figures = timing(reply.stats, reply.first_token_s)
+    done_reason = reply.stats.done_reason if reply.stats else None
+    failure = None
+    if error is not None:
+        status = error.status if isinstance(error, errors.HTTPError) else None
+        failure = {"kind": error_kind(error), "status": status, "message": error.explain()}
+    if args.json:
+        result: dict[str, Any] = {
+            "success": error is None,
+            "model": reply.model,
+            "host": config.host,
+            "response": reply.content,
+            "thinking": reply.thinking,
+            "done": reply.status is ReplyStatus.COMPLETE,
+            "done_reason": done_reason,
+            "timing": figures,
+            "conversation_id": None,
+            "log_id": None,
+        }
+        if failure is not None:
+            result["error"] = failure
+        printer.out.write(json.dumps(result, ensure_ascii=False) + "\n")
+    elif args.ndjson:
+        if failure is not None:
+            printer.event("error", **failure)
+        printer.event("done", done_reason=done_reason, timing=figures)
+    elif reply.content and not reply.content.endswith("\n"):
+        printer.out.write("\n")
+    if args.verbose:
+        printer.err.write(_figures_text(figures))
+    if error is not None:
+        printer.err.write(f"ollama-tui ask: {error.explain()}\n")
+        return exit_code(error)
+    return OK
+
+
+def _figures_text(figures: dict[str, Any]) -> str:
+    rows = [
+        ("total duration", figures["total_duration_ms"], "ms"),
+        ("load duration", figures["load_duration_ms"], "ms"),
+        ("prompt eval count", figures["prompt_eval_count"], "token(s)"),
+        ("prompt eval rate", figures["prompt_tokens_per_second"], "tokens/s"),
+        ("eval count", figures["eval_count"], "token(s)"),
+        ("eval rate", figures["tokens_per_second"], "tokens/s"),
+        ("time to first token", figures["ttft_ms"], "ms"),
+    ]
+    return "".join(f"{name + ':':<21}{value} {unit}\n" for name, value, unit in rows if value)

@@ -1,0 +1,131 @@
+"""``ollama-tui ask``, run as the installed console script against the emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.emulator import ChatReply, OllamaEmulator
+
+SCRIPT = Path(sys.executable).parent / "ollama-tui"
+
+
+def ask(
+    emulator: OllamaEmulator | str, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    host = emulator if isinstance(emulator, str) else emulator.url
+    return subprocess.run(
+        [str(SCRIPT), "ask", *args],
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OLLAMA_HOST": host},
+        timeout=60,
+    )
+
+
+def test_a_prompt_from_the_arguments_streams_its_reply(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=["Two ", "words."]))
+    done = ask(emulator, "-m", "llama3.2:latest", "say", "two", "words")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "Two words.\n", "")
+    [request] = emulator.chat_requests()
+    assert request["messages"] == [{"role": "user", "content": "say two words"}]
+    assert request["model"] == "llama3.2:latest"
+
+
+def test_piped_text_comes_before_the_arguments(emulator: OllamaEmulator) -> None:
+    ask(emulator, "-m", "llama3.2:latest", "review this", stdin="diff --git a b\n")
+    ask(emulator, "-m", "llama3.2:latest", "-", stdin="only the heredoc\n")
+    first, second = (request["messages"] for request in emulator.chat_requests())
+    assert first == [{"role": "user", "content": "diff --git a b\n\nreview this"}]
+    assert second == [{"role": "user", "content": "only the heredoc\n"}]
+
+
+def test_json_gives_the_reply_and_the_server_s_figures(emulator: OllamaEmulator) -> None:
+    stats = {
+        "eval_count": 40,
+        "eval_duration": 800_000_000,
+        "prompt_eval_count": 20,
+        "prompt_eval_duration": 100_000_000,
+        "load_duration": 2_000_000,
+        "total_duration": 950_000_000,
+    }
+    emulator.script(ChatReply(content=["Hi"], stats=stats))
+    done = ask(emulator, "-m", "llama3.2:latest", "-s", "Be brief.", "--json", "hi")
+    result = json.loads(done.stdout)
+    assert done.returncode == 0
+    assert set(result) == {
+        "success",
+        "model",
+        "host",
+        "response",
+        "thinking",
+        "done",
+        "done_reason",
+        "timing",
+        "conversation_id",
+        "log_id",
+    }
+    assert (result["success"], result["response"], result["done"]) == (True, "Hi", True)
+    timing = result["timing"]
+    assert timing["eval_count"] == 40 and timing["tokens_per_second"] == 50.0
+    assert timing["prompt_tokens_per_second"] == 200.0 and timing["load_duration_ms"] == 2.0
+    assert timing["total_duration_ms"] == 950.0 and timing["ttft_ms"] is not None
+    assert emulator.chat_requests()[0]["messages"][0] == {"role": "system", "content": "Be brief."}
+
+
+def test_ndjson_streams_events_in_order(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(thinking=["hmm"], content=["a", "b"]))
+    done = ask(emulator, "-m", "qwen3:8b", "--think", "true", "--ndjson", "why?")
+    events = [json.loads(line) for line in done.stdout.splitlines()]
+    kinds = [event["event"] for event in events]
+    assert kinds[0] == "start" and kinds[-1] == "done"
+    assert "thinking" in kinds and kinds.index("thinking") < kinds.index("delta")
+    assert "".join(event["text"] for event in events if event["event"] == "delta") == "ab"
+    assert emulator.chat_requests()[0]["think"] is True
+
+
+def test_verbose_prints_the_figures_on_stderr(emulator: OllamaEmulator) -> None:
+    done = ask(emulator, "-m", "llama3.2:latest", "-v", "hi")
+    assert done.returncode == 0 and "eval rate:" in done.stderr
+    assert "time to first token:" in done.stderr
+
+
+def test_exit_codes_say_what_went_wrong(emulator: OllamaEmulator) -> None:
+    no_model = ask(emulator, "hi")
+    assert no_model.returncode == 2 and "no model" in no_model.stderr
+    bad_option = ask(emulator, "-m", "llama3.2:latest", "-o", "temperature=9", "hi")
+    assert bad_option.returncode == 2 and "temperature must be at most 2" in bad_option.stderr
+    missing = ask(emulator, "-m", "missing:1b", "hi")
+    assert missing.returncode == 4 and "ollama pull missing:1b" in missing.stderr
+    failed = ask(emulator, "-m", "missing:1b", "--json", "hi")
+    assert json.loads(failed.stdout)["error"]["kind"] == "model_not_found"
+    url = emulator.url
+    emulator.stop()  # nothing listens there now
+    unreachable = ask(url, "-m", "llama3.2:latest", "hi")
+    assert unreachable.returncode == 3 and "Cannot connect" in unreachable.stderr
+
+
+def test_ctrl_c_closes_the_stream_and_keeps_what_arrived(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=["kept ", "text ", "never"], hold_after=2))
+    process = subprocess.Popen(
+        [str(SCRIPT), "ask", "-m", "llama3.2:latest", "go"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "OLLAMA_HOST": emulator.url},
+    )
+    assert emulator.holding.wait(30)
+    assert process.stdout is not None
+    shown = process.stdout.read(len("kept text "))  # printed as it arrived
+    process.send_signal(signal.SIGINT)
+    rest, errors = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert shown + rest == "kept text "
+    assert "stopped" in errors
+    assert emulator.disconnects == ["/api/chat"]
