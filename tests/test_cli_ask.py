@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ollama_tui.core import paths
+from ollama_tui.core.conversation import UserTurn
+from ollama_tui.core.history.store import HistoryStore
 from tests.emulator import ChatReply, OllamaEmulator
 
 SCRIPT = Path(sys.executable).parent / "ollama-tui"
@@ -129,3 +132,27 @@ def test_ctrl_c_closes_the_stream_and_keeps_what_arrived(emulator: OllamaEmulato
     assert shown + rest == "kept text "
     assert "stopped" in errors
     assert emulator.disconnects == ["/api/chat"]
+
+
+def test_an_exchange_saved_and_continued_shows_in_the_history(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=["First."]), ChatReply(content=["Second."]))
+    first = ask(emulator, "-m", "llama3.2:latest", "--save", "--json", "one")
+    saved = json.loads(first.stdout)["conversation_id"]
+    second = ask(emulator, "-c", "--json", "two")  # the model comes from the conversation
+    assert json.loads(second.stdout)["conversation_id"] == saved
+    assert emulator.chat_requests()[-1]["messages"] == [
+        {"role": "user", "content": "one"},
+        {"role": "assistant", "content": "First."},
+        {"role": "user", "content": "two"},
+    ]
+    conversation, _ = HistoryStore(paths.conversations_dir()).load(saved)
+    assert [turn.content for turn in conversation.turns if isinstance(turn, UserTurn)] == [
+        "one",
+        "two",
+    ]
+    assert ask(emulator, "--cid", saved[:8], "-m", "llama3.2:latest", "three").returncode == 0
+    unsaved = ask(emulator, "-m", "llama3.2:latest", "--json", "not kept")
+    assert json.loads(unsaved.stdout)["conversation_id"] is None
+    assert len(HistoryStore(paths.conversations_dir()).listings()) == 1
+    wrong = ask(emulator, "--cid", "0123abcd", "hi")
+    assert wrong.returncode == 2 and "no conversation" in wrong.stderr

@@ -4,7 +4,8 @@ The prompt is the arguments; text piped in comes before them (``git diff | ollam
 ask "review this"``), and ``-`` alone means stdin only. The reply goes to stdout as it
 arrives and thinking to stderr; on a terminal both are made inert as in the TUI.
 ``--json`` prints one object at the end, ``--ndjson`` one event per line as it
-happens. It runs the TUI's own chat session, unsaved.
+happens. It runs the TUI's own chat session: unsaved, or with ``--save``, ``-c`` or
+``--cid`` kept in the history, where the chat shows it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 from collections.abc import Callable
 from typing import IO, Any
 
+from ollama_tui.cli.reopen import reopened
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import Conversation, Reply, ReplyStatus
 from ollama_tui.core.history.store import HistoryStore
@@ -61,6 +63,16 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     ask.add_argument("--think", choices=list(THINK), help="for models that can think")
     ask.add_argument("--hide-thinking", action="store_true", help="do not print thinking")
     ask.add_argument("-v", "--verbose", action="store_true", help="figures on stderr")
+    kept = ask.add_mutually_exclusive_group()
+    kept.add_argument("--save", action="store_true", help="save it as a new conversation")
+    kept.add_argument(
+        "-c",
+        "--continue",
+        dest="continue_last",
+        action="store_true",
+        help="go on with the most recent conversation (it shows in the chat's history)",
+    )
+    kept.add_argument("--cid", metavar="ID", help="go on with this conversation")
     output = ask.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON object at the end")
     output.add_argument("--ndjson", action="store_true", help="one JSON event per line")
@@ -162,19 +174,31 @@ class Printer:
 async def ask(args: argparse.Namespace, config: Config, out: IO[str], err: IO[str]) -> int:
     """Run ``ask``; the exit code."""
     printer = Printer(args, out, err)
+    store = HistoryStore(config.history_dir, config.history_format)
     try:
         prompt = read_prompt(args.prompt, sys.stdin)
         options = parse_options(args.options)
-        model = getattr(args, "model", None) or config.model
+        try:
+            earlier = reopened(store, args.continue_last, args.cid)
+        except SystemExit as error:
+            raise UsageError(str(error).removeprefix("ollama-tui: ")) from None
+        model = getattr(args, "model", None) or (earlier.model if earlier else config.model)
         if not model:
             raise UsageError("no model: give one with -m (or set model in the config)")
     except UsageError as error:
         err.write(f"ollama-tui ask: {error}\n")
         return USAGE
+    conversation = earlier or Conversation()
+    conversation.model = model
+    if args.system is not None:
+        conversation.settings.system = args.system
+    conversation.settings.options = {**conversation.settings.options, **options}
     client = OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth)
+    saver = ConversationSaver(store, lambda _: None)
     try:
-        return await _ask(args, config, client, printer, prompt, model, options)
+        return await _ask(args, config, client, saver, printer, prompt, conversation)
     finally:
+        await saver.close()
         await client.aclose()
 
 
@@ -182,14 +206,12 @@ async def _ask(
     args: argparse.Namespace,
     config: Config,
     client: OllamaClient,
+    saver: ConversationSaver,
     printer: Printer,
     prompt: str,
-    model: str,
-    options: dict[str, Any],
+    conversation: Conversation,
 ) -> int:
-    conversation = Conversation(model=model)
-    conversation.settings.system = args.system or ""
-    conversation.settings.options = options
+    model = conversation.model
     catalog = ModelCatalog(client)
     if args.think is not None:
         try:
@@ -202,9 +224,15 @@ async def _ask(
         client=client,
         counter=ContextCounter(Tokenizer()),
         catalog=catalog,
-        saver=ConversationSaver(HistoryStore(config.history_dir), lambda _: None),
+        saver=saver,
     )
-    session.kept = False
+    session.kept = args.save or args.continue_last or args.cid is not None
+    if session.kept and not saver.hold(conversation):
+        printer.err.write(
+            "ollama-tui ask: another ollama-tui has this conversation open; "
+            "use --save to start a new one.\n"
+        )
+        return FAILED
     conversation.add_prompt(prompt)
     reply = session.begin_reply()
     printer.event("start", model=model, host=config.host)
@@ -218,7 +246,8 @@ async def _ask(
         return INTERRUPTED
     session.finish(ended)
     shown()
-    return _report(args, printer, config, reply, ended.error)
+    saved = conversation.id if session.kept else None
+    return _report(args, printer, config, reply, ended.error, saved)
 
 
 def _show_arrivals(session: ChatSession, printer: Printer) -> Callable[[], None]:
@@ -236,6 +265,7 @@ def _report(
     config: Config,
     reply: Reply,
     error: errors.OllamaError | None,
+    conversation_id: str | None,
 ) -> int:
     figures = timing(reply.stats, reply.first_token_s)
     done_reason = reply.stats.done_reason if reply.stats else None
@@ -253,7 +283,7 @@ def _report(
             "done": reply.status is ReplyStatus.COMPLETE,
             "done_reason": done_reason,
             "timing": figures,
-            "conversation_id": None,
+            "conversation_id": conversation_id,
             "log_id": None,
         }
         if failure is not None:
