@@ -9,7 +9,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
-from ollama_tui.cli.main import make_app, reopened
+from ollama_tui.cli.main import make_app
+from ollama_tui.cli.reopen import reopened
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import AssistantTurn, ReplyStatus, UserTurn
