@@ -12,6 +12,7 @@ from pathlib import Path
 from ollama_tui.core import paths
 from ollama_tui.core.conversation import UserTurn
 from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.services.generation_log import GenerationLog
 from tests.emulator import ChatReply, OllamaEmulator
 
 SCRIPT = Path(sys.executable).parent / "ollama-tui"
@@ -132,6 +133,8 @@ def test_ctrl_c_closes_the_stream_and_keeps_what_arrived(emulator: OllamaEmulato
     assert shown + rest == "kept text "
     assert "stopped" in errors
     assert emulator.disconnects == ["/api/chat"]
+    [logged] = GenerationLog(paths.generation_log()).recent()
+    assert (logged["status"], logged["source"]) == ("stopped", "ask")
 
 
 def test_an_exchange_saved_and_continued_shows_in_the_history(emulator: OllamaEmulator) -> None:

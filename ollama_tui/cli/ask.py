@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from ollama_tui.cli.reopen import reopened
+from ollama_tui.core import paths
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import Conversation, Reply, ReplyStatus
 from ollama_tui.core.history.store import HistoryStore
@@ -30,6 +31,7 @@ from ollama_tui.core.settings import Think, think_to_send
 from ollama_tui.core.tokens import ContextCounter, Tokenizer
 from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.chat_session import ChatSession
+from ollama_tui.services.generation_log import GenerationLog
 from ollama_tui.services.saver import ConversationSaver
 
 OK, FAILED, USAGE, UNREACHABLE, NOT_FOUND, INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -73,6 +75,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         help="go on with the most recent conversation (it shows in the chat's history)",
     )
     kept.add_argument("--cid", metavar="ID", help="go on with this conversation")
+    ask.add_argument("--no-log", action="store_true", help="leave it out of the log")
     output = ask.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON object at the end")
     output.add_argument("--ndjson", action="store_true", help="one JSON event per line")
@@ -225,6 +228,8 @@ async def _ask(
         counter=ContextCounter(Tokenizer()),
         catalog=catalog,
         saver=saver,
+        log=None if args.no_log else GenerationLog(paths.generation_log()),
+        source="ask",
     )
     session.kept = args.save or args.continue_last or args.cid is not None
     if session.kept and not saver.hold(conversation):
@@ -240,14 +245,16 @@ async def _ask(
     try:
         ended = await session.stream(reply, shown)
     except asyncio.CancelledError:
-        session.stop()
+        session.stop()  # logged as stopped
         shown()
         printer.err.write("\nollama-tui ask: stopped.\n")
         return INTERRUPTED
     session.finish(ended)
     shown()
+    if session.log is not None and (problem := session.log.news()):
+        printer.err.write(f"ollama-tui ask: {problem}\n")
     saved = conversation.id if session.kept else None
-    return _report(args, printer, config, reply, ended.error, saved)
+    return _report(args, printer, config, reply, ended.error, saved, session.logged)
 
 
 def _show_arrivals(session: ChatSession, printer: Printer) -> Callable[[], None]:
@@ -266,6 +273,7 @@ def _report(
     reply: Reply,
     error: errors.OllamaError | None,
     conversation_id: str | None,
+    log_id: int | None,
 ) -> int:
     figures = timing(reply.stats, reply.first_token_s)
     done_reason = reply.stats.done_reason if reply.stats else None
@@ -284,7 +292,7 @@ def _report(
             "done_reason": done_reason,
             "timing": figures,
             "conversation_id": conversation_id,
-            "log_id": None,
+            "log_id": log_id,
         }
         if failure is not None:
             result["error"] = failure

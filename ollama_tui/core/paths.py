@@ -45,3 +45,8 @@ def state_dir() -> Path:
 def clipboard_file() -> Path:
     """Where copied text is also kept when the terminal may not take it."""
     return state_dir() / "clipboard.txt"
+
+
+def generation_log() -> Path:
+    """The generation log: one row of figures per generation (no text)."""
+    return state_dir() / "generations.db"

@@ -14,6 +14,7 @@ from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.settings import Think, think_to_send
 from ollama_tui.core.tokens import ContextCounter, context_window, probably_truncated
 from ollama_tui.services.catalog import ModelCatalog
+from ollama_tui.services.generation_log import Generation, GenerationLog
 from ollama_tui.services.reply_relay import Received, ReplyChunk, ReplyEnded, relay_stream
 from ollama_tui.services.saver import ConversationSaver
 
@@ -30,6 +31,8 @@ class ChatSession:
         counter: ContextCounter,
         catalog: ModelCatalog,
         saver: ConversationSaver,
+        log: GenerationLog | None = None,
+        source: str = "chat",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.conversation = conversation
@@ -37,6 +40,11 @@ class ChatSession:
         self.counter = counter
         self.catalog = catalog
         self.saver = saver
+        self.log = log
+        """Where each generation's figures go (none in tests that do not ask)."""
+        self.source = source
+        self.logged: int | None = None
+        """The last generation's row in the log, once written."""
         self.clock = clock
         """For how long a reply has been waiting (tests give their own)."""
         self.streaming: Reply | None = None
@@ -132,7 +140,7 @@ class ChatSession:
         self.streaming = None
         rest = self.take_rest(reply)
         reply.status = ReplyStatus.STOPPED
-        self._ended()
+        self._ended(reply)
         return rest
 
     def take_rest(self, reply: Reply) -> ReplyChunk:
@@ -168,12 +176,21 @@ class ChatSession:
         reply.prompt_truncated = probably_truncated(prompt_tokens, self.context_window()[0])
         if ended.error is not None:
             reply.error = ended.error.explain()
-        self._ended()
+        self._ended(reply)
         return True
 
-    def _ended(self) -> None:
+    def _ended(self, reply: Reply) -> None:
         self.conversation.touch()
         self.save()
+        if self.log is not None:
+            generation = Generation.of(
+                reply,
+                self.conversation.settings,
+                host=self.client.base_url,
+                source=self.source,
+                conversation_id=self.conversation.id if self.kept else None,
+            )
+            self.logged = self.log.add(generation)
 
     # -- saving -----------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from ollama_tui.core.settings import ChatSettings
 from ollama_tui.core.tokens import ContextCounter, Tokenizer
 from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.chat_session import ChatSession
+from ollama_tui.services.generation_log import GenerationLog
 from ollama_tui.services.health import ConnectionState, HealthMonitor
 from ollama_tui.services.pull_queue import PullChange, PullQueue
 from ollama_tui.services.saver import ConversationSaver, SaveNews
@@ -60,6 +61,7 @@ class Shared:
     counter: ContextCounter
     catalog: ModelCatalog
     saver: ConversationSaver
+    log: GenerationLog
     pulls: PullQueue
     health: HealthMonitor
     signals: Signals
@@ -96,6 +98,7 @@ def build_shared(
         counter=ContextCounter(Tokenizer()),
         catalog=catalog,
         saver=ConversationSaver(store, news),
+        log=GenerationLog(paths.generation_log()),
         pulls=PullQueue(client, news, on_pulled=catalog.forget),
         health=HealthMonitor(client, news),
         signals=Signals.owned_by(owner),

@@ -55,6 +55,7 @@ class ChatScreen(Screen[None]):
             counter=shared.counter,
             catalog=shared.catalog,
             saver=shared.saver,
+            log=shared.log,
         )
         self.settings = ChatSettingsPanel(self, shared, self.session, self.refresh_status)
         self.editing = LastPromptEditing(self, self.settings, self.busy)
@@ -303,6 +304,9 @@ class ChatScreen(Screen[None]):
         self.reply_ended()
 
     def reply_ended(self) -> None:
+        problem = self.shared.log.news()
+        if problem:
+            self.notify(problem, title="Generation log", severity="warning")
         self.refresh_status()
         self.refresh_running()
         self.settings.recount()
