@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -159,3 +160,50 @@ def test_an_exchange_saved_and_continued_shows_in_the_history(emulator: OllamaEm
     assert len(HistoryStore(paths.conversations_dir()).listings()) == 1
     wrong = ask(emulator, "--cid", "0123abcd", "hi")
     assert wrong.returncode == 2 and "no conversation" in wrong.stderr
+
+
+def test_format_keep_alive_and_context_go_with_the_request(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    schema = tmp_path / "schema.json"
+    schema.write_text('{"type": "object", "properties": {"n": {"type": "integer"}}}')
+    assert ask(emulator, "-m", "llama3.2:latest", "--format", "json", "hi").returncode == 0
+    done = ask(
+        emulator,
+        "-m",
+        "llama3.2:latest",
+        "--format",
+        str(schema),
+        "--keep-alive",
+        "10m",
+        "--num-ctx",
+        "8192",
+        "hi",
+    )
+    assert done.returncode == 0
+    first, second = emulator.chat_requests()
+    assert first["format"] == "json"
+    assert second["format"] == json.loads(schema.read_text())
+    assert (second["keep_alive"], second["options"]) == ("10m", {"num_ctx": 8192})
+    broken = ask(emulator, "-m", "llama3.2:latest", "--format", str(tmp_path / "no.json"), "hi")
+    assert broken.returncode == 2 and "--format" in broken.stderr
+    late = ask(emulator, "-m", "llama3.2:latest", "--keep-alive", "soon", "hi")
+    assert late.returncode == 2 and "is not a duration" in late.stderr
+
+
+def test_images_go_to_vision_models_only(emulator: OllamaEmulator, tmp_path: Path) -> None:
+    picture = tmp_path / "cat.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 32)
+    seen = ask(emulator, "-m", "llava:7b", "-a", str(picture), "what is this?")
+    assert seen.returncode == 0
+    [request] = emulator.chat_requests()
+    assert request["messages"][0]["images"] == [
+        base64.b64encode(picture.read_bytes()).decode("ascii")
+    ]
+    blind = ask(emulator, "-m", "llama3.2:latest", "-a", str(picture), "what is this?")
+    assert blind.returncode == 2 and "cannot see images" in blind.stderr
+    text = tmp_path / "notes.txt"
+    text.write_text("not a picture")
+    wrong = ask(emulator, "-m", "llava:7b", "-a", str(text), "what is this?")
+    assert wrong.returncode == 2 and "is not a PNG" in wrong.stderr
+    assert len(emulator.chat_requests()) == 1

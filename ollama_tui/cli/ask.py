@@ -15,17 +15,26 @@ import asyncio
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import IO, Any
 
 from ollama_tui.cli.reopen import reopened
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config
-from ollama_tui.core.conversation import Conversation, Reply, ReplyStatus
+from ollama_tui.core.conversation import Attachment, Conversation, Reply, ReplyStatus
+from ollama_tui.core.files import read_text
 from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.core.images import load_image
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.types import Stats
-from ollama_tui.core.options import OPTIONS_BY_KEY, InvalidValue, parse_option
+from ollama_tui.core.options import (
+    OPTIONS_BY_KEY,
+    InvalidValue,
+    parse_format,
+    parse_keep_alive,
+    parse_option,
+)
 from ollama_tui.core.sanitize import sanitize
 from ollama_tui.core.settings import Think, think_to_send
 from ollama_tui.core.tokens import ContextCounter, Tokenizer
@@ -42,6 +51,10 @@ THINK: dict[str, Think] = {
     "medium": "medium",
     "high": "high",
 }
+
+
+SCHEMA_BYTES = 1024 * 1024
+"""A ``--format`` schema file larger than this is refused."""
 
 
 class UsageError(Exception):
@@ -64,6 +77,12 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     ask.add_argument("--think", choices=list(THINK), help="for models that can think")
     ask.add_argument("--hide-thinking", action="store_true", help="do not print thinking")
+    ask.add_argument(
+        "--format", metavar="json|FILE.json", help="JSON output, or a JSON schema from a file"
+    )
+    ask.add_argument("--keep-alive", metavar="DURATION", help="e.g. 5m, 1h, -1, 0")
+    ask.add_argument("--num-ctx", metavar="N", help="context length (same as -o num_ctx=N)")
+    ask.add_argument("-a", "--attach", action="append", default=[], metavar="FILE", help="an image")
     ask.add_argument("-v", "--verbose", action="store_true", help="figures on stderr")
     kept = ask.add_mutually_exclusive_group()
     kept.add_argument("--save", action="store_true", help="save it as a new conversation")
@@ -108,6 +127,31 @@ def parse_options(pairs: list[str]) -> dict[str, Any]:
         if parsed is not None:
             options[spec.key] = parsed
     return options
+
+
+def parse_extras(args: argparse.Namespace) -> dict[str, Any]:
+    """``--format`` and ``--keep-alive``, checked as the sidebar checks them."""
+    extras: dict[str, Any] = {}
+    try:
+        if args.keep_alive is not None:
+            extras["keep_alive"] = parse_keep_alive(args.keep_alive)
+        if args.format is not None:
+            text = args.format
+            if text.strip() != "json":
+                text = read_text(Path(text).expanduser(), SCHEMA_BYTES)
+            extras["format"] = parse_format(text)
+    except InvalidValue as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:
+        raise UsageError(f"--format {args.format}: {error.strerror or error}") from None
+    return extras
+
+
+def attached(path: str) -> Attachment:
+    try:
+        return load_image(path)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def timing(stats: Stats | None, first_token_s: float | None) -> dict[str, Any]:
@@ -180,7 +224,10 @@ async def ask(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
     store = HistoryStore(config.history_dir, config.history_format)
     try:
         prompt = read_prompt(args.prompt, sys.stdin)
-        options = parse_options(args.options)
+        num_ctx = [f"num_ctx={args.num_ctx}"] if args.num_ctx is not None else []
+        options = parse_options([*args.options, *num_ctx])
+        extras = parse_extras(args)
+        images = [attached(path) for path in args.attach]
         try:
             earlier = reopened(store, args.continue_last, args.cid)
         except SystemExit as error:
@@ -196,10 +243,12 @@ async def ask(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
     if args.system is not None:
         conversation.settings.system = args.system
     conversation.settings.options = {**conversation.settings.options, **options}
+    conversation.settings.format = extras.get("format", conversation.settings.format)
+    conversation.settings.keep_alive = extras.get("keep_alive", conversation.settings.keep_alive)
     client = OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth)
     saver = ConversationSaver(store, lambda _: None)
     try:
-        return await _ask(args, config, client, saver, printer, prompt, conversation)
+        return await _ask(args, config, client, saver, printer, prompt, images, conversation)
     finally:
         await saver.close()
         await client.aclose()
@@ -212,16 +261,24 @@ async def _ask(
     saver: ConversationSaver,
     printer: Printer,
     prompt: str,
+    images: list[Attachment],
     conversation: Conversation,
 ) -> int:
     model = conversation.model
     catalog = ModelCatalog(client)
-    if args.think is not None:
+    capabilities: frozenset[str] | None = None
+    if args.think is not None or images:
         try:
             capabilities = (await catalog.show(model)).capabilities
         except errors.OllamaError:
             capabilities = None
+    if args.think is not None:
         conversation.settings.think = think_to_send(THINK[args.think], capabilities)
+    if images and capabilities is not None and "vision" not in capabilities:
+        printer.err.write(
+            f"ollama-tui ask: {model} cannot see images: attach them to a vision model.\n"
+        )
+        return USAGE
     session = ChatSession(
         conversation,
         client=client,
@@ -238,7 +295,7 @@ async def _ask(
             "use --save to start a new one.\n"
         )
         return FAILED
-    conversation.add_prompt(prompt)
+    conversation.add_prompt(prompt, images)
     reply = session.begin_reply()
     printer.event("start", model=model, host=config.host)
     shown = _show_arrivals(session, printer)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -14,15 +12,10 @@ from textual.widgets.option_list import Option
 
 from ollama_tui.core.code_blocks import code_blocks
 from ollama_tui.core.conversation import Attachment
-from ollama_tui.core.files import FileTooLarge, read_regular
+from ollama_tui.core.images import IMAGE_FORMATS, load_image
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.widgets.plain import Plain, plain_line
-
-MAX_IMAGE_BYTES = 20 * 1024 * 1024
-IMAGE_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM")
-IMAGE_FORMATS = "a PNG, JPEG, GIF, WebP or BMP"
-"""The formats ``IMAGE_SIGNATURES`` recognises, as the dialog and its errors name them."""
 
 
 class CopyPicker(ModalScreen[str | None]):
@@ -58,22 +51,6 @@ class CopyPicker(ModalScreen[str | None]):
     @on(OptionList.OptionSelected)
     def option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_choose(int(event.option.id or 0))
-
-
-def load_image(text: str) -> Attachment:
-    """Read an image file for a vision model; ValueError explains what is wrong."""
-    path = Path(text.strip().strip("\"'")).expanduser()
-    if not path.exists():
-        raise ValueError(f"No file at {path}.")
-    try:
-        data = read_regular(path, MAX_IMAGE_BYTES)
-    except FileTooLarge:
-        raise ValueError(f"{path.name} is larger than the limit of 20 MB.") from None
-    except OSError as error:
-        raise ValueError(f"{path.name} cannot be read: {error.strerror or error}.") from None
-    if not data.startswith(IMAGE_SIGNATURES):
-        raise ValueError(f"{path.name} is not {IMAGE_FORMATS} image.")
-    return Attachment.from_bytes(path.name, data)
 
 
 class ImagePrompt(ModalScreen[Attachment | None | bool]):
