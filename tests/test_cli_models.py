@@ -61,3 +61,32 @@ def test_health_says_whether_ollama_answers(emulator: OllamaEmulator) -> None:
     down = run(url, "health", "--json")
     assert down.returncode == 3 and json.loads(down.stdout)["ok"] is False
     assert "Cannot connect" in down.stderr
+
+
+def test_show_gives_a_model_s_details_or_one_part(emulator: OllamaEmulator) -> None:
+    shown = run(emulator.url, "show", "qwen3:8b")
+    assert shown.returncode == 0 and "capabilities" in shown.stdout and "thinking" in shown.stdout
+    described = json.loads(run(emulator.url, "show", "qwen3:8b", "--json").stdout)
+    assert described["name"] == "qwen3:8b" and "thinking" in described["capabilities"]
+    template = run(emulator.url, "show", "qwen3:8b", "--template")
+    assert template.stdout.rstrip() == described["template"].rstrip()
+    missing = run(emulator.url, "show", "missing:1b")
+    assert missing.returncode == 4 and "not installed" in missing.stderr
+
+
+def test_rm_asks_unless_told_and_cp_and_stop_do_what_they_say(emulator: OllamaEmulator) -> None:
+    unasked = run(emulator.url, "rm", "qwen3:8b")  # no terminal to ask on
+    assert unasked.returncode == 1 and "add -y" in unasked.stderr
+    assert emulator.requests_to("/api/delete") == []
+    removed = run(emulator.url, "rm", "-y", "qwen3:8b")
+    assert removed.returncode == 0
+    [deleted] = emulator.requests_to("/api/delete")
+    assert deleted.json == {"model": "qwen3:8b"}
+    copied = run(emulator.url, "cp", "llama3.2:latest", "mine:latest")
+    assert copied.returncode == 0
+    [copy] = emulator.requests_to("/api/copy")
+    assert copy.json == {"source": "llama3.2:latest", "destination": "mine:latest"}
+    stopped = run(emulator.url, "stop", "llama3.2:latest")
+    assert stopped.returncode == 0 and stopped.stdout == "Unloaded llama3.2:latest.\n"
+    [unload] = emulator.requests_to("/api/chat")
+    assert unload.json == {"model": "llama3.2:latest", "messages": [], "keep_alive": 0}

@@ -1,5 +1,5 @@
 """Command line: ``ollama-tui [--config PATH] [--host URL] [--model NAME]
-[--continue | --resume ID] [paths | ask | models | ps | health | logs | stats]``."""
+[--continue | --resume ID] [COMMAND ...] (see --help)``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ollama_tui import __version__
-from ollama_tui.cli import ask, logs, models
+from ollama_tui.cli import ask, logs, manage, models
 from ollama_tui.cli.reopen import reopened
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config, resolve_config
@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_parser(commands, [common])
     models.add_parsers(commands, [common])
     logs.add_parsers(commands, [common])
+    manage.add_parsers(commands, [common])
     return parser
 
 
@@ -135,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return ask.INTERRUPTED
     if args.command in ("logs", "stats"):
         return logs.run(args, sys.stdout, sys.stderr)
+    if args.command in manage.COMMANDS:
+        return asyncio.run(manage.run(args, config, sys.stdout, sys.stderr))
     if args.command in models.COMMANDS:
         return asyncio.run(models.run(args, config, sys.stdout, sys.stderr))
     store = HistoryStore(config.history_dir, config.history_format)
