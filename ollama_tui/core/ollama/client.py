@@ -129,8 +129,15 @@ class OllamaClient:
         data = await self._json("POST", "/api/chat", body, model=model)
         return responses.text_field(data, "done_reason")
 
-    async def embed(self, model: str, inputs: str | Sequence[str]) -> Embeddings:
-        body = {"model": model, "input": inputs if isinstance(inputs, str) else list(inputs)}
+    async def embed(
+        self, model: str, inputs: str | Sequence[str], dimensions: int | None = None
+    ) -> Embeddings:
+        body: dict[str, Any] = {
+            "model": model,
+            "input": inputs if isinstance(inputs, str) else list(inputs),
+        }
+        if dimensions is not None:
+            body["dimensions"] = dimensions
         data = await self._json("POST", "/api/embed", body, model=model, timeout=None)
         try:
             vectors = tuple(
