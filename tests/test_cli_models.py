@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.emulator import OllamaEmulator
-from tests.emulator.models import Running
+from tests.emulator.models import PullLayer, PullScript, Running
 
 SCRIPT = Path(sys.executable).parent / "ollama-tui"
 
@@ -90,3 +92,39 @@ def test_rm_asks_unless_told_and_cp_and_stop_do_what_they_say(emulator: OllamaEm
     assert stopped.returncode == 0 and stopped.stdout == "Unloaded llama3.2:latest.\n"
     [unload] = emulator.requests_to("/api/chat")
     assert unload.json == {"model": "llama3.2:latest", "messages": [], "keep_alive": 0}
+
+
+def test_pull_shows_progress_and_says_what_went_wrong(emulator: OllamaEmulator) -> None:
+    layers = [PullLayer("sha256:" + "ab" * 32, 3_000_000), PullLayer("sha256:" + "cd" * 32, 500)]
+    emulator.pulls["tiny:1b"] = PullScript(layers=layers, step=1_000_000, delay=0.001)
+    pulled = run(emulator.url, "pull", "tiny:1b")
+    assert pulled.returncode == 0, pulled.stderr
+    assert pulled.stderr.splitlines()[-1].startswith("tiny:1b: success 100%")
+    assert emulator.requests_to("/api/pull")[0].json["model"] == "tiny:1b"
+    unknown = run(emulator.url, "pull", "nosuch:1b")
+    assert unknown.returncode == 4 and "no model or tag called nosuch:1b" in unknown.stderr
+    bad = run(emulator.url, "pull", "bad name!")
+    assert bad.returncode == 2 and len(emulator.requests_to("/api/pull")) == 2
+
+
+def test_ctrl_c_cancels_a_pull_cleanly(emulator: OllamaEmulator) -> None:
+    slow = [PullLayer("sha256:" + "ef" * 32, 10_000_000_000)]
+    emulator.pulls["big:70b"] = PullScript(layers=slow, step=1_000_000, delay=0.01)
+    process = subprocess.Popen(
+        [str(SCRIPT), "pull", "big:70b"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "OLLAMA_HOST": emulator.url},
+    )
+    deadline = time.monotonic() + 30
+    while not emulator.requests_to("/api/pull") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    _, errors = process.communicate(timeout=30)
+    assert process.returncode == 130 and "cancelled" in errors
+    deadline = time.monotonic() + 10
+    while "/api/pull" not in emulator.disconnects and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "/api/pull" in emulator.disconnects
