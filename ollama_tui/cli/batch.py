@@ -1,0 +1,196 @@
+"""``ollama-tui batch FILE``: many prompts, a few at a time, each answered as ``ask --json``
+would, as JSON lines in the input's order.
+
+A line is a prompt, or a JSON object with ``prompt`` and optional ``id``, ``system``,
+``model`` and ``options``. A failure is recorded on its line and the batch goes on.
+With ``-o FILE``, lines whose id is already in the file are skipped, so an interrupted
+batch resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ollama_tui.cli.ask import parse_options, timing
+from ollama_tui.core import paths
+from ollama_tui.core.config import Config
+from ollama_tui.core.conversation import Conversation, ReplyStatus
+from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.core.ollama import errors
+from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.tokens import ContextCounter, Tokenizer
+from ollama_tui.services.catalog import ModelCatalog
+from ollama_tui.services.chat_session import ChatSession
+from ollama_tui.services.generation_log import GenerationLog
+from ollama_tui.services.saver import ConversationSaver
+
+OK, FAILED, USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+@dataclass
+class Job:
+    id: str
+    prompt: str
+    model: str
+    system: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    batch = commands.add_parser(
+        "batch", parents=parents, help="run many prompts, a few at a time", description=__doc__
+    )
+    batch.add_argument("file", type=Path, help="prompts, one per line or JSON lines ('-': stdin)")
+    batch.add_argument("-m", "--model", default=argparse.SUPPRESS, help="the default model")
+    batch.add_argument("-j", type=int, default=2, help="requests at a time (default 2)")
+    batch.add_argument("-o", "--output", type=Path, help="append results here and resume")
+
+
+def read_jobs(text: str, model: str | None) -> list[Job]:
+    jobs: list[Job] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        job_id = str(number)
+        if not line.lstrip().startswith("{"):
+            item: dict[str, Any] = {"prompt": line}
+        else:
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise UsageError(f"line {number} is not valid JSON: {error.msg}") from None
+            if not isinstance(item, dict) or not isinstance(item.get("prompt"), str):
+                raise UsageError(f'line {number} has no "prompt"')
+        chosen = item.get("model") or model
+        if not chosen:
+            raise UsageError(f"line {number} names no model, and -m gives none")
+        options = item.get("options") or {}
+        if not isinstance(options, dict):
+            raise UsageError(f'line {number}: "options" must be an object')
+        pairs = [f"{key}={value}" for key, value in options.items()]
+        jobs.append(
+            Job(
+                id=str(item.get("id", job_id)),
+                prompt=item["prompt"],
+                model=str(chosen),
+                system=str(item.get("system") or ""),
+                options=parse_options(pairs),
+            )
+        )
+    return jobs
+
+
+def done_ids(output: Path | None) -> set[str]:
+    if output is None or not output.exists():
+        return set()
+    ids = set()
+    for line in output.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut short when the batch was stopped: run it again
+        if isinstance(item, dict) and "id" in item:
+            ids.add(str(item["id"]))
+    return ids
+
+
+async def answer(
+    job: Job, client: OllamaClient, config: Config, log: GenerationLog
+) -> dict[str, Any]:
+    conversation = Conversation(model=job.model)
+    conversation.settings.system = job.system
+    conversation.settings.options = job.options
+    session = ChatSession(
+        conversation,
+        client=client,
+        counter=ContextCounter(Tokenizer()),
+        catalog=ModelCatalog(client),
+        saver=ConversationSaver(HistoryStore(config.history_dir), lambda _: None),
+        log=log,
+        source="batch",
+    )
+    session.kept = False
+    conversation.add_prompt(job.prompt)
+    reply = session.begin_reply()
+    session.finish(await session.stream(reply))
+    error = None if reply.status is ReplyStatus.COMPLETE else reply.error or reply.status.value
+    result: dict[str, Any] = {
+        "id": job.id,
+        "success": error is None,
+        "model": job.model,
+        "host": config.host,
+        "response": reply.content,
+        "thinking": reply.thinking,
+        "done": error is None,
+        "done_reason": reply.stats.done_reason if reply.stats else None,
+        "timing": timing(reply.stats, reply.first_token_s),
+        "log_id": session.logged,
+    }
+    if error is not None:
+        result["error"] = {"message": error}
+    return result
+
+
+async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[str]) -> int:
+    try:
+        text = sys.stdin.read() if str(args.file) == "-" else args.file.read_text("utf-8")
+        jobs = read_jobs(text, getattr(args, "model", None) or config.model)
+        if args.j < 1:
+            raise UsageError("-j must be at least 1")
+    except (OSError, UnicodeDecodeError) as error:
+        err.write(f"ollama-tui batch: {args.file}: {getattr(error, 'strerror', None) or error}\n")
+        return USAGE
+    except UsageError as error:
+        err.write(f"ollama-tui batch: {error}\n")
+        return USAGE
+    skipped = done_ids(args.output)
+    jobs = [job for job in jobs if job.id not in skipped]
+    client = OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth)
+    log = GenerationLog(paths.generation_log())
+    target = args.output.open("a", encoding="utf-8") if args.output else out
+    gate = asyncio.Semaphore(args.j)
+    results: dict[int, dict[str, Any]] = {}
+    written, failed = 0, 0
+
+    async def one(index: int, job: Job) -> None:
+        async with gate:
+            try:
+                results[index] = await answer(job, client, config, log)
+            except errors.OllamaError as error:  # the batch goes on
+                failure = {"message": error.explain()}
+                results[index] = {"id": job.id, "success": False, "error": failure}
+
+    def flush() -> None:
+        nonlocal written, failed
+        while written in results:
+            result = results.pop(written)
+            failed += not result["success"]
+            target.write(json.dumps(result, ensure_ascii=False) + "\n")
+            target.flush()
+            written += 1
+            err.write(f"\r{written}/{len(jobs)} done, {failed} failed")
+            err.flush()
+
+    try:
+        tasks = [asyncio.create_task(one(index, job)) for index, job in enumerate(jobs)]
+        for task in asyncio.as_completed(tasks):
+            await task
+            flush()
+    finally:
+        await client.aclose()
+        if target is not out:
+            target.close()
+    if skipped:
+        err.write(f"; {len(skipped)} done before, skipped")
+    err.write("\n")
+    return FAILED if failed else OK

@@ -1,0 +1,64 @@
+"""``ollama-tui batch``, run as the installed console script against the emulator."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from tests.emulator import ChatReply, OllamaEmulator
+from tests.test_cli_models import SCRIPT
+
+
+def batch(emulator: OllamaEmulator, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SCRIPT), "batch", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OLLAMA_HOST": emulator.url},
+        timeout=60,
+    )
+
+
+def test_prompts_run_a_few_at_a_time_and_come_back_in_order(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    emulator.script(
+        ChatReply(content=["slow ", "one"], delay=0.05),
+        ChatReply(content=["quick"]),
+        ChatReply(content=["third"]),
+    )
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text(
+        '{"id": "a", "prompt": "first"}\n'
+        "second plain line\n"
+        '{"id": "c", "prompt": "third", "system": "Be brief.", "options": {"temperature": 0.1}}\n'
+    )
+    done = batch(emulator, "-m", "llama3.2:latest", "-j", "2", str(prompts))
+    assert done.returncode == 0, done.stderr
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [result["id"] for result in results] == ["a", "2", "c"]
+    assert all(result["success"] for result in results)
+    assert "3/3 done, 0 failed" in done.stderr
+    third = next(r for r in emulator.chat_requests() if r["messages"][-1]["content"] == "third")
+    assert third["messages"][0] == {"role": "system", "content": "Be brief."}
+    assert third["options"] == {"temperature": 0.1}
+
+
+def test_failures_are_recorded_and_a_stopped_batch_resumes(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    prompts = tmp_path / "prompts.txt"
+    prompts.write_text("one\ntwo\n")
+    output = tmp_path / "results.jsonl"
+    output.write_text(json.dumps({"id": "1", "success": True}) + "\n")  # done before
+    done = batch(emulator, "-m", "missing:1b", "-o", str(output), str(prompts))
+    assert done.returncode == 1
+    lines = [json.loads(line) for line in output.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["1", "2"]
+    assert lines[1]["success"] is False and "not installed" in lines[1]["error"]["message"]
+    assert len(emulator.chat_requests()) == 1  # "one" was skipped
+    no_model = batch(emulator, str(prompts))
+    assert no_model.returncode == 2 and "names no model" in no_model.stderr
