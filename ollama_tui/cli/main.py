@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ollama_tui import __version__
-from ollama_tui.cli import ask, batch, embed, logs, manage, models, pull
+from ollama_tui.cli import ask, batch, bench, embed, logs, manage, models, pull
 from ollama_tui.cli.reopen import reopened
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config, resolve_config
@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     embed.add_parser(commands, [common])
     pull.add_parser(commands, [common])
     batch.add_parser(commands, [common])
+    bench.add_parser(commands, [common])
     return parser
 
 
@@ -144,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(pull.run(args, config, sys.stderr))
         except KeyboardInterrupt:
             return pull.INTERRUPTED
+    if args.command == "bench":
+        return asyncio.run(bench.run(args, config, sys.stdout, sys.stderr))
     if args.command == "batch":
         return asyncio.run(batch.run(args, config, sys.stdout, sys.stderr))
     if args.command == "embed":

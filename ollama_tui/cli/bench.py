@@ -1,0 +1,225 @@
+"""``ollama-tui bench -m MODEL [-m MODEL ...]``: how fast models run on this server.
+
+The method follows Ollama's own benchmark tool and llama-bench: a warm-up run, then
+``--runs`` runs with everything that changes speed fixed (``num_ctx``, no thinking,
+temperature 0, a seed); a prompt of about ``--prompt-tokens`` tokens, its length set
+from the server's own count after the warm-up, and started differently on every run so
+that the prompt cache cannot hide the prefill; ``--gen-tokens`` tokens generated (a
+reply that stops short is run again); ``--cold`` unloads the model before each run,
+so the load is measured. Every run goes to the generation log; nothing is sent
+anywhere but the Ollama server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import statistics
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from ollama_tui.cli.models import table
+from ollama_tui.core import paths
+from ollama_tui.core.config import Config
+from ollama_tui.core.conversation import Conversation, Reply, ReplyStatus
+from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.core.ollama import errors
+from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.tokens import ContextCounter, Tokenizer
+from ollama_tui.services.catalog import ModelCatalog
+from ollama_tui.services.chat_session import ChatSession
+from ollama_tui.services.generation_log import GenerationLog
+from ollama_tui.services.saver import ConversationSaver
+
+OK, FAILED, USAGE, UNREACHABLE, NOT_FOUND = 0, 1, 2, 3, 4
+SEED = 42
+RETRIES = 2
+"""Runs again a reply that stops before ``--gen-tokens``, at most this many times."""
+FILLER = (
+    "The quick brown fox jumps over the lazy dog while the river runs past the mill and "
+    "the miller counts the sacks of grain stacked by the door. "
+)
+FIGURES = ("load_ms", "ttft_ms", "prefill_tps", "generation_tps", "total_ms")
+
+
+def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
+    bench = commands.add_parser(
+        "bench", parents=parents, help="measure how fast models run", description=__doc__
+    )
+    bench.add_argument("-m", "--model", dest="models", action="append", required=True)
+    bench.add_argument("--runs", type=int, default=5, help="measured runs (default 5)")
+    bench.add_argument("--prompt-tokens", type=int, default=512, help="prompt length")
+    bench.add_argument("--gen-tokens", type=int, default=128, help="tokens generated")
+    bench.add_argument("--num-ctx", type=int, help="context length (default: fits the run)")
+    bench.add_argument("--cold", action="store_true", help="unload before each run")
+    bench.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
+
+
+@dataclass
+class Result:
+    model: str
+    runs: list[dict[str, float | None]] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def spread(self, name: str) -> tuple[float, float, float] | None:
+        known = [value for run in self.runs if (value := run[name]) is not None]
+        if not known:
+            return None
+        return statistics.median(known), min(known), max(known)
+
+
+def prompt_text(words: int, run: int) -> str:
+    """About ``words`` words, opening with the run's number so no two runs share a
+    cached prefix."""
+    filler = FILLER.split()
+    body = " ".join(filler[i % len(filler)] for i in range(max(1, words)))
+    return f"Run {run}. Summarise: {body}"
+
+
+def figures(reply: Reply) -> dict[str, float | None]:
+    stats = reply.stats
+
+    def ms(nanoseconds: int | None) -> float | None:
+        return None if nanoseconds is None else nanoseconds / 1e6
+
+    def rate(count: int | None, nanoseconds: int | None) -> float | None:
+        return count / (nanoseconds / 1e9) if count and nanoseconds else None
+
+    return {
+        "load_ms": ms(stats.load_duration) if stats else None,
+        "ttft_ms": None if reply.first_token_s is None else reply.first_token_s * 1000,
+        "prefill_tps": rate(stats.prompt_eval_count, stats.prompt_eval_duration) if stats else None,
+        "generation_tps": rate(stats.eval_count, stats.eval_duration) if stats else None,
+        "total_ms": ms(stats.total_duration) if stats else None,
+        "prompt_tokens": stats.prompt_eval_count if stats else None,
+        "eval_tokens": stats.eval_count if stats else None,
+    }
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, config: Config, err: IO[str]) -> None:
+        self.args, self.config, self.err = args, config, err
+        self.client = OllamaClient(
+            config.host, api_key=config.api_key, basic_auth=config.basic_auth
+        )
+        self.catalog = ModelCatalog(self.client)
+        self.log = GenerationLog(paths.generation_log())
+        self.saver = ConversationSaver(HistoryStore(config.history_dir), lambda _: None)
+        self.counter = ContextCounter(Tokenizer())
+
+    async def once(self, model: str, prompt: str) -> Reply:
+        args = self.args
+        conversation = Conversation(model=model)
+        num_ctx = args.num_ctx or max(2048, 2 * (args.prompt_tokens + args.gen_tokens))
+        conversation.settings.options = {
+            "num_ctx": num_ctx,
+            "num_predict": args.gen_tokens,
+            "temperature": 0,
+            "seed": SEED,
+        }
+        capabilities = (await self.catalog.show(model)).capabilities
+        conversation.settings.think = False if "thinking" in capabilities else None
+        session = ChatSession(
+            conversation,
+            client=self.client,
+            counter=self.counter,
+            catalog=self.catalog,
+            saver=self.saver,
+            log=self.log,
+            source="bench",
+        )
+        session.kept = False
+        conversation.add_prompt(prompt)
+        reply = session.begin_reply()
+        ended = await session.stream(reply)
+        session.finish(ended)
+        if ended.error is not None:
+            raise ended.error
+        return reply
+
+    async def model(self, model: str) -> Result:
+        args, result = self.args, Result(model)
+        words = args.prompt_tokens
+        self.err.write(f"{model}: warming up\n")
+        warm = await self.once(model, prompt_text(words, 0))
+        counted = warm.stats.prompt_eval_count if warm.stats else None
+        if counted:  # the server's own count sets the prompt's length
+            words = max(1, round(words * args.prompt_tokens / counted))
+        for run in range(1, args.runs + 1):
+            for _attempt in range(RETRIES + 1):
+                if args.cold:
+                    await self.client.unload(model)
+                reply = await self.once(model, prompt_text(words, run))
+                short = reply.stats is None or (reply.stats.eval_count or 0) < args.gen_tokens
+                if reply.status is ReplyStatus.COMPLETE and not short:
+                    break
+            result.runs.append(figures(reply))
+            self.err.write(f"{model}: run {run}/{args.runs}\n")
+        info = await self.catalog.show(model)
+        loaded = next((m for m in await self.client.running() if m.name == model), None)
+        result.details = {
+            "family": info.details.family,
+            "parameters": info.details.parameter_size,
+            "quantization": info.details.quantization_level,
+            "context_length": loaded.context_length if loaded else None,
+            "size": loaded.size if loaded else None,
+            "size_vram": loaded.size_vram if loaded else None,
+            "server_version": await self.client.version(),
+        }
+        return result
+
+
+async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[str]) -> int:
+    if args.runs < 1 or args.prompt_tokens < 1 or args.gen_tokens < 1:
+        err.write("ollama-tui bench: --runs, --prompt-tokens and --gen-tokens must be >= 1\n")
+        return USAGE
+    bench = Bench(args, config, err)
+    results: list[Result] = []
+    try:
+        for model in args.models:
+            results.append(await bench.model(model))
+    except errors.OllamaError as error:
+        err.write(f"ollama-tui bench: {error.explain()}\n")
+        if isinstance(error, errors.Unreachable):
+            return UNREACHABLE
+        return NOT_FOUND if isinstance(error, errors.ModelNotFound) else FAILED
+    finally:
+        await bench.client.aclose()
+    out.write(report(results, args.format))
+    return OK
+
+
+def report(results: list[Result], style: str) -> str:
+    rows = []
+    for result in results:
+        row: dict[str, Any] = {"model": result.model, "runs": len(result.runs)}
+        for name in FIGURES:
+            spread = result.spread(name)
+            row[name] = None if spread is None else [round(value, 2) for value in spread]
+        row.update(result.details)
+        rows.append(row)
+    if style == "json":
+        return json.dumps(rows) + "\n"
+    headers = ["model", "runs", *FIGURES, "parameters", "quantization", "server_version"]
+    cells = [[_cell(row.get(name)) for name in headers] for row in rows]
+    if style == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        writer.writerows(cells)
+        return buffer.getvalue()
+    if style == "md":
+        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+        lines += ["| " + " | ".join(row) + " |" for row in cells]
+        return "\n".join(lines) + "\n"
+    return table([[name.upper() for name in headers], *cells])
+
+
+def _cell(value: Any) -> str:
+    """A median (min-max) for the figures, the value itself otherwise."""
+    if isinstance(value, list):
+        median, low, high = value
+        return f"{median:,.1f} ({low:,.1f}-{high:,.1f})"
+    return "" if value is None else str(value)
