@@ -207,3 +207,12 @@ def test_images_go_to_vision_models_only(emulator: OllamaEmulator, tmp_path: Pat
     wrong = ask(emulator, "-m", "llava:7b", "-a", str(text), "what is this?")
     assert wrong.returncode == 2 and "is not a PNG" in wrong.stderr
     assert len(emulator.chat_requests()) == 1
+
+
+def test_raw_sends_the_prompt_as_it_is_to_generate(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(content=["    return a + b\n"]))
+    done = ask(emulator, "-m", "llama3.2:latest", "--raw", "-", stdin="def add(a, b):\n")
+    assert (done.returncode, done.stdout) == (0, "    return a + b\n")
+    [request] = emulator.requests_to("/api/generate")
+    assert request.json["raw"] is True and request.json["prompt"] == "def add(a, b):\n"
+    assert emulator.chat_requests() == []

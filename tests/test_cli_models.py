@@ -128,3 +128,13 @@ def test_ctrl_c_cancels_a_pull_cleanly(emulator: OllamaEmulator) -> None:
     while "/api/pull" not in emulator.disconnects and time.monotonic() < deadline:
         time.sleep(0.05)
     assert "/api/pull" in emulator.disconnects
+
+
+def test_health_can_ask_a_model_for_one_token(emulator: OllamaEmulator) -> None:
+    healthy = run(emulator.url, "health", "-m", "llama3.2:latest", "--json")
+    found = json.loads(healthy.stdout)
+    assert healthy.returncode == 0 and found["model"] == "llama3.2:latest"
+    assert found["generated_ms"] > 0
+    assert emulator.chat_requests()[0]["options"] == {"num_predict": 1}
+    missing = run(emulator.url, "health", "-m", "missing:1b")
+    assert missing.returncode == 1 and "not installed" in missing.stderr

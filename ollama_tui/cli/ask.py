@@ -41,6 +41,7 @@ from ollama_tui.core.tokens import ContextCounter, Tokenizer
 from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.generation_log import GenerationLog
+from ollama_tui.services.reply_relay import ReplyEnded, relay_stream
 from ollama_tui.services.saver import ConversationSaver
 
 OK, FAILED, USAGE, UNREACHABLE, NOT_FOUND, INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -94,6 +95,9 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         help="go on with the most recent conversation (it shows in the chat's history)",
     )
     kept.add_argument("--cid", metavar="ID", help="go on with this conversation")
+    ask.add_argument(
+        "--raw", action="store_true", help="the prompt as it is, no template (/api/generate)"
+    )
     ask.add_argument("--no-log", action="store_true", help="leave it out of the log")
     output = ask.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON object at the end")
@@ -300,7 +304,10 @@ async def _ask(
     printer.event("start", model=model, host=config.host)
     shown = _show_arrivals(session, printer)
     try:
-        ended = await session.stream(reply, shown)
+        if args.raw:
+            ended = await _raw(session, reply, prompt, shown)
+        else:
+            ended = await session.stream(reply, shown)
     except asyncio.CancelledError:
         session.stop()  # logged as stopped
         shown()
@@ -312,6 +319,23 @@ async def _ask(
         printer.err.write(f"ollama-tui ask: {problem}\n")
     saved = conversation.id if session.kept else None
     return _report(args, printer, config, reply, ended.error, saved, session.logged)
+
+
+async def _raw(
+    session: ChatSession, reply: Reply, prompt: str, shown: Callable[[], None]
+) -> ReplyEnded:
+    """The prompt sent as it is to ``/api/generate`` (code completion), read into the
+    session's record like a chat's reply."""
+    settings = session.conversation.settings
+    stream = session.client.generate(
+        reply.model,
+        prompt,
+        options=settings.options or None,
+        keep_alive=settings.keep_alive,
+        format=settings.format,
+        raw=True,
+    )
+    return await relay_stream(stream, reply, session.received, shown)
 
 
 def _show_arrivals(session: ChatSession, printer: Printer) -> Callable[[], None]:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import aclosing
 from typing import IO, Any
 
 from ollama_tui.core.config import Config
 from ollama_tui.core.formatting import expires_in, human_size, processor_split, relative_time
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.sanitize import sanitize_line
 
 OK, FAILED, UNREACHABLE = 0, 1, 3
@@ -28,6 +31,10 @@ def add_parsers(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     ):
         parser = commands.add_parser(name, parents=parents, help=text, description=text)
         parser.add_argument("--json", action="store_true", help="JSON instead of a table")
+        if name == "health":
+            parser.add_argument(
+                "-m", "--model", default=argparse.SUPPRESS, help="also generate one token"
+            )
 
 
 def table(rows: Sequence[Sequence[str]]) -> str:
@@ -122,15 +129,28 @@ async def health(
 ) -> None:
     version = await client.version()
     models = await client.list_models()
+    found: dict[str, Any] = {"ok": True, "host": config.host, "version": version}
+    found["models"] = len(models)
+    model = getattr(args, "model", None)
+    if model:
+        found["model"], found["generated_ms"] = model, await one_token(client, model)
     if args.json:
-        out.write(
-            json.dumps({"ok": True, "host": config.host, "version": version, "models": len(models)})
-            + "\n"
-        )
+        out.write(json.dumps(found) + "\n")
         return
-    out.write(
-        f"Ollama {sanitize_line(version, 40)} at {config.host}: {len(models)} models installed.\n"
-    )
+    shown = sanitize_line(version, 40)
+    out.write(f"Ollama {shown} at {config.host}: {len(models)} models installed.\n")
+    if model:
+        out.write(f"{model} generated a token in {found['generated_ms']:,.0f} ms.\n")
+
+
+async def one_token(client: OllamaClient, model: str) -> float:
+    """Milliseconds for ``model`` to answer with one token (loading it if needed)."""
+    started = time.monotonic()
+    events = client.chat(model, [Message("user", "Say OK.")], options={"num_predict": 1})
+    async with aclosing(events) as stream:
+        async for _ in stream:
+            pass
+    return (time.monotonic() - started) * 1000
 
 
 COMMANDS: dict[str, Command] = {"models": list_models, "ps": list_running, "health": health}

@@ -194,7 +194,11 @@ class OllamaClient:
         think: Think | None = None,
         images: Sequence[str] = (),
         keep_alive: KeepAlive | None = None,
+        raw: bool = False,
+        format: str | Mapping[str, Any] | None = None,  # noqa: A002 (Ollama's own name)
     ) -> AsyncGenerator[ChatEvent, None]:
+        """``raw``: the prompt goes to the model as it is, without its template (for
+        code-completion models)."""
         body = _without_none(
             model=model,
             prompt=prompt,
@@ -203,6 +207,8 @@ class OllamaClient:
             think=think,
             images=list(images) or None,
             keep_alive=keep_alive,
+            raw=raw or None,
+            format=format,
             stream=True,
         )
         return self._generation_stream("/api/generate", body, model)
