@@ -62,6 +62,7 @@ async def test_the_chat_logs_each_reply(emulator: OllamaEmulator) -> None:
     app = app_for(emulator)
     async with app.run_test(size=(100, 30)) as pilot:
         chat = chat_of(pilot)
+        await wait_until(pilot, lambda: app.shared.health.state.connected is True)
         await send(pilot, "hello")
         await wait_until(pilot, lambda: chat.session.logged is not None)
         [row] = app.shared.log.recent()
@@ -71,7 +72,7 @@ async def test_the_chat_logs_each_reply(emulator: OllamaEmulator) -> None:
             "llama3.2:latest",
         )
         assert row["conversation_id"] == chat.conversation.id and row["eval_count"]
-        assert row["host"] == emulator.url
+        assert (row["host"], row["server_version"]) == (emulator.url, "0.12.6")
 
 
 def test_ask_logs_unless_told_not_to_and_logs_and_stats_read_it(emulator: OllamaEmulator) -> None:
@@ -82,6 +83,7 @@ def test_ask_logs_unless_told_not_to_and_logs_and_stats_read_it(emulator: Ollama
     assert unlogged["log_id"] is None
     [row] = json.loads(run(emulator.url, "logs", "--json").stdout)
     assert (row["source"], row["status"], row["conversation_id"]) == ("ask", "complete", None)
+    assert row["server_version"] == "0.12.6"
     [summary] = json.loads(run(emulator.url, "stats", "--json").stdout)
     assert (summary["model"], summary["count"]) == ("llama3.2:latest", 1)
     assert run(emulator.url, "logs", "path").stdout.strip() == str(paths.generation_log())

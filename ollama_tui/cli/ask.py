@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Callable
@@ -293,6 +294,9 @@ async def _ask(
         source="ask",
     )
     session.kept = args.save or args.continue_last or args.cid is not None
+    if session.log is not None:
+        with contextlib.suppress(errors.OllamaError):
+            session.server_version = await client.version()
     if session.kept and not saver.hold(conversation):
         printer.err.write(
             "ollama-tui ask: another ollama-tui has this conversation open; "

@@ -108,6 +108,7 @@ class Bench:
         self.log = GenerationLog(paths.generation_log())
         self.saver = ConversationSaver(HistoryStore(config.history_dir), lambda _: None)
         self.counter = ContextCounter(Tokenizer())
+        self.version = ""
 
     async def once(self, model: str, prompt: str) -> Reply:
         args = self.args
@@ -131,6 +132,7 @@ class Bench:
             source="bench",
         )
         session.kept = False
+        session.server_version = self.version
         conversation.add_prompt(prompt)
         reply = session.begin_reply()
         ended = await session.stream(reply)
@@ -166,7 +168,7 @@ class Bench:
             "context_length": loaded.context_length if loaded else None,
             "size": loaded.size if loaded else None,
             "size_vram": loaded.size_vram if loaded else None,
-            "server_version": await self.client.version(),
+            "server_version": self.version,
         }
         return result
 
@@ -178,6 +180,7 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
     bench = Bench(args, config, err)
     results: list[Result] = []
     try:
+        bench.version = await bench.client.version()
         for model in args.models:
             results.append(await bench.model(model))
     except errors.OllamaError as error:

@@ -45,6 +45,8 @@ class ChatSession:
         self.source = source
         self.logged: int | None = None
         """The last generation's row in the log, once written."""
+        self.server_version = ""
+        """The server's version, for the log (set by whoever knows it)."""
         self.clock = clock
         """For how long a reply has been waiting (tests give their own)."""
         self.streaming: Reply | None = None
@@ -189,6 +191,7 @@ class ChatSession:
                 host=self.client.base_url,
                 source=self.source,
                 conversation_id=self.conversation.id if self.kept else None,
+                server_version=self.server_version,
             )
             self.logged = self.log.add(generation)
 

@@ -283,6 +283,7 @@ class ChatScreen(Screen[None]):
         return True
 
     async def begin_reply(self) -> None:
+        self.session.server_version = self.shared.health.state.version
         new_turn = self.conversation.last_assistant_turn is None
         # Before any wait: a key pressed meanwhile sees a reply under way.
         reply = self.session.begin_reply()
