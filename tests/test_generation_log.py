@@ -88,3 +88,17 @@ def test_ask_logs_unless_told_not_to_and_logs_and_stats_read_it(emulator: Ollama
     assert (summary["model"], summary["count"]) == ("llama3.2:latest", 1)
     assert run(emulator.url, "logs", "path").stdout.strip() == str(paths.generation_log())
     assert run(emulator.url, "logs", "--since", "soon").returncode == 2
+
+
+def test_a_log_locked_by_another_writer_is_skipped_not_waited_for(tmp_path: Path) -> None:
+    log = GenerationLog(tmp_path / "generations.db")
+    assert log.add(generation("a", 1000)) == 1
+    other = sqlite3.connect(log.path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        assert log.add(generation("a", 1000)) is None
+        assert "locked" in log.news()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert log.add(generation("a", 1000)) == 2  # free again: written
