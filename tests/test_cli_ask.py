@@ -216,3 +216,15 @@ def test_raw_sends_the_prompt_as_it_is_to_generate(emulator: OllamaEmulator) -> 
     [request] = emulator.requests_to("/api/generate")
     assert request.json["raw"] is True and request.json["prompt"] == "def add(a, b):\n"
     assert emulator.chat_requests() == []
+
+
+def test_credentials_in_the_host_never_reach_output_or_the_log(emulator: OllamaEmulator) -> None:
+    secret_host = emulator.url.replace("http://", "http://someone:hunter2@")
+    done = ask(secret_host, "-m", "llama3.2:latest", "--json", "-v", "hi")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["host"] == emulator.url
+    [row] = GenerationLog(paths.generation_log()).recent()
+    assert row["host"] == emulator.url
+    failed = ask(secret_host.replace(str(emulator.port), "1"), "-m", "x", "hi")
+    for text in (done.stdout, done.stderr, failed.stderr):
+        assert "hunter2" not in text and "someone" not in text
