@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 from pathlib import Path
 
+from ollama_tui.cli.progress import Progress
 from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_cli_models import SCRIPT
 
@@ -41,7 +43,7 @@ def test_prompts_run_a_few_at_a_time_and_come_back_in_order(
     results = [json.loads(line) for line in done.stdout.splitlines()]
     assert [result["id"] for result in results] == ["a", "2", "c"]
     assert all(result["success"] for result in results)
-    assert "3/3 done, 0 failed" in done.stderr
+    assert "batch: 3/3" in done.stderr and done.stderr.endswith("3 done, 0 failed.\n")
     third = next(r for r in emulator.chat_requests() if r["messages"][-1]["content"] == "third")
     assert third["messages"][0] == {"role": "system", "content": "Be brief."}
     assert third["options"] == {"temperature": 0.1}
@@ -62,3 +64,16 @@ def test_failures_are_recorded_and_a_stopped_batch_resumes(
     assert len(emulator.chat_requests()) == 1  # "one" was skipped
     no_model = batch(emulator, str(prompts))
     assert no_model.returncode == 2 and "names no model" in no_model.stderr
+
+
+def test_on_a_terminal_progress_is_a_bar() -> None:
+    screen = io.StringIO()
+    progress = Progress(screen, 4, "batch", live=True)
+    for _ in range(4):
+        progress.step()
+    progress.close()
+    assert "4/4" in screen.getvalue() and "━" in screen.getvalue()
+    plain = io.StringIO()
+    logged = Progress(plain, 2, "embed", live=False)
+    logged.step("(1 failed)")
+    assert plain.getvalue() == "embed (1 failed): 1/2\n"

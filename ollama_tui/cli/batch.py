@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ollama_tui.cli.ask import parse_options, timing
+from ollama_tui.cli.progress import Progress
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import Conversation, ReplyStatus
@@ -161,6 +162,9 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
     gate = asyncio.Semaphore(args.j)
     results: dict[int, dict[str, Any]] = {}
     written, failed = 0, 0
+    if skipped:
+        err.write(f"{len(skipped)} done before, skipped.\n")
+    progress = Progress(err, len(jobs), "batch")
 
     async def one(index: int, job: Job) -> None:
         async with gate:
@@ -178,8 +182,7 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
             target.write(json.dumps(result, ensure_ascii=False) + "\n")
             target.flush()
             written += 1
-            err.write(f"\r{written}/{len(jobs)} done, {failed} failed")
-            err.flush()
+            progress.step(f"({failed} failed)" if failed else "")
 
     try:
         tasks = [asyncio.create_task(one(index, job)) for index, job in enumerate(jobs)]
@@ -187,10 +190,9 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
             await task
             flush()
     finally:
+        progress.close()
         await client.aclose()
         if target is not out:
             target.close()
-    if skipped:
-        err.write(f"; {len(skipped)} done before, skipped")
-    err.write("\n")
+    err.write(f"{written} done, {failed} failed.\n")
     return FAILED if failed else OK

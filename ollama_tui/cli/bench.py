@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ollama_tui.cli.models import table
+from ollama_tui.cli.progress import Progress
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import Conversation, Reply, ReplyStatus
@@ -144,8 +145,9 @@ class Bench:
     async def model(self, model: str) -> Result:
         args, result = self.args, Result(model)
         words = args.prompt_tokens
-        self.err.write(f"{model}: warming up\n")
+        progress = Progress(self.err, args.runs + 1, model)
         warm = await self.once(model, prompt_text(words, 0))
+        progress.step("(warm-up)")
         counted = warm.stats.prompt_eval_count if warm.stats else None
         if counted:  # the server's own count sets the prompt's length
             words = max(1, round(words * args.prompt_tokens / counted))
@@ -158,7 +160,9 @@ class Bench:
                 if reply.status is ReplyStatus.COMPLETE and not short:
                     break
             result.runs.append(figures(reply))
-            self.err.write(f"{model}: run {run}/{args.runs}\n")
+            tps = result.runs[-1]["generation_tps"]
+            progress.step(f"({tps:,.1f} tok/s)" if tps else "")
+        progress.close()
         info = await self.catalog.show(model)
         loaded = next((m for m in await self.client.running() if m.name == model), None)
         result.details = {

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from ollama_tui.cli.progress import Progress
 from ollama_tui.core.config import Config
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.client import OllamaClient
@@ -97,7 +98,9 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
             err.write(f"ollama-tui embed: {model} is not an embedding model.\n")
             return USAGE
         vectors: list[tuple[float, ...]] = []
-        for start in range(0, len(texts), args.batch):
+        batches = range(0, len(texts), args.batch)
+        progress = Progress(err, len(batches), "embed") if len(batches) > 1 else None
+        for start in batches:
             batch = [text for _, text in texts[start : start + args.batch]]
             found = await client.embed(model, batch, dimensions=args.dimensions)
             if len(found.vectors) != len(batch):
@@ -105,6 +108,10 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
                     f"/api/embed gave {len(found.vectors)} embeddings for {len(batch)} texts."
                 )
             vectors.extend(found.vectors)
+            if progress is not None:
+                progress.step()
+        if progress is not None:
+            progress.close()
     except errors.OllamaError as error:
         err.write(f"ollama-tui embed: {error.explain()}\n")
         if isinstance(error, errors.Unreachable):
