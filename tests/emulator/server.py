@@ -323,6 +323,8 @@ class OllamaEmulator:
             return await self._delete(writer, body)
         if route == ("POST", "/api/copy"):
             return await self._copy(writer, body)
+        if route == ("POST", "/api/create"):
+            return await self._create(writer, body)
         if route == ("POST", "/api/embed"):
             return await self._embed(writer, body)
         if route in {("POST", "/api/chat"), ("POST", "/api/generate")}:
@@ -463,6 +465,17 @@ class OllamaEmulator:
         copy = FakeModel(**{**source.__dict__, "name": destination})
         self.models.append(copy)
         return await _send(writer, 200, b"")
+
+    async def _create(self, writer: Writer, body: dict[str, Any]) -> bool:
+        """A model made from an installed one (``from``), as Ollama does without files."""
+        source = self.model(str(body.get("from", "")))
+        if source is None:
+            return await _send_error(writer, 404, f"model '{body.get('from')}' not found")
+        name = str(body.get("model", ""))
+        if not name:
+            return await _send_error(writer, 400, "model is required")
+        self.models.append(FakeModel(**{**source.__dict__, "name": name}))
+        return await _send_json(writer, 200, {"status": "success"})
 
     async def _embed(self, writer: Writer, body: dict[str, Any]) -> bool:
         found = self.model(_name(body))
