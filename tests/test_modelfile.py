@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 
 from ollama_tui.core.modelfile import ModelfileError, parse_modelfile
+from ollama_tui.ui.screens.confirm import TextPrompt
+from tests.chat_helpers import app_for, chat_of, notices, send, wait_until
 from tests.emulator import OllamaEmulator
 from tests.test_cli_models import run
+from tests.test_palette import run_from_palette
 
 PIRATE = '''# a pirate
 FROM llama3.2:latest
@@ -70,3 +73,27 @@ def test_create_makes_a_model_from_an_installed_one(
     assert local.returncode == 2 and "upload" in local.stderr
     missing = run(emulator.url, "create", "x", "-f", str(tmp_path / "nope"))
     assert missing.returncode == 2
+
+
+async def test_the_chat_is_saved_as_a_model_from_the_palette(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        chat.conversation.settings.system = "Be brief."
+        await send(pilot, "hello")
+        await run_from_palette(pilot, "Save chat as model")
+        await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        await pilot.press(*"brief", "enter")
+        await wait_until(pilot, lambda: bool(emulator.requests_to("/api/create")))
+        [request] = emulator.requests_to("/api/create")
+        assert request.json == {
+            "model": "brief",
+            "from": "llama3.2:latest",
+            "system": "Be brief.",
+            "messages": [
+                {"role": "user", "content": "hello"},
+                {"role": "assistant", "content": "You said: hello"},
+            ],
+            "stream": False,
+        }
+        await wait_until(pilot, lambda: any("brief" in n.message for n in notices(app)))

@@ -274,6 +274,15 @@ CHAT_ACTIONS: tuple[Action, ...] = (
         "Use settings for new chats",
     ),
     Action(
+        "chat.save-as-model",
+        "",
+        "save_as_model",
+        "Save as model",
+        "chat",
+        "Save this chat's model, system prompt, options and messages as a new model.",
+        "Save chat as model",
+    ),
+    Action(
         "chat.continue-in-copy",
         "",
         "continue_in_copy",

@@ -26,6 +26,7 @@ from ollama_tui.ui.screens.chat_editing import LastPromptEditing
 from ollama_tui.ui.screens.chat_messages import MessageActions
 from ollama_tui.ui.screens.chat_model import ModelChoice, ModelChosen, ModelMissing
 from ollama_tui.ui.screens.chat_ownership import Ownership
+from ollama_tui.ui.screens.chat_save_model import SaveAsModel
 from ollama_tui.ui.screens.chat_settings import ChatSettingsPanel, Counted
 from ollama_tui.ui.screens.chat_status import ChatStatus
 from ollama_tui.ui.screens.chat_welcome import Welcome
@@ -67,6 +68,7 @@ class ChatScreen(Screen[None]):
         self.welcome = Welcome(self, first_run)
         self.status = ChatStatus(self, shared, self.session)
         self.messages = MessageActions(self)
+        self.save_as = SaveAsModel(self, shared, self.session)
 
     @property
     def conversation(self) -> Conversation:
@@ -405,6 +407,9 @@ class ChatScreen(Screen[None]):
             self.editing.resume(before_editing)
         self.notify("The other ollama-tui let this conversation go: it is yours again.")
         return not self.session.read_only
+
+    def action_save_as_model(self) -> None:
+        self.save_as.ask()
 
     def action_continue_in_copy(self) -> None:
         self.ownership.continue_in_copy()
