@@ -228,3 +228,12 @@ def test_credentials_in_the_host_never_reach_output_or_the_log(emulator: OllamaE
     failed = ask(secret_host.replace(str(emulator.port), "1"), "-m", "x", "hi")
     for text in (done.stdout, done.stderr, failed.stderr):
         assert "hunter2" not in text and "someone" not in text
+
+
+def test_thinking_goes_to_stderr_and_the_answer_starts_apart(emulator: OllamaEmulator) -> None:
+    emulator.script(ChatReply(thinking=["hmm, ", "sky"], content=["Blue."]))
+    done = ask(emulator, "-m", "qwen3:8b", "--think", "true", "why?")
+    assert (done.stdout, done.stderr) == ("Blue.\n", "hmm, sky\n\n")
+    emulator.script(ChatReply(thinking=["hidden"], content=["Shown."]))
+    quiet = ask(emulator, "-m", "qwen3:8b", "--think", "true", "--hide-thinking", "why?")
+    assert (quiet.stdout, quiet.stderr) == ("Shown.\n", "")

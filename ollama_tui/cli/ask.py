@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -55,6 +56,7 @@ THINK: dict[str, Think] = {
 }
 
 
+DIM, PLAIN = "\x1b[2m", "\x1b[0m"
 SCHEMA_BYTES = 1024 * 1024
 """A ``--format`` schema file larger than this is refused."""
 
@@ -200,6 +202,9 @@ class Printer:
     def __init__(self, args: argparse.Namespace, out: IO[str], err: IO[str]) -> None:
         self.args, self.out, self.err = args, out, err
         self.inert_out, self.inert_err = out.isatty(), err.isatty()
+        self.dim = self.inert_err and not os.environ.get("NO_COLOR")
+        """Thinking is dimmed on a terminal, unless NO_COLOR asks for no colour."""
+        self.thinking_shown = False
 
     def event(self, kind: str, **fields: Any) -> None:
         if self.args.ndjson:
@@ -216,8 +221,14 @@ class Printer:
                 self.event("delta", text=content)
             return
         if thinking and not self.args.hide_thinking:
-            self.err.write(sanitize(thinking) if self.inert_err else thinking)
+            text = sanitize(thinking) if self.inert_err else thinking
+            self.err.write(f"{DIM}{text}{PLAIN}" if self.dim else text)
             self.err.flush()
+            self.thinking_shown = True
+        if content and self.thinking_shown:
+            self.err.write("\n\n")  # the answer starts on a line of its own
+            self.err.flush()
+            self.thinking_shown = False
         if content:
             self.out.write(sanitize(content) if self.inert_out else content)
             self.out.flush()
