@@ -137,4 +137,4 @@ def test_health_can_ask_a_model_for_one_token(emulator: OllamaEmulator) -> None:
     assert found["generated_ms"] > 0
     assert emulator.chat_requests()[0]["options"] == {"num_predict": 1}
     missing = run(emulator.url, "health", "-m", "missing:1b")
-    assert missing.returncode == 1 and "not installed" in missing.stderr
+    assert missing.returncode == 4 and "not installed" in missing.stderr

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from ollama_tui.cli.exits import FAILED, INTERRUPTED, NOT_FOUND, OK, UNREACHABLE, USAGE, code_for
 from ollama_tui.cli.reopen import reopened
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config
@@ -46,7 +47,6 @@ from ollama_tui.services.generation_log import GenerationLog
 from ollama_tui.services.reply_relay import ReplyEnded, relay_stream
 from ollama_tui.services.saver import ConversationSaver
 
-OK, FAILED, USAGE, UNREACHABLE, NOT_FOUND, INTERRUPTED = 0, 1, 2, 3, 4, 130
 THINK: dict[str, Think] = {
     "false": False,
     "true": True,
@@ -182,18 +182,8 @@ def timing(stats: Stats | None, first_token_s: float | None) -> dict[str, Any]:
     }
 
 
-def exit_code(error: errors.OllamaError) -> int:
-    if isinstance(error, errors.Unreachable):
-        return UNREACHABLE
-    if isinstance(error, errors.ModelNotFound):
-        return NOT_FOUND
-    return FAILED
-
-
 def error_kind(error: errors.OllamaError) -> str:
-    return {UNREACHABLE: "unreachable", NOT_FOUND: "model_not_found"}.get(
-        exit_code(error), "server"
-    )
+    return {UNREACHABLE: "unreachable", NOT_FOUND: "model_not_found"}.get(code_for(error), "server")
 
 
 class Printer:
@@ -403,7 +393,7 @@ def _report(
         printer.err.write(_figures_text(figures))
     if error is not None:
         printer.err.write(f"ollama-tui ask: {error.explain()}\n")
-        return exit_code(error)
+        return code_for(error)
     return OK
 
 

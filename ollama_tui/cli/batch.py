@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ollama_tui.cli.ask import parse_options, timing
+from ollama_tui.cli.exits import FAILED, OK, USAGE
 from ollama_tui.cli.progress import Progress
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config
@@ -30,8 +31,6 @@ from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.generation_log import GenerationLog
 from ollama_tui.services.saver import ConversationSaver
-
-OK, FAILED, USAGE = 0, 1, 2
 
 
 class UsageError(Exception):

@@ -20,6 +20,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from ollama_tui.cli.exits import OK, USAGE, code_for
 from ollama_tui.cli.models import table
 from ollama_tui.cli.progress import Progress
 from ollama_tui.core import paths
@@ -34,7 +35,6 @@ from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.generation_log import GenerationLog
 from ollama_tui.services.saver import ConversationSaver
 
-OK, FAILED, USAGE, UNREACHABLE, NOT_FOUND = 0, 1, 2, 3, 4
 SEED = 42
 RETRIES = 2
 """Runs again a reply that stops before ``--gen-tokens``, at most this many times."""
@@ -189,9 +189,7 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
             results.append(await bench.model(model))
     except errors.OllamaError as error:
         err.write(f"ollama-tui bench: {error.explain()}\n")
-        if isinstance(error, errors.Unreachable):
-            return UNREACHABLE
-        return NOT_FOUND if isinstance(error, errors.ModelNotFound) else FAILED
+        return code_for(error)
     finally:
         await bench.client.aclose()
     out.write(report(results, args.format))

@@ -15,12 +15,11 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from ollama_tui.cli.exits import FAILED, OK, USAGE, code_for
 from ollama_tui.cli.progress import Progress
 from ollama_tui.core.config import Config
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.client import OllamaClient
-
-OK, FAILED, USAGE, UNREACHABLE, NOT_FOUND = 0, 1, 2, 3, 4
 
 
 class UsageError(Exception):
@@ -114,9 +113,7 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
             progress.close()
     except errors.OllamaError as error:
         err.write(f"ollama-tui embed: {error.explain()}\n")
-        if isinstance(error, errors.Unreachable):
-            return UNREACHABLE
-        return NOT_FOUND if isinstance(error, errors.ModelNotFound) else FAILED
+        return code_for(error)
     finally:
         await client.aclose()
     return _write(args, texts, vectors, out, err)

@@ -8,11 +8,11 @@ import re
 import time
 from typing import IO, Any
 
+from ollama_tui.cli.exits import OK, USAGE
 from ollama_tui.cli.models import table
 from ollama_tui.core import paths
 from ollama_tui.services.generation_log import GenerationLog
 
-OK, USAGE = 0, 2
 _SINCE = re.compile(r"(\d+)\s*([mhdw])")
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ollama_tui import __version__
 from ollama_tui.cli import ask, batch, bench, embed, logs, manage, models, pull
+from ollama_tui.cli.exits import INTERRUPTED
 from ollama_tui.cli.reopen import reopened
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config, resolve_config
@@ -137,14 +138,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return asyncio.run(ask.ask(args, config, sys.stdout, sys.stderr))
         except KeyboardInterrupt:
-            return ask.INTERRUPTED
+            return INTERRUPTED
     if args.command in ("logs", "stats"):
         return logs.run(args, sys.stdout, sys.stderr)
     if args.command == "pull":
         try:
             return asyncio.run(pull.run(args, config, sys.stderr))
         except KeyboardInterrupt:
-            return pull.INTERRUPTED
+            return INTERRUPTED
     if args.command == "bench":
         return asyncio.run(bench.run(args, config, sys.stdout, sys.stderr))
     if args.command == "batch":

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from ollama_tui.cli.exits import FAILED, OK, USAGE, code_for
 from ollama_tui.core.config import Config
 from ollama_tui.core.files import read_text
 from ollama_tui.core.formatting import model_details
@@ -17,7 +18,6 @@ from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.sanitize import sanitize
 
-OK, FAILED, USAGE, UNREACHABLE, NOT_FOUND = 0, 1, 2, 3, 4
 SECTIONS = ("modelfile", "parameters", "template", "system", "license")
 COMMANDS = ("show", "rm", "cp", "stop", "create")
 MODELFILE_BYTES = 1024 * 1024
@@ -43,12 +43,6 @@ def add_parsers(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     create.add_argument("name")
     create.add_argument("-f", "--file", type=Path, default=Path("Modelfile"))
-
-
-def _code(error: errors.OllamaError) -> int:
-    if isinstance(error, errors.Unreachable):
-        return UNREACHABLE
-    return NOT_FOUND if isinstance(error, errors.ModelNotFound) else FAILED
 
 
 async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[str]) -> int:
@@ -82,7 +76,7 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
             out.write(f"Unloaded {args.name}.\n")
     except errors.OllamaError as error:
         err.write(f"ollama-tui {args.command}: {error.explain()}\n")
-        return _code(error)
+        return code_for(error)
     finally:
         await client.aclose()
     return OK

@@ -11,14 +11,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import aclosing
 from typing import IO, Any
 
+from ollama_tui.cli.exits import OK, code_for
 from ollama_tui.core.config import Config
 from ollama_tui.core.formatting import expires_in, human_size, processor_split, relative_time
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.sanitize import sanitize_line
-
-OK, FAILED, UNREACHABLE = 0, 1, 3
 
 Command = Callable[[OllamaClient, argparse.Namespace, Config, IO[str]], Awaitable[None]]
 
@@ -167,7 +166,7 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
                 json.dumps({"ok": False, "host": config.host, "error": error.explain()}) + "\n"
             )
         err.write(f"ollama-tui {args.command}: {error.explain()}\n")
-        return UNREACHABLE if isinstance(error, errors.Unreachable) else FAILED
+        return code_for(error)
     finally:
         await client.aclose()
     return OK

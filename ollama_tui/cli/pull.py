@@ -9,13 +9,13 @@ import asyncio
 import time
 from typing import IO, Any
 
+from ollama_tui.cli.exits import FAILED, INTERRUPTED, NOT_FOUND, OK, USAGE
 from ollama_tui.core.config import Config
 from ollama_tui.core.formatting import human_size
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.pulls import PullJob, PullState, name_problem
 from ollama_tui.services.pull_queue import PullChange, PullQueue
 
-OK, FAILED, USAGE, NOT_FOUND, INTERRUPTED = 0, 1, 2, 4, 130
 LOG_SECONDS = 5.0
 """How often progress is written when stderr is not a terminal (a log, a CI job)."""
 
