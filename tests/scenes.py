@@ -242,8 +242,15 @@ def history_browser_searching(emulator: OllamaEmulator) -> tuple[App[Any], RunBe
         table = screen.query_one("#history-table", DataTable)
         await wait_until(pilot, lambda: table.row_count == 3)
         await pilot.press("slash", *"regrow")
+        # Each key starts a search: the picture is of the last one's results.
         await wait_until(pilot, lambda: table.row_count == 1)
-        await pilot.pause()
+        await wait_until(
+            pilot,
+            lambda: (
+                not any(w.group == "history-list" and not w.is_finished for w in pilot.app.workers)
+            ),
+        )
+        await screen_settled(pilot)
 
     return app, run_before
 
