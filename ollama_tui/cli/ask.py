@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from ollama_tui.cli.common import client_for
 from ollama_tui.cli.exits import FAILED, INTERRUPTED, NOT_FOUND, OK, UNREACHABLE, USAGE, code_for
 from ollama_tui.cli.reopen import reopened
 from ollama_tui.core import paths
@@ -30,7 +31,7 @@ from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.images import load_image
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.client import OllamaClient
-from ollama_tui.core.ollama.types import Stats
+from ollama_tui.core.ollama.types import Stats, milliseconds
 from ollama_tui.core.options import (
     OPTIONS_BY_KEY,
     InvalidValue,
@@ -163,10 +164,11 @@ def attached(path: str) -> Attachment:
 
 def timing(stats: Stats | None, first_token_s: float | None) -> dict[str, Any]:
     def ms(nanoseconds: int | None) -> float | None:
-        return None if nanoseconds is None else round(nanoseconds / 1e6, 3)
+        value = milliseconds(nanoseconds)
+        return None if value is None else round(value, 3)
 
-    def rate(count: int | None, nanoseconds: int | None) -> float | None:
-        return round(count / (nanoseconds / 1e9), 2) if count and nanoseconds else None
+    def rate(value: float | None) -> float | None:
+        return None if value is None else round(value, 2)
 
     stats = stats or Stats()
     return {
@@ -176,8 +178,8 @@ def timing(stats: Stats | None, first_token_s: float | None) -> dict[str, Any]:
         "prompt_eval_duration_ms": ms(stats.prompt_eval_duration),
         "eval_count": stats.eval_count,
         "eval_duration_ms": ms(stats.eval_duration),
-        "prompt_tokens_per_second": rate(stats.prompt_eval_count, stats.prompt_eval_duration),
-        "tokens_per_second": rate(stats.eval_count, stats.eval_duration),
+        "prompt_tokens_per_second": rate(stats.prompt_tokens_per_second),
+        "tokens_per_second": rate(stats.tokens_per_second),
         "ttft_ms": None if first_token_s is None else round(first_token_s * 1000, 1),
     }
 
@@ -251,7 +253,7 @@ async def ask(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
     conversation.settings.options = {**conversation.settings.options, **options}
     conversation.settings.format = extras.get("format", conversation.settings.format)
     conversation.settings.keep_alive = extras.get("keep_alive", conversation.settings.keep_alive)
-    client = OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth)
+    client = client_for(config)
     saver = ConversationSaver(store, lambda _: None)
     try:
         return await _ask(args, config, client, saver, printer, prompt, images, conversation)

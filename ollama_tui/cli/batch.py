@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ollama_tui.cli.ask import parse_options, timing
+from ollama_tui.cli.common import client_for
 from ollama_tui.cli.exits import FAILED, OK, USAGE
 from ollama_tui.cli.progress import Progress
 from ollama_tui.core import paths
@@ -104,19 +105,31 @@ def done_ids(output: Path | None) -> set[str]:
     return ids
 
 
-async def answer(
-    job: Job, client: OllamaClient, config: Config, log: GenerationLog
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Shared:
+    """What every job of a batch uses, made once: the client, the tokenizer's counts,
+    the model details, the log, and a saver that never writes (jobs are not kept)."""
+
+    config: Config
+    client: OllamaClient
+    log: GenerationLog
+    counter: ContextCounter
+    catalog: ModelCatalog
+    saver: ConversationSaver
+
+
+async def answer(job: Job, shared: Shared) -> dict[str, Any]:
+    config = shared.config
     conversation = Conversation(model=job.model)
     conversation.settings.system = job.system
     conversation.settings.options = job.options
     session = ChatSession(
         conversation,
-        client=client,
-        counter=ContextCounter(Tokenizer()),
-        catalog=ModelCatalog(client),
-        saver=ConversationSaver(HistoryStore(config.history_dir), lambda _: None),
-        log=log,
+        client=shared.client,
+        counter=shared.counter,
+        catalog=shared.catalog,
+        saver=shared.saver,
+        log=shared.log,
         source="batch",
     )
     session.kept = False
@@ -155,8 +168,15 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
         return USAGE
     skipped = done_ids(args.output)
     jobs = [job for job in jobs if job.id not in skipped]
-    client = OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth)
-    log = GenerationLog(paths.generation_log())
+    client = client_for(config)
+    shared = Shared(
+        config,
+        client,
+        GenerationLog(paths.generation_log()),
+        ContextCounter(Tokenizer()),
+        ModelCatalog(client),
+        ConversationSaver(HistoryStore(config.history_dir), lambda _: None),
+    )
     target = args.output.open("a", encoding="utf-8") if args.output else out
     gate = asyncio.Semaphore(args.j)
     results: dict[int, dict[str, Any]] = {}
@@ -168,7 +188,7 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
     async def one(index: int, job: Job) -> None:
         async with gate:
             try:
-                results[index] = await answer(job, client, config, log)
+                results[index] = await answer(job, shared)
             except errors.OllamaError as error:  # the batch goes on
                 failure = {"message": error.explain()}
                 results[index] = {"id": job.id, "success": False, "error": failure}

@@ -20,15 +20,15 @@ import statistics
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from ollama_tui.cli.common import client_for, table
 from ollama_tui.cli.exits import OK, USAGE, code_for
-from ollama_tui.cli.models import table
 from ollama_tui.cli.progress import Progress
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import Conversation, Reply, ReplyStatus
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama import errors
-from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.ollama.types import Stats, milliseconds
 from ollama_tui.core.tokens import ContextCounter, Tokenizer
 from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.chat_session import ChatSession
@@ -80,31 +80,22 @@ def prompt_text(words: int, run: int) -> str:
 
 
 def figures(reply: Reply) -> dict[str, float | None]:
-    stats = reply.stats
-
-    def ms(nanoseconds: int | None) -> float | None:
-        return None if nanoseconds is None else nanoseconds / 1e6
-
-    def rate(count: int | None, nanoseconds: int | None) -> float | None:
-        return count / (nanoseconds / 1e9) if count and nanoseconds else None
-
+    stats = reply.stats or Stats()
     return {
-        "load_ms": ms(stats.load_duration) if stats else None,
+        "load_ms": milliseconds(stats.load_duration),
         "ttft_ms": None if reply.first_token_s is None else reply.first_token_s * 1000,
-        "prefill_tps": rate(stats.prompt_eval_count, stats.prompt_eval_duration) if stats else None,
-        "generation_tps": rate(stats.eval_count, stats.eval_duration) if stats else None,
-        "total_ms": ms(stats.total_duration) if stats else None,
-        "prompt_tokens": stats.prompt_eval_count if stats else None,
-        "eval_tokens": stats.eval_count if stats else None,
+        "prefill_tps": stats.prompt_tokens_per_second,
+        "generation_tps": stats.tokens_per_second,
+        "total_ms": milliseconds(stats.total_duration),
+        "prompt_tokens": stats.prompt_eval_count,
+        "eval_tokens": stats.eval_count,
     }
 
 
 class Bench:
     def __init__(self, args: argparse.Namespace, config: Config, err: IO[str]) -> None:
         self.args, self.config, self.err = args, config, err
-        self.client = OllamaClient(
-            config.host, api_key=config.api_key, basic_auth=config.basic_auth
-        )
+        self.client = client_for(config)
         self.catalog = ModelCatalog(self.client)
         self.log = GenerationLog(paths.generation_log())
         self.saver = ConversationSaver(HistoryStore(config.history_dir), lambda _: None)

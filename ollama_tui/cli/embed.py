@@ -15,11 +15,11 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from ollama_tui.cli.common import client_for
 from ollama_tui.cli.exits import FAILED, OK, USAGE, code_for
 from ollama_tui.cli.progress import Progress
 from ollama_tui.core.config import Config
 from ollama_tui.core.ollama import errors
-from ollama_tui.core.ollama.client import OllamaClient
 
 
 class UsageError(Exception):
@@ -90,7 +90,7 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
     except UsageError as error:
         err.write(f"ollama-tui embed: {error}\n")
         return USAGE
-    client = OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth)
+    client = client_for(config)
     try:
         info = await client.show(model)
         if "embedding" not in info.capabilities:

@@ -8,8 +8,8 @@ import re
 import time
 from typing import IO, Any
 
+from ollama_tui.cli.common import table
 from ollama_tui.cli.exits import OK, USAGE
-from ollama_tui.cli.models import table
 from ollama_tui.core import paths
 from ollama_tui.services.generation_log import GenerationLog
 

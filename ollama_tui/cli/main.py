@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ollama_tui import __version__
 from ollama_tui.cli import ask, batch, bench, embed, logs, manage, models, pull
+from ollama_tui.cli.common import client_for
 from ollama_tui.cli.exits import INTERRUPTED
 from ollama_tui.cli.reopen import reopened
 from ollama_tui.core import paths
@@ -91,7 +92,7 @@ def make_app(
 
     return OllamaTUI(
         config,
-        client or OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth),
+        client or client_for(config),
         store or HistoryStore(config.history_dir, config.history_format),
         conversation,
     )

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
+from ollama_tui.cli.common import client_for
 from ollama_tui.cli.exits import FAILED, OK, USAGE, code_for
 from ollama_tui.core.config import Config
 from ollama_tui.core.files import read_text
@@ -58,7 +59,7 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
             reason = getattr(error, "strerror", None) or error
             err.write(f"ollama-tui create: {args.file}: {reason}\n")
             return USAGE
-    client = OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth)
+    client = client_for(config)
     try:
         if args.command == "show":
             await _show(client, args, out)

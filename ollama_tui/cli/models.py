@@ -7,10 +7,11 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from typing import IO, Any
 
+from ollama_tui.cli.common import client_for, table
 from ollama_tui.cli.exits import OK, code_for
 from ollama_tui.core.config import Config
 from ollama_tui.core.formatting import expires_in, human_size, processor_split, relative_time
@@ -34,17 +35,6 @@ def add_parsers(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
             parser.add_argument(
                 "-m", "--model", default=argparse.SUPPRESS, help="also generate one token"
             )
-
-
-def table(rows: Sequence[Sequence[str]]) -> str:
-    """Columns padded to their widest cell; every cell made safe for a terminal."""
-    cells = [[sanitize_line(cell, 60) for cell in row] for row in rows]
-    widths = [max(len(row[column]) for row in cells) for column in range(len(cells[0]))]
-    lines = [
-        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-        for row in cells
-    ]
-    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 async def list_models(
@@ -157,7 +147,7 @@ COMMANDS: dict[str, Command] = {"models": list_models, "ps": list_running, "heal
 
 async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[str]) -> int:
     """Run the model command named in ``args``; the exit code."""
-    client = OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth)
+    client = client_for(config)
     try:
         await COMMANDS[args.command](client, args, config, out)
     except errors.OllamaError as error:

@@ -9,10 +9,10 @@ import asyncio
 import time
 from typing import IO, Any
 
+from ollama_tui.cli.common import client_for
 from ollama_tui.cli.exits import FAILED, INTERRUPTED, NOT_FOUND, OK, USAGE
 from ollama_tui.core.config import Config
 from ollama_tui.core.formatting import human_size
-from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.pulls import PullJob, PullState, name_problem
 from ollama_tui.services.pull_queue import PullChange, PullQueue
 
@@ -43,7 +43,7 @@ async def run(args: argparse.Namespace, config: Config, err: IO[str]) -> int:
     if problem:
         err.write(f"ollama-tui pull: {problem}\n")
         return USAGE
-    client = OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth)
+    client = client_for(config)
     done = asyncio.Event()
     live = err.isatty()
     written = [0.0]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ollama_tui.core.conversation import Reply, ReplyStatus
+from ollama_tui.core.ollama.types import milliseconds
 from ollama_tui.core.settings import ChatSettings
 
 SCHEMA_VERSION = 1
@@ -63,10 +64,7 @@ class Generation:
         server_version: str = "",
     ) -> Generation:
         stats = reply.stats
-
-        def ms(nanoseconds: int | None) -> float | None:
-            return None if nanoseconds is None else nanoseconds / 1e6
-
+        ms = milliseconds
         status = {ReplyStatus.COMPLETE: "complete", ReplyStatus.STOPPED: "stopped"}
         options = settings.options
         think = settings.think

@@ -243,6 +243,17 @@ class Stats:
             return None
         return self.eval_count / self.eval_duration * 1e9
 
+    @property
+    def prompt_tokens_per_second(self) -> float | None:
+        if not self.prompt_eval_count or not self.prompt_eval_duration:
+            return None
+        return self.prompt_eval_count / self.prompt_eval_duration * 1e9
+
+
+def milliseconds(nanoseconds: int | None) -> float | None:
+    """One of Ollama's durations (nanoseconds) in milliseconds."""
+    return None if nanoseconds is None else nanoseconds / 1e6
+
 
 @dataclass(frozen=True, slots=True)
 class ToolCall:

@@ -1,0 +1,25 @@
+"""What the commands share: a client for the configured server, and tables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ollama_tui.core.config import Config
+from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.sanitize import sanitize_line
+
+
+def client_for(config: Config) -> OllamaClient:
+    """A client for the configured server, with its credentials (never shown)."""
+    return OllamaClient(config.host, api_key=config.api_key, basic_auth=config.basic_auth)
+
+
+def table(rows: Sequence[Sequence[str]]) -> str:
+    """Columns padded to their widest cell; every cell made safe for a terminal."""
+    cells = [[sanitize_line(cell, 60) for cell in row] for row in rows]
+    widths = [max(len(row[column]) for row in cells) for column in range(len(cells[0]))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in cells
+    ]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
