@@ -64,7 +64,6 @@ class Generation:
         server_version: str = "",
     ) -> Generation:
         stats = reply.stats
-        ms = milliseconds
         status = {ReplyStatus.COMPLETE: "complete", ReplyStatus.STOPPED: "stopped"}
         options = settings.options
         think = settings.think
@@ -79,12 +78,12 @@ class Generation:
             num_ctx=_int(options.get("num_ctx")),
             num_predict=_int(options.get("num_predict")),
             think=None if think is None else str(think).lower(),
-            total_ms=ms(stats.total_duration) if stats else None,
-            load_ms=ms(stats.load_duration) if stats else None,
+            total_ms=milliseconds(stats.total_duration) if stats else None,
+            load_ms=milliseconds(stats.load_duration) if stats else None,
             prompt_eval_count=stats.prompt_eval_count if stats else None,
-            prompt_eval_ms=ms(stats.prompt_eval_duration) if stats else None,
+            prompt_eval_ms=milliseconds(stats.prompt_eval_duration) if stats else None,
             eval_count=stats.eval_count if stats else None,
-            eval_ms=ms(stats.eval_duration) if stats else None,
+            eval_ms=milliseconds(stats.eval_duration) if stats else None,
             done_reason=stats.done_reason if stats else None,
             ttft_ms=None if reply.first_token_s is None else reply.first_token_s * 1000,
             error=reply.error or None,
