@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 from pathlib import Path
 
 from ollama_tui.cli.progress import Progress
 from tests.emulator import ChatReply, OllamaEmulator
-from tests.test_cli_models import SCRIPT
+from tests.test_cli_models import run
 
 
 def batch(emulator: OllamaEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SCRIPT), "batch", *args],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "OLLAMA_HOST": emulator.url},
-        timeout=60,
-    )
+    return run(emulator.url, "batch", *args)
 
 
 def test_prompts_run_a_few_at_a_time_and_come_back_in_order(

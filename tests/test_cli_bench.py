@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 
 from tests.emulator import ChatReply, OllamaEmulator
-from tests.test_cli_models import SCRIPT
+from tests.test_cli_models import run
 
 
 def bench(emulator: OllamaEmulator, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SCRIPT), "bench", *args],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "OLLAMA_HOST": emulator.url},
-        timeout=120,
-    )
+    return run(emulator.url, "bench", *args, timeout=120)
 
 
 def replies(count: int, tokens: int = 8) -> list[ChatReply]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import struct
 import subprocess
 from pathlib import Path
 
 from tests.emulator import OllamaEmulator
-from tests.test_cli_models import SCRIPT
+from tests.test_cli_models import run
 
 MODEL = "nomic-embed-text:latest"
 
@@ -17,14 +16,7 @@ MODEL = "nomic-embed-text:latest"
 def embed(
     emulator: OllamaEmulator, *args: str, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SCRIPT), "embed", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "OLLAMA_HOST": emulator.url},
-        timeout=60,
-    )
+    return run(emulator.url, "embed", *args, stdin=stdin)
 
 
 def test_texts_become_json_lines_in_batches(emulator: OllamaEmulator, tmp_path: Path) -> None:

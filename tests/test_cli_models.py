@@ -16,14 +16,19 @@ from tests.emulator.models import PullLayer, PullScript, Running
 SCRIPT = Path(sys.executable).parent / "ollama-tui"
 
 
-def run(host: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run(
+    host: str, *args: str, stdin: str | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """The installed console script with ``args``, against ``host``; no stdin unless
+    ``stdin`` is given."""
     return subprocess.run(
         [str(SCRIPT), *args],
-        stdin=subprocess.DEVNULL,
+        input=stdin,
+        stdin=subprocess.DEVNULL if stdin is None else None,
         capture_output=True,
         text=True,
         env={**os.environ, "OLLAMA_HOST": host},
-        timeout=60,
+        timeout=timeout,
     )
 
 
