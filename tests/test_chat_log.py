@@ -322,3 +322,22 @@ async def test_a_streamed_markdown_reply_shows_every_construct(emulator: OllamaE
         assert [
             line.parts for line in entry.document.lines(log.line_width - 2, log.look.palette)
         ] == [line.parts for line in whole]
+
+
+async def test_the_scroll_bar_shows_where_the_view_is(emulator: OllamaEmulator) -> None:
+    """The first reply that overflows the log brings the scroll bar in after the view has
+    already followed it to the end: the bar must show the end too, not the top."""
+    emulator.script(ChatReply(content=tokens(EVERY_CONSTRUCT * 3)))
+    app = app_for(emulator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await send(pilot, "show me")
+        await reply_settled(pilot)
+        log = chat_of(pilot).chat_log
+        bar = log.vertical_scrollbar
+        assert log.show_vertical_scrollbar and log.max_scroll_y > 0
+        assert log.scroll_y == log.max_scroll_y
+        assert bar.position == log.scroll_y
+        await pilot.press("pageup")
+        await screen_settled(pilot)
+        assert 0 < log.scroll_y < log.max_scroll_y
+        assert bar.position == log.scroll_y

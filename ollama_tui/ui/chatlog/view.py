@@ -206,6 +206,12 @@ class ChatLog(ScrollView, can_focus=True):
         self.following = new_value >= self.max_scroll_y
         self.settle(going_up=new_value < old_value)
 
+    def watch_show_vertical_scrollbar(self, shown: bool) -> None:
+        # Textual moves the bar only when scroll_y changes, so a bar that appears after
+        # the view has followed a reply to its end would show the top.
+        if shown:
+            self.vertical_scrollbar.position = self.scroll_y
+
     def on_resize(self) -> None:
         if self.scrollable_content_region.width != self._width:
             self.relayout()
