@@ -44,7 +44,7 @@ from bench.feel_scenarios import (
 )
 from bench.feel_screen import Tmux, TmuxError
 from bench.feel_world import ROOT, App, Emulator, interpreter_ok, save_history, tmux_env
-from tests.emulator.demo import DEMO_ANSWER, tokens
+from ollama_tui.emulator.demo import DEMO_ANSWER, tokens
 
 History = Callable[[Path, bool], tuple[Path, list[str]]]
 

@@ -20,7 +20,7 @@ from bench.feel_screen import (
     top_marker,
 )
 from bench.feel_world import Stream
-from tests.emulator.demo import marker_numbers
+from ollama_tui.emulator.demo import marker_numbers
 
 INTERVAL = 0.01
 

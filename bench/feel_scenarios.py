@@ -12,7 +12,7 @@ from pathlib import Path
 from bench.feel_run import Look, Watch, lags, marker_sends, percentile, while_arriving
 from bench.feel_screen import Tmux, chat_ready, cpu_seconds, footer_drawn, rss_mb, shows
 from bench.feel_world import MODEL, App, Emulator, Stream, launch, new_home
-from tests.emulator.demo import marked_markdown, marker_numbers
+from ollama_tui.emulator.demo import marked_markdown, marker_numbers
 
 Figures = dict[str, float]
 PROMPT = "go"

@@ -17,7 +17,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from tests.emulator.demo import marker_numbers
+from ollama_tui.emulator.demo import marker_numbers
 
 CONFIG = """\
 set -g status off

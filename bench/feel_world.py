@@ -50,7 +50,7 @@ class App:
 
 
 class Emulator:
-    """``python -m tests.emulator`` of this checkout on a free port, every reply
+    """``python -m ollama_tui.emulator`` of this checkout on a free port, every reply
     ``tokens`` marked Markdown tokens at ``rate`` tokens/s (None: as fast as it can),
     logging when each chunk leaves; ``close()`` ends it."""
 
@@ -63,7 +63,7 @@ class Emulator:
             [
                 sys.executable,
                 "-m",
-                "tests.emulator",
+                "ollama_tui.emulator",
                 "--port",
                 "0",
                 "--port-file",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, ReplyStatus, UserTurn
 from ollama_tui.core.history.store import HistoryStore
-from tests.emulator.demo import DEMO_ANSWER
+from ollama_tui.emulator.demo import DEMO_ANSWER
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 

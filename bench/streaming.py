@@ -103,7 +103,7 @@ def emulator_process(
         [
             sys.executable,
             "-m",
-            "tests.emulator",
+            "ollama_tui.emulator",
             "--port",
             str(port),
             "--tokens",

@@ -11,7 +11,7 @@ import time
 
 from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.tokens import ContextCounter, Tokenizer
-from tests.emulator.demo import DEMO_ANSWER, PROSE
+from ollama_tui.emulator.demo import DEMO_ANSWER, PROSE
 
 
 def history(target_tokens: int, counter: ContextCounter) -> list[Message]:

@@ -15,12 +15,12 @@ from textual.widgets import Static
 from ollama_tui.cli.main import make_app
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import AssistantTurn
+from ollama_tui.emulator import OllamaEmulator
 from ollama_tui.ui.app import OllamaTUI
 from ollama_tui.ui.chatlog.entries import ReplyEntry
 from ollama_tui.ui.chatlog.view import ChatLog
 from ollama_tui.ui.compat import notifications
 from ollama_tui.ui.screens.chat import ChatScreen
-from tests.emulator import OllamaEmulator
 
 
 def app_for(emulator: OllamaEmulator, model: str = "llama3.2:latest") -> OllamaTUI:

@@ -10,6 +10,8 @@ from textual.app import App
 from textual.geometry import Offset
 from textual.pilot import Pilot
 
+from ollama_tui.emulator import ChatReply, OllamaEmulator
+from ollama_tui.emulator.demo import tokens
 from ollama_tui.ui.chatlog.entries import ReplyEntry
 from ollama_tui.ui.widgets.find_bar import FindBar
 from tests.chat_helpers import (
@@ -22,8 +24,6 @@ from tests.chat_helpers import (
     send,
     wait_until,
 )
-from tests.emulator import ChatReply, OllamaEmulator
-from tests.emulator.demo import tokens
 
 RunBefore = Callable[[Pilot[Any]], Awaitable[None]]
 

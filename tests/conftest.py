@@ -27,8 +27,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.emulator import OllamaEmulator
 from ollama_tui.ui.compat import steady_cursors
-from tests.emulator import OllamaEmulator
 
 # Registered and loaded here, when pytest imports this file and before any test module:
 # ``@settings`` on a test takes what it does not name from the profile loaded then.

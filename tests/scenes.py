@@ -23,6 +23,9 @@ from ollama_tui.core.conversation import AssistantTurn
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama.types import PullProgress
 from ollama_tui.core.pulls import PullJob, PullState, PullTracker
+from ollama_tui.emulator import ChatReply, OllamaEmulator
+from ollama_tui.emulator.demo import DEMO_ANSWER, tokens
+from ollama_tui.emulator.models import Running
 from ollama_tui.ui.screens.help import HelpScreen
 from ollama_tui.ui.screens.history import HistoryScreen
 from ollama_tui.ui.screens.model_picker import ModelPicker
@@ -38,9 +41,6 @@ from tests.chat_helpers import (
     wait_until,
 )
 from tests.chat_scenes import CHAT_SCENES, pin_first_tokens
-from tests.emulator import ChatReply, OllamaEmulator
-from tests.emulator.demo import DEMO_ANSWER, tokens
-from tests.emulator.models import Running
 from tests.test_history import sample
 
 SHOWN_PORT = 11_434

@@ -18,6 +18,7 @@ from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import AssistantTurn, Conversation, ReplyStatus, UserTurn
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.pulls import PullJob, PullTracker
+from ollama_tui.emulator import ChatReply, OllamaEmulator
 from ollama_tui.services.health import ConnectionState
 from ollama_tui.services.pull_queue import PullChange
 from ollama_tui.ui.app import ServiceNews
@@ -39,7 +40,6 @@ from tests.chat_helpers import (
     turn_text,
     wait_until,
 )
-from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_history import sample
 
 KEYS_HANDLED_WITHIN = 30.0

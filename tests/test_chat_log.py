@@ -9,6 +9,8 @@ from textual.pilot import Pilot
 from ollama_tui.cli.main import make_app
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, ReplyStatus, UserTurn
+from ollama_tui.emulator import ChatReply, OllamaEmulator
+from ollama_tui.emulator.demo import tokens
 from ollama_tui.ui.render.document import MarkdownDocument
 from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.widgets.find_bar import FindBar
@@ -23,8 +25,6 @@ from tests.chat_helpers import (
     wait_until,
 )
 from tests.chat_scenes import EVERY_CONSTRUCT
-from tests.emulator import ChatReply, OllamaEmulator
-from tests.emulator.demo import tokens
 
 LOG_PADDING = 1
 """The chat log's left padding: its first column of text is this far into it."""

@@ -13,8 +13,8 @@ from pathlib import Path
 from ollama_tui.core import paths
 from ollama_tui.core.conversation import UserTurn
 from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.emulator import ChatReply, OllamaEmulator
 from ollama_tui.services.generation_log import GenerationLog
-from tests.emulator import ChatReply, OllamaEmulator
 
 SCRIPT = Path(sys.executable).parent / "ollama-tui"
 

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from ollama_tui.cli.progress import Progress
-from tests.emulator import ChatReply, OllamaEmulator
+from ollama_tui.emulator import ChatReply, OllamaEmulator
 from tests.test_cli_models import run
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from tests.emulator import ChatReply, OllamaEmulator
+from ollama_tui.emulator import ChatReply, OllamaEmulator
 from tests.test_cli_models import run
 
 

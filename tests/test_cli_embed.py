@@ -7,7 +7,7 @@ import struct
 import subprocess
 from pathlib import Path
 
-from tests.emulator import OllamaEmulator
+from ollama_tui.emulator import OllamaEmulator
 from tests.test_cli_models import run
 
 MODEL = "nomic-embed-text:latest"

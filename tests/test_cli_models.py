@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.emulator import OllamaEmulator
-from tests.emulator.models import PullLayer, PullScript, Running
+from ollama_tui.emulator import OllamaEmulator
+from ollama_tui.emulator.models import PullLayer, PullScript, Running
 
 SCRIPT = Path(sys.executable).parent / "ollama-tui"
 

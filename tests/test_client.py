@@ -19,7 +19,7 @@ from ollama_tui.core.ollama.types import (
     ThinkingDelta,
     ToolCallsReceived,
 )
-from tests.emulator import ChatReply, OllamaEmulator, PullLayer, PullScript
+from ollama_tui.emulator import ChatReply, OllamaEmulator, PullLayer, PullScript
 
 HELLO = [Message("user", "hi")]
 

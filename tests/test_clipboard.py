@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from ollama_tui.core import clipboard, paths
+from ollama_tui.emulator import ChatReply, OllamaEmulator
 from tests.chat_helpers import app_for, notices, send, wait_until
-from tests.emulator import ChatReply, OllamaEmulator
 
 TEXT = "print('hi')\n# ünïcödé"
 

@@ -11,11 +11,11 @@ from textual.widgets import Static
 from ollama_tui.cli.main import main, make_app
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config, remember, resolve_config
+from ollama_tui.emulator import OllamaEmulator
 from ollama_tui.ui.screens.help import HelpScreen
 from ollama_tui.ui.screens.model_picker import ModelPicker
 from ollama_tui.ui.themes import APP_VARIABLES, bundled_dir, load_themes
 from tests.chat_helpers import chat_of, notices, wait_until
-from tests.emulator import OllamaEmulator
 
 SHIPPED = {"ollama-dark", "ollama-light", "high-contrast", "terminal", "ember"}
 

@@ -11,9 +11,9 @@ from ollama_tui.core import paths
 from ollama_tui.core.conversation import Reply, ReplyStatus
 from ollama_tui.core.ollama.types import Stats
 from ollama_tui.core.settings import ChatSettings
+from ollama_tui.emulator import ChatReply, OllamaEmulator
 from ollama_tui.services.generation_log import SCHEMA_VERSION, Generation, GenerationLog
 from tests.chat_helpers import app_for, chat_of, send, wait_until
-from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_cli_ask import ask
 from tests.test_cli_models import run
 

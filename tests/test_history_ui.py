@@ -15,10 +15,10 @@ from ollama_tui.core import paths
 from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import AssistantTurn, ReplyStatus, UserTurn
 from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.emulator import ChatReply, OllamaEmulator
 from ollama_tui.ui.screens.confirm import Confirm, TextPrompt
 from ollama_tui.ui.screens.history import HistoryScreen
 from tests.chat_helpers import app_for, chat_of, drawn_log, notices, send, wait_until
-from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_history import sample
 
 

@@ -5,8 +5,8 @@ import pytest
 from ollama_tui.cli.main import make_app
 from ollama_tui.core.config import resolve_config
 from ollama_tui.core.ollama.host import credentials, parse_host
+from ollama_tui.emulator import OllamaEmulator
 from tests.chat_helpers import wait_until
-from tests.emulator import OllamaEmulator
 
 
 @pytest.mark.parametrize(

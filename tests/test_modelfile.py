@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from ollama_tui.core.modelfile import ModelfileError, parse_modelfile
+from ollama_tui.emulator import OllamaEmulator
 from ollama_tui.ui.screens.confirm import TextPrompt
 from tests.chat_helpers import app_for, chat_of, notices, send, wait_until
-from tests.emulator import OllamaEmulator
 from tests.test_cli_models import run
 from tests.test_palette import run_from_palette
 

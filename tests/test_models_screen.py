@@ -7,12 +7,12 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, TextArea
 from textual.worker import Worker
 
+from ollama_tui.emulator import OllamaEmulator
+from ollama_tui.emulator.models import Running
 from ollama_tui.ui.screens import models as models_module
 from ollama_tui.ui.screens.confirm import Confirm, TextPrompt
 from ollama_tui.ui.screens.models import ModelInfoScreen, ModelsScreen
 from tests.chat_helpers import app_for, chat_of, notices, wait_until
-from tests.emulator import OllamaEmulator
-from tests.emulator.models import Running
 
 
 async def open_models(pilot: Pilot[None]) -> ModelsScreen:

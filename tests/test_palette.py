@@ -7,11 +7,11 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
+from ollama_tui.emulator import OllamaEmulator
 from ollama_tui.ui.screens.confirm import TextPrompt
 from ollama_tui.ui.screens.dialogs import CopyPicker
 from ollama_tui.ui.screens.models import ModelsScreen
 from tests.chat_helpers import app_for, chat_of, screen_text, send, wait_until
-from tests.emulator import OllamaEmulator
 
 
 async def run_from_palette(pilot: Pilot[None], title: str) -> None:

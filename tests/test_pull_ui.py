@@ -8,12 +8,12 @@ from textual.pilot import Pilot
 from textual.widgets import Static
 
 from ollama_tui.core.pulls import PullJob, PullState
+from ollama_tui.emulator import ChatReply, OllamaEmulator, PullLayer, PullScript
 from ollama_tui.ui.app import OllamaTUI
 from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.screens.model_picker import ModelPicker
 from ollama_tui.ui.screens.pull import LayerRow, PullScreen
 from tests.chat_helpers import app_for, chat_of, notices, send, wait_until
-from tests.emulator import ChatReply, OllamaEmulator, PullLayer, PullScript
 
 MB = 1_000_000
 BIG = [PullLayer("sha256:" + "d" * 64, 40 * MB)]

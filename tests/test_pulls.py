@@ -8,7 +8,7 @@ from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.types import PullProgress
 from ollama_tui.core.pulls import PullTracker, Stage, explain_pull_error, name_problem
-from tests.emulator import OllamaEmulator, PullLayer, PullScript
+from ollama_tui.emulator import OllamaEmulator, PullLayer, PullScript
 
 MB = 1_000_000
 CONFIG = PullLayer("sha256:" + "c" * 64, 1 * MB, cached=True)

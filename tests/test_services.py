@@ -12,6 +12,8 @@ from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.pulls import PullJob, PullState
 from ollama_tui.core.tokens import ContextCounter, Tokenizer
+from ollama_tui.emulator import ChatReply, OllamaEmulator, PullScript
+from ollama_tui.emulator.models import PullLayer
 from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.health import (
@@ -30,8 +32,6 @@ from ollama_tui.services.saver import (
     SaveNews,
     SaveWorksAgain,
 )
-from tests.emulator import ChatReply, OllamaEmulator, PullScript
-from tests.emulator.models import PullLayer
 
 MB = 1_000_000
 

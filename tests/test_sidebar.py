@@ -9,6 +9,7 @@ from textual.widgets import Select, Static, TextArea
 from ollama_tui.core import paths
 from ollama_tui.core.presets import list_presets, save_preset
 from ollama_tui.core.settings import ChatSettings
+from ollama_tui.emulator import ChatReply, OllamaEmulator
 from ollama_tui.services.health import ConnectionState
 from ollama_tui.ui.app import ServiceNews
 from ollama_tui.ui.screens.confirm import TextPrompt
@@ -27,7 +28,6 @@ from tests.chat_helpers import (
     turn_text,
     wait_until,
 )
-from tests.emulator import ChatReply, OllamaEmulator
 
 
 def field(sidebar: SettingsSidebar, key: str) -> Field:

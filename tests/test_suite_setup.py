@@ -10,8 +10,8 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, settings
 
+from ollama_tui.emulator import OllamaEmulator
 from tests.conftest import hypothesis_profile
-from tests.emulator import OllamaEmulator
 
 
 @pytest.mark.parametrize(

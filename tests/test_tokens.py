@@ -21,7 +21,7 @@ from ollama_tui.core.tokens import (
     overflow_warning,
     probably_truncated,
 )
-from tests.emulator.server import estimate_prompt_tokens
+from ollama_tui.emulator.catalog import estimate_prompt_tokens
 
 CONVERSATION = [
     Message("system", "You are a terse assistant who answers in one sentence."),

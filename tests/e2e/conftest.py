@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from ollama_tui.emulator import OllamaEmulator
 from tests.e2e.session import AppRun, app_script
 from tests.e2e.terminal import tmux_path
-from tests.emulator import OllamaEmulator
 
 
 @pytest.fixture

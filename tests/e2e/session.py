@@ -13,8 +13,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from ollama_tui.emulator import OllamaEmulator
 from tests.e2e.terminal import Terminal
-from tests.emulator import OllamaEmulator
 
 MODEL = "llama3.2:latest"
 COMPOSER_EDGE = "▊"

@@ -7,6 +7,7 @@ import tomllib
 
 import pytest
 
+from ollama_tui.emulator import ChatReply
 from tests.e2e.session import (
     MODEL,
     TEMPERATURE,
@@ -16,7 +17,6 @@ from tests.e2e.session import (
     focus_temperature,
     replying,
 )
-from tests.emulator import ChatReply
 
 pytestmark = pytest.mark.e2e
 

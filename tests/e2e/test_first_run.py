@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from ollama_tui.emulator import ChatReply
 from tests.e2e.session import MODEL, AppRun, composer_text, replying
-from tests.emulator import ChatReply
 
 pytestmark = pytest.mark.e2e
 

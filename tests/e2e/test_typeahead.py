@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 
+from ollama_tui.emulator import ChatReply
 from tests.e2e.session import (
     MODEL,
     TEMPERATURE,
@@ -22,7 +23,6 @@ from tests.e2e.session import (
     focus_temperature,
     replying,
 )
-from tests.emulator import ChatReply
 
 pytestmark = pytest.mark.e2e
 

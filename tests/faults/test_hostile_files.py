@@ -20,10 +20,10 @@ from ollama_tui.core.history import store as store_module
 from ollama_tui.core.history.codec import encode, to_data
 from ollama_tui.core.history.store import HistoryError, HistoryStore
 from ollama_tui.core.presets import list_presets
+from ollama_tui.emulator import OllamaEmulator
 from ollama_tui.ui.screens.history import HistoryScreen
 from ollama_tui.ui.themes import load_themes
 from tests.chat_helpers import notices, wait_until
-from tests.emulator import OllamaEmulator
 from tests.test_history import sample
 
 

@@ -17,11 +17,11 @@ from textual.pilot import Pilot
 
 from ollama_tui.core.conversation import AssistantTurn, ReplyStatus
 from ollama_tui.core.sanitize import is_unsafe
+from ollama_tui.emulator import ChatReply, FakeModel, OllamaEmulator
 from ollama_tui.ui.screens.help import HelpScreen
 from ollama_tui.ui.screens.model_picker import ModelPicker
 from ollama_tui.ui.screens.models import ModelInfoScreen, ModelsScreen
 from tests.chat_helpers import app_for, chat_of, screen_text, send, wait_until
-from tests.emulator import ChatReply, FakeModel, OllamaEmulator
 
 MARKUP = "[/INST] [bold red]loud[/] [link=http://x]y[/link]"
 ESCAPES = "\x1b]0;pwned\x07\x1b]52;c;aGk=\x07\x1b[1;3r\x1b[2J\x9b31m\x1bPq\x1b\\\x1b_G\x1b\\"

@@ -7,6 +7,7 @@ import pytest
 
 from ollama_tui.core.conversation import ReplyStatus
 from ollama_tui.core.markdown_bounds import MAX_LINE
+from ollama_tui.emulator import ChatReply, OllamaEmulator
 from tests.chat_helpers import (
     app_for,
     chat_of,
@@ -16,7 +17,6 @@ from tests.chat_helpers import (
     send,
     wait_until,
 )
-from tests.emulator import ChatReply, OllamaEmulator
 
 CHUNK = 1000
 CHUNKS = 5000

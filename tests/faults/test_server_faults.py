@@ -42,8 +42,8 @@ from ollama_tui.core.ollama.types import (
     ThinkingDelta,
     ToolCallsReceived,
 )
-from tests.emulator import ChatReply, OllamaEmulator
-from tests.emulator.models import RawReply
+from ollama_tui.emulator import ChatReply, OllamaEmulator
+from ollama_tui.emulator.models import RawReply
 
 Call = Literal["version", "list_models", "chat", "pull"]
 PATHS: dict[Call, str] = {

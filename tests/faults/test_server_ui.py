@@ -6,6 +6,8 @@ from __future__ import annotations
 from textual.widgets import DataTable
 
 from ollama_tui.core.conversation import ReplyStatus
+from ollama_tui.emulator import ChatReply, OllamaEmulator
+from ollama_tui.emulator.models import RawReply
 from ollama_tui.ui.screens.chat_status import STALL_NOTE_SECONDS, WAIT_NOTE_SECONDS
 from tests.chat_helpers import (
     app_for,
@@ -15,8 +17,6 @@ from tests.chat_helpers import (
     status_text,
     wait_until,
 )
-from tests.emulator import ChatReply, OllamaEmulator
-from tests.emulator.models import RawReply
 
 
 class FakeClock:
@@ -110,8 +110,8 @@ async def test_a_server_dying_mid_stream_keeps_the_text_and_comes_back(
 
 
 async def test_a_model_listed_twice_is_shown_once(emulator: OllamaEmulator) -> None:
+    from ollama_tui.emulator import FakeModel
     from ollama_tui.ui.screens.model_picker import ModelPicker
-    from tests.emulator import FakeModel
 
     emulator.models.append(FakeModel("llama3.2:latest"))
     emulator.models.append(FakeModel(""))

@@ -18,6 +18,8 @@ from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, Rep
 from ollama_tui.core.history.codec import UnreadableConversation, decode, encode, from_data, to_data
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.sanitize import without_surrogates
+from ollama_tui.emulator import OllamaEmulator
+from ollama_tui.emulator.models import RawReply
 from tests.chat_helpers import (
     app_for,
     chat_of,
@@ -26,8 +28,6 @@ from tests.chat_helpers import (
     send,
     wait_until,
 )
-from tests.emulator import OllamaEmulator
-from tests.emulator.models import RawReply
 from tests.test_history import sample
 
 

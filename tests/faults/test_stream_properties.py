@@ -29,8 +29,8 @@ from ollama_tui.core.ollama.types import (
     ThinkingDelta,
     ToolCallsReceived,
 )
-from tests.emulator import OllamaEmulator
-from tests.emulator.models import NDJSON_HEADERS, RawReply
+from ollama_tui.emulator import OllamaEmulator
+from ollama_tui.emulator.models import NDJSON_HEADERS, RawReply
 
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
 """Hypothesis's phases but "explain", which reruns a failing HTTP example thousands of

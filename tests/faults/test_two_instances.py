@@ -13,10 +13,10 @@ from ollama_tui.core.config import Config
 from ollama_tui.core.conversation import AssistantTurn, Conversation, UserTurn
 from ollama_tui.core.history.codec import encode, to_data
 from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.emulator import ChatReply, OllamaEmulator
 from ollama_tui.ui.screens.confirm import TextPrompt
 from ollama_tui.ui.screens.history import HistoryScreen
 from tests.chat_helpers import chat_of, notices, wait_until
-from tests.emulator import ChatReply, OllamaEmulator
 from tests.test_history import sample
 
 

@@ -1,4 +1,4 @@
-"""Run the emulator by hand: ``python -m tests.emulator --port 11500 [--delay 0.02]``.
+"""Run the emulator by hand: ``python -m ollama_tui.emulator --port 11500 [--delay 0.02]``.
 
 ``--port 0`` takes a free port; the first line printed names the address either way,
 and ``--port-file`` also writes the port number to a file."""
@@ -9,7 +9,7 @@ import argparse
 import time
 from pathlib import Path
 
-from tests.emulator.demo import (
+from ollama_tui.emulator.demo import (
     DEMO_ANSWER,
     PROSE,
     demo_pulls,
@@ -17,8 +17,9 @@ from tests.emulator.demo import (
     long_reply,
     marked_reply,
 )
-from tests.emulator.models import ChatReply
-from tests.emulator.server import OllamaEmulator, SendLog
+from ollama_tui.emulator.models import ChatReply
+from ollama_tui.emulator.send_log import SendLog
+from ollama_tui.emulator.server import OllamaEmulator
 
 
 def main() -> None:

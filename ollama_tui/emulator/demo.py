@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from tests.emulator.models import ChatReply, PullLayer, PullScript
+from ollama_tui.emulator.models import ChatReply, PullLayer, PullScript
 
 DEMO_ANSWER = """Here is a quick way to count words in a file with Python:
 

@@ -1,6 +1,6 @@
 """The project's loopback Ollama emulator (tests, benchmarks, screenshots)."""
 
-from tests.emulator.models import ChatReply, FakeModel, PullLayer, PullScript, Recorded
-from tests.emulator.server import OllamaEmulator
+from ollama_tui.emulator.models import ChatReply, FakeModel, PullLayer, PullScript, Recorded
+from ollama_tui.emulator.server import OllamaEmulator
 
 __all__ = ["ChatReply", "FakeModel", "OllamaEmulator", "PullLayer", "PullScript", "Recorded"]

@@ -1,0 +1,63 @@
+"""The models a fresh emulator has, and its stand-in tokenizer."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ollama_tui.emulator.models import FakeModel
+
+
+def default_models() -> list[FakeModel]:
+    return [
+        FakeModel(
+            "llama3.2:latest",
+            parameter_size="3.2B",
+            size=2_019_393_189,
+            parameters=(
+                'temperature                    0.7\nstop                           "<|eot_id|>"'
+            ),
+            capabilities=("completion", "tools"),
+        ),
+        FakeModel(
+            "qwen3:8b",
+            family="qwen3",
+            size=5_225_388_164,
+            capabilities=("completion", "tools", "thinking"),
+            parameters=(
+                "temperature                    0.6\n"
+                "top_k                          20\n"
+                "top_p                          0.95\n"
+                'stop                           "<|im_start|>"\n'
+                'stop                           "<|im_end|>"'
+            ),
+            context_length=40_960,
+        ),
+        FakeModel(
+            "llava:7b",
+            size=4_733_363_377,
+            parameter_size="7B",
+            quantization="Q4_0",
+            capabilities=("completion", "vision"),
+        ),
+        FakeModel(
+            "nomic-embed-text:latest",
+            family="nomic-bert",
+            parameter_size="137M",
+            quantization="F16",
+            size=274_302_450,
+            capabilities=("embedding",),
+            context_length=2048,
+        ),
+    ]
+
+
+def estimate_prompt_tokens(messages: list[dict[str, Any]]) -> int:
+    """The emulator's "tokenizer": a different scale from tiktoken, plus a fixed
+    per-message overhead, as chat templates add."""
+    total = 0
+    for message in messages:
+        content = message.get("content")
+        total += math.ceil(len(content) / 3.1) if isinstance(content, str) else 0
+        total += 6
+    return total
