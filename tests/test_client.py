@@ -132,7 +132,7 @@ async def test_chat_streams_typed_events_and_stats(
     assert done.stats.done_reason == "stop"
     assert done.stats.eval_count == 5
     assert done.stats.tokens_per_second == pytest.approx(20.0)
-    assert done.stats.load_duration == 12_000_000
+    assert done.stats.load_duration == 2_600_000_000  # qwen3:8b was not loaded
     sent = emulator.requests_to("/api/chat")[-1].json
     assert sent["think"] is True and sent["stream"] is True
     assert sent["messages"] == [{"role": "user", "content": "hi"}]

@@ -18,6 +18,8 @@ def default_models() -> list[FakeModel]:
                 'temperature                    0.7\nstop                           "<|eot_id|>"'
             ),
             capabilities=("completion", "tools"),
+            load_seconds=1.2,
+            prefill_tps=1400.0,
         ),
         FakeModel(
             "qwen3:8b",
@@ -32,6 +34,9 @@ def default_models() -> list[FakeModel]:
                 'stop                           "<|im_end|>"'
             ),
             context_length=40_960,
+            load_seconds=2.6,
+            prefill_tps=520.0,
+            eval_tps=28.0,
         ),
         FakeModel(
             "llava:7b",
@@ -39,6 +44,9 @@ def default_models() -> list[FakeModel]:
             parameter_size="7B",
             quantization="Q4_0",
             capabilities=("completion", "vision"),
+            load_seconds=2.4,
+            prefill_tps=600.0,
+            eval_tps=31.0,
         ),
         FakeModel(
             "nomic-embed-text:latest",
@@ -48,6 +56,8 @@ def default_models() -> list[FakeModel]:
             size=274_302_450,
             capabilities=("embedding",),
             context_length=2048,
+            load_seconds=0.4,
+            prefill_tps=5000.0,
         ),
     ]
 

@@ -12,6 +12,14 @@ from ollama_tui.emulator.management import mark_running
 from ollama_tui.emulator.models import ChatReply
 from ollama_tui.emulator.state import Emulated
 from ollama_tui.emulator.streams import Action, stream
+from ollama_tui.emulator.timing import (
+    OVERHEAD_SECONDS,
+    WARM_LOAD_SECONDS,
+    Timing,
+    nanoseconds,
+    rendered,
+    timing_for,
+)
 from ollama_tui.emulator.wire import Writer, line, name_of, now, send, send_error
 
 
@@ -31,14 +39,22 @@ async def generate(
     is_chat = path == "/api/chat"
     messages = body.get("messages") or []
     empty = not messages if is_chat else not body.get("prompt")
+    num_ctx = requested_num_ctx(body)
+    cold = needs_load(emulator, found.name, num_ctx)
     if empty:
         unload = body.get("keep_alive") == 0
-        mark_running(emulator, found.name, body.get("keep_alive"))
+        if unload:
+            emulator.prompt_cache.forget(found.name)
+        mark_running(emulator, found.name, body.get("keep_alive"), num_ctx)
+        load_s = found.load_seconds if cold and not unload else WARM_LOAD_SECONDS
+        await asyncio.sleep(load_s * emulator.pace)
         reply = {
             "model": name,
             "created_at": now(),
             "done": True,
             "done_reason": "unload" if unload else "load",
+            "total_duration": nanoseconds(load_s + OVERHEAD_SECONDS),
+            "load_duration": nanoseconds(load_s),
         }
         reply.update({"message": {"role": "assistant", "content": ""}} if is_chat else {})
         reply.update({} if is_chat else {"response": ""})
@@ -52,19 +68,39 @@ async def generate(
     reply_script = script or emulator.default_reply(body)
     if reply_script.status is not None:
         return await send(writer, reply_script.status, reply_script.body)
-    mark_running(emulator, found.name, body.get("keep_alive"))
     if not is_chat:
         messages = [{"role": "user", "content": str(body.get("prompt", ""))}]
-    lines = reply_lines(emulator, name, is_chat, reply_script, messages)
-    return await stream(emulator, writer, reader, path, lines, reply_script)
+    system = str(body.get("system") or found.system)
+    timing = timing_for(
+        found,
+        cold=cold,
+        prompt_tokens=emulator.count_prompt_tokens(messages),
+        reused_share=emulator.prompt_cache.reused_share(found.name, rendered(messages, system)),
+    )
+    mark_running(emulator, found.name, body.get("keep_alive"), num_ctx)
+    lines = reply_lines(name, is_chat, reply_script, timing, found.eval_tps)
+    waited = (timing.load_s + timing.prefill_s) * emulator.pace
+    return await stream(emulator, writer, reader, path, lines, reply_script, waited)
+
+
+def requested_num_ctx(body: dict[str, Any]) -> int | None:
+    options = body.get("options")
+    value = options.get("num_ctx") if isinstance(options, dict) else None
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def needs_load(emulator: Emulated, name: str, num_ctx: int | None) -> bool:
+    """Not loaded, or loaded with another context length (which reloads it)."""
+    loaded = next((r for r in emulator.running if r.name == name), None)
+    return loaded is None or (num_ctx is not None and num_ctx != loaded.context_length)
 
 
 def reply_lines(
-    emulator: Emulated,
     name: str,
     is_chat: bool,
     script: ChatReply,
-    messages: list[dict[str, Any]],
+    timing: Timing,
+    eval_tps: float,
 ) -> Iterable[bytes | Action]:
     def chunk(content: str = "", thinking: str = "", **extra: Any) -> dict[str, Any]:
         base: dict[str, Any] = {"model": name, "created_at": now()}
@@ -88,14 +124,8 @@ def reply_lines(
     if script.tool_calls:
         pieces.append(chunk(tool_calls=[dict(c) for c in script.tool_calls]))
     eval_count = len(script.content) + len(script.thinking)
-    stats = {
-        "total_duration": 1_500_000_000,
-        "load_duration": 12_000_000,
-        "prompt_eval_count": emulator.count_prompt_tokens(messages),
-        "prompt_eval_duration": 80_000_000,
-        "eval_count": eval_count,
-        "eval_duration": max(eval_count, 1) * 20_000_000,
-    }
+    stats = timing.stats(max(eval_count, 1), eval_tps)
+    stats["eval_count"] = eval_count
     stats.update(script.stats or {})
     final = chunk(content=script.final_content, done=True, done_reason=script.done_reason)
     final.update(stats)

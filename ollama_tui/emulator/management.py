@@ -30,10 +30,16 @@ def ps(emulator: Emulated) -> list[dict[str, Any]]:
     return entries
 
 
-def mark_running(emulator: Emulated, name: str, keep_alive: Any) -> None:
+def mark_running(
+    emulator: Emulated, name: str, keep_alive: Any, num_ctx: int | None = None
+) -> None:
+    """``name`` first in ``/api/ps``, with the context length it was loaded with (the
+    one it had, unless the request set another); unloaded when ``keep_alive`` is 0."""
+    loaded = next((r for r in emulator.running if r.name == name), None)
     emulator.running = [r for r in emulator.running if r.name != name]
     if keep_alive != 0:
-        emulator.running.insert(0, Running(name))
+        context = num_ctx or (loaded.context_length if loaded else Running(name).context_length)
+        emulator.running.insert(0, Running(name, context_length=context))
 
 
 async def delete(emulator: Emulated, writer: Writer, body: dict[str, Any]) -> bool:

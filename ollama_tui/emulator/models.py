@@ -31,6 +31,10 @@ class FakeModel:
     template: str = "{{ .Prompt }}"
     license: str = "Example licence text."
     modified_at: str = "2026-11-01T10:00:00.123456789Z"
+    load_seconds: float = 1.5
+    """How long loading it takes (see ``timing``)."""
+    prefill_tps: float = 800.0
+    eval_tps: float = 50.0
 
     @property
     def digest(self) -> str:

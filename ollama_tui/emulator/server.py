@@ -41,6 +41,7 @@ from ollama_tui.emulator.models import (
 from ollama_tui.emulator.pulls import pull
 from ollama_tui.emulator.raw import send_raw
 from ollama_tui.emulator.send_log import SendLog
+from ollama_tui.emulator.timing import PromptCache
 from ollama_tui.emulator.wire import (
     Writer,
     json_body,
@@ -78,6 +79,10 @@ class OllamaEmulator:
         On Linux it is CLOCK_MONOTONIC, so a benchmark in another process can compare it
         with its own clock; ``GET /_emulator/timing`` returns it."""
         self.send_log: SendLog | None = None
+        self.prompt_cache = PromptCache()
+        self.pace = 0.0
+        """How much of the load and prefill time the emulator really waits (0: none,
+        it only reports them; 1: all)."""
         self.port = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from ollama_tui.emulator.models import ChatReply, FakeModel, PullScript, Running, SentReply
 from ollama_tui.emulator.send_log import SendLog
+from ollama_tui.emulator.timing import PromptCache
 from ollama_tui.emulator.wire import Writer
 
 
@@ -29,6 +30,8 @@ class Emulated(Protocol):
     send_log: SendLog | None
     last_token_sent_at: float
     lock: threading.Lock
+    prompt_cache: PromptCache
+    pace: float
 
     def model(self, name: str) -> FakeModel | None: ...
 

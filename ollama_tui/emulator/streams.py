@@ -34,8 +34,10 @@ async def stream(
     path: str,
     lines: Iterable[bytes | Action],
     script: ChatReply | PullScript,
+    before_first: float = 0.0,
 ) -> bool:
-    """Send ``lines`` as a chunked NDJSON stream; notice if the client hangs up."""
+    """Send ``lines`` as a chunked NDJSON stream, the first after ``before_first``
+    seconds (a load and a prefill); notice if the client hangs up."""
     writer.write(
         b"HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\n"
         b"Transfer-Encoding: chunked\r\n\r\n"
@@ -43,7 +45,7 @@ async def stream(
     await writer.drain()
     hangup = asyncio.ensure_future(reader.read(1))
     delay = script.delay
-    first_delay = script.first_delay if isinstance(script, ChatReply) else 0.0
+    first_delay = before_first + (script.first_delay if isinstance(script, ChatReply) else 0.0)
     write_size = script.write_size if isinstance(script, ChatReply) else None
     sent_any = False
     log = emulator.send_log if isinstance(script, ChatReply) else None
