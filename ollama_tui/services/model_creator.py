@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import os
 import stat
 import threading
 import time
@@ -81,8 +82,7 @@ def local_path(value: str, folder: Path, *, always: bool = False) -> Path | None
     """The file or folder a FROM (or, ``always``, an ADAPTER) value names, relative to
     the Modelfile's ``folder`` with ``~`` expanded; None when it names a model: it does
     not start with ``.``, ``/`` or ``~``, end like a model file, or exist."""
-    path = Path(value).expanduser()
-    path = path if path.is_absolute() else folder / path
+    path = Path(os.path.abspath(folder / Path(value).expanduser()))  # named in messages
     looks_local = value.startswith((".", "/", "~")) or value.lower().endswith(MODEL_FILE_SUFFIXES)
     return path if always or looks_local or path.exists() else None
 
