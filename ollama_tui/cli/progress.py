@@ -40,26 +40,10 @@ class Progress:
         if err.isatty() if live is None else live:
             # Imported here: the chat's start-up does not need it.
             from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                MofNCompleteColumn,
-                TextColumn,
-                TimeRemainingColumn,
-                TransferSpeedColumn,
-            )
             from rich.progress import Progress as RichProgress
 
-            counts = (
-                (DownloadColumn(), TransferSpeedColumn())
-                if unit == "bytes"
-                else (MofNCompleteColumn(),)
-            )
             self._bar = RichProgress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                *counts,
-                TimeRemainingColumn(),
+                *_columns(unit),
                 console=Console(file=err, force_terminal=live),
                 transient=False,
             )
@@ -86,7 +70,7 @@ class Progress:
             # without a byte count is a status, shown as done.
             if description != self._shown:
                 self._shown = description
-                self._task = self._bar.add_task(description, total=total or 1)
+                self._task = self._bar.add_task(description, total=total or 1, counted=total > 0)
             self._bar.update(self._task, completed=completed if total else 1, total=total or 1)
             return
         now = self._clock()
@@ -106,3 +90,34 @@ class Progress:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
+
+
+def _columns(unit: Literal["steps", "bytes"]) -> list[Any]:
+    """The bar's columns; for bytes, a step without a count (a server's status) shows
+    its description alone."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        ProgressColumn,
+        Task,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+    from rich.text import Text
+
+    class IfCounted(ProgressColumn):
+        def __init__(self, column: ProgressColumn) -> None:
+            super().__init__()
+            self.column = column
+
+        def render(self, task: Task) -> Any:
+            return self.column.render(task) if task.fields.get("counted", True) else Text()
+
+    counts: list[ProgressColumn] = (
+        [BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn()]
+        if unit == "bytes"
+        else [BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+    )
+    return [TextColumn("{task.description}"), *(IfCounted(column) for column in counts)]

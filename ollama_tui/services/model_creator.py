@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import os
+import re
 import stat
 import threading
 import time
@@ -33,6 +34,9 @@ MODEL_FILE_SUFFIXES = (".gguf", ".safetensors", ".bin")
 FOLDER_FILES = (".safetensors", ".gguf", ".json", "tokenizer.model")
 """What is uploaded of a folder: the weights, and the configuration and tokenizer
 files beside them (not a README, a licence or a ``.git``)."""
+
+
+LONG_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 class Stage(enum.Enum):
@@ -58,8 +62,8 @@ class CreateProgress:
         return min(1.0, self.completed / self.total) if self.total else None
 
     def describe(self) -> str:
-        if self.stage is Stage.CREATING:
-            return self.subject
+        if self.stage is Stage.CREATING:  # digests cut as ``ollama`` shows them
+            return LONG_DIGEST.sub(lambda found: found.group(0)[:19], self.subject)
         if self.stage is Stage.ON_SERVER:
             return f"{self.subject} is on the server already"
         return f"{self.stage.value} {self.subject}"
