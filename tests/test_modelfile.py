@@ -67,10 +67,10 @@ def test_create_makes_a_model_from_an_installed_one(
         request.json["from"] == "llama3.2:latest" and request.json["system"] == "You are\na pirate."
     )
     listed = json.loads(run(emulator.url, "models", "--json").stdout)
-    assert "pirate" in [model["name"] for model in listed]
-    modelfile.write_text("FROM ./model.gguf\n")
+    assert "pirate:latest" in [model["name"] for model in listed]
+    modelfile.write_text("FROM ./model.gguf\n")  # a local file (tests/test_create_files.py)
     local = run(emulator.url, "create", "mine", "-f", str(modelfile))
-    assert local.returncode == 2 and "upload" in local.stderr
+    assert local.returncode == 2 and "there is no file or folder" in local.stderr
     missing = run(emulator.url, "create", "x", "-f", str(tmp_path / "nope"))
     assert missing.returncode == 2
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ollama_tui import __version__
-from ollama_tui.cli import ask, batch, bench, embed, logs, manage, models, pull
+from ollama_tui.cli import ask, batch, bench, create, embed, logs, manage, models, pull
 from ollama_tui.cli.common import client_for
 from ollama_tui.cli.exits import INTERRUPTED
 from ollama_tui.cli.reopen import reopened
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_parsers(commands, [common])
     logs.add_parsers(commands, [common])
     manage.add_parsers(commands, [common])
+    create.add_parser(commands, [common])
     embed.add_parser(commands, [common])
     pull.add_parser(commands, [common])
     batch.add_parser(commands, [common])
@@ -145,6 +146,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "pull":
         try:
             return asyncio.run(pull.run(args, config, sys.stderr))
+        except KeyboardInterrupt:
+            return INTERRUPTED
+    if args.command == "create":
+        try:
+            return asyncio.run(create.run(args, config, sys.stdout, sys.stderr))
         except KeyboardInterrupt:
             return INTERRUPTED
     if args.command == "bench":

@@ -6,22 +6,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import IO, Any
 
 from ollama_tui.cli.common import client_for
-from ollama_tui.cli.exits import FAILED, OK, USAGE, code_for
+from ollama_tui.cli.exits import FAILED, OK, code_for
 from ollama_tui.core.config import Config
-from ollama_tui.core.files import read_text
 from ollama_tui.core.formatting import model_details
-from ollama_tui.core.modelfile import ModelfileError, parse_modelfile
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.sanitize import sanitize
 
 SECTIONS = ("modelfile", "parameters", "template", "system", "license")
-COMMANDS = ("show", "rm", "cp", "stop", "create")
-MODELFILE_BYTES = 1024 * 1024
+COMMANDS = ("show", "rm", "cp", "stop")
 
 
 def add_parsers(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -39,11 +35,6 @@ def add_parsers(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     copy.add_argument("destination")
     stop = commands.add_parser("stop", parents=parents, help="unload a model from memory")
     stop.add_argument("name")
-    create = commands.add_parser(
-        "create", parents=parents, help="make a model from a Modelfile (FROM an installed one)"
-    )
-    create.add_argument("name")
-    create.add_argument("-f", "--file", type=Path, default=Path("Modelfile"))
 
 
 async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[str]) -> int:
@@ -51,14 +42,6 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
     if args.command == "rm" and not args.yes and not _confirmed(args.name, err):
         err.write("ollama-tui rm: kept.\n")
         return FAILED
-    body: dict[str, Any] = {}
-    if args.command == "create":
-        try:
-            body = _create_request(args)
-        except (ModelfileError, OSError) as error:
-            reason = getattr(error, "strerror", None) or error
-            err.write(f"ollama-tui create: {args.file}: {reason}\n")
-            return USAGE
     client = client_for(config)
     try:
         if args.command == "show":
@@ -66,9 +49,6 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
         elif args.command == "rm":
             await client.delete(args.name)
             out.write(f"Deleted {args.name}.\n")
-        elif args.command == "create":
-            status = await client.create(body)
-            out.write(f"Created {args.name} ({sanitize(status) or 'done'}).\n")
         elif args.command == "cp":
             await client.copy(args.source, args.destination)
             out.write(f"Copied {args.source} to {args.destination}.\n")
@@ -81,17 +61,6 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
     finally:
         await client.aclose()
     return OK
-
-
-def _create_request(args: argparse.Namespace) -> dict[str, Any]:
-    modelfile = parse_modelfile(read_text(args.file, MODELFILE_BYTES))
-    local = modelfile.source.startswith((".", "/", "~")) or modelfile.adapters
-    if local:
-        raise ModelfileError(
-            "FROM a local file and ADAPTER need an upload, which this version cannot do "
-            "yet: make it with `ollama create`, or FROM an installed model"
-        )
-    return modelfile.request(args.name)
 
 
 def _confirmed(name: str, err: IO[str]) -> bool:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from ollama_tui.core.files import read_text
 from ollama_tui.core.options import OPTIONS_BY_KEY, InvalidValue, parse_option
 
 INSTRUCTIONS = {"from", "parameter", "system", "template", "message", "license", "adapter"}
 ROLES = {"system", "user", "assistant"}
+MODELFILE_BYTES = 1024 * 1024
+"""A Modelfile is a few lines of text; anything bigger is not one."""
 
 
 class ModelfileError(ValueError):
@@ -32,10 +36,26 @@ class Modelfile:
     messages: list[dict[str, str]] = field(default_factory=list)
     adapters: list[str] = field(default_factory=list)
 
-    def request(self, name: str) -> dict[str, Any]:
-        """The body of ``/api/create`` for a model called ``name`` made from a model
-        (local files are uploaded first, by the caller, and given as ``files``)."""
-        body: dict[str, Any] = {"model": name, "from": self.source}
+    def request(
+        self,
+        name: str,
+        *,
+        files: dict[str, str] | None = None,
+        adapters: dict[str, str] | None = None,
+        quantize: str | None = None,
+    ) -> dict[str, Any]:
+        """The body of ``/api/create`` for a model called ``name``: made from the model
+        FROM names or, when FROM names a local file, from its uploaded ``files`` (file
+        name: digest); ``adapters`` likewise for the ADAPTER files."""
+        body: dict[str, Any] = {"model": name}
+        if files:
+            body["files"] = files
+        else:
+            body["from"] = self.source
+        if adapters:
+            body["adapters"] = adapters
+        if quantize:
+            body["quantize"] = quantize
         if self.parameters:
             body["parameters"] = self.parameters
         if self.system is not None:
@@ -80,6 +100,12 @@ def _values(text: str) -> list[tuple[int, str, str]]:
             value = value[1:-1]
         found.append((start, instruction, value))
     return found
+
+
+def read_modelfile(path: Path) -> Modelfile:
+    """The Modelfile at ``path``; ``OSError`` if it cannot be read (a ``FileProblem``
+    says why in words), ``ModelfileError`` if it is wrong."""
+    return parse_modelfile(read_text(path, MODELFILE_BYTES))
 
 
 def parse_modelfile(text: str) -> Modelfile:

@@ -1,5 +1,5 @@
-"""Model management as the emulator answers it: what is loaded, delete, copy, create and
-embeddings."""
+"""Model management as the emulator answers it: what is loaded, delete, copy and
+embeddings (creating a model is in ``creation``)."""
 
 from __future__ import annotations
 
@@ -60,18 +60,6 @@ async def copy(emulator: Emulated, writer: Writer, body: dict[str, Any]) -> bool
     copy = FakeModel(**{**source.__dict__, "name": destination})
     emulator.models.append(copy)
     return await send(writer, 200, b"")
-
-
-async def create(emulator: Emulated, writer: Writer, body: dict[str, Any]) -> bool:
-    """A model made from an installed one (``from``), as Ollama does without files."""
-    source = emulator.model(str(body.get("from", "")))
-    if source is None:
-        return await send_error(writer, 404, f"model '{body.get('from')}' not found")
-    name = str(body.get("model", ""))
-    if not name:
-        return await send_error(writer, 400, "model is required")
-    emulator.models.append(FakeModel(**{**source.__dict__, "name": name}))
-    return await send_json(writer, 200, {"status": "success"})
 
 
 async def embed(emulator: Emulated, writer: Writer, body: dict[str, Any]) -> bool:

@@ -25,7 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from ollama_tui.emulator import management
+from ollama_tui.emulator import creation, management
 from ollama_tui.emulator.catalog import default_models, estimate_prompt_tokens
 from ollama_tui.emulator.generation import echo_reply, generate
 from ollama_tui.emulator.models import (
@@ -71,6 +71,8 @@ class OllamaEmulator:
         self.pulls: dict[str, PullScript] = {}
         self.pulled_bytes: dict[str, int] = {}
         """Bytes of each layer already on disk, so a re-issued pull resumes."""
+        self.blobs: dict[str, bytes] = {}
+        """Blobs uploaded (``POST /api/blobs/:digest``) by digest, for ``/api/create``."""
         self.overrides: dict[str, deque[Override]] = {}
         self.allowed_hosts: set[str] | None = None
         self.count_prompt_tokens: Callable[[list[dict[str, Any]]], int] = estimate_prompt_tokens
@@ -257,6 +259,9 @@ class OllamaEmulator:
         if override is not None:
             return await send(writer, override.status, override.body)
         route = (request.method, path)
+        digest = creation.blob_path(path)
+        if digest is not None:  # raw bytes, not JSON
+            return await creation.blob(self, writer, request, digest)
         body = json_body(request)
         if body is None and request.method in {"POST", "DELETE"}:
             return await send_error(writer, 400, "missing request body")
@@ -282,7 +287,7 @@ class OllamaEmulator:
         if route == ("POST", "/api/copy"):
             return await management.copy(self, writer, body)
         if route == ("POST", "/api/create"):
-            return await management.create(self, writer, body)
+            return await creation.create(self, writer, reader, body)
         if route == ("POST", "/api/embed"):
             return await management.embed(self, writer, body)
         if route in {("POST", "/api/chat"), ("POST", "/api/generate")}:

@@ -49,17 +49,39 @@ async def read_request(reader: asyncio.StreamReader) -> Recorded | None:
             break
         key, _, value = header.decode("latin-1").partition(":")
         headers[key.strip().lower()] = value.strip()
-    length = int(headers.get("content-length", "0") or 0)
-    body = await reader.readexactly(length) if length else b""
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        body = await read_chunked(reader)
+    else:
+        length = int(headers.get("content-length", "0") or 0)
+        body = await reader.readexactly(length) if length else b""
     return Recorded(method, target.split("?", 1)[0], headers, body)
+
+
+async def read_chunked(reader: asyncio.StreamReader) -> bytes:
+    """A body sent in chunks, as a client streaming a file of unknown length sends it
+    (Ollama's own ``ollama create`` uploads blobs so)."""
+    body = bytearray()
+    while True:
+        size_line = await reader.readline()
+        size = int(size_line.split(b";", 1)[0].strip() or b"0", 16)
+        if size == 0:
+            while await reader.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers, unused
+            return bytes(body)
+        body += await reader.readexactly(size)
+        await reader.readexactly(2)  # the CRLF after each chunk
 
 
 async def send(
     writer: Writer, status: int, body: bytes, content_type: str = "application/json"
 ) -> bool:
-    reason = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden"}.get(
-        status, "Status"
-    )
+    reason = {
+        200: "OK",
+        201: "Created",
+        400: "Bad Request",
+        401: "Unauthorized",
+        403: "Forbidden",
+    }.get(status, "Status")
     head = (
         f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"

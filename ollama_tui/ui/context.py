@@ -24,6 +24,7 @@ from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.generation_log import GenerationLog
 from ollama_tui.services.health import ConnectionState, HealthMonitor
+from ollama_tui.services.model_creator import ModelCreator
 from ollama_tui.services.pull_queue import PullChange, PullQueue
 from ollama_tui.services.saver import ConversationSaver, SaveNews
 from ollama_tui.ui.actions import check_keymap
@@ -64,6 +65,7 @@ class Shared:
     log: GenerationLog
     pulls: PullQueue
     health: HealthMonitor
+    creator: ModelCreator
     signals: Signals
     new_chat_settings: ChatSettings
     """What a new chat starts with (changed from the sidebar)."""
@@ -101,6 +103,7 @@ def build_shared(
         log=GenerationLog(paths.generation_log()),
         pulls=PullQueue(client, news, on_pulled=catalog.forget),
         health=HealthMonitor(client, news),
+        creator=ModelCreator(client),
         signals=Signals.owned_by(owner),
         new_chat_settings=new_chat,
         keymap=keymap,

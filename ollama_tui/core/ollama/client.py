@@ -11,14 +11,16 @@ message is a plain sentence; ``responses`` reads the answers and words the failu
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from ollama_tui import __version__
 from ollama_tui.core import safe_json
+from ollama_tui.core.blobs import read_chunks
 from ollama_tui.core.ollama import errors, responses
 from ollama_tui.core.ollama.stream import NDJSONError, iter_objects
 from ollama_tui.core.ollama.types import (
@@ -224,16 +226,48 @@ class OllamaClient:
         )
         return self._generation_stream("/api/generate", body, model)
 
-    async def pull(
-        self, model: str, *, insecure: bool = False
-    ) -> AsyncGenerator[PullProgress, None]:
+    def pull(self, model: str, *, insecure: bool = False) -> AsyncGenerator[PullProgress, None]:
         """Stream pull progress. An in-stream error raises ``ErrorInStream``."""
         body: dict[str, Any] = {"model": model, "stream": True}
         if insecure:
             body["insecure"] = True
+        return self._progress("/api/pull", body, model, "pull")
+
+    def create_stream(self, body: dict[str, Any]) -> AsyncGenerator[PullProgress, None]:
+        """Create a model, streaming the server's progress (upload the blobs named in
+        ``files`` and ``adapters`` first). An in-stream error raises ``ErrorInStream``."""
+        model = str(body.get("from", ""))
+        return self._progress("/api/create", {**body, "stream": True}, model, "creation")
+
+    # -- blobs ----------------------------------------------------------------
+
+    async def has_blob(self, digest: str) -> bool:
+        """Whether the server holds the blob ``digest`` (``sha256:<hex>``) already."""
+        try:
+            await self._json("HEAD", f"/api/blobs/{digest}")
+        except errors.ModelNotFound:  # 404, without a body: a HEAD answer has none
+            return False
+        return True
+
+    async def upload_blob(
+        self, digest: str, path: Path, on_progress: Callable[[int], None] | None = None
+    ) -> None:
+        """Send the file at ``path`` as the blob ``digest``, a chunk at a time (it may be
+        tens of gigabytes); ``on_progress`` hears the bytes sent so far. Bytes that do
+        not match ``digest`` are refused (``BadRequest``); reading may raise ``OSError``."""
+        with path.open("rb") as file:
+            chunks = read_chunks(file, on_progress)
+            await self._json("POST", f"/api/blobs/{digest}", content=chunks, timeout=None)
+
+    # -- internals ------------------------------------------------------------
+
+    async def _progress(
+        self, path: str, body: dict[str, Any], model: str, what: str
+    ) -> AsyncGenerator[PullProgress, None]:
+        """The progress lines of a pull or a creation, until "success"."""
         finished = False
         try:
-            async with self._stream("POST", "/api/pull", body, model) as lines:
+            async with self._stream("POST", path, body, model) as lines:
                 async for data in lines:
                     if "error" in data:
                         raise errors.ErrorInStream(responses.error_text(data))
@@ -243,12 +277,10 @@ class OllamaClient:
         except errors.OllamaError:
             raise
         except Exception as error:  # whatever else the server's reply set off
-            message = f"The pull's progress could not be read ({type(error).__name__})."
+            message = f"The {what}'s progress could not be read ({type(error).__name__})."
             raise errors.MalformedResponse(message) from None
         if not finished:
-            raise errors.StreamEndedEarly("The pull ended before the server said it succeeded.")
-
-    # -- internals ------------------------------------------------------------
+            raise errors.StreamEndedEarly(f"The {what} ended before the server said it succeeded.")
 
     async def _generation_stream(
         self, path: str, body: dict[str, Any], model: str
@@ -326,10 +358,12 @@ class OllamaClient:
         *,
         model: str = "",
         timeout: float | None = REQUEST_TIMEOUT,
+        content: AsyncIterator[bytes] | None = None,
     ) -> dict[str, Any]:
+        """``body`` sent as JSON, or ``content`` as it comes; the answer's JSON object."""
         try:
             async with self._http.stream(
-                method, path, json=body, timeout=self._timeout(timeout)
+                method, path, json=body, content=content, timeout=self._timeout(timeout)
             ) as response:
                 failed = not 200 <= response.status_code < 300 or responses.is_web_page(response)
                 if failed:

@@ -335,7 +335,7 @@ ChatEvent = ContentDelta | ThinkingDelta | ToolCallsReceived | Done
 
 @dataclass(frozen=True, slots=True)
 class PullProgress:
-    """One line of a ``/api/pull`` stream."""
+    """One line of a ``/api/pull`` or ``/api/create`` stream."""
 
     status: str
     digest: str = ""

@@ -101,6 +101,16 @@ SCREEN_ACTIONS: tuple[Action, ...] = (
         "Unload model",
         show=False,
     ),
+    Action(
+        "models.create",
+        "m",
+        "create_from_modelfile",
+        "Create",
+        "models",
+        "Make a model from a Modelfile: FROM a model, a GGUF file or a safetensors folder.",
+        "Create from Modelfile",
+        show=False,
+    ),
     Action("models.sort", "s", "sort", "Sort", "models", "By name, size or age.", "Sort models"),
     Action(
         "models.filter", "slash", "filter", "Filter", "models", "Type to filter.", "Filter models"

@@ -37,6 +37,7 @@ from ollama_tui.ui.context import Shared
 from ollama_tui.ui.messages import ChatWith
 from ollama_tui.ui.screens.base import selected_key
 from ollama_tui.ui.screens.confirm import Confirm, TextPrompt
+from ollama_tui.ui.screens.models_create import CreateFromModelfile
 from ollama_tui.ui.widgets.plain import Plain, cell
 from ollama_tui.ui.widgets.row_table import RowTable
 
@@ -357,6 +358,9 @@ class ModelsScreen(Screen[None]):
             self.call_server(
                 lambda: self.shared.client.load(name), f"{sanitize_line(name, 60)} is loaded."
             )
+
+    def action_create_from_modelfile(self) -> None:
+        CreateFromModelfile(self, self.shared, on_created=lambda _: self.reload()).ask()
 
     async def delete_model(self, name: str) -> None:
         await self.shared.client.delete(name)
