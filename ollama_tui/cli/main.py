@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from ollama_tui import __version__
 from ollama_tui.cli import ask, batch, bench, create, embed, logs, manage, models, pull
 from ollama_tui.cli.common import client_for
-from ollama_tui.cli.exits import INTERRUPTED
+from ollama_tui.cli.demo import DEMO_MODEL, demo_server
+from ollama_tui.cli.exits import INTERRUPTED, USAGE
 from ollama_tui.cli.reopen import reopened
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config, resolve_config
@@ -53,6 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
             type=Path,
             default=default,
             help=f"config file to use (default: {paths.config_file()})",
+        )
+        where.add_argument(
+            "--demo",
+            action="store_true",
+            default=False if where is parser else argparse.SUPPRESS,
+            help="use a built-in demo server instead of Ollama, in a throwaway profile "
+            "(nothing of yours is read or written)",
         )
     reopen = parser.add_mutually_exclusive_group()
     reopen.add_argument(
@@ -127,12 +135,32 @@ def tune_garbage_collection() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    config = resolve_config(
-        host=args.host,
-        model=args.model,
-        config_path=(args.config or paths.config_file()).expanduser(),
-        environ=os.environ,
-    )
+    if not args.demo:
+        config = resolve_config(
+            host=args.host,
+            model=args.model,
+            config_path=(args.config or paths.config_file()).expanduser(),
+            environ=os.environ,
+        )
+        return run(args, config)
+    if args.host or args.config:
+        print(
+            "ollama-tui: --demo uses its own server and profile: leave out --host and --config",
+            file=sys.stderr,
+        )
+        return USAGE
+    with demo_server() as url:
+        config = resolve_config(
+            host=url, model=args.model, config_path=paths.config_file(), environ={}
+        )
+        config.demo = True
+        if args.command is not None and not config.model:
+            config.model = DEMO_MODEL
+        return run(args, config)
+
+
+def run(args: argparse.Namespace, config: Config) -> int:
+    """Do what the command line asked, with ``config``."""
     if args.command == "paths":
         print(describe_paths(config))
         return 0

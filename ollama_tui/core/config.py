@@ -66,6 +66,8 @@ class Config:
     """What was wrong with the file, one sentence each."""
     first_run: bool = False
     """No config file existed: the app shows its welcome once, then writes one."""
+    demo: bool = False
+    """Talking to the built-in emulator (``--demo``), not to an Ollama server."""
 
 
 def resolve_config(

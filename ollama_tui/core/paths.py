@@ -8,8 +8,20 @@ import platformdirs
 
 APP_NAME = "ollama-tui"
 
+_profile: Path | None = None
+
+
+def use_profile(root: Path | None) -> None:
+    """Keep every file under ``root`` (``config``, ``data`` and ``state`` folders)
+    instead of the user's own, for this process: ``--demo`` runs in a throwaway
+    profile. None goes back to the user's folders."""
+    global _profile
+    _profile = root
+
 
 def config_dir() -> Path:
+    if _profile is not None:
+        return _profile / "config"
     return platformdirs.user_config_path(APP_NAME, appauthor=False)
 
 
@@ -31,6 +43,8 @@ def new_chat_file() -> Path:
 
 
 def data_dir() -> Path:
+    if _profile is not None:
+        return _profile / "data"
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
@@ -39,6 +53,8 @@ def conversations_dir() -> Path:
 
 
 def state_dir() -> Path:
+    if _profile is not None:
+        return _profile / "state"
     return platformdirs.user_state_path(APP_NAME, appauthor=False)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from typing import Any
 
@@ -44,8 +46,37 @@ def tokens(text: str) -> list[str]:
     return re.findall(r"\s*\S+|\s+", text)
 
 
-def demo_reply(body: dict[str, Any], delay: float = 0.01) -> ChatReply:
+VISION_ANSWER = """I was sent **{count}** picture{s}, {size} of image data.
+
+This is the demo server, which cannot look at pictures: a vision model such as
+`llava` would describe {them} here.
+"""
+
+
+def decoded_size(image: object) -> int:
+    """Bytes in a base64 image (0 for one that is not base64)."""
+    try:
+        return len(base64.b64decode(str(image), validate=True))
+    except binascii.Error:
+        return 0
+
+
+def demo_reply(body: dict[str, Any], delay: float = 0.0) -> ChatReply:
+    """The demo's answer: Markdown with code and a table (with thinking first when it
+    was asked for), or, for a prompt with images, what a vision model was sent."""
     thinking = tokens(DEMO_THINKING) if body.get("think") else []
+    messages = body.get("messages") or []
+    last = messages[-1] if messages and isinstance(messages[-1], dict) else {}
+    images = last.get("images") or body.get("images") or []
+    if images:
+        size = sum(decoded_size(image) for image in images)
+        answer = VISION_ANSWER.format(
+            count=len(images),
+            s="" if len(images) == 1 else "s",
+            size=f"{size:,} bytes",
+            them="it" if len(images) == 1 else "them",
+        )
+        return ChatReply(content=tokens(answer), thinking=thinking, delay=delay)
     return ChatReply(content=tokens(DEMO_ANSWER), thinking=thinking, delay=delay)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from ollama_tui.emulator.management import mark_running
@@ -68,6 +69,8 @@ async def generate(
     reply_script = script or emulator.default_reply(body)
     if reply_script.status is not None:
         return await send(writer, reply_script.status, reply_script.body)
+    if emulator.pace and reply_script.rate is None and not reply_script.delay:
+        reply_script = replace(reply_script, rate=found.eval_tps / emulator.pace)
     if not is_chat:
         messages = [{"role": "user", "content": str(body.get("prompt", ""))}]
     system = str(body.get("system") or found.system)

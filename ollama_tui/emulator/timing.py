@@ -5,8 +5,9 @@ A model that is not loaded, or is loaded with another ``num_ctx``, loads first
 prefix it shares with the model's previous prompt, which the prompt cache holds; the
 reply is generated at ``eval_tps``. ``prompt_eval_count`` is the whole prompt, cached
 prefix included, as Ollama 0.12 reports it, and ``prompt_eval_duration`` covers only
-the tokens evaluated. With ``pace`` above 0 the emulator also waits that long (scaled)
-before the first token, so a client sees the load and the prefill as it would."""
+the tokens evaluated. With ``pace`` above 0 the emulator also takes that long (scaled):
+it waits for the load and the prefill before the first token, and sends an unpaced
+script's tokens at the model's rate, so a client sees the figures it is told."""
 
 from __future__ import annotations
 

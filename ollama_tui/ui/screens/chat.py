@@ -65,7 +65,7 @@ class ChatScreen(Screen[None]):
         self.images = PendingImages(self, self.session)
         self._sending = False
         self._server_answered = False
-        self.welcome = Welcome(self, first_run)
+        self.welcome = Welcome(self, first_run, shared.config.demo)
         self.status = ChatStatus(self, shared, self.session)
         self.messages = MessageActions(self)
         self.save_as = SaveAsModel(self, shared, self.session)

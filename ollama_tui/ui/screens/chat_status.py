@@ -33,10 +33,14 @@ def reply_state(session: ChatSession) -> str:
     return "replying… Esc stops"
 
 
+DEMO_MARK = "demo: no Ollama server"
+
+
 def status_parts(
-    session: ChatSession, state: ConnectionState, pulling: str, host: str
+    session: ChatSession, state: ConnectionState, pulling: str, host: str, demo: bool = False
 ) -> tuple[list[Part], str]:
-    """The parts of the line, and the problem to show below it ("" for none)."""
+    """The parts of the line, and the problem to show below it ("" for none). In the
+    demo the host is the built-in server's, so the line says it is a demo instead."""
     parts: list[Part] = []
     if session.streaming is not None:
         parts.append(Part(reply_state(session), 0, "Esc stops"))
@@ -52,14 +56,14 @@ def status_parts(
     problem = ""
     if state.connected is None:
         parts.append(Part("… connecting", 1))
-    elif state.connected:
+    elif state.connected and not demo:
         parts.append(Part(f"● Ollama {sanitize_line(state.version, 20)}", 3, "●"))
-    else:
+    elif not state.connected:
         problem = state.error.explain() if state.error else "not reachable"
         wait = max(0, math.ceil(state.retry_at - time.monotonic()))
         retry = f"retrying in {wait} s" if wait else "retrying now"
         parts.append(Part(f"✖ Ollama is down, {retry}", 0, f"✖ {retry}"))
-    parts.append(Part(host, 4))
+    parts.append(Part(DEMO_MARK, 1, "demo") if demo else Part(host, 4))
     return parts, problem
 
 
@@ -79,6 +83,7 @@ class ChatStatus:
             self.shared.health.state,
             self.shared.pulls.summary(),
             self.shared.config.host,
+            self.shared.config.demo,
         )
         self.screen.query_one("#status-bar", StatusLine).show(parts, problem)
 

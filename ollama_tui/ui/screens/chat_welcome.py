@@ -15,7 +15,7 @@ WELCOME = (
 FIRST_RUN = """\
 Welcome to ollama-tui
 
-It talks to the Ollama server on your machine, or wherever OLLAMA_HOST points.
+{about}
 
   Ctrl+O   choose a model (F4 pulls a new one)
   Enter    send your message; Ctrl+J starts a new line
@@ -24,17 +24,29 @@ It talks to the Ollama server on your machine, or wherever OLLAMA_HOST points.
   F9       your saved conversations
   F1       every key · Ctrl+P finds any action by name
 
-Conversations are saved as you go; `ollama-tui paths` shows where.
+{saving}
 Start typing, or press Enter. This is shown only once."""
+ABOUT = "It talks to the Ollama server on your machine, or wherever OLLAMA_HOST points."
+SAVING = "Conversations are saved as you go; `ollama-tui paths` shows where."
+ABOUT_DEMO = (
+    "This is the demo: a built-in server stands in for Ollama, with made-up\nmodels and replies."
+)
+SAVING_DEMO = "Nothing is kept after you quit (without --demo, conversations are saved)."
+
+
+def first_run_page(demo: bool) -> str:
+    if demo:
+        return FIRST_RUN.format(about=ABOUT_DEMO, saving=SAVING_DEMO)
+    return FIRST_RUN.format(about=ABOUT, saving=SAVING)
 
 
 class Welcome:
-    def __init__(self, screen: Screen[None], first_run: bool) -> None:
+    def __init__(self, screen: Screen[None], first_run: bool, demo: bool = False) -> None:
         self.screen = screen
         self.first_run = first_run
         """The first-run page is showing. It is part of the chat screen, so the
         composer keeps the focus and every key typed at it lands there, in order."""
-        self.widget = Plain(FIRST_RUN if first_run else WELCOME, id="welcome")
+        self.widget = Plain(first_run_page(demo) if first_run else WELCOME, id="welcome")
         self.widget.set_class(first_run, "-first-run")
 
     def close_first_run(self, typed: bool) -> None:

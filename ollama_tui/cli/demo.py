@@ -1,0 +1,39 @@
+"""``--demo``: the chat and every command against the emulator that ships in the
+package, on a free loopback port, for someone who has not installed Ollama yet.
+
+It runs in a throwaway profile (config, history and generation log in a temporary
+folder, removed at the end), so a demo never touches the user's own files and shows
+the first run as a new user sees it. Models load and evaluate prompts as long as the
+emulator's timings say, so the waits a real server has are there too."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ollama_tui.core import paths
+
+DEMO_MODEL = "llama3.2:latest"
+"""What the commands use when no model is given (the chat lets the user pick)."""
+
+
+@contextmanager
+def demo_server() -> Iterator[str]:
+    """The emulator's URL while it runs, with files kept in a temporary profile."""
+    from ollama_tui.emulator import OllamaEmulator
+    from ollama_tui.emulator.demo import demo_pulls, demo_reply
+
+    with tempfile.TemporaryDirectory(prefix="ollama-tui-demo-") as profile:
+        paths.use_profile(Path(profile))
+        emulator = OllamaEmulator()
+        emulator.pace = 1.0
+        emulator.default_reply = demo_reply
+        emulator.pulls.update(demo_pulls())
+        emulator.start(0)
+        try:
+            yield emulator.url
+        finally:
+            emulator.stop()
+            paths.use_profile(None)
