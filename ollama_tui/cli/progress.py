@@ -38,12 +38,14 @@ class Progress:
         self._shown = ""
         """The step the bar shows (``show``)."""
         if err.isatty() if live is None else live:
-            # Imported here: the chat's start-up does not need it.
+            # Imported here: the chat's start-up does not need Rich's progress.
             from rich.console import Console
             from rich.progress import Progress as RichProgress
 
+            from ollama_tui.cli.progress_columns import columns
+
             self._bar = RichProgress(
-                *_columns(unit),
+                *columns(unit),
                 console=Console(file=err, force_terminal=live),
                 transient=False,
             )
@@ -90,34 +92,3 @@ class Progress:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.stop()
-
-
-def _columns(unit: Literal["steps", "bytes"]) -> list[Any]:
-    """The bar's columns; for bytes, a step without a count (a server's status) shows
-    its description alone."""
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        MofNCompleteColumn,
-        ProgressColumn,
-        Task,
-        TextColumn,
-        TimeRemainingColumn,
-        TransferSpeedColumn,
-    )
-    from rich.text import Text
-
-    class IfCounted(ProgressColumn):
-        def __init__(self, column: ProgressColumn) -> None:
-            super().__init__()
-            self.column = column
-
-        def render(self, task: Task) -> Any:
-            return self.column.render(task) if task.fields.get("counted", True) else Text()
-
-    counts: list[ProgressColumn] = (
-        [BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn()]
-        if unit == "bytes"
-        else [BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
-    )
-    return [TextColumn("{task.description}"), *(IfCounted(column) for column in counts)]
