@@ -13,14 +13,10 @@ anywhere but the Ollama server.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
-import json
-import statistics
-from dataclasses import dataclass, field
 from typing import IO, Any
 
-from ollama_tui.cli.common import client_for, table
+from ollama_tui.cli.bench_report import Result, report
+from ollama_tui.cli.common import client_for
 from ollama_tui.cli.exits import OK, USAGE, code_for
 from ollama_tui.cli.progress import Progress
 from ollama_tui.core import paths
@@ -29,6 +25,7 @@ from ollama_tui.core.conversation import Conversation, Reply, ReplyStatus
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.types import Stats, milliseconds
+from ollama_tui.core.pulls import tagged
 from ollama_tui.core.tokens import ContextCounter, Tokenizer
 from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.chat_session import ChatSession
@@ -42,7 +39,6 @@ FILLER = (
     "The quick brown fox jumps over the lazy dog while the river runs past the mill and "
     "the miller counts the sacks of grain stacked by the door. "
 )
-FIGURES = ("load_ms", "ttft_ms", "prefill_tps", "generation_tps", "total_ms")
 
 
 def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
@@ -58,25 +54,13 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     bench.add_argument("--format", choices=["table", "csv", "json", "md"], default="table")
 
 
-@dataclass
-class Result:
-    model: str
-    runs: list[dict[str, float | None]] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
-
-    def spread(self, name: str) -> tuple[float, float, float] | None:
-        known = [value for run in self.runs if (value := run[name]) is not None]
-        if not known:
-            return None
-        return statistics.median(known), min(known), max(known)
-
-
-def prompt_text(words: int, run: int) -> str:
-    """About ``words`` words, opening with the run's number so no two runs share a
-    cached prefix."""
+def prompt_text(words: int, run: int, attempt: int = 0) -> str:
+    """About ``words`` words, opening with the run's number (and the attempt's, for a
+    run made again) so no two requests share a cached prefix."""
     filler = FILLER.split()
     body = " ".join(filler[i % len(filler)] for i in range(max(1, words)))
-    return f"Run {run}. Summarise: {body}"
+    label = f"{run}.{attempt}" if attempt else f"{run}"
+    return f"Run {label}. Summarise: {body}"
 
 
 def figures(reply: Reply) -> dict[str, float | None]:
@@ -143,10 +127,10 @@ class Bench:
         if counted:  # the server's own count sets the prompt's length
             words = max(1, round(words * args.prompt_tokens / counted))
         for run in range(1, args.runs + 1):
-            for _attempt in range(RETRIES + 1):
+            for attempt in range(RETRIES + 1):
                 if args.cold:
                     await self.client.unload(model)
-                reply = await self.once(model, prompt_text(words, run))
+                reply = await self.once(model, prompt_text(words, run, attempt))
                 short = reply.stats is None or (reply.stats.eval_count or 0) < args.gen_tokens
                 if reply.status is ReplyStatus.COMPLETE and not short:
                     break
@@ -154,8 +138,15 @@ class Bench:
             tps = result.runs[-1]["generation_tps"]
             progress.step(f"({tps:,.1f} tok/s)" if tps else "")
         progress.close()
+        made = [run["eval_tokens"] or 0 for run in result.runs]
+        if min(made, default=args.gen_tokens) < args.gen_tokens:
+            self.err.write(
+                f"{model}: some replies ended before {args.gen_tokens} tokens even when run "
+                f"again (fewest {min(made):.0f}); their figures are in the results.\n"
+            )
         info = await self.catalog.show(model)
-        loaded = next((m for m in await self.client.running() if m.name == model), None)
+        running = await self.client.running()
+        loaded = next((m for m in running if tagged(m.name) == tagged(model)), None)
         result.details = {
             "family": info.details.family,
             "parameters": info.details.parameter_size,
@@ -185,37 +176,3 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
         await bench.client.aclose()
     out.write(report(results, args.format))
     return OK
-
-
-def report(results: list[Result], style: str) -> str:
-    rows = []
-    for result in results:
-        row: dict[str, Any] = {"model": result.model, "runs": len(result.runs)}
-        for name in FIGURES:
-            spread = result.spread(name)
-            row[name] = None if spread is None else [round(value, 2) for value in spread]
-        row.update(result.details)
-        rows.append(row)
-    if style == "json":
-        return json.dumps(rows) + "\n"
-    headers = ["model", "runs", *FIGURES, "parameters", "quantization", "server_version"]
-    cells = [[_cell(row.get(name)) for name in headers] for row in rows]
-    if style == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        writer.writerows(cells)
-        return buffer.getvalue()
-    if style == "md":
-        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-        lines += ["| " + " | ".join(row) + " |" for row in cells]
-        return "\n".join(lines) + "\n"
-    return table([[name.upper() for name in headers], *cells])
-
-
-def _cell(value: Any) -> str:
-    """A median (min-max) for the figures, the value itself otherwise."""
-    if isinstance(value, list):
-        median, low, high = value
-        return f"{median:,.1f} ({low:,.1f}-{high:,.1f})"
-    return "" if value is None else str(value)

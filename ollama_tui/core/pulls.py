@@ -32,6 +32,12 @@ _TAG = r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}"
 NAME_PATTERN = re.compile(rf"^(?:{_HOST}/)?(?:{_PART}/)?{_PART}(?::{_TAG})?$")
 
 
+def tagged(name: str) -> str:
+    """``name`` with its tag, as the server lists it: ``llama3.2`` is ``llama3.2:latest``
+    (a registry host's port is not a tag)."""
+    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"
+
+
 def name_problem(name: str) -> str:
     """Why ``name`` is not ``[host/][namespace/]model[:tag]``, or "" when it is."""
     if not name:
