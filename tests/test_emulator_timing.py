@@ -10,7 +10,7 @@ import pytest
 
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.types import ContentDelta, Done, Message, Stats
-from ollama_tui.emulator import OllamaEmulator
+from ollama_tui.emulator import ChatReply, OllamaEmulator
 from ollama_tui.emulator.timing import WARM_LOAD_SECONDS
 
 MODEL = "llama3.2:latest"
@@ -103,3 +103,16 @@ async def test_with_pace_the_first_token_waits_for_the_load(
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_a_reply_stops_at_num_predict_for_length(
+    client: OllamaClient, emulator: OllamaEmulator
+) -> None:
+    emulator.script(ChatReply(thinking=["a", "b"], content=["c", "d", "e", "f"]))
+    events = [
+        e async for e in client.chat(MODEL, [Message("user", "hi")], options={"num_predict": 3})
+    ]
+    assert [e.text for e in events if isinstance(e, ContentDelta)] == ["c"]
+    done = events[-1]
+    assert isinstance(done, Done)
+    assert (done.stats.done_reason, done.stats.eval_count) == ("length", 3)

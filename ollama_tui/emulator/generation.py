@@ -69,6 +69,7 @@ async def generate(
     reply_script = script or emulator.default_reply(body)
     if reply_script.status is not None:
         return await send(writer, reply_script.status, reply_script.body)
+    reply_script = within_num_predict(reply_script, body)
     if emulator.pace and reply_script.rate is None and not reply_script.delay:
         reply_script = replace(reply_script, rate=found.eval_tps / emulator.pace)
     if not is_chat:
@@ -84,6 +85,21 @@ async def generate(
     lines = reply_lines(name, is_chat, reply_script, timing, found.eval_tps)
     waited = (timing.load_s + timing.prefill_s) * emulator.pace
     return await stream(emulator, writer, reader, path, lines, reply_script, waited)
+
+
+def within_num_predict(script: ChatReply, body: dict[str, Any]) -> ChatReply:
+    """The reply cut at ``num_predict`` tokens (thinking counts), ending for "length"."""
+    options = body.get("options")
+    limit = options.get("num_predict") if isinstance(options, dict) else None
+    if not isinstance(limit, int) or limit < 0:
+        return script
+    if len(script.thinking) + len(script.content) <= limit:
+        return script
+    thinking = list(script.thinking)[:limit]
+    content = list(script.content)[: limit - len(thinking)]
+    return replace(
+        script, thinking=thinking, content=content, final_content="", done_reason="length"
+    )
 
 
 def requested_num_ctx(body: dict[str, Any]) -> int | None:
