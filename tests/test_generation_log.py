@@ -102,3 +102,15 @@ def test_a_log_locked_by_another_writer_is_skipped_not_waited_for(tmp_path: Path
         other.execute("ROLLBACK")
         other.close()
     assert log.add(generation("a", 1000)) == 2  # free again: written
+
+
+def test_logs_and_stats_say_a_broken_log_cannot_be_read_and_fail() -> None:
+    path = paths.generation_log()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"this is no database" * 100)
+    for command in ("logs", "stats"):
+        done = run("http://127.0.0.1:9", command)
+        assert done.returncode == 1 and done.stdout == ""
+        unreadable = f"The generation log at {path} cannot be read: file is not a database."
+        assert done.stderr == f"ollama-tui {command}: {unreadable}\n"
+    assert path.read_bytes() == b"this is no database" * 100  # left as it was

@@ -3,8 +3,9 @@ would, as JSON lines in the input's order.
 
 A line is a prompt, or a JSON object with ``prompt`` and optional ``id``, ``system``,
 ``model`` and ``options``. A failure is recorded on its line and the batch goes on.
-With ``-o FILE``, lines whose id is already in the file are skipped, so an interrupted
-batch resumes where it stopped.
+With ``-o FILE``, lines whose id already succeeded in the file are skipped, so an
+interrupted batch resumes where it stopped; a line that failed is run again (its new
+result is appended after the failed one).
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def done_ids(output: Path | None) -> set[str]:
             item = json.loads(line)
         except json.JSONDecodeError:
             continue  # a line cut short when the batch was stopped: run it again
-        if isinstance(item, dict) and "id" in item:
+        if isinstance(item, dict) and "id" in item and item.get("success") is True:
             ids.add(str(item["id"]))
     return ids
 
@@ -213,5 +214,5 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
         await client.aclose()
         if target is not out:
             target.close()
-    err.write(f"{written} done, {failed} failed.\n")
+    err.write(f"{written - failed} succeeded, {failed} failed.\n")
     return FAILED if failed else OK

@@ -9,7 +9,7 @@ import time
 from typing import IO, Any
 
 from ollama_tui.cli.common import table
-from ollama_tui.cli.exits import OK, USAGE
+from ollama_tui.cli.exits import FAILED, OK, USAGE
 from ollama_tui.core import paths
 from ollama_tui.services.generation_log import GenerationLog
 
@@ -86,6 +86,7 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         headers += ["FIRST TOKEN MS", "LOAD MS"]
     if log.problem:
         err.write(f"ollama-tui {args.command}: {log.problem}\n")
+        return FAILED
     if args.json:
         out.write(json.dumps(rows) + "\n")
         return OK
