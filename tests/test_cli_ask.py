@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ollama_tui.core import paths
 from ollama_tui.core.conversation import UserTurn
 from ollama_tui.core.history.store import HistoryStore
@@ -237,3 +239,23 @@ def test_thinking_goes_to_stderr_and_the_answer_starts_apart(emulator: OllamaEmu
     emulator.script(ChatReply(thinking=["hidden"], content=["Shown."]))
     quiet = ask(emulator, "-m", "qwen3:8b", "--think", "true", "--hide-thinking", "why?")
     assert (quiet.stdout, quiet.stderr) == ("Shown.\n", "")
+
+
+@pytest.mark.parametrize("output", ["--ndjson", "--plain"])
+def test_a_reader_that_stops_reading_ends_it_quietly(emulator: OllamaEmulator, output: str) -> None:
+    """``ask ... | head -1``: no traceback, the exit code a shell gives SIGPIPE."""
+    emulator.script(ChatReply(content=[f"line {n}\n" for n in range(2000)], delay=0.001))
+    flags = [output] if output != "--plain" else []
+    process = subprocess.Popen(
+        [str(SCRIPT), "ask", "-m", "llama3.2:latest", *flags, "hi"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "OLLAMA_HOST": emulator.url},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline()
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert errors == ""

@@ -45,7 +45,7 @@ from ollama_tui.core.tokens import ContextCounter, Tokenizer
 from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.generation_log import GenerationLog
-from ollama_tui.services.reply_relay import ReplyEnded, relay_stream
+from ollama_tui.services.reply_relay import ArrivalFailed, ReplyEnded, relay_stream
 from ollama_tui.services.saver import ConversationSaver
 
 THINK: dict[str, Think] = {
@@ -198,9 +198,9 @@ class Printer:
         """Thinking is dimmed on a terminal, unless NO_COLOR asks for no colour."""
         self.thinking_shown = False
 
-    def event(self, kind: str, **fields: Any) -> None:
+    def event(self, event: str, **fields: Any) -> None:
         if self.args.ndjson:
-            self.out.write(json.dumps({"event": kind, **fields}) + "\n")
+            self.out.write(json.dumps({"event": event, **fields}) + "\n")
             self.out.flush()
 
     def text(self, content: str, thinking: str) -> None:
@@ -320,6 +320,9 @@ async def _ask(
         shown()
         printer.err.write("\nollama-tui ask: stopped.\n")
         return INTERRUPTED
+    except ArrivalFailed as failed:  # stdout's reader went away (| head): stop there
+        session.stop()
+        raise failed.error from None
     session.finish(ended)
     shown()
     if session.log is not None and (problem := session.log.news()):

@@ -15,6 +15,8 @@ NOT_FOUND = 4
 """The model is not installed (or, for a pull, not on the registry)."""
 INTERRUPTED = 130
 """Ctrl+C, as shells report SIGINT."""
+BROKEN_PIPE = 141
+"""128 + SIGPIPE, as a shell reports a tool whose reader stopped reading."""
 
 
 def code_for(error: errors.OllamaError) -> int:

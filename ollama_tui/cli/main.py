@@ -16,7 +16,7 @@ from ollama_tui import __version__
 from ollama_tui.cli import ask, batch, bench, create, embed, logs, manage, models, pull
 from ollama_tui.cli.common import client_for
 from ollama_tui.cli.demo import DEMO_MODEL, demo_server
-from ollama_tui.cli.exits import INTERRUPTED, USAGE
+from ollama_tui.cli.exits import BROKEN_PIPE, INTERRUPTED, USAGE
 from ollama_tui.cli.reopen import reopened
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config, resolve_config
@@ -134,7 +134,17 @@ def tune_garbage_collection() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        return choose_server(build_parser().parse_args(argv))
+    except BrokenPipeError:
+        # The reader went away (``| head -1``): stop quietly, as a shell tool does.
+        # Python would complain again flushing stdout at exit; point it at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE
+
+
+def choose_server(args: argparse.Namespace) -> int:
+    """Run the command against the server the user named, or the demo's."""
     if not args.demo:
         config = resolve_config(
             host=args.host,

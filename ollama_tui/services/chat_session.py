@@ -15,7 +15,13 @@ from ollama_tui.core.settings import Think, think_to_send
 from ollama_tui.core.tokens import ContextCounter, context_window, probably_truncated
 from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.generation_log import Generation, GenerationLog
-from ollama_tui.services.reply_relay import Received, ReplyChunk, ReplyEnded, relay_stream
+from ollama_tui.services.reply_relay import (
+    ArrivalFailed,
+    Received,
+    ReplyChunk,
+    ReplyEnded,
+    relay_stream,
+)
 from ollama_tui.services.saver import ConversationSaver
 
 STREAM_SAVE_SECONDS = 1.0
@@ -109,6 +115,8 @@ class ChatSession:
             )
             ended = await relay_stream(chat, reply, received, on_arrival)
             ended.estimated_tokens = counted.raw_total
+        except ArrivalFailed:
+            raise  # the caller's own failure, for the caller
         except Exception as error:  # the reply must end, whatever went wrong
             received.close()
             failure = errors.MalformedResponse(

@@ -103,6 +103,14 @@ class Received:
         return "".join(self.content[content_from:]), "".join(self.thinking[thinking_from:])
 
 
+class ArrivalFailed(Exception):
+    """What ``relay_stream``'s caller did with an arrival failed (``error``)."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 async def relay_stream(
     stream: AsyncGenerator[ChatEvent, None],
     reply: Reply,
@@ -113,13 +121,21 @@ async def relay_stream(
     calling ``on_arrival`` after each event (the command line prints as it comes).
 
     Cancelling this closes the stream (so Ollama stops generating); ``received``
-    keeps everything that had arrived."""
+    keeps everything that had arrived. An error in ``on_arrival`` (its reader gone:
+    a broken pipe) closes the stream too, and is raised as ``ArrivalFailed``: it is
+    not the server's."""
+    arrival_failed: Exception | None = None
     try:
         async with aclosing(stream) as events:
             async for event in events:
                 received.take(event)
-                if on_arrival is not None:
+                if on_arrival is None:
+                    continue
+                try:
                     on_arrival()
+                except Exception as error:
+                    arrival_failed = error
+                    break
     except errors.OllamaError as error:
         received.failure = error
     except Exception as error:  # the reply fails with a reason instead
@@ -128,6 +144,8 @@ async def relay_stream(
         )
     finally:
         received.ended = True
+    if arrival_failed is not None:
+        raise ArrivalFailed(arrival_failed) from arrival_failed
     failure = received.failure
     if failure is None:
         return ReplyEnded(reply, ReplyStatus.COMPLETE, received.stats)
