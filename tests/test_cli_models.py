@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from ollama_tui.emulator import OllamaEmulator
+from ollama_tui.emulator.demo import demo_pulls
 from ollama_tui.emulator.models import PullLayer, PullScript, Running
 
 SCRIPT = Path(sys.executable).parent / "ollama-tui"
@@ -143,3 +144,26 @@ def test_health_can_ask_a_model_for_one_token(emulator: OllamaEmulator) -> None:
     assert emulator.chat_requests()[0]["options"] == {"num_predict": 1}
     missing = run(emulator.url, "health", "-m", "missing:1b")
     assert missing.returncode == 4 and "not installed" in missing.stderr
+
+
+def test_a_copy_without_a_tag_is_stored_tagged_and_can_be_shown_and_removed(
+    emulator: OllamaEmulator,
+) -> None:
+    assert run(emulator.url, "cp", "llama3.2", "mycopy").returncode == 0
+    assert "mycopy:latest" in [model.name for model in emulator.models]
+    assert run(emulator.url, "show", "mycopy").returncode == 0
+    assert run(emulator.url, "rm", "-y", "mycopy").returncode == 0
+    assert "mycopy:latest" not in [model.name for model in emulator.models]
+
+
+def test_pulling_an_installed_model_finds_it_up_to_date(emulator: OllamaEmulator) -> None:
+    pulled = run(emulator.url, "pull", "llama3.2")
+    assert pulled.returncode == 0, pulled.stderr
+    assert pulled.stderr.splitlines()[-1].startswith("llama3.2: success 100%")
+
+
+def test_the_demo_s_failing_pull_fails_after_the_good_one(emulator: OllamaEmulator) -> None:
+    emulator.pulls.update(demo_pulls(delay=0.0))
+    assert run(emulator.url, "pull", "mistral:7b").returncode == 0
+    flaky = run(emulator.url, "pull", "flaky:1b")
+    assert flaky.returncode == 1 and "flaky:1b" not in [m.name for m in emulator.models]

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ollama_tui.emulator.models import FakeModel, PullScript, Recorded
+from ollama_tui.emulator.models import FakeModel, PullScript, Recorded, tagged
 from ollama_tui.emulator.state import Emulated
 from ollama_tui.emulator.streams import Action, stream
 from ollama_tui.emulator.wire import Writer, line, name_of, send, send_error, send_json
@@ -134,7 +134,7 @@ def _made(
     files: Mapping[str, str],
     quantization: str,
 ) -> FakeModel:
-    full = name if ":" in name else f"{name}:latest"
+    full = tagged(name)
     if source is not None:
         made = FakeModel(**{**source.__dict__, "name": full, "quantization": quantization})
     else:

@@ -97,8 +97,11 @@ def demo_pulls(delay: float = 0.1) -> dict[str, PullScript]:
     ]
     return {
         "mistral:7b": PullScript(layers=layers, step=25_000_000, delay=delay),
-        "flaky:1b": PullScript(
-            layers=layers[:2], step=50_000_000, delay=delay, error_after_bytes=400_000_000
+        "flaky:1b": PullScript(  # layers of its own: none is on disk from mistral's pull
+            layers=[PullLayer("sha256:" + "5b" * 32, 1_300_000_000), layers[1]],
+            step=50_000_000,
+            delay=delay,
+            error_after_bytes=400_000_000,
         ),
     }
 

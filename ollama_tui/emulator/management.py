@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ollama_tui.emulator.models import FakeModel, Running, digest_of
+from ollama_tui.emulator.models import FakeModel, Running, digest_of, tagged
 from ollama_tui.emulator.state import Emulated
 from ollama_tui.emulator.wire import Writer, name_of, send, send_error, send_json
 
@@ -57,7 +57,7 @@ async def copy(emulator: Emulated, writer: Writer, body: dict[str, Any]) -> bool
     destination = str(body.get("destination", ""))
     if not destination:
         return await send_error(writer, 400, "destination is required")
-    copy = FakeModel(**{**source.__dict__, "name": destination})
+    copy = FakeModel(**{**source.__dict__, "name": tagged(destination)})
     emulator.models.append(copy)
     return await send(writer, 200, b"")
 

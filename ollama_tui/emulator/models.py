@@ -286,3 +286,8 @@ def in_five_minutes() -> str:
     """Ollama's default keep_alive, as ``/api/ps`` reports the expiry."""
     moment = datetime.now(UTC) + timedelta(minutes=5)
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def tagged(name: str) -> str:
+    """``name`` as the server stores it: ``mycopy`` is ``mycopy:latest``."""
+    return name if ":" in name.rsplit("/", 1)[-1] else f"{name}:latest"

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
-from ollama_tui.emulator.models import FakeModel, PullScript
+from ollama_tui.emulator.models import FakeModel, PullScript, tagged
 from ollama_tui.emulator.state import Emulated
 from ollama_tui.emulator.streams import Action, stream
 from ollama_tui.emulator.wire import Writer, line, name_of
@@ -18,6 +18,11 @@ async def pull(
 ) -> bool:
     name = name_of(body)
     script = emulator.pulls.get(name)
+    installed = emulator.model(name)
+    if script is None and installed is not None:
+        return await stream(
+            emulator, writer, reader, "/api/pull", up_to_date(installed), PullScript()
+        )
     if script is None:
         lines: list[bytes | Action] = [
             line({"status": "pulling manifest"}),
@@ -71,4 +76,15 @@ def pull_lines(emulator: Emulated, name: str, script: PullScript) -> Iterable[by
         yield line({"status": status})
     if emulator.model(name) is None:
         size = script.size or sum(layer.size for layer in script.layers)
-        emulator.models.append(FakeModel(name if ":" in name else f"{name}:latest", size=size))
+        emulator.models.append(FakeModel(tagged(name), size=size))
+
+
+def up_to_date(model: FakeModel) -> list[bytes | Action]:
+    """Pulling a model that is installed: its one layer is there already."""
+    layer = {"digest": f"sha256:{model.digest}", "total": model.size, "completed": model.size}
+    statuses = ("verifying sha256 digest", "writing manifest", "success")
+    return [
+        line({"status": "pulling manifest"}),
+        line({"status": f"pulling {model.digest[:12]}", **layer}),
+        *(line({"status": status}) for status in statuses),
+    ]

@@ -37,6 +37,7 @@ from ollama_tui.emulator.models import (
     Recorded,
     Running,
     SentReply,
+    tagged,
 )
 from ollama_tui.emulator.pulls import pull
 from ollama_tui.emulator.raw import send_raw
@@ -209,7 +210,7 @@ class OllamaEmulator:
             released.set()
 
     def model(self, name: str) -> FakeModel | None:
-        wanted = name if ":" in name else f"{name}:latest"
+        wanted = tagged(name)
         return next((m for m in self.models if m.name.lower() == wanted.lower()), None)
 
     def requests_to(self, path: str) -> list[Recorded]:
