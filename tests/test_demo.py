@@ -3,6 +3,7 @@ server anywhere, in a throwaway profile that leaves the user's folders untouched
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -62,7 +63,7 @@ async def test_the_chat_runs_on_the_demo_server_and_says_so() -> None:
         app = make_app(config)
         async with app.run_test(size=(100, 32)) as pilot:
             chat = chat_of(pilot)
-            await wait_until(pilot, lambda: "This is the demo" in screen_text(app))
+            await wait_until(pilot, lambda: "Demo: a built-in server" in screen_text(app))
             await wait_until(pilot, lambda: "demo: no Ollama server" in status_text(chat))
             assert "127.0.0.1" not in status_text(chat)
             await pilot.press("enter")  # puts the welcome away; the picker opens
@@ -77,3 +78,19 @@ async def test_the_chat_runs_on_the_demo_server_and_says_so() -> None:
     assert not profile.exists()
     assert paths.state_dir() == user_home
     assert user_files() == []
+
+
+def test_the_demo_answers_in_json_when_asked_and_says_its_logs_start_empty() -> None:
+    done = run(NOWHERE, "ask", "--demo", "--format", "json", "give me json")
+    assert done.returncode == 0 and "answer" in json.loads(done.stdout)
+    logs = run(NOWHERE, "logs", "--demo")
+    assert logs.returncode == 0 and "each --demo run starts from an empty profile" in logs.stderr
+
+
+def test_only_models_that_complete_can_generate() -> None:
+    embedding = run(NOWHERE, "health", "--demo", "-m", "nomic-embed-text")
+    assert embedding.returncode == 1
+    assert 'health: "nomic-embed-text" does not support chat' in embedding.stderr
+    thinking = run(NOWHERE, "ask", "--demo", "--think", "true", "hi")
+    assert thinking.returncode == 0
+    assert "llama3.2:latest cannot think; --think is not sent." in thinking.stderr

@@ -17,6 +17,13 @@ from ollama_tui.core import paths
 
 DEMO_MODEL = "llama3.2:latest"
 """What the commands use when no model is given (the chat lets the user pick)."""
+DEMO_EMBEDDING_MODEL = "nomic-embed-text:latest"
+FORGETFUL_IN_THE_DEMO = {"logs", "stats", "paths"}
+"""Commands that read what earlier runs left, which a demo's fresh profile lacks."""
+FORGETFUL_NOTE = (
+    "ollama-tui: each --demo run starts from an empty profile that is removed at its "
+    "end, so there is no log, history or earlier conversation from other runs."
+)
 
 
 @contextmanager

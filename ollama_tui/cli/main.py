@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING
 from ollama_tui import __version__
 from ollama_tui.cli import ask, batch, bench, create, embed, logs, manage, models, pull
 from ollama_tui.cli.common import client_for
-from ollama_tui.cli.demo import DEMO_MODEL, demo_server
+from ollama_tui.cli.demo import (
+    DEMO_EMBEDDING_MODEL,
+    DEMO_MODEL,
+    FORGETFUL_IN_THE_DEMO,
+    FORGETFUL_NOTE,
+    demo_server,
+)
 from ollama_tui.cli.exits import BROKEN_PIPE, INTERRUPTED, USAGE
 from ollama_tui.cli.reopen import reopened
 from ollama_tui.core import paths
@@ -165,7 +171,9 @@ def choose_server(args: argparse.Namespace) -> int:
         )
         config.demo = True
         if args.command is not None and not config.model:
-            config.model = DEMO_MODEL
+            config.model = DEMO_EMBEDDING_MODEL if args.command == "embed" else DEMO_MODEL
+        if args.command in FORGETFUL_IN_THE_DEMO or args.continue_last or args.resume:
+            print(FORGETFUL_NOTE, file=sys.stderr)
         return run(args, config)
 
 

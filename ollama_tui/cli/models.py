@@ -127,7 +127,12 @@ async def health(
         out.write(json.dumps(found) + "\n")
         return
     shown = sanitize_line(version, 40)
-    out.write(f"Ollama {shown} at {config.host}: {len(models)} models installed.\n")
+    server = (
+        f"The demo server (as Ollama {shown})"
+        if config.demo
+        else f"Ollama {shown} at {config.host}"
+    )
+    out.write(f"{server}: {len(models)} models installed.\n")
     if model:
         out.write(f"{model} generated a token in {found['generated_ms']:,.0f} ms.\n")
 

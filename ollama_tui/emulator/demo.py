@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 from typing import Any
 
@@ -61,10 +62,27 @@ def decoded_size(image: object) -> int:
         return 0
 
 
+def sample_of(schema: object) -> object:
+    """A value for a JSON schema (``"json"``: any object), as structured output gives."""
+    if not isinstance(schema, dict):
+        return {"answer": "The demo server gives this same answer to every question."}
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        properties = schema.get("properties") or {}
+        return {key: sample_of(value) for key, value in properties.items()}
+    if kind == "array":
+        return [sample_of(schema.get("items") or {"type": "string"})]
+    samples = {"string": "demo", "integer": 42, "number": 4.2, "boolean": True, "null": None}
+    return samples.get(str(kind), "demo")
+
+
 def demo_reply(body: dict[str, Any], delay: float = 0.0) -> ChatReply:
     """The demo's answer: Markdown with code and a table (with thinking first when it
     was asked for), or, for a prompt with images, what a vision model was sent."""
     thinking = tokens(DEMO_THINKING) if body.get("think") else []
+    if body.get("format"):
+        answer = json.dumps(sample_of(body["format"]), indent=2)
+        return ChatReply(content=tokens(answer), thinking=thinking, delay=delay)
     messages = body.get("messages") or []
     last = messages[-1] if messages and isinstance(messages[-1], dict) else {}
     images = last.get("images") or body.get("images") or []

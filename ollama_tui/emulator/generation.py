@@ -60,6 +60,9 @@ async def generate(
         reply.update({"message": {"role": "assistant", "content": ""}} if is_chat else {})
         reply.update({} if is_chat else {"response": ""})
         return await send(writer, 200, json.dumps(reply).encode())
+    if "completion" not in found.capabilities:
+        kind = "chat" if is_chat else "generate"
+        return await send_error(writer, 400, f'"{name}" does not support {kind}')
     if body.get("think") not in (None, False) and "thinking" not in found.capabilities:
         return await send_error(writer, 400, f'"{name}" does not support thinking')
     if body.get("tools") and "tools" not in found.capabilities:

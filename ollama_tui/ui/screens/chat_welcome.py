@@ -25,19 +25,17 @@ Welcome to ollama-tui
   F1       every key · Ctrl+P finds any action by name
 
 {saving}
-Start typing, or press Enter. This is shown only once."""
+Start typing, or press Enter.{once}"""
 ABOUT = "It talks to the Ollama server on your machine, or wherever OLLAMA_HOST points."
 SAVING = "Conversations are saved as you go; `ollama-tui paths` shows where."
-ABOUT_DEMO = (
-    "This is the demo: a built-in server stands in for Ollama, with made-up\nmodels and replies."
-)
-SAVING_DEMO = "Nothing is kept after you quit (without --demo, conversations are saved)."
+ABOUT_DEMO = "Demo: a built-in server stands in for Ollama; its models are made up."
+SAVING_DEMO = "Nothing is kept after you quit. F4 can pull mistral:7b (or flaky:1b)."
 
 
 def first_run_page(demo: bool) -> str:
-    if demo:
-        return FIRST_RUN.format(about=ABOUT_DEMO, saving=SAVING_DEMO)
-    return FIRST_RUN.format(about=ABOUT, saving=SAVING)
+    if demo:  # each demo starts afresh, so it shows the page every time
+        return FIRST_RUN.format(about=ABOUT_DEMO, saving=SAVING_DEMO, once="")
+    return FIRST_RUN.format(about=ABOUT, saving=SAVING, once=" This is shown only once.")
 
 
 class Welcome:
