@@ -64,3 +64,22 @@ def test_an_api_key_a_header_cannot_carry_is_reported_not_used() -> None:
     assert any("OLLAMA_API_KEY" in problem for problem in config.problems)
     assert "sk-1" not in " ".join(config.problems)
     assert resolve_config(environ={"OLLAMA_API_KEY": " sk-456 "}).api_key == "sk-456"
+
+
+COMMANDS = (
+    "paths", "ask", "models", "ps", "health", "logs", "stats", "show", "rm", "cp", "stop",
+    "create", "embed", "pull", "batch", "bench",
+)  # fmt: skip
+
+
+def test_every_command_s_help_says_what_it_does_in_plain_text(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    parser = build_parser()
+    for name in COMMANDS:
+        with pytest.raises(SystemExit):
+            parser.parse_args([name, "--help"])
+        shown = capsys.readouterr().out
+        description = shown.split("\n\n")[1]
+        assert description[:1].isupper() or description.startswith("ollama-tui"), name
+        assert "``" not in shown, name

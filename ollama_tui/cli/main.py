@@ -82,7 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser(
-        "paths", parents=[common], help="print where the config, themes, history and logs live"
+        "paths",
+        parents=[common],
+        help="print where the config, themes, history and logs live",
+        description="Print where the config, themes, history and logs live.",
     )
     ask.add_parser(commands, [common])
     models.add_parsers(commands, [common])
@@ -93,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     pull.add_parser(commands, [common])
     batch.add_parser(commands, [common])
     bench.add_parser(commands, [common])
+    for command in commands.choices.values():
+        # Descriptions come from docstrings, whose ``code`` marks mean nothing in a terminal.
+        command.description = (command.description or "").replace("``", "")
     return parser
 
 

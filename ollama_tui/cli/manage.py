@@ -21,19 +21,36 @@ COMMANDS = ("show", "rm", "cp", "stop")
 
 
 def add_parsers(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
-    show = commands.add_parser("show", parents=parents, help="one model's details")
+    show = commands.add_parser(
+        "show", parents=parents, help="one model's details", description="One model's details."
+    )
     show.add_argument("name")
     part = show.add_mutually_exclusive_group()
     for section in SECTIONS:
         part.add_argument(f"--{section}", action="store_true", help=f"only its {section}")
     part.add_argument("--json", action="store_true", help="everything, as JSON")
-    remove = commands.add_parser("rm", parents=parents, help="delete a model (asks first)")
+    remove = commands.add_parser(
+        "rm",
+        parents=parents,
+        help="delete a model (asks first)",
+        description="Delete a model (asks first).",
+    )
     remove.add_argument("name")
     remove.add_argument("-y", "--yes", action="store_true", help="do not ask")
-    copy = commands.add_parser("cp", parents=parents, help="copy a model under a new name")
+    copy = commands.add_parser(
+        "cp",
+        parents=parents,
+        help="copy a model under a new name",
+        description="Copy a model under a new name.",
+    )
     copy.add_argument("source")
     copy.add_argument("destination")
-    stop = commands.add_parser("stop", parents=parents, help="unload a model from memory")
+    stop = commands.add_parser(
+        "stop",
+        parents=parents,
+        help="unload a model from memory",
+        description="Unload a model from memory.",
+    )
     stop.add_argument("name")
 
 
