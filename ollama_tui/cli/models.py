@@ -29,7 +29,8 @@ def add_parsers(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         ("ps", "list the models loaded in memory"),
         ("health", "say whether Ollama answers, its version and how many models it has"),
     ):
-        parser = commands.add_parser(name, parents=parents, help=text, description=text)
+        description = text[:1].upper() + text[1:] + "."
+        parser = commands.add_parser(name, parents=parents, help=text, description=description)
         parser.add_argument("--json", action="store_true", help="JSON instead of a table")
         if name == "health":
             parser.add_argument(
