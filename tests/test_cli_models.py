@@ -79,7 +79,10 @@ def test_show_gives_a_model_s_details_or_one_part(emulator: OllamaEmulator) -> N
     template = run(emulator.url, "show", "qwen3:8b", "--template")
     assert template.stdout.rstrip() == described["template"].rstrip()
     missing = run(emulator.url, "show", "missing:1b")
-    assert missing.returncode == 4 and "not installed" in missing.stderr
+    assert missing.returncode == 4
+    assert missing.stderr == (
+        "ollama-tui show: The model 'missing:1b' is not installed on this server.\n"
+    )  # one sentence: no "pull it first" for a model one asked about
 
 
 def test_rm_asks_unless_told_and_cp_and_stop_do_what_they_say(emulator: OllamaEmulator) -> None:

@@ -73,7 +73,9 @@ async def run(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
             await client.unload(args.name)
             out.write(f"Unloaded {args.name}.\n")
     except errors.OllamaError as error:
-        err.write(f"ollama-tui {args.command}: {error.explain()}\n")
+        # "Pull it first" makes no sense for a model one is removing, copying or showing.
+        said = error.message if isinstance(error, errors.ModelNotFound) else error.explain()
+        err.write(f"ollama-tui {args.command}: {said}\n")
         return code_for(error)
     finally:
         await client.aclose()
