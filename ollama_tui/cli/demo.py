@@ -32,14 +32,17 @@ def demo_server() -> Iterator[str]:
     from ollama_tui.emulator import OllamaEmulator
     from ollama_tui.emulator.demo import demo_pulls, demo_reply
 
-    with tempfile.TemporaryDirectory(prefix="ollama-tui-demo-") as profile:
-        paths.use_profile(Path(profile))
+    with tempfile.TemporaryDirectory(
+        prefix="ollama-tui-demo-", ignore_cleanup_errors=True
+    ) as profile:
         emulator = OllamaEmulator()
         emulator.pace = 1.0
+        emulator.recording = False
         emulator.default_reply = demo_reply
         emulator.pulls.update(demo_pulls())
-        emulator.start(0)
+        paths.use_profile(Path(profile))
         try:
+            emulator.start(0)
             yield emulator.url
         finally:
             emulator.stop()

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from ollama_tui.emulator.management import install
 from ollama_tui.emulator.models import FakeModel, PullScript, Recorded, tagged
 from ollama_tui.emulator.state import Emulated
 from ollama_tui.emulator.streams import Action, stream
@@ -48,7 +49,7 @@ async def blob(emulator: Emulated, writer: Writer, request: Recorded, digest: st
     if actual != digest:
         message = f'digest mismatch, expected "{digest}", got "{actual}"'
         return await send_error(writer, 400, message)
-    emulator.blobs[digest] = request.body
+    emulator.blobs[digest] = len(request.body)
     return await send(writer, 201, b"")
 
 
@@ -85,8 +86,7 @@ async def create(
     target = QUANTIZE_TARGETS.get(quantize, "")
     made = _made(emulator, name, body, source, files, target or from_type)
     lines = list(_progress(emulator, files, adapters, from_type, target))
-    emulator.models = [m for m in emulator.models if m.name.lower() != made.name.lower()]
-    emulator.models.append(made)
+    install(emulator, made)
     if body.get("stream") is False:
         return await send_json(writer, 200, {"status": "success"})
     return await stream(emulator, writer, reader, "/api/create", lines, PullScript())
@@ -112,7 +112,7 @@ def _progress(
         yield line({"status": "converting model"})
     for digest in files.values():
         if target and target != from_type:
-            total = len(emulator.blobs[digest])
+            total = emulator.blobs[digest]
             status = f"quantizing {from_type} model to {target}"
             for step in range(1, QUANTIZE_STEPS + 1):
                 completed = total * step // QUANTIZE_STEPS
@@ -138,7 +138,7 @@ def _made(
     if source is not None:
         made = FakeModel(**{**source.__dict__, "name": full, "quantization": quantization})
     else:
-        size = sum(len(emulator.blobs[digest]) for digest in files.values())
+        size = sum(emulator.blobs[digest] for digest in files.values())
         made = FakeModel(full, size=size, quantization=quantization, parameter_size="")
     if isinstance(body.get("system"), str):
         made.system = body["system"]

@@ -115,7 +115,7 @@ def demo_pulls(delay: float = 0.1) -> dict[str, PullScript]:
     ]
     return {
         "mistral:7b": PullScript(layers=layers, step=25_000_000, delay=delay),
-        "flaky:1b": PullScript(  # layers of its own: none is on disk from mistral's pull
+        "flaky:1b": PullScript(  # its big layer is its own, so mistral's pull leaves it to do
             layers=[PullLayer("sha256:" + "5b" * 32, 1_300_000_000), layers[1]],
             step=50_000_000,
             delay=delay,

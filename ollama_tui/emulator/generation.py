@@ -82,7 +82,7 @@ async def generate(
         found,
         cold=cold,
         prompt_tokens=emulator.count_prompt_tokens(messages),
-        reused_share=emulator.prompt_cache.reused_share(found.name, rendered(messages, system)),
+        reused_share=emulator.prompt_cache.reuse(found.name, rendered(messages, system)),
     )
     mark_running(emulator, found.name, body.get("keep_alive"), num_ctx)
     lines = reply_lines(name, is_chat, reply_script, timing, found.eval_tps)

@@ -57,8 +57,7 @@ async def copy(emulator: Emulated, writer: Writer, body: dict[str, Any]) -> bool
     destination = str(body.get("destination", ""))
     if not destination:
         return await send_error(writer, 400, "destination is required")
-    copy = FakeModel(**{**source.__dict__, "name": tagged(destination)})
-    emulator.models.append(copy)
+    install(emulator, FakeModel(**{**source.__dict__, "name": tagged(destination)}))
     return await send(writer, 200, b"")
 
 
@@ -71,3 +70,9 @@ async def embed(emulator: Emulated, writer: Writer, body: dict[str, Any]) -> boo
     vectors = [[round(len(str(t)) / 100, 3), 0.5, -0.25] for t in texts]
     payload = {"model": found.name, "embeddings": vectors, "prompt_eval_count": len(texts)}
     return await send_json(writer, 200, payload)
+
+
+def install(emulator: Emulated, model: FakeModel) -> None:
+    """Add ``model``, replacing one of the same name (as a copy or a create does)."""
+    emulator.models = [m for m in emulator.models if m.name.lower() != model.name.lower()]
+    emulator.models.append(model)

@@ -72,8 +72,11 @@ class OllamaEmulator:
         self.pulls: dict[str, PullScript] = {}
         self.pulled_bytes: dict[str, int] = {}
         """Bytes of each layer already on disk, so a re-issued pull resumes."""
-        self.blobs: dict[str, bytes] = {}
-        """Blobs uploaded (``POST /api/blobs/:digest``) by digest, for ``/api/create``."""
+        self.blobs: dict[str, int] = {}
+        """The size of each blob uploaded (``POST /api/blobs/:digest``), by digest: the
+        bytes themselves are not kept (a model file can be gigabytes)."""
+        self.recording = True
+        """Keep every request in ``requests`` (tests read them; the demo does not)."""
         self.overrides: dict[str, deque[Override]] = {}
         self.allowed_hosts: set[str] | None = None
         self.count_prompt_tokens: Callable[[list[dict[str, Any]]], int] = estimate_prompt_tokens
@@ -230,7 +233,8 @@ class OllamaEmulator:
                 request = await read_request(reader)
                 if request is None:
                     break
-                self.requests.append(request)
+                if self.recording:
+                    self.requests.append(request)
                 keep_open = await self._dispatch(request, reader, writer)
                 if not keep_open or request.headers.get("connection", "").lower() == "close":
                     break

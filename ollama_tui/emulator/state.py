@@ -24,7 +24,7 @@ class Emulated(Protocol):
     count_prompt_tokens: Callable[[list[dict[str, Any]]], int]
     pulls: dict[str, PullScript]
     pulled_bytes: dict[str, int]
-    blobs: dict[str, bytes]
+    blobs: dict[str, int]
     disconnects: list[str]
     dropped: set[Writer]
     sent: list[SentReply]

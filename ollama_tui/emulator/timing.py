@@ -26,7 +26,6 @@ OVERHEAD_SECONDS = 0.003
 class Timing:
     load_s: float
     prompt_tokens: int
-    cached_tokens: int
     prefill_s: float
 
     def stats(self, eval_count: int, eval_tps: float) -> dict[str, int]:
@@ -48,8 +47,9 @@ class PromptCache:
 
     last: dict[str, str] = field(default_factory=dict)
 
-    def reused_share(self, model: str, rendered: str) -> float:
-        """The share of ``rendered`` that the model's previous prompt began with."""
+    def reuse(self, model: str, rendered: str) -> float:
+        """Take ``rendered`` as the model's prompt now; the share of it that its previous
+        prompt began with (and the cache holds)."""
         previous = self.last.get(model, "")
         self.last[model] = rendered
         shared = shared_prefix(previous, rendered)
@@ -85,7 +85,6 @@ def timing_for(
     return Timing(
         load_s=model.load_seconds if cold else WARM_LOAD_SECONDS,
         prompt_tokens=prompt_tokens,
-        cached_tokens=cached,
         prefill_s=(prompt_tokens - cached) / model.prefill_tps,
     )
 

@@ -75,13 +75,7 @@ async def read_chunked(reader: asyncio.StreamReader) -> bytes:
 async def send(
     writer: Writer, status: int, body: bytes, content_type: str = "application/json"
 ) -> bool:
-    reason = {
-        200: "OK",
-        201: "Created",
-        400: "Bad Request",
-        401: "Unauthorized",
-        403: "Forbidden",
-    }.get(status, "Status")
+    reason = reason_phrase(status)
     head = (
         f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"

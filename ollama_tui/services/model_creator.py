@@ -57,10 +57,6 @@ class CreateProgress:
     completed: int = 0
     total: int = 0
 
-    @property
-    def fraction(self) -> float | None:
-        return min(1.0, self.completed / self.total) if self.total else None
-
     def describe(self) -> str:
         if self.stage is Stage.CREATING:  # digests cut as ``ollama`` shows them
             return LONG_DIGEST.sub(lambda found: found.group(0)[:19], self.subject)
