@@ -10,7 +10,7 @@ import pytest
 from ollama_tui.core.modelfile import ModelfileError, parse_modelfile
 from ollama_tui.emulator import OllamaEmulator
 from ollama_tui.ui.screens.confirm import TextPrompt
-from tests.chat_helpers import app_for, chat_of, notices, send, wait_until
+from tests.chat_helpers import app_for, chat_of, notices, screen_text, send, wait_until
 from tests.test_cli_models import run
 from tests.test_palette import run_from_palette
 
@@ -83,7 +83,10 @@ async def test_the_chat_is_saved_as_a_model_from_the_palette(emulator: OllamaEmu
         await send(pilot, "hello")
         await run_from_palette(pilot, "Save chat as model")
         await wait_until(pilot, lambda: isinstance(app.screen, TextPrompt))
-        await pilot.press(*"brief", "enter")
+        await pilot.press(*"qwen3:8b", "enter")  # installed: it would be replaced
+        await wait_until(pilot, lambda: "qwen3:8b exists already" in screen_text(app))
+        assert isinstance(app.screen, TextPrompt) and not emulator.requests_to("/api/create")
+        await pilot.press("ctrl+u", *"brief", "enter")
         await wait_until(pilot, lambda: bool(emulator.requests_to("/api/create")))
         [request] = emulator.requests_to("/api/create")
         assert request.json == {

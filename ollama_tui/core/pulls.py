@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from ollama_tui.core.ollama import errors
@@ -30,6 +30,14 @@ _PART = r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}"
 _HOST = r"[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]{1,5})?"
 _TAG = r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}"
 NAME_PATTERN = re.compile(rf"^(?:{_HOST}/)?(?:{_PART}/)?{_PART}(?::{_TAG})?$")
+
+
+def new_name_problem(name: str, taken: Collection[str]) -> str:
+    """What is wrong with ``name`` for a new model ("" for nothing): a bad name, or
+    one an installed model has (which creating or copying would silently replace)."""
+    if name in taken or tagged(name) in taken:
+        return f"{name} exists already; choose another name."
+    return name_problem(name)
 
 
 def tagged(name: str) -> str:

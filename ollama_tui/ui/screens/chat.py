@@ -408,8 +408,8 @@ class ChatScreen(Screen[None]):
         self.notify("The other ollama-tui let this conversation go: it is yours again.")
         return not self.session.read_only
 
-    def action_save_as_model(self) -> None:
-        self.save_as.ask()
+    async def action_save_as_model(self) -> None:
+        await self.save_as.ask()
 
     def action_continue_in_copy(self) -> None:
         self.ownership.continue_in_copy()

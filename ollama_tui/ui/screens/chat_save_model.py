@@ -8,7 +8,7 @@ from typing import Any
 from textual.screen import Screen
 
 from ollama_tui.core.ollama.errors import OllamaError
-from ollama_tui.core.pulls import name_problem
+from ollama_tui.core.pulls import new_name_problem
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.ui.context import Shared
 from ollama_tui.ui.screens.confirm import TextPrompt
@@ -34,9 +34,14 @@ class SaveAsModel:
         self.shared = shared
         self.session = session
 
-    def ask(self) -> None:
+    async def ask(self) -> None:
         if not self.session.conversation.model:
             self.screen.notify("Choose a model first (Ctrl+O).", severity="warning")
+            return
+        try:
+            taken = {model.name for model in await self.shared.catalog.list_models()}
+        except OllamaError as error:
+            self.shared.report_error(self.screen, error)
             return
 
         def named(name: str | None) -> None:
@@ -47,7 +52,7 @@ class SaveAsModel:
             "Save this chat as a model",
             "Its model, system prompt, options and messages, under a new name.",
             placeholder="e.g. my-assistant",
-            check=name_problem,
+            check=lambda name: new_name_problem(name, taken),
         )
         self.screen.app.push_screen(prompt, named)
 

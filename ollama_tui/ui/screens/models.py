@@ -29,7 +29,7 @@ from ollama_tui.core.formatting import (
 from ollama_tui.core.fuzzy import fuzzy_score
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.types import ModelInfo, ModelSummary, RunningModel
-from ollama_tui.core.pulls import PullState, name_problem, tagged
+from ollama_tui.core.pulls import PullState, new_name_problem
 from ollama_tui.core.sanitize import sanitize, sanitize_line
 from ollama_tui.services.pull_queue import PullChange
 from ollama_tui.ui.bindings import bindings
@@ -322,9 +322,7 @@ class ModelsScreen(Screen[None]):
         taken = {m.name for m in self.models}
 
         def check(name: str) -> str:
-            if name in taken or tagged(name) in taken:
-                return f"{name} exists already; choose another name."
-            return name_problem(name)
+            return new_name_problem(name, taken)
 
         def named(name: str | None) -> None:
             if name:
@@ -359,7 +357,8 @@ class ModelsScreen(Screen[None]):
             )
 
     def action_create_from_modelfile(self) -> None:
-        CreateFromModelfile(self, self.shared, on_created=lambda _: self.reload()).ask()
+        creation = CreateFromModelfile(self, self.shared, on_created=lambda _: self.reload())
+        creation.ask({m.name for m in self.models})
 
     async def delete_model(self, name: str) -> None:
         await self.shared.client.delete(name)

@@ -8,7 +8,7 @@ of many gigabytes half-way; its end is told in a notification either way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from textual.app import ComposeResult
@@ -19,7 +19,7 @@ from textual.widgets import ProgressBar
 from ollama_tui.core.formatting import human_size
 from ollama_tui.core.modelfile import Modelfile, ModelfileError, read_modelfile
 from ollama_tui.core.ollama.errors import OllamaError
-from ollama_tui.core.pulls import name_problem
+from ollama_tui.core.pulls import new_name_problem
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.services.model_creator import CreateProblem, CreateProgress
 from ollama_tui.ui.context import Shared
@@ -82,7 +82,8 @@ class CreateFromModelfile:
         self.shared = shared
         self.on_created = on_created
 
-    def ask(self) -> None:
+    def ask(self, taken: Collection[str]) -> None:
+        """Ask for the new model's name (not one of ``taken``), then its Modelfile."""
         app = self.screen.app
         if any(w.group == WORKER_GROUP and not w.is_finished for w in app.workers):
             self.screen.notify("A model is being created; wait until it is done.")
@@ -96,7 +97,7 @@ class CreateFromModelfile:
             "Create a model from a Modelfile",
             "First its name · Enter goes on to the Modelfile · Esc cancels",
             placeholder="new name, e.g. my-model or me/model:v1",
-            check=name_problem,
+            check=lambda name: new_name_problem(name, taken),
         )
         app.push_screen(prompt, named)
 
