@@ -282,8 +282,9 @@ async def _ask(
             capabilities = None
     if args.think is not None:
         conversation.settings.think = think_to_send(THINK[args.think], capabilities)
-        if THINK[args.think] and capabilities is not None and "thinking" not in capabilities:
-            printer.err.write(f"ollama-tui ask: {model} cannot think; --think is not sent.\n")
+        if THINK[args.think] and conversation.settings.think is None:
+            why = "cannot think" if capabilities is not None else "could not be checked"
+            printer.err.write(f"ollama-tui ask: {model} {why}; --think is not sent.\n")
     if images and capabilities is not None and "vision" not in capabilities:
         printer.err.write(
             f"ollama-tui ask: {model} cannot see images: attach them to a vision model.\n"
