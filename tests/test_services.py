@@ -331,3 +331,14 @@ async def test_a_conversation_held_elsewhere_is_saved_as_a_copy_once_left(
     [copy] = [item for item in HistoryStore(folder).listings() if item.id != conversation.id]
     loaded, _ = HistoryStore(folder).load(copy.id)
     assert loaded.turns[-1].content == "typed here"  # type: ignore[union-attr]
+
+
+async def test_the_catalog_knows_a_model_by_either_name(client: OllamaClient) -> None:
+    catalog = ModelCatalog(client)
+    await catalog.show("llama3.2")
+    assert catalog.capabilities("llama3.2:latest") == frozenset({"completion", "tools"})
+    await client.load("llama3.2")
+    await catalog.running()
+    assert catalog.running_context("llama3.2") == 4096
+    catalog.forget("llama3.2:latest")
+    assert catalog.info("llama3.2") is None
