@@ -1,8 +1,11 @@
-"""What the commands share: a client for the configured server, and tables."""
+"""What the commands share: their parsers, a client for the configured server, and
+tables."""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Sequence
+from typing import Any
 
 from ollama_tui.core.config import Config
 from ollama_tui.core.ollama.client import OllamaClient
@@ -23,3 +26,15 @@ def table(rows: Sequence[Sequence[str]]) -> str:
         for row in cells
     ]
     return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def add_command(
+    commands: Any, name: str, parents: list[argparse.ArgumentParser], summary: str
+) -> argparse.ArgumentParser:
+    """A command whose ``summary`` (lower case, no full stop) is its line in the
+    command list and, as a sentence, the start of its own --help."""
+    description = summary[:1].upper() + summary[1:] + "."
+    parser: argparse.ArgumentParser = commands.add_parser(
+        name, parents=parents, help=summary, description=description
+    )
+    return parser

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ollama_tui import __version__
 from ollama_tui.cli import ask, batch, bench, create, embed, logs, manage, models, pull
-from ollama_tui.cli.common import client_for
+from ollama_tui.cli.common import add_command, client_for
 from ollama_tui.cli.demo import (
     DEMO_EMBEDDING_MODEL,
     DEMO_MODEL,
@@ -81,11 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="reopen the conversation with this id, or the first characters of it (F9 shows them)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser(
-        "paths",
-        parents=[common],
-        help="print where the config, themes, history and logs live",
-        description="Print where the config, themes, history and logs live.",
+    add_command(
+        commands, "paths", [common], "print where the config, themes, history and logs live"
     )
     ask.add_parser(commands, [common])
     models.add_parsers(commands, [common])

@@ -8,7 +8,7 @@ import json
 import sys
 from typing import IO, Any
 
-from ollama_tui.cli.common import client_for
+from ollama_tui.cli.common import add_command, client_for
 from ollama_tui.cli.exits import FAILED, OK, code_for
 from ollama_tui.core.config import Config
 from ollama_tui.core.formatting import model_details
@@ -21,36 +21,19 @@ COMMANDS = ("show", "rm", "cp", "stop")
 
 
 def add_parsers(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
-    show = commands.add_parser(
-        "show", parents=parents, help="one model's details", description="One model's details."
-    )
+    show = add_command(commands, "show", parents, "one model's details")
     show.add_argument("name")
     part = show.add_mutually_exclusive_group()
     for section in SECTIONS:
         part.add_argument(f"--{section}", action="store_true", help=f"only its {section}")
     part.add_argument("--json", action="store_true", help="everything, as JSON")
-    remove = commands.add_parser(
-        "rm",
-        parents=parents,
-        help="delete a model (asks first)",
-        description="Delete a model (asks first).",
-    )
+    remove = add_command(commands, "rm", parents, "delete a model (asks first)")
     remove.add_argument("name")
     remove.add_argument("-y", "--yes", action="store_true", help="do not ask")
-    copy = commands.add_parser(
-        "cp",
-        parents=parents,
-        help="copy a model under a new name",
-        description="Copy a model under a new name.",
-    )
+    copy = add_command(commands, "cp", parents, "copy a model under a new name")
     copy.add_argument("source")
     copy.add_argument("destination")
-    stop = commands.add_parser(
-        "stop",
-        parents=parents,
-        help="unload a model from memory",
-        description="Unload a model from memory.",
-    )
+    stop = add_command(commands, "stop", parents, "unload a model from memory")
     stop.add_argument("name")
 
 

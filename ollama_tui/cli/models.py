@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from typing import IO, Any
 
-from ollama_tui.cli.common import client_for, table
+from ollama_tui.cli.common import add_command, client_for, table
 from ollama_tui.cli.exits import OK, code_for
 from ollama_tui.core.config import Config
 from ollama_tui.core.formatting import expires_in, human_size, processor_split, relative_time
@@ -29,8 +29,7 @@ def add_parsers(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
         ("ps", "list the models loaded in memory"),
         ("health", "say whether Ollama answers, its version and how many models it has"),
     ):
-        description = text[:1].upper() + text[1:] + "."
-        parser = commands.add_parser(name, parents=parents, help=text, description=description)
+        parser = add_command(commands, name, parents, text)
         parser.add_argument("--json", action="store_true", help="JSON instead of a table")
         if name == "health":
             parser.add_argument(
