@@ -97,6 +97,6 @@ async def test_the_chat_is_saved_as_a_model_from_the_palette(emulator: OllamaEmu
                 {"role": "user", "content": "hello"},
                 {"role": "assistant", "content": "You said: hello"},
             ],
-            "stream": False,
+            "stream": True,
         }
         await wait_until(pilot, lambda: any("brief" in n.message for n in notices(app)))

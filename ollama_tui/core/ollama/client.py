@@ -117,17 +117,6 @@ class OllamaClient:
             "POST", "/api/copy", {"source": source, "destination": destination}, model=source
         )
 
-    async def create(self, body: dict[str, Any]) -> str:
-        """Create a model (``/api/create``, not streamed); returns its final status."""
-        data = await self._json(
-            "POST",
-            "/api/create",
-            {**body, "stream": False},
-            model=str(body.get("from", "")),
-            timeout=None,
-        )
-        return responses.text_field(data, "status")
-
     async def load(self, model: str, keep_alive: KeepAlive | None = None) -> str:
         """Load ``model`` into memory; returns the ``done_reason`` (``"load"``)."""
         body: dict[str, Any] = {"model": model, "messages": []}

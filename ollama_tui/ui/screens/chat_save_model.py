@@ -3,6 +3,7 @@ prompt, options and messages sent to ``/api/create`` under a name the user gives
 
 from __future__ import annotations
 
+from contextlib import aclosing
 from typing import Any
 
 from textual.screen import Screen
@@ -57,8 +58,11 @@ class SaveAsModel:
         self.screen.app.push_screen(prompt, named)
 
     async def save(self, name: str) -> None:
+        progress = self.shared.client.create_stream(create_request(self.session, name))
         try:
-            await self.shared.client.create(create_request(self.session, name))
+            async with aclosing(progress) as steps:
+                async for _ in steps:  # nothing to upload: it ends in a moment
+                    pass
         except OllamaError as error:
             self.shared.report_error(self.screen, error)
             return
