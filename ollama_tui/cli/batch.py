@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ollama_tui.cli.ask import parse_options, timing
+from ollama_tui.cli.ask import parse_options
+from ollama_tui.cli.ask_output import timing
 from ollama_tui.cli.common import client_for
 from ollama_tui.cli.exits import FAILED, OK, USAGE
 from ollama_tui.cli.progress import Progress
