@@ -255,7 +255,7 @@ async def test_thinking_streams_then_collapses(emulator: OllamaEmulator) -> None
         assert view.reply.thinking == "Let me think."
         assert view.reply.content == "Answer."
         assert view.thinking_folded
-        assert "▸ Thoughts  13 characters · t or a click unfolds" in drawn_log(pilot)
+        assert "▸ Thoughts  13 characters · a click (or Alt+↑, t) unfolds" in drawn_log(pilot)
         assert "Let me think." not in drawn_log(pilot)
         await pilot.press("ctrl+t")
         assert chat.conversation.settings.think is False
