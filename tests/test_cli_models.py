@@ -153,7 +153,9 @@ def test_a_copy_without_a_tag_is_stored_tagged_and_can_be_shown_and_removed(
     emulator: OllamaEmulator,
 ) -> None:
     assert run(emulator.url, "cp", "llama3.2", "mycopy").returncode == 0
-    assert "mycopy:latest" in [model.name for model in emulator.models]
+    copied, source = emulator.model("mycopy"), emulator.model("llama3.2")
+    assert copied is not None and source is not None
+    assert copied.modified_at > source.modified_at  # made now, not a month ago
     assert run(emulator.url, "show", "mycopy").returncode == 0
     assert run(emulator.url, "rm", "-y", "mycopy").returncode == 0
     assert "mycopy:latest" not in [model.name for model in emulator.models]

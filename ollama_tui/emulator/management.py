@@ -7,7 +7,7 @@ from typing import Any
 
 from ollama_tui.emulator.models import FakeModel, Running, digest_of, tagged
 from ollama_tui.emulator.state import Emulated
-from ollama_tui.emulator.wire import Writer, name_of, send, send_error, send_json
+from ollama_tui.emulator.wire import Writer, name_of, now, send, send_error, send_json
 
 
 def ps(emulator: Emulated) -> list[dict[str, Any]]:
@@ -73,6 +73,8 @@ async def embed(emulator: Emulated, writer: Writer, body: dict[str, Any]) -> boo
 
 
 def install(emulator: Emulated, model: FakeModel) -> None:
-    """Add ``model``, replacing one of the same name (as a copy or a create does)."""
+    """Add ``model``, made now, replacing one of the same name (as a copy, a create or
+    a pull does)."""
+    model.modified_at = now()
     emulator.models = [m for m in emulator.models if m.name.lower() != model.name.lower()]
     emulator.models.append(model)

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Iterable
 from typing import Any
 
+from ollama_tui.emulator.management import install
 from ollama_tui.emulator.models import FakeModel, PullScript, tagged
 from ollama_tui.emulator.state import Emulated
 from ollama_tui.emulator.streams import Action, stream
@@ -76,7 +77,7 @@ def pull_lines(emulator: Emulated, name: str, script: PullScript) -> Iterable[by
         yield line({"status": status})
     if emulator.model(name) is None:
         size = script.size or sum(layer.size for layer in script.layers)
-        emulator.models.append(FakeModel(tagged(name), size=size))
+        install(emulator, FakeModel(tagged(name), size=size))
 
 
 def up_to_date(model: FakeModel) -> list[bytes | Action]:

@@ -184,7 +184,11 @@ class ReplyEntry:
             self._thinking_version += 1
             title = "Thinking…" if writing and not folded else "Thoughts"
             mark = "▸ " if folded else "▾ "
-            hint = f"  {len(self.thinking):,} characters · a click (or Alt+↑, t) unfolds" if folded else ""
+            hint = (
+                f"  {len(self.thinking):,} characters · a click (or Alt+↑, t) unfolds"
+                if folded
+                else ""
+            )
             header = ChatLine.of(
                 [
                     (mark, look.thinking_title, False),
