@@ -21,6 +21,7 @@ from ollama_tui.emulator.timing import (
     rendered,
     timing_for,
 )
+from ollama_tui.emulator.truncation import DEFAULT_NUM_CTX, fit, overflows
 from ollama_tui.emulator.wire import Writer, line, name_of, now, send, send_error
 
 
@@ -67,6 +68,12 @@ async def generate(
         return await send_error(writer, 400, f'"{name}" does not support thinking')
     if body.get("tools") and "tools" not in found.capabilities:
         return await send_error(writer, 400, f"{name} does not support tools")
+    if not is_chat:
+        messages = [{"role": "user", "content": str(body.get("prompt", ""))}]
+    window = num_ctx or loaded_context(emulator, found.name) or DEFAULT_NUM_CTX
+    count = emulator.count_prompt_tokens
+    if body.get("truncate") is False and overflows(messages, window, count):
+        return await send_error(writer, 400, "the input length exceeds the context length")
     with emulator.lock:
         script = emulator.replies.popleft() if emulator.replies else None
     reply_script = script or emulator.default_reply(body)
@@ -75,14 +82,13 @@ async def generate(
     reply_script = within_num_predict(reply_script, body)
     if emulator.pace and reply_script.rate is None and not reply_script.delay:
         reply_script = replace(reply_script, rate=found.eval_tps / emulator.pace)
-    if not is_chat:
-        messages = [{"role": "user", "content": str(body.get("prompt", ""))}]
+    kept = emulator.last_kept = fit(messages, window, count)
     system = str(body.get("system") or found.system)
     timing = timing_for(
         found,
         cold=cold,
-        prompt_tokens=emulator.count_prompt_tokens(messages),
-        reused_share=emulator.prompt_cache.reuse(found.name, rendered(messages, system)),
+        prompt_tokens=kept.tokens,
+        reused_share=emulator.prompt_cache.reuse(found.name, rendered(kept.messages, system)),
     )
     mark_running(emulator, found.name, body.get("keep_alive"), num_ctx)
     lines = reply_lines(name, is_chat, reply_script, timing, found.eval_tps)
@@ -109,6 +115,10 @@ def requested_num_ctx(body: dict[str, Any]) -> int | None:
     options = body.get("options")
     value = options.get("num_ctx") if isinstance(options, dict) else None
     return value if isinstance(value, int) and value > 0 else None
+
+
+def loaded_context(emulator: Emulated, name: str) -> int | None:
+    return next((r.context_length for r in emulator.running if r.name == name), None)
 
 
 def needs_load(emulator: Emulated, name: str, num_ctx: int | None) -> bool:

@@ -43,6 +43,7 @@ from ollama_tui.emulator.pulls import pull
 from ollama_tui.emulator.raw import send_raw
 from ollama_tui.emulator.send_log import SendLog
 from ollama_tui.emulator.timing import PromptCache
+from ollama_tui.emulator.truncation import Kept
 from ollama_tui.emulator.wire import (
     Writer,
     json_body,
@@ -86,6 +87,8 @@ class OllamaEmulator:
         with its own clock; ``GET /_emulator/timing`` returns it."""
         self.send_log: SendLog | None = None
         self.prompt_cache = PromptCache()
+        self.last_kept: Kept | None = None
+        """What the model saw of the latest chat or generate request (see ``truncation``)."""
         self.pace = 0.0
         """How much of the load and prefill time the emulator really waits (0: none,
         it only reports them; 1: all)."""

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from ollama_tui.emulator.models import ChatReply, FakeModel, PullScript, Running, SentReply
 from ollama_tui.emulator.send_log import SendLog
 from ollama_tui.emulator.timing import PromptCache
+from ollama_tui.emulator.truncation import Kept
 from ollama_tui.emulator.wire import Writer
 
 
@@ -32,6 +33,7 @@ class Emulated(Protocol):
     last_token_sent_at: float
     lock: threading.Lock
     prompt_cache: PromptCache
+    last_kept: Kept | None
     pace: float
 
     def model(self, name: str) -> FakeModel | None: ...
