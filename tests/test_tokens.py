@@ -154,3 +154,14 @@ def test_the_tokenizer_loads_with_the_network_blocked(tmp_path: object) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "offline ok" in result.stdout
+
+
+def test_a_count_the_server_cut_is_told_apart_from_a_whole_one() -> None:
+    counter = ContextCounter(Tokenizer())
+    # Unknown scale: only a request bigger than the window is known to be cut.
+    assert counter.server_kept_less("m", 600, 300, 512)
+    assert not counter.server_kept_less("m", 400, 300, 512)
+    counter.calibrate("m", 100, 130)
+    assert counter.server_kept_less("m", 300, 250, 4096)  # expected 390: a fifth less
+    assert not counter.server_kept_less("m", 300, 380, 4096)
+    assert not counter.server_kept_less("m", 300, None, 4096)  # no count, no verdict

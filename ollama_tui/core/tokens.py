@@ -24,6 +24,9 @@ IMAGE_TOKENS = 768
 CHARS_PER_TOKEN = 4.0
 """The stand-in estimate when no encoding loads."""
 TRUNCATION_MARGIN = 0.98
+KEPT_LESS_MARGIN = 0.2
+"""A server count this much below the calibrated estimate means parts were dropped
+(calibrated estimates are within a few percent; whole messages are far more)."""
 """A prompt that came back at this share of the window or more was probably trimmed."""
 
 
@@ -108,9 +111,24 @@ class ContextCounter:
         return Estimate(per_message, round(raw_total * ratio), raw_total, self.tokenizer.exact)
 
     def calibrate(self, model: str, raw_total: int, prompt_eval_count: int | None) -> None:
-        """Learn the model's scale from what the server counted for a request."""
+        """Learn the model's scale from what the server counted for a whole request
+        (never from one it truncated: it counted only what it kept)."""
         if prompt_eval_count and raw_total > 0:
             self.ratios[model] = prompt_eval_count / raw_total
+
+    def server_kept_less(
+        self, model: str, raw_total: int, prompt_eval_count: int | None, window: int | None
+    ) -> bool:
+        """Whether the server dropped part of a request we estimated at ``raw_total``:
+        the whole request did not fit ``window``, or, once the model's scale is known,
+        the server counted clearly less than we sent."""
+        if not prompt_eval_count or raw_total <= 0:
+            return False
+        ratio = self.ratios.get(model)
+        expected = raw_total * (ratio or 1.0)
+        if window is not None and expected > window:
+            return True
+        return ratio is not None and prompt_eval_count < expected * (1 - KEPT_LESS_MARGIN)
 
     def forget(self) -> None:
         """Drop counts of texts no longer in any conversation."""

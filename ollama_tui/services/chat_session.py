@@ -182,8 +182,12 @@ class ChatSession:
         reply.status = ended.status
         reply.stats = ended.stats
         prompt_tokens = ended.stats.prompt_eval_count if ended.stats is not None else None
-        self.counter.calibrate(reply.model, ended.estimated_tokens, prompt_tokens)
-        reply.prompt_truncated = probably_truncated(prompt_tokens, self.context_window()[0])
+        window = self.context_window()[0]
+        sent = ended.estimated_tokens
+        kept_less = self.counter.server_kept_less(reply.model, sent, prompt_tokens, window)
+        if not kept_less:
+            self.counter.calibrate(reply.model, sent, prompt_tokens)
+        reply.prompt_truncated = kept_less or probably_truncated(prompt_tokens, window)
         if ended.error is not None:
             reply.error = ended.error.explain()
         self._ended(reply)
