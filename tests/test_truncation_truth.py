@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ollama_tui.core import paths
 from ollama_tui.core.conversation import Conversation
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.types import Message
+from ollama_tui.core.scales import ScaleStore
+from ollama_tui.core.tokens import ContextCounter, Tokenizer
 from ollama_tui.emulator import ChatReply, OllamaEmulator
+from tests.test_cli_ask import ask
 from tests.test_services import session_for
 
 WINDOW = 512
@@ -51,3 +55,28 @@ async def test_truncated_replies_are_flagged_and_do_not_poison_the_scale(
     assert emulator.last_kept is not None
     counted = emulator.last_kept.tokens
     assert abs(estimate.total - counted) / counted <= 0.10
+
+
+def test_the_scales_survive_a_restart_and_a_broken_file_is_relearnt(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    done = ask(emulator, "-m", "llama3.2:latest", "What is a context window, in brief?")
+    assert done.returncode == 0, done.stderr
+    learnt = ScaleStore(paths.meter_scales()).load()
+    assert 1.1 < learnt["llama3.2:latest"] < 1.6  # the emulator counts more than tiktoken
+    restarted = ContextCounter(Tokenizer(), ScaleStore(paths.meter_scales()))
+    assert restarted.ratios == learnt
+
+    paths.meter_scales().write_text('{"llama3.2:latest": "x", "m": 1e9, "n": 1.2')
+    broken = ScaleStore(paths.meter_scales())
+    assert broken.load() == {} and "could not be read" in broken.problem
+    paths.meter_scales().write_text('{"llama3.2:latest": "x", "m": 1e9, "n": 1.2}')
+    assert ScaleStore(paths.meter_scales()).load() == {"n": 1.2}  # only sane scales
+
+
+def test_an_estimating_tokenizer_keeps_its_scale_to_itself(tmp_path: Path) -> None:
+    store = ScaleStore(tmp_path / "scales.json")
+    counter = ContextCounter(Tokenizer("no-such-encoding"), store)
+    counter.estimate("m", [Message("user", "hello there")])  # loads: falls back
+    counter.calibrate("m", 100, 120)
+    assert counter.ratios == {"m": 1.2} and not (tmp_path / "scales.json").exists()

@@ -37,6 +37,7 @@ from ollama_tui.core.options import (
     parse_keep_alive,
     parse_option,
 )
+from ollama_tui.core.scales import ScaleStore
 from ollama_tui.core.settings import Think, think_to_send
 from ollama_tui.core.tokens import ContextCounter, Tokenizer
 from ollama_tui.services.catalog import ModelCatalog
@@ -225,7 +226,7 @@ async def _ask(
     session = ChatSession(
         conversation,
         client=client,
-        counter=ContextCounter(Tokenizer()),
+        counter=ContextCounter(Tokenizer(), ScaleStore(paths.meter_scales())),
         catalog=catalog,
         saver=saver,
         log=None if args.no_log else GenerationLog(paths.generation_log()),

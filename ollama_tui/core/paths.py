@@ -63,6 +63,11 @@ def clipboard_file() -> Path:
     return state_dir() / "clipboard.txt"
 
 
+def meter_scales() -> Path:
+    """Each model's scale for the context meter, learnt from the server's counts."""
+    return state_dir() / "meter-scales.json"
+
+
 def generation_log() -> Path:
     """The generation log: one row of figures per generation (no text)."""
     return state_dir() / "generations.db"

