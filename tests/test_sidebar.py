@@ -10,6 +10,7 @@ from ollama_tui.core import paths
 from ollama_tui.core.presets import list_presets, save_preset
 from ollama_tui.core.settings import ChatSettings
 from ollama_tui.emulator import ChatReply, OllamaEmulator
+from ollama_tui.emulator.models import Running
 from ollama_tui.services.health import ConnectionState
 from ollama_tui.ui.app import ServiceNews
 from ollama_tui.ui.screens.confirm import TextPrompt
@@ -450,3 +451,23 @@ async def test_a_preset_applied_shows_at_once_in_the_status_line(
         await wait_until(pilot, lambda: chat.conversation.settings.think is False)
         # Well before the next check of the server would redraw the line.
         await wait_until(pilot, lambda: "think off" in status_text(chat), timeout=2)
+
+
+async def test_the_window_is_asked_for_at_start_on_a_new_chat_and_a_num_ctx_change(
+    emulator: OllamaEmulator,
+) -> None:
+    emulator.running = [Running("llama3.2:latest", context_length=8192)]
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        meter = chat.query_one(ContextMeter)
+        await wait_until(pilot, lambda: "/ 8,192 tokens" in str(meter.render()))
+        assert "model max" not in str(meter.render())  # the loaded window, before any reply
+        emulator.running = [Running("llama3.2:latest", context_length=2048)]
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: "/ 2,048 tokens" in str(meter.render()))
+        asked = len(emulator.requests_to("/api/ps"))
+        sidebar = await open_sidebar(pilot)
+        set_field(sidebar, "num_ctx", "1024")
+        await wait_until(pilot, lambda: len(emulator.requests_to("/api/ps")) > asked)
+        await wait_until(pilot, lambda: "/ 1,024 tokens" in str(meter.render()))

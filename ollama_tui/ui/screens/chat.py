@@ -64,6 +64,8 @@ class ChatScreen(Screen[None]):
         self.model = ModelChoice(self, shared, self.session)
         self.images = PendingImages(self, self.session)
         self._sending = False
+        self._num_ctx_asked: object = None
+        """The num_ctx set when /api/ps was last asked (a change asks again)."""
         self._server_answered = False
         self.welcome = Welcome(self, first_run, shared.config.demo)
         self.status = ChatStatus(self, shared, self.session)
@@ -214,11 +216,13 @@ class ChatScreen(Screen[None]):
         self.composer.focus()
 
     def set_model(self, name: str) -> None:
-        """Switch model; the conversation is kept."""
+        """Switch model; the conversation is kept. The window it has now is asked for
+        (at start, on a new chat, on a switch)."""
         self.conversation.model = name
         self.refresh_status()
         self.model.load_info(name)
         self.settings.recount()
+        self.refresh_running()
 
     def on_model_missing(self, event: ModelMissing) -> None:
         self.model.say_missing(event.model)
@@ -316,6 +320,7 @@ class ChatScreen(Screen[None]):
 
     @work(group="running", exclusive=True, exit_on_error=False)
     async def refresh_running(self) -> None:
+        self._num_ctx_asked = self.conversation.settings.options.get("num_ctx")
         try:
             await self.shared.catalog.running()
         except errors.OllamaError:
@@ -439,6 +444,8 @@ class ChatScreen(Screen[None]):
     @on(SettingsSidebar.Changed)
     def settings_changed(self) -> None:
         self.settings.changed()
+        if self.conversation.settings.options.get("num_ctx") != self._num_ctx_asked:
+            self.refresh_running()
 
     @on(TextArea.Changed, "#composer")
     def draft_changed(self) -> None:
