@@ -165,3 +165,19 @@ def test_a_count_the_server_cut_is_told_apart_from_a_whole_one() -> None:
     assert counter.server_kept_less("m", 300, 250, 4096)  # expected 390: a fifth less
     assert not counter.server_kept_less("m", 300, 380, 4096)
     assert not counter.server_kept_less("m", 300, None, 4096)  # no count, no verdict
+
+
+def test_a_prompt_too_long_alone_is_said_to_be_cut_with_the_system_prompt() -> None:
+    estimate = Estimate(per_message=(20, 30, 30, 500), total=580, raw_total=580, exact=True)
+    warning = overflow_warning(CONVERSATION, estimate, 256)
+    assert "your prompt 'What is the capital of France" in warning and "Paris" in warning
+    assert "the start of your new prompt and of the system prompt" in warning
+    assert "(about 128 tokens kept)" in warning
+
+
+def test_many_dropped_messages_are_counted_not_all_named() -> None:
+    many = [Message("user" if n % 2 == 0 else "assistant", f"turn {n}") for n in range(10)]
+    estimate = Estimate(per_message=(50,) * 11, total=550, raw_total=550, exact=True)
+    warning = overflow_warning(many, estimate, 100)
+    assert "'turn 0'" in warning and "'turn 3'" in warning and "'turn 4'" not in warning
+    assert "and 5 more older messages" in warning

@@ -175,11 +175,21 @@ def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: in
     """What Ollama would silently drop from ``messages`` plus the next prompt."""
     roles = [m.role for m in messages] + ["user"]
     dropped = dropped_messages(roles, estimate.per_message, window)
-    names = ", ".join(_describe(messages[i]) for i in dropped) or "part of your prompt"
+    named = [_describe(messages[i]) for i in dropped[:LISTED]]
+    if len(dropped) > LISTED:
+        named.append(f"and {len(dropped) - LISTED} more older messages")
+    kept = estimate.total - sum(estimate.per_message[i] for i in dropped)
+    if kept > window:  # what is left does not fit either: the prompt itself is cut
+        system = " and of the system prompt" if "system" in roles[:-1] else ""
+        named.append(f"the start of your new prompt{system} (about {window // 2:,} tokens kept)")
     return (
         f"This request is about {estimate.total:,} tokens, more than the {window:,}-token "
-        f"window. Ollama would silently drop: {names}."
+        f"window. Ollama would silently drop: {', '.join(named)}."
     )
+
+
+LISTED = 4
+"""Dropped messages named in a warning; more are counted."""
 
 
 def _describe(message: Message) -> str:
