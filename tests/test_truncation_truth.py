@@ -39,6 +39,9 @@ async def test_truncated_replies_are_flagged_and_do_not_poison_the_scale(
         assert kept is not None
         flags.append((kept.dropped > 0 or kept.cut, reply.prompt_truncated))
         ratios.append(session.counter.ratios["llama3.2:latest"])
+        if kept.dropped:
+            said = f"Ollama dropped the {kept.dropped} oldest message"
+            assert reply.truncation in (said, said + "s")  # as many as the server did
     assert any(dropped for dropped, _ in flags), "the test never reached the window"
     assert all(dropped == said for dropped, said in flags), flags  # none silent, none false
     # The scale learnt before the first truncation holds after it.
@@ -80,3 +83,23 @@ def test_an_estimating_tokenizer_keeps_its_scale_to_itself(tmp_path: Path) -> No
     counter.estimate("m", [Message("user", "hello there")])  # loads: falls back
     counter.calibrate("m", 100, 120)
     assert counter.ratios == {"m": 1.2} and not (tmp_path / "scales.json").exists()
+
+
+async def test_a_prompt_cut_by_the_server_is_said_to_be_and_kept_in_the_history(
+    emulator: OllamaEmulator, client: OllamaClient, tmp_path: Path
+) -> None:
+    store = HistoryStore(tmp_path / "history")
+    session, _ = session_for(client, store)
+    session.conversation.settings.options = {"num_ctx": WINDOW}
+    for prompt in ("A short question.", PARAGRAPH * 20):
+        emulator.script(ChatReply(content=["ok"]))
+        session.conversation.add_prompt(prompt)
+        reply = session.begin_reply()
+        assert session.finish(await session.stream(reply))
+    assert emulator.last_kept is not None and emulator.last_kept.cut
+    assert reply.truncation == (
+        "Ollama dropped the 2 oldest messages and cut the start of your prompt"
+    )
+    await session.saver.close()
+    saved, _ = store.load(session.conversation.id)
+    assert saved.turns[-1].reply.truncation == reply.truncation  # type: ignore[union-attr]

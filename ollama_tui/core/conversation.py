@@ -56,6 +56,8 @@ class Reply:
     """Seconds from sending to the first token, measured by the client."""
     prompt_truncated: bool = False
     """The prompt filled the context window, so Ollama probably dropped the oldest part."""
+    truncation: str = ""
+    """What Ollama left out of the request, as far as we can tell ("" if unknown)."""
     created_at: datetime = field(default_factory=now)
     prompt_version: int | None = None
     """Which text of the prompt above it this answers (an index into

@@ -199,3 +199,23 @@ def _describe(message: Message) -> str:
 
 def probably_truncated(prompt_eval_count: int | None, window: int | None) -> bool:
     return bool(prompt_eval_count and window and prompt_eval_count >= window * TRUNCATION_MARGIN)
+
+
+def truncation_note(sent: Sequence[tuple[str, int]], window: int | None) -> str:
+    """What Ollama left out of a request it truncated, from our count of each message
+    (role, tokens): "Ollama dropped the 6 oldest messages and cut the start of your
+    prompt"."""
+    if window is None or not sent:
+        return "Ollama counted less than was sent: it dropped part of the request"
+    roles = [role for role, _ in sent]
+    sizes = [size for _, size in sent]
+    dropped = dropped_messages(roles, sizes, window)
+    parts = []
+    if dropped:
+        plural = "s" if len(dropped) > 1 else ""
+        parts.append(f"dropped the {len(dropped)} oldest message{plural}")
+    if sum(sizes) - sum(sizes[i] for i in dropped) > window:
+        parts.append("cut the start of your prompt")
+    if not parts:
+        return "Ollama counted less than was sent: it dropped part of the request"
+    return "Ollama " + " and ".join(parts)

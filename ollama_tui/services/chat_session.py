@@ -12,7 +12,12 @@ from ollama_tui.core.conversation import Conversation, Reply, ReplyStatus
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.settings import Think, think_to_send
-from ollama_tui.core.tokens import ContextCounter, context_window, probably_truncated
+from ollama_tui.core.tokens import (
+    ContextCounter,
+    context_window,
+    probably_truncated,
+    truncation_note,
+)
 from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.generation_log import Generation, GenerationLog
 from ollama_tui.services.reply_relay import (
@@ -115,6 +120,8 @@ class ChatSession:
             )
             ended = await relay_stream(chat, reply, received, on_arrival)
             ended.estimated_tokens = counted.raw_total
+            roles = (message.role for message in messages)
+            ended.sent = tuple(zip(roles, counted.per_message, strict=True))
         except ArrivalFailed:
             raise  # the caller's own failure, for the caller
         except Exception as error:  # the reply must end, whatever went wrong
@@ -188,6 +195,8 @@ class ChatSession:
         if not kept_less:
             self.counter.calibrate(reply.model, sent, prompt_tokens)
         reply.prompt_truncated = kept_less or probably_truncated(prompt_tokens, window)
+        if kept_less:
+            reply.truncation = truncation_note(ended.sent, window)
         if ended.error is not None:
             reply.error = ended.error.explain()
         self._ended(reply)

@@ -40,6 +40,8 @@ class ReplyEnded:
     error: errors.OllamaError | None = None
     estimated_tokens: int = 0
     """Our uncalibrated count of the request, to calibrate against the server's."""
+    sent: tuple[tuple[str, int], ...] = ()
+    """Each message of the request: its role and our calibrated count of it."""
 
 
 @dataclass

@@ -121,6 +121,8 @@ def _reply_data(reply: Reply) -> dict[str, Any]:
         data["first_token_s"] = reply.first_token_s
     if reply.prompt_truncated:
         data["prompt_truncated"] = True
+    if reply.truncation:
+        data["truncation"] = reply.truncation
     if reply.prompt_version is not None:
         data["prompt_version"] = reply.prompt_version
     return data
@@ -247,6 +249,7 @@ def _reply(data: dict[str, Any], where: str) -> Reply:
         stats=stats,
         first_token_s=float(first_token) if first_token is not None else None,
         prompt_truncated=truncated,
+        truncation=_text(data, "truncation", ""),
         created_at=_time(data, "created"),
         prompt_version=prompt_version,
     )

@@ -167,7 +167,9 @@ class ReplyEntry:
         stats = stats_line(reply.stats, reply.first_token_s)
         if stats:
             parts.append(stats)
-        if reply.prompt_truncated:
+        if reply.prompt_truncated and reply.truncation:
+            parts.append(f"⚠ {sanitize_line(reply.truncation, 120)}")
+        elif reply.prompt_truncated:
             parts.append(
                 "⚠ the prompt filled the context window: older messages were probably dropped"
             )
