@@ -30,8 +30,9 @@ class Kept:
 
 
 def fit(messages: list[dict[str, Any]], num_ctx: int, count: Counter) -> Kept:
-    sizes = [count([message]) for message in messages]
-    total = sum(sizes)
+    base = count([])  # what the template costs without messages
+    sizes = [count([message]) - base for message in messages]
+    total = base + sum(sizes)
     if total <= num_ctx:
         return Kept(list(messages), total)
     kept = list(zip(messages, sizes, strict=True))
@@ -49,4 +50,4 @@ def fit(messages: list[dict[str, Any]], num_ctx: int, count: Counter) -> Kept:
 
 
 def overflows(messages: list[dict[str, Any]], num_ctx: int, count: Counter) -> bool:
-    return sum(count([message]) for message in messages) > num_ctx
+    return count(messages) > num_ctx
