@@ -144,6 +144,32 @@ async def test_placeholders_show_the_effective_defaults(emulator: OllamaEmulator
         assert "You are Qwen." in str(field(sidebar, "system").editor.placeholder)
 
 
+QWEN_TEMPLATE = """{{- if .Messages }}
+{{- if or .System .Tools }}<|im_start|>system
+{{- if .System }}
+{{ .System }}
+{{- else }}
+You are Qwen, created by Alibaba Cloud. You are a helpful assistant.
+{{- end }}"""
+
+
+async def test_a_system_prompt_the_template_inserts_is_shown_as_the_default(
+    emulator: OllamaEmulator,
+) -> None:
+    qwen = emulator.model("qwen3:8b")
+    assert qwen is not None
+    qwen.template = QWEN_TEMPLATE
+    app = app_for(emulator, model="qwen3:8b")
+    async with app.run_test(size=(150, 50)) as pilot:
+        await wait_until(pilot, lambda: app.shared.catalog.info("qwen3:8b") is not None)
+        sidebar = await open_sidebar(pilot)
+        shown = str(field(sidebar, "system").editor.placeholder)
+        assert shown == (
+            "the template's default: You are Qwen, created by Alibaba Cloud. "
+            "You are a helpful assistant."
+        )
+
+
 async def test_invalid_values_are_flagged_and_nothing_is_sent(emulator: OllamaEmulator) -> None:
     app = app_for(emulator)
     async with app.run_test(size=(150, 50)) as pilot:

@@ -35,6 +35,7 @@ from ollama_tui.core.options import (
 )
 from ollama_tui.core.sanitize import sanitize, sanitize_line
 from ollama_tui.core.settings import THINK_LEVELS, ChatSettings
+from ollama_tui.core.templates import template_default_system
 from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.widgets.plain import Plain, plain_line
 
@@ -261,9 +262,12 @@ class SettingsSidebar(VerticalScroll):
     def _placeholder(key: str, parameters: dict[str, Any], info: ModelInfo | None) -> str:
         if key == "system":
             system = info.system if info is not None else ""
-            if not system:
-                return "none (the model has no default)"
-            return f"model default: {sanitize_line(system, 200)}"
+            if system:
+                return f"model default: {sanitize_line(system, 200)}"
+            inserted = template_default_system(info.template) if info is not None else ""
+            if inserted:
+                return f"the template's default: {sanitize_line(inserted, 200)}"
+            return "none (the model has no default)"
         if key == "keep_alive":
             return "server default (5m)"
         if key == "format":
