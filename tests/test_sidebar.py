@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Select, Static, TextArea
@@ -16,6 +18,7 @@ from ollama_tui.ui.app import ServiceNews
 from ollama_tui.ui.screens.confirm import TextPrompt
 from ollama_tui.ui.screens.model_picker import ModelPicker
 from ollama_tui.ui.screens.presets import PresetPicker
+from ollama_tui.ui.screens.request_view import RequestView
 from ollama_tui.ui.widgets.context_meter import ContextMeter
 from ollama_tui.ui.widgets.sidebar import Field, SettingsSidebar
 from tests.chat_helpers import (
@@ -29,6 +32,7 @@ from tests.chat_helpers import (
     turn_text,
     wait_until,
 )
+from tests.test_palette import run_from_palette
 
 
 def field(sidebar: SettingsSidebar, key: str) -> Field:
@@ -497,3 +501,29 @@ async def test_the_window_is_asked_for_at_start_on_a_new_chat_and_a_num_ctx_chan
         set_field(sidebar, "num_ctx", "1024")
         await wait_until(pilot, lambda: len(emulator.requests_to("/api/ps")) > asked)
         await wait_until(pilot, lambda: "/ 1,024 tokens" in str(meter.render()))
+
+
+async def test_the_request_is_shown_as_it_will_be_sent_and_copied(
+    emulator: OllamaEmulator,
+) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        await send(pilot, "first question")
+        sidebar = await open_sidebar(pilot)
+        set_field(sidebar, "temperature", "0.3")
+        await pilot.press("f3")
+        chat.composer.focus()
+        await pilot.press(*"next one")
+        await run_from_palette(pilot, "Show the request")
+        await wait_until(pilot, lambda: isinstance(app.screen, RequestView))
+        shown = json.loads(app.screen.query_one("#request-json", TextArea).text)
+        await pilot.press("ctrl+l")
+        await wait_until(pilot, lambda: not isinstance(app.screen, RequestView))
+        assert json.loads(app.clipboard) == shown
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 2)
+        sent = emulator.requests_to("/api/chat")[-1].json
+        assert shown == sent  # exactly what went out
+        assert shown["options"] == {"temperature": 0.3}
+        assert [m["content"] for m in shown["messages"]][-1] == "next one"

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from ollama_tui.core.conversation import Conversation, Reply, ReplyStatus
 from ollama_tui.core.ollama import errors
+from ollama_tui.core.ollama.bodies import chat_body
 from ollama_tui.core.ollama.client import OllamaClient
+from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.settings import Think, think_to_send
 from ollama_tui.core.tokens import (
     ContextCounter,
@@ -103,21 +106,12 @@ class ChatSession:
         moves it into the reply; ``on_arrival`` is called as each part arrives); the
         ending is returned, and whatever goes wrong ends it as failed, with the text
         received kept."""
-        settings = self.conversation.settings
         received = self.received
         messages = self.conversation.request_messages()
         try:
             counted = await asyncio.to_thread(self.counter.estimate, reply.model, messages)
             received.started = received.clock()  # the first token's wait starts here
-            chat = self.client.chat(
-                reply.model,
-                messages,
-                options=settings.options or None,
-                think=self.think_to_send(),
-                format=settings.format,
-                keep_alive=settings.keep_alive,
-                truncate=settings.truncate,
-            )
+            chat = self.client.chat(reply.model, messages, **self._sent_settings())
             ended = await relay_stream(chat, reply, received, on_arrival)
             ended.estimated_tokens = counted.raw_total
             roles = (message.role for message in messages)
@@ -131,6 +125,24 @@ class ChatSession:
             )
             ended = ReplyEnded(reply, ReplyStatus.ERROR, error=failure)
         return ended
+
+    def _sent_settings(self) -> dict[str, Any]:
+        settings = self.conversation.settings
+        return {
+            "options": settings.options or None,
+            "think": self.think_to_send(),
+            "format": settings.format,
+            "keep_alive": settings.keep_alive,
+            "truncate": settings.truncate,
+        }
+
+    def next_request(self, draft: str, images: Sequence[str] = ()) -> dict[str, Any]:
+        """The body the chat would send for ``draft`` now, exactly as it goes out."""
+        messages = [
+            *self.conversation.request_messages(),
+            Message("user", draft, images=tuple(images)),
+        ]
+        return chat_body(self.conversation.model, messages, **self._sent_settings())
 
     def take_arrived(self) -> ReplyChunk | None:
         """Move the text that arrived since the last call into the streaming reply

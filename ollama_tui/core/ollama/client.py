@@ -22,6 +22,7 @@ from ollama_tui import __version__
 from ollama_tui.core import safe_json
 from ollama_tui.core.blobs import read_chunks
 from ollama_tui.core.ollama import errors, responses
+from ollama_tui.core.ollama.bodies import KeepAlive, Think, chat_body, without_none
 from ollama_tui.core.ollama.stream import NDJSONError, iter_objects
 from ollama_tui.core.ollama.types import (
     ChatEvent,
@@ -49,9 +50,6 @@ ANSWER_BYTES = 64 * 1024 * 1024
 """A non-streamed answer (model lists, show...) larger than this is refused unread."""
 ERROR_BODY_BYTES = 1024 * 1024
 """Of an error page, this much is read, at most."""
-
-Think = bool | str
-KeepAlive = int | float | str
 
 
 class OllamaClient:
@@ -173,16 +171,15 @@ class OllamaClient:
         Raises ``StreamFailed`` subclasses carrying the partial text when the stream
         stops early. Content of the final chunk is yielded before ``Done``.
         """
-        body = _without_none(
-            model=model,
-            messages=[m.to_json() for m in messages],
-            options=dict(options) if options else None,
+        body = chat_body(
+            model,
+            messages,
+            options=options,
             think=think,
             format=format,
             keep_alive=keep_alive,
-            tools=list(tools) if tools else None,
+            tools=tools,
             truncate=truncate,
-            stream=True,
         )
         return self._generation_stream("/api/chat", body, model)
 
@@ -201,7 +198,7 @@ class OllamaClient:
     ) -> AsyncGenerator[ChatEvent, None]:
         """``raw``: the prompt goes to the model as it is, without its template (for
         code-completion models)."""
-        body = _without_none(
+        body = without_none(
             model=model,
             prompt=prompt,
             system=system,
@@ -388,7 +385,3 @@ class OllamaClient:
         return responses.transport_error(
             error, self.base_url, connect_timeout=self._connect_timeout, answered=answered
         )
-
-
-def _without_none(**fields: Any) -> dict[str, Any]:
-    return {key: value for key, value in fields.items() if value is not None}

@@ -38,5 +38,6 @@ SCOPE_TITLES = {
     "copy": "Copy dialog",
     "question": "Questions",
     "dialog": "Dialogs",
+    "request": "The next request (Ctrl+P: Show the request)",
     "help": "Keys",
 }

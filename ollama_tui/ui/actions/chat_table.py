@@ -283,6 +283,15 @@ CHAT_ACTIONS: tuple[Action, ...] = (
         "Save chat as model",
     ),
     Action(
+        "chat.show-request",
+        "",
+        "show_request",
+        "Show the request",
+        "chat",
+        "Show exactly what the next message would send to Ollama, as JSON, to copy.",
+        "Show the request",
+    ),
+    Action(
         "chat.continue-in-copy",
         "",
         "continue_in_copy",

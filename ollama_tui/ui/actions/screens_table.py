@@ -203,5 +203,7 @@ SCREEN_ACTIONS: tuple[Action, ...] = (
     Action("confirm.no", "escape,n", "dismiss(False)", "No", "question"),
     Action("confirm.yes", "y", "dismiss(True)", "Yes", "question"),
     Action("dialog.cancel", "escape", "cancel", "Cancel", "dialog"),
+    Action("request.copy", "ctrl+l", "copy_request", "Copy", "request", priority=True),
+    Action("request.close", "escape", "dismiss(None)", "Close", "request"),
     Action("help.close", "escape,f1,q", "dismiss(None)", "Close", "help"),
 )

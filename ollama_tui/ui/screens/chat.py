@@ -32,6 +32,7 @@ from ollama_tui.ui.screens.chat_status import ChatStatus
 from ollama_tui.ui.screens.chat_welcome import Welcome
 from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.screens.dialogs import CopyPicker
+from ollama_tui.ui.screens.request_view import RequestView
 from ollama_tui.ui.widgets.composer import Composer
 from ollama_tui.ui.widgets.context_meter import ContextMeter
 from ollama_tui.ui.widgets.find_bar import FindBar
@@ -435,6 +436,19 @@ class ChatScreen(Screen[None]):
                 self.app.copy_to_clipboard(text)
 
         self.app.push_screen(CopyPicker(turn.reply.content), chosen)
+
+    def action_show_request(self) -> None:
+        """What the next send would carry, for the draft as it stands."""
+        # An image's base64 (megabytes) stands in as its name and size.
+        images = [f"<{i.name}: {len(i.data):,} base64 characters>" for i in self.images.images]
+        body = self.session.next_request(self.composer.text, images)
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.app.copy_to_clipboard(text)
+                self.notify("The request is copied.")
+
+        self.app.push_screen(RequestView(body), chosen)
 
     def action_attach_image(self) -> None:
         self.images.ask()
