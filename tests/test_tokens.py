@@ -20,6 +20,7 @@ from ollama_tui.core.tokens import (
     dropped_messages,
     overflow_warning,
     probably_truncated,
+    server_default_window,
 )
 from ollama_tui.emulator.catalog import estimate_prompt_tokens
 
@@ -96,6 +97,8 @@ def test_dropped_messages_are_the_oldest_but_never_system_or_last() -> None:
 def test_the_window_prefers_num_ctx_then_the_loaded_model_then_the_model_max() -> None:
     assert context_window(8192, 4096, 40960) == (8192, "")
     assert context_window(None, 4096, 40960) == (4096, "")
+    assert context_window(None, None, 40960, 4096) == (4096, " (server default)")
+    assert context_window(None, None, 2048, 4096) == (2048, " (server default)")
     window, note = context_window(None, None, 40960)
     assert window == 40960 and "model max" in note
     assert context_window(True, None, None) == (None, "")
@@ -181,3 +184,11 @@ def test_many_dropped_messages_are_counted_not_all_named() -> None:
     warning = overflow_warning(many, estimate, 100)
     assert "'turn 0'" in warning and "'turn 3'" in warning and "'turn 4'" not in warning
     assert "and 5 more older messages" in warning
+
+
+def test_the_server_default_window_follows_ollama_s_versions() -> None:
+    assert server_default_window("0.6.6") == 2048
+    assert server_default_window("0.12.6") == 4096
+    assert server_default_window("0.15.4") == 4096
+    assert server_default_window("0.15.5") is None  # by the GPU's memory: not known here
+    assert server_default_window("") is None and server_default_window("dev") is None

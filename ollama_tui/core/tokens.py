@@ -10,6 +10,7 @@ kept as a ratio to our estimate and applied to the next estimates.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -157,18 +158,33 @@ def dropped_messages(roles: Sequence[str], per_message: Sequence[int], window: i
 
 
 def context_window(
-    num_ctx: object, running: int | None, model_max: int | None
+    num_ctx: object, running: int | None, model_max: int | None, server_default: int | None = None
 ) -> tuple[int | None, str]:
     """The window the next request gets, first known wins: the user's num_ctx, the
-    loaded model's allocation, then the model's maximum (only an upper bound, since
-    the server's default may be smaller). The second value notes that bound."""
+    loaded model's allocation, the server's default for a model nobody set one for
+    (capped at the model's maximum), then the model's maximum (only an upper bound).
+    The second value labels the last two."""
     if isinstance(num_ctx, int) and not isinstance(num_ctx, bool):
         return num_ctx, ""
     if running:
         return running, ""
+    if server_default:
+        return min(server_default, model_max or server_default), " (server default)"
     if model_max:
         return model_max, " (model max)"
     return None, ""
+
+
+def server_default_window(version: str) -> int | None:
+    """The num_ctx Ollama gives a model that nobody set one for: 2,048 up to 0.6.6,
+    4,096 up to 0.15.4; later servers choose by the GPU's memory, unknown here."""
+    numbers = re.findall(r"\d+", version)[:3]
+    if len(numbers) < 3:
+        return None
+    release = tuple(int(number) for number in numbers)
+    if release <= (0, 6, 6):
+        return 2048
+    return 4096 if release < (0, 15, 5) else None
 
 
 def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: int) -> str:

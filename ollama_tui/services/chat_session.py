@@ -19,6 +19,7 @@ from ollama_tui.core.tokens import (
     ContextCounter,
     context_window,
     probably_truncated,
+    server_default_window,
     truncation_note,
 )
 from ollama_tui.services.catalog import ModelCatalog
@@ -88,6 +89,7 @@ class ChatSession:
             self.conversation.settings.options.get("num_ctx"),
             self.catalog.running_context(model),
             info.context_length if info is not None else None,
+            server_default_window(self.server_version),
         )
 
     # -- a reply ----------------------------------------------------------------------

@@ -37,9 +37,10 @@ def test_text_typed_right_after_tab_goes_to_the_next_field(app_run: AppRun) -> N
     screen = terminal.wait_for(
         lambda s: "7" in (field_text(s, TOP_K), field_text(s, TEMPERATURE)), "the 7 typed"
     )
-    assert (field_text(screen, TEMPERATURE), field_text(screen, TOP_K)) == ("0.7 (model)", "7"), (
-        f"the 7 typed after Tab did not land in top_k:\n{screen}"
-    )
+    # The sidebar may have scrolled the temperature's label out of view to show top_k;
+    # what is sent, below, says the temperature was left alone either way.
+    assert field_text(screen, TOP_K) == "7", f"the 7 typed after Tab is not in top_k:\n{screen}"
+    assert field_text(screen, TEMPERATURE) in (None, "0.7 (model)"), screen
     # And what is sent agrees.
     close_sidebar(terminal)
     terminal.type("hi")

@@ -194,6 +194,8 @@ class ChatScreen(Screen[None]):
         model = self.conversation.model
         came_back = state.connected and not self._server_answered
         self._server_answered = bool(state.connected)
+        if state.connected:
+            self.session.server_version = state.version  # its default window
         if came_back and model and self.shared.catalog.info(model) is None:
             self.model.load_info(model)
         self.refresh_status()
