@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from ollama_tui.cli.ask_output import Printer, report
 from ollama_tui.cli.common import client_for
-from ollama_tui.cli.exits import FAILED, INTERRUPTED, USAGE
+from ollama_tui.cli.exits import FAILED, INTERRUPTED, USAGE, UsageError
 from ollama_tui.cli.reopen import reopened
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config
@@ -57,10 +57,6 @@ THINK: dict[str, Think] = {
 
 SCHEMA_BYTES = 1024 * 1024
 """A ``--format`` schema file larger than this is refused."""
-
-
-class UsageError(Exception):
-    """The command line cannot be run as given (exit 2)."""
 
 
 def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:

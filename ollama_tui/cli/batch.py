@@ -21,7 +21,7 @@ from typing import IO, Any
 from ollama_tui.cli.ask import parse_options
 from ollama_tui.cli.ask_output import timing
 from ollama_tui.cli.common import client_for
-from ollama_tui.cli.exits import FAILED, OK, USAGE
+from ollama_tui.cli.exits import FAILED, OK, USAGE, UsageError
 from ollama_tui.cli.progress import Progress
 from ollama_tui.core import paths
 from ollama_tui.core.config import Config
@@ -34,10 +34,6 @@ from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.generation_log import GenerationLog
 from ollama_tui.services.saver import ConversationSaver
-
-
-class UsageError(Exception):
-    pass
 
 
 @dataclass

@@ -16,14 +16,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from ollama_tui.cli.common import client_for
-from ollama_tui.cli.exits import FAILED, OK, USAGE, code_for
+from ollama_tui.cli.exits import FAILED, OK, USAGE, UsageError, code_for
 from ollama_tui.cli.progress import Progress
 from ollama_tui.core.config import Config
 from ollama_tui.core.ollama import errors
-
-
-class UsageError(Exception):
-    pass
 
 
 def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:

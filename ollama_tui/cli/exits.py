@@ -19,6 +19,10 @@ BROKEN_PIPE = 141
 """128 + SIGPIPE, as a shell reports a tool whose reader stopped reading."""
 
 
+class UsageError(Exception):
+    """The command line cannot be run as given: said in one sentence, exit ``USAGE``."""
+
+
 def code_for(error: errors.OllamaError) -> int:
     if isinstance(error, errors.Unreachable):
         return UNREACHABLE

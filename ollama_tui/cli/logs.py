@@ -9,16 +9,12 @@ import time
 from typing import IO, Any
 
 from ollama_tui.cli.common import table
-from ollama_tui.cli.exits import FAILED, OK, USAGE
+from ollama_tui.cli.exits import FAILED, OK, USAGE, UsageError
 from ollama_tui.core import paths
 from ollama_tui.services.generation_log import GenerationLog
 
 _SINCE = re.compile(r"(\d+)\s*([mhdw])")
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-
-
-class UsageError(Exception):
-    pass
 
 
 def add_parsers(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
