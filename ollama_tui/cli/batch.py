@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from ollama_tui.cli.ask import parse_options
 from ollama_tui.cli.ask_output import timing
-from ollama_tui.cli.common import client_for
+from ollama_tui.cli.common import client_for, input_lines
 from ollama_tui.cli.exits import FAILED, OK, USAGE, UsageError
 from ollama_tui.cli.progress import Progress
 from ollama_tui.core import paths
@@ -57,19 +57,7 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
 
 def read_jobs(text: str, model: str | None) -> list[Job]:
     jobs: list[Job] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        job_id = str(number)
-        if not line.lstrip().startswith("{"):
-            item: dict[str, Any] = {"prompt": line}
-        else:
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise UsageError(f"line {number} is not valid JSON: {error.msg}") from None
-            if not isinstance(item, dict) or not isinstance(item.get("prompt"), str):
-                raise UsageError(f'line {number} has no "prompt"')
+    for number, item in input_lines(text, "prompt"):
         chosen = item.get("model") or model
         if not chosen:
             raise UsageError(f"line {number} names no model, and -m gives none")
@@ -79,7 +67,7 @@ def read_jobs(text: str, model: str | None) -> list[Job]:
         pairs = [f"{key}={value}" for key, value in options.items()]
         jobs.append(
             Job(
-                id=str(item.get("id", job_id)),
+                id=str(item.get("id", number)),
                 prompt=item["prompt"],
                 model=str(chosen),
                 system=str(item.get("system") or ""),

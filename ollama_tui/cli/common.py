@@ -4,9 +4,11 @@ tables."""
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Sequence
 from typing import Any
 
+from ollama_tui.cli.exits import UsageError
 from ollama_tui.core.config import Config
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.sanitize import sanitize_line
@@ -38,3 +40,24 @@ def add_command(
         name, parents=parents, help=summary, description=description
     )
     return parser
+
+
+def input_lines(text: str, key: str) -> list[tuple[int, dict[str, Any]]]:
+    """The non-blank lines of an input file with their numbers: a line that starts with
+    ``{`` is a JSON object that must hold the string ``key``; any other line is that
+    string alone (``{key: line}``). A broken line is a ``UsageError`` naming it."""
+    items: list[tuple[int, dict[str, Any]]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if not line.lstrip().startswith("{"):
+            items.append((number, {key: line}))
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise UsageError(f"line {number} is not valid JSON: {error.msg}") from None
+        if not isinstance(item, dict) or not isinstance(item.get(key), str):
+            raise UsageError(f'line {number} has no "{key}"')
+        items.append((number, item))
+    return items

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from ollama_tui.cli.common import client_for
+from ollama_tui.cli.common import client_for, input_lines
 from ollama_tui.cli.exits import FAILED, OK, USAGE, UsageError, code_for
 from ollama_tui.cli.progress import Progress
 from ollama_tui.core.config import Config
@@ -43,20 +43,10 @@ def read_texts(args: argparse.Namespace, stdin: IO[str]) -> list[tuple[str | Non
         source = args.file.read_text(encoding="utf-8") if args.file else stdin.read()
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"{args.file}: {getattr(error, 'strerror', None) or error}") from None
-    texts: list[tuple[str | None, str]] = []
-    for number, line in enumerate(source.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if line.lstrip().startswith("{"):
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise UsageError(f"line {number} is not valid JSON: {error.msg}") from None
-            if not isinstance(item, dict) or not isinstance(item.get("text"), str):
-                raise UsageError(f'line {number} has no "text"')
-            texts.append((None if item.get("id") is None else str(item["id"]), item["text"]))
-        else:
-            texts.append((None, line))
+    texts = [
+        (None if item.get("id") is None else str(item["id"]), item["text"])
+        for _, item in input_lines(source, "text")
+    ]
     if not texts:
         raise UsageError("no texts: give them as arguments, with -f FILE or on stdin")
     return texts
