@@ -17,6 +17,7 @@ from ollama_tui.core.conversation import UserTurn
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.emulator import ChatReply, OllamaEmulator
 from ollama_tui.services.generation_log import GenerationLog
+from tests.test_cli_models import start
 
 SCRIPT = Path(sys.executable).parent / "ollama-tui"
 
@@ -119,14 +120,7 @@ def test_exit_codes_say_what_went_wrong(emulator: OllamaEmulator) -> None:
 
 def test_ctrl_c_closes_the_stream_and_keeps_what_arrived(emulator: OllamaEmulator) -> None:
     emulator.script(ChatReply(content=["kept ", "text ", "never"], hold_after=2))
-    process = subprocess.Popen(
-        [str(SCRIPT), "ask", "-m", "llama3.2:latest", "go"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "OLLAMA_HOST": emulator.url},
-    )
+    process = start(emulator.url, "ask", "-m", "llama3.2:latest", "go")
     assert emulator.holding.wait(30)
     assert process.stdout is not None
     shown = process.stdout.read(len("kept text "))  # printed as it arrived

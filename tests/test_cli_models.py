@@ -33,6 +33,19 @@ def run(
     )
 
 
+def start(host: str, *args: str) -> subprocess.Popen[str]:
+    """The installed console script with ``args`` against ``host``, left running (for
+    a test that signals it), its output read as text."""
+    return subprocess.Popen(
+        [str(SCRIPT), *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "OLLAMA_HOST": host},
+    )
+
+
 def test_models_lists_what_is_installed(emulator: OllamaEmulator) -> None:
     shown = run(emulator.url, "models")
     header, *rows = shown.stdout.splitlines()
@@ -119,14 +132,7 @@ def test_pull_shows_progress_and_says_what_went_wrong(emulator: OllamaEmulator) 
 def test_ctrl_c_cancels_a_pull_cleanly(emulator: OllamaEmulator) -> None:
     slow = [PullLayer("sha256:" + "ef" * 32, 10_000_000_000)]
     emulator.pulls["big:70b"] = PullScript(layers=slow, step=1_000_000, delay=0.01)
-    process = subprocess.Popen(
-        [str(SCRIPT), "pull", "big:70b"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "OLLAMA_HOST": emulator.url},
-    )
+    process = start(emulator.url, "pull", "big:70b")
     deadline = time.monotonic() + 30
     while not emulator.requests_to("/api/pull") and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -9,7 +9,6 @@ import io
 import json
 import os
 import signal
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,7 @@ from ollama_tui.services.model_creator import (
 from ollama_tui.ui.screens.confirm import TextPrompt
 from ollama_tui.ui.screens.models_create import CreationProgress
 from tests.chat_helpers import app_for, notices, wait_until
-from tests.test_cli_models import SCRIPT, run
+from tests.test_cli_models import run, start
 from tests.test_models_screen import open_models, rows
 
 WEIGHTS = os.urandom(2_500_000)
@@ -232,14 +231,7 @@ def test_ctrl_c_stops_a_create_cleanly(emulator: OllamaEmulator, tmp_path: Path)
     emulator.respond_raw(
         "/api/create", RawReply.ndjson(b'{"status":"parsing GGUF"}\n', end="stall")
     )
-    process = subprocess.Popen(
-        [str(SCRIPT), "create", "mine", "-f", str(modelfile)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "OLLAMA_HOST": emulator.url},
-    )
+    process = start(emulator.url, "create", "mine", "-f", str(modelfile))
     deadline = time.monotonic() + 30
     while not emulator.holding.is_set() and time.monotonic() < deadline:
         time.sleep(0.05)
