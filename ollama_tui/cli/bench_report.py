@@ -16,6 +16,11 @@ from ollama_tui.core.formatting import human_size, processor_split
 
 FIGURES = ("load_ms", "ttft_ms", "prefill_tps", "generation_tps", "total_ms")
 FACTS = ("family", "parameters", "quantization", "size", "processor", "context_length")
+CSV_DETAILS = [
+    "family", "parameters", "quantization", "size", "size_vram", "context_length",
+    "server_version",
+]  # fmt: skip
+"""The details in CSV, as numbers where they are (size and size_vram in bytes)."""
 
 
 @dataclass
@@ -58,8 +63,7 @@ def as_json(result: Result) -> dict[str, Any]:
 def as_csv(results: list[Result]) -> str:
     headers = ["model", "runs"]
     headers += [f"{name}_{part}" for name in FIGURES for part in ("median", "min", "max")]
-    headers += ["family", "parameters", "quantization", "size", "size_vram", "context_length"]
-    headers.append("server_version")
+    headers += CSV_DETAILS
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
@@ -68,7 +72,7 @@ def as_csv(results: list[Result]) -> str:
         for name in FIGURES:
             spread = result.spread(name)
             cells += ["", "", ""] if spread is None else [round(v, 2) for v in spread]
-        cells += [result.details.get(name) for name in headers[len(cells) :]]
+        cells += [result.details.get(name) for name in CSV_DETAILS]
         writer.writerow(["" if cell is None else cell for cell in cells])
     return buffer.getvalue()
 
