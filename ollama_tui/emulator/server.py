@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ollama_tui.emulator import creation, management
-from ollama_tui.emulator.catalog import default_models, estimate_prompt_tokens
+from ollama_tui.emulator.catalog import default_models
 from ollama_tui.emulator.generation import echo_reply, generate
 from ollama_tui.emulator.models import (
     ChatReply,
@@ -43,6 +43,7 @@ from ollama_tui.emulator.pulls import pull
 from ollama_tui.emulator.raw import send_raw
 from ollama_tui.emulator.send_log import SendLog
 from ollama_tui.emulator.timing import PromptCache
+from ollama_tui.emulator.tokenizer import count_prompt
 from ollama_tui.emulator.truncation import Kept
 from ollama_tui.emulator.wire import (
     Writer,
@@ -80,7 +81,7 @@ class OllamaEmulator:
         """Keep every request in ``requests`` (tests read them; the demo does not)."""
         self.overrides: dict[str, deque[Override]] = {}
         self.allowed_hosts: set[str] | None = None
-        self.count_prompt_tokens: Callable[[list[dict[str, Any]]], int] = estimate_prompt_tokens
+        self.count_prompt_tokens: Callable[[list[dict[str, Any]], str], int] = count_prompt
         self.last_token_sent_at = 0.0
         """``time.perf_counter()`` when the latest reply chunk with text was written.
         On Linux it is CLOCK_MONOTONIC, so a benchmark in another process can compare it
@@ -96,6 +97,7 @@ class OllamaEmulator:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
+        self._down = False
         self._placeholder: socket.socket | None = None
         """Holds the port while the emulator is down (see ``_close_server``)."""
         self._writers: set[Writer] = set()
@@ -159,8 +161,10 @@ class OllamaEmulator:
         )
         self.port = self._server.sockets[0].getsockname()[1]
         self._release_port()
+        self._down = False
 
     async def _close_server(self) -> None:
+        self._down = True
         if self._server is not None:
             self._server.close()
             self._hold_port()
@@ -235,6 +239,11 @@ class OllamaEmulator:
             while True:
                 request = await read_request(reader)
                 if request is None:
+                    break
+                if self._down:
+                    # Accepted just before going down (its handler had not started when
+                    # the connections were dropped): a stopped server answers nothing.
+                    writer.transport.abort()
                     break
                 if self.recording:
                     self.requests.append(request)
