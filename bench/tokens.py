@@ -16,7 +16,7 @@ from ollama_tui.emulator.demo import DEMO_ANSWER, PROSE
 
 def history(target_tokens: int, counter: ContextCounter) -> list[Message]:
     messages = [Message("system", "You are a helpful assistant.")]
-    total = counter.message_tokens(messages[0])
+    total = counter.text_tokens(messages[0])
     turn = 0
     while total < target_tokens:
         # Vary each text so that the cache cannot share counts between messages.
@@ -26,7 +26,7 @@ def history(target_tokens: int, counter: ContextCounter) -> list[Message]:
             else Message("assistant", f"Answer {turn}:\n{DEMO_ANSWER}")
         )
         messages.append(message)
-        total += counter.message_tokens(message)
+        total += counter.text_tokens(message)
         turn += 1
     return messages
 

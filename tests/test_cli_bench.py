@@ -60,7 +60,7 @@ def test_two_models_compared_on_the_emulator_s_own_timings(emulator: OllamaEmula
     a prefill at the model's rate except for what the prompt cache holds, generation at
     its rate), so the method itself is tested: the prompt's length is set from the
     server's count, and no run reuses another's prompt, so the prefill is real."""
-    long_replies = [ChatReply(content=["tok "] * 16) for _ in range(8)]
+    long_replies = [ChatReply(content=[" tok"] * 16) for _ in range(8)]
     emulator.script(*long_replies)
     args = ("-m", "llama3.2", "-m", "qwen3:8b", "--runs", "3", "--gen-tokens", "16")
     table_run = bench(emulator, *args, "--prompt-tokens", "300")
@@ -101,7 +101,7 @@ def test_two_models_compared_on_the_emulator_s_own_timings(emulator: OllamaEmula
 
 
 def test_cold_runs_measure_the_load(emulator: OllamaEmulator) -> None:
-    emulator.script(*[ChatReply(content=["tok "] * 8) for _ in range(3)])
+    emulator.script(*[ChatReply(content=[" tok"] * 8) for _ in range(3)])
     done = bench(
         emulator, "-m", "llava:7b", "--runs", "2", "--gen-tokens", "8", "--cold", "--format", "json"
     )

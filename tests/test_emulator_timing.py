@@ -108,11 +108,11 @@ async def test_with_pace_the_first_token_waits_for_the_load(
 async def test_a_reply_stops_at_num_predict_for_length(
     client: OllamaClient, emulator: OllamaEmulator
 ) -> None:
-    emulator.script(ChatReply(thinking=["a", "b"], content=["c", "d", "e", "f"]))
+    emulator.script(ChatReply(thinking=["Let", " me"], content=["Yes", " it", " is", " so"]))
     events = [
         e async for e in client.chat(MODEL, [Message("user", "hi")], options={"num_predict": 3})
     ]
-    assert [e.text for e in events if isinstance(e, ContentDelta)] == ["c"]
+    assert [e.text for e in events if isinstance(e, ContentDelta)] == ["Yes"]
     done = events[-1]
     assert isinstance(done, Done)
     assert (done.stats.done_reason, done.stats.eval_count) == ("length", 3)

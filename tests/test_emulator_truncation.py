@@ -9,10 +9,10 @@ from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.types import Done, Message, Stats
 from ollama_tui.emulator import OllamaEmulator
-from ollama_tui.emulator.catalog import estimate_prompt_tokens
+from ollama_tui.emulator.tokenizer import count_prompt
 
 MODEL = "llama3.2:latest"
-WORDS = " ".join(["word"] * 60)  # 300 characters: 97 + 6 tokens to the emulator
+WORDS = " ".join(["word"] * 100)  # 100 tokens to the emulator, 105 with a message's markers
 
 
 async def chat(client: OllamaClient, messages: list[Message], **options: object) -> Stats:
@@ -32,7 +32,7 @@ async def test_a_chat_that_fits_is_seen_whole(
     messages = sized(5)
     stats = await chat(client, messages, num_ctx=2048)
     wire = [{"role": m.role, "content": m.content} for m in messages]
-    assert stats.prompt_eval_count == estimate_prompt_tokens(wire)
+    assert stats.prompt_eval_count == count_prompt(wire)
     assert emulator.last_kept is not None and emulator.last_kept.dropped == 0
 
 

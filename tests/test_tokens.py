@@ -8,11 +8,11 @@ import textwrap
 
 import tiktoken
 
+from ollama_tui.core.calibration import PRIOR, Measured, Sample, Scale, fit
 from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.tokens import (
     ENCODING,
     IMAGE_TOKENS,
-    MESSAGE_OVERHEAD,
     ContextCounter,
     Estimate,
     Tokenizer,
@@ -22,7 +22,9 @@ from ollama_tui.core.tokens import (
     probably_truncated,
     server_default_window,
 )
-from ollama_tui.emulator.catalog import estimate_prompt_tokens
+from ollama_tui.emulator.tokenizer import count_prompt, count_text
+
+PARAGRAPH = "The river runs past the mill, and the miller counts the sacks of grain. " * 4
 
 CONVERSATION = [
     Message("system", "You are a terse assistant who answers in one sentence."),
@@ -36,18 +38,19 @@ def test_estimate_equals_tiktoken_for_a_known_conversation() -> None:
     counter = ContextCounter(Tokenizer())
     draft = "And of Italy?"
     estimate = counter.estimate("m", CONVERSATION, draft)
-    expected = [len(encoding.encode_ordinary(m.content)) + MESSAGE_OVERHEAD for m in CONVERSATION]
-    expected.append(len(encoding.encode_ordinary(draft)) + MESSAGE_OVERHEAD)
+    texts = [len(encoding.encode_ordinary(m.content)) for m in [*CONVERSATION, Message("", draft)]]
     assert estimate.exact
-    assert list(estimate.per_message) == expected
-    assert estimate.total == sum(expected)
+    # Before any calibration: tiktoken's scale, the prior's overheads.
+    assert list(estimate.per_message) == [n + PRIOR.per_message for n in texts]
+    assert estimate.total == sum(estimate.per_message) + PRIOR.fixed
+    assert estimate.sample == Sample(sum(texts), len(texts))
 
 
 def test_images_count_as_ollama_counts_them() -> None:
     counter = ContextCounter(Tokenizer())
     with_image = Message("user", "look", images=("aGk=",))
     without = Message("user", "look")
-    assert counter.message_tokens(with_image) - counter.message_tokens(without) == IMAGE_TOKENS
+    assert counter.text_tokens(with_image) - counter.text_tokens(without) == IMAGE_TOKENS
 
 
 def test_a_keystroke_recounts_only_the_draft() -> None:
@@ -67,22 +70,48 @@ def test_a_keystroke_recounts_only_the_draft() -> None:
     assert counted == ["ab"]
 
 
-def test_calibration_brings_the_next_estimate_within_ten_percent() -> None:
-    """The emulator counts at its own scale plus a fixed overhead per message, as chat
-    templates do; after one reply the estimate must track it."""
+def test_one_exchange_brings_the_next_estimate_within_five_percent() -> None:
+    """The emulator counts a rendered template at its own scale: after one request and
+    its reply (its eval_count gives the scale, the prompt's count the overheads) the
+    next, longer request is estimated within 5%."""
     counter = ContextCounter(Tokenizer())
     first = CONVERSATION[:2]
-    sent = counter.estimate("m", first)
-    counter.calibrate("m", sent.raw_total, estimate_prompt_tokens([m.to_json() for m in first]))
+    counter.calibrate("m", counter.estimate("m", first).sample, count_prompt(wire(first)))
+    answer = f"Paris. {PARAGRAPH}"
+    counter.calibrate_reply("m", [answer], count_text(answer))
     following = [
-        *CONVERSATION,
+        *first,
+        Message("assistant", answer),
         Message("user", "Tell me three things to see there in a single afternoon, please."),
     ]
-    estimate = counter.estimate("m", following)
-    actual = estimate_prompt_tokens([m.to_json() for m in following])
+    actual = count_prompt(wire(following))
     uncalibrated = ContextCounter(Tokenizer()).estimate("m", following).total
     assert abs(uncalibrated - actual) / actual > 0.10  # the scales really differ
-    assert abs(estimate.total - actual) / actual <= 0.10
+    assert abs(counter.estimate("m", following).total - actual) / actual <= 0.05
+
+
+def wire(messages: list[Message]) -> list[dict[str, object]]:
+    return [m.to_json() for m in messages]
+
+
+def test_a_short_first_turn_teaches_the_fixed_part_not_the_scale() -> None:
+    """A template's fixed tokens dominate a short request: a single ratio learnt from
+    it would overshoot every longer request; the fit puts them in ``fixed``."""
+    counter = ContextCounter(Tokenizer())
+    short = [Message("user", "Hi!")]
+    counter.calibrate("m", counter.estimate("m", short).sample, 40)  # 3 tokens of text
+    scale = counter.scale("m")
+    assert scale.per_token < 2 and scale.fixed > 20
+    long = [Message("user", PARAGRAPH)]
+    assert counter.estimate("m", long).total < 2 * counter.count_text(PARAGRAPH)
+
+
+def test_the_fit_recovers_a_template_s_figures_from_several_requests() -> None:
+    truth = Scale(per_token=1.3, per_message=5, fixed=6)
+    samples = [Sample(t, m) for t, m in ((3, 1), (120, 3), (400, 5), (90, 1), (800, 9))]
+    scale = fit([Measured(s, round(truth.predict(s))) for s in samples])
+    for sample in [*samples, Sample(10, 1), Sample(2000, 21)]:
+        assert abs(scale.predict(sample) - truth.predict(sample)) <= 0.03 * truth.predict(sample)
 
 
 def test_dropped_messages_are_the_oldest_but_never_system_or_last() -> None:
@@ -105,7 +134,7 @@ def test_the_window_prefers_num_ctx_then_the_loaded_model_then_the_model_max() -
 
 
 def test_the_overflow_warning_names_what_would_be_dropped() -> None:
-    estimate = Estimate(per_message=(20, 30, 30, 10), total=90, raw_total=90, exact=True)
+    estimate = Estimate(per_message=(20, 30, 30, 10), total=90, sample=Sample(80, 4), exact=True)
     warning = overflow_warning(CONVERSATION, estimate, 60)
     assert "90 tokens" in warning and "60-token" in warning
     assert "your prompt 'What is the capital of France" in warning
@@ -162,16 +191,18 @@ def test_the_tokenizer_loads_with_the_network_blocked(tmp_path: object) -> None:
 def test_a_count_the_server_cut_is_told_apart_from_a_whole_one() -> None:
     counter = ContextCounter(Tokenizer())
     # Unknown scale: only a request bigger than the window is known to be cut.
-    assert counter.server_kept_less("m", 600, 300, 512)
-    assert not counter.server_kept_less("m", 400, 300, 512)
-    counter.calibrate("m", 100, 130)
-    assert counter.server_kept_less("m", 300, 250, 4096)  # expected 390: a fifth less
-    assert not counter.server_kept_less("m", 300, 380, 4096)
-    assert not counter.server_kept_less("m", 300, None, 4096)  # no count, no verdict
+    assert counter.server_kept_less("m", Sample(600, 1), 300, 512)
+    assert not counter.server_kept_less("m", Sample(400, 1), 300, 512)
+    assert not counter.server_kept_less("m", Sample(600, 1), 700, 512)  # counted whole
+    for text in (100, 300, 500):
+        counter.calibrate("m", Sample(text, 1), round(1.3 * text + 10))
+    assert counter.server_kept_less("m", Sample(300, 1), 300, 4096)  # expected 400
+    assert not counter.server_kept_less("m", Sample(300, 1), 380, 4096)
+    assert not counter.server_kept_less("m", Sample(300, 1), None, 4096)  # no verdict
 
 
 def test_a_prompt_too_long_alone_is_said_to_be_cut_with_the_system_prompt() -> None:
-    estimate = Estimate(per_message=(20, 30, 30, 500), total=580, raw_total=580, exact=True)
+    estimate = Estimate(per_message=(20, 30, 30, 500), total=580, sample=Sample(560, 4), exact=True)
     warning = overflow_warning(CONVERSATION, estimate, 256)
     assert "your prompt 'What is the capital of France" in warning and "Paris" in warning
     assert "the start of your new prompt and of the system prompt" in warning
@@ -180,7 +211,7 @@ def test_a_prompt_too_long_alone_is_said_to_be_cut_with_the_system_prompt() -> N
 
 def test_many_dropped_messages_are_counted_not_all_named() -> None:
     many = [Message("user" if n % 2 == 0 else "assistant", f"turn {n}") for n in range(10)]
-    estimate = Estimate(per_message=(50,) * 11, total=550, raw_total=550, exact=True)
+    estimate = Estimate(per_message=(50,) * 11, total=550, sample=Sample(500, 11), exact=True)
     warning = overflow_warning(many, estimate, 100)
     assert "'turn 0'" in warning and "'turn 3'" in warning and "'turn 4'" not in warning
     assert "and 5 more older messages" in warning

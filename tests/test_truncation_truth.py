@@ -4,6 +4,7 @@ teaches the meter a wrong scale for the model."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ollama_tui.core import paths
@@ -12,8 +13,10 @@ from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.scales import ScaleStore
-from ollama_tui.core.tokens import ContextCounter, Tokenizer
+from ollama_tui.core.tokens import ContextCounter, Tokenizer, needs_warning
 from ollama_tui.emulator import ChatReply, OllamaEmulator
+from ollama_tui.emulator.tokenizer import count_prompt
+from ollama_tui.services.chat_session import ChatSession
 from tests.test_cli_ask import ask
 from tests.test_services import session_for
 
@@ -21,68 +24,129 @@ WINDOW = 512
 PARAGRAPH = "The river runs past the mill, and the miller counts the sacks of grain. " * 3
 
 
-async def test_truncated_replies_are_flagged_and_do_not_poison_the_scale(
-    emulator: OllamaEmulator, client: OllamaClient, tmp_path: Path
-) -> None:
-    store = HistoryStore(tmp_path / "history")
-    session, _ = session_for(client, store)
+PROMPTS = [
+    "Why?",
+    f"Question about the mill. {PARAGRAPH}",
+    "And what does the miller do in winter, when the river freezes over?",
+    "Show me a function that counts the sacks:\n```python\ndef count(sacks: list[int]) -> int:\n"
+    "    return sum(sacks)\n```\nIs it right?",
+    f"Here is a long note, read it all. {PARAGRAPH * 3}",
+]
+REPLIES = [
+    ["Because the river turns the wheel, and the wheel turns the stones that grind it."],
+    ["The miller ", "keeps ", "a ledger. ", PARAGRAPH],
+    ["Yes:\n\n```python\nfrom collections import Counter\n\nprint(Counter([1, 2]))\n```\n"],
+    ["In short: ", PARAGRAPH * 2],
+]
+
+
+@dataclass
+class Turn:
+    estimate: int
+    counted: int
+    """The emulator's count of the whole request, before it fits it into the window."""
+    kept: int
+    """``prompt_eval_count``: what the server kept."""
+    dropped: bool
+    warned: bool
+    flagged: bool
+
+    @property
+    def error(self) -> float:
+        return (self.estimate - self.counted) / self.counted
+
+
+async def converse(
+    session: ChatSession, emulator: OllamaEmulator, turns: int, offset: int = 0
+) -> list[Turn]:
+    """``turns`` exchanges of mixed lengths at a ``WINDOW``-token num_ctx: per turn, the
+    meter's estimate of the request before it is sent, and what the server made of it."""
+    rows = []
     session.conversation.settings.options = {"num_ctx": WINDOW}
-    await session.catalog.show("llama3.2:latest")
-    flags: list[tuple[bool, bool]] = []  # (the server dropped messages, the reply says so)
-    ratios: list[float] = []
-    for turn in range(12):
-        emulator.script(ChatReply(content=[f"Answer {turn}. ", PARAGRAPH]))
-        session.conversation.add_prompt(f"Question {turn}. {PARAGRAPH}")
+    for turn in range(offset, offset + turns):
+        emulator.script(ChatReply(content=REPLIES[turn % len(REPLIES)]))
+        session.conversation.add_prompt(f"({turn}) {PROMPTS[turn % len(PROMPTS)]}")
+        messages = session.conversation.request_messages()
+        estimate = session.counter.estimate(session.conversation.model, messages)
         reply = session.begin_reply()
         assert session.finish(await session.stream(reply))
         kept = emulator.last_kept
-        assert kept is not None
-        flags.append((kept.dropped > 0 or kept.cut, reply.prompt_truncated))
-        ratios.append(session.counter.ratios["llama3.2:latest"])
-        if kept.dropped:
-            said = f"Ollama dropped the {kept.dropped} oldest message"
-            assert reply.truncation in (said, said + "s")  # as many as the server did
-    assert any(dropped for dropped, _ in flags), "the test never reached the window"
-    assert all(dropped == said for dropped, said in flags), flags  # none silent, none false
-    # The scale learnt before the first truncation holds after it.
-    first_cut = next(turn for turn, (dropped, _) in enumerate(flags) if dropped)
-    assert ratios[-1] == ratios[first_cut - 1]
+        assert kept is not None and reply.stats is not None
+        rows.append(
+            Turn(
+                estimate=estimate.total,
+                counted=count_prompt([m.to_json() for m in messages]),
+                kept=reply.stats.prompt_eval_count or 0,
+                dropped=kept.dropped > 0 or kept.cut,
+                warned=needs_warning(estimate, WINDOW),
+                flagged=reply.prompt_truncated,
+            )
+        )
+    return rows
 
-    # A new chat's first message is estimated at the server's scale, not a poisoned one.
-    fresh = Conversation(model="llama3.2:latest")
-    fresh.add_prompt(PARAGRAPH * 3)
-    estimate = session.counter.estimate("llama3.2:latest", fresh.request_messages())
-    emulator.script(ChatReply(content=["ok"]))
-    events = [e async for e in client.chat("llama3.2:latest", [Message("user", PARAGRAPH * 3)])]
-    assert events
-    assert emulator.last_kept is not None
-    counted = emulator.last_kept.tokens
-    assert abs(estimate.total - counted) / counted <= 0.10
+
+def table(rows: list[Turn]) -> str:
+    lines = ["turn  estimate  emulator  kept  error   dropped  warned  flagged"]
+    for n, r in enumerate(rows, 1):
+        lines.append(
+            f"{n:>4}  {r.estimate:>8}  {r.counted:>8}  {r.kept:>4}  {r.error:>+6.1%}  "
+            f"{r.dropped!s:>7}  {r.warned!s:>6}  {r.flagged!s:>7}"
+        )
+    return "\n".join(lines)
+
+
+async def test_twenty_turns_at_a_small_window_are_estimated_within_five_percent(
+    emulator: OllamaEmulator, client: OllamaClient, tmp_path: Path
+) -> None:
+    """The issue's target: at num_ctx 512, every request the server truncates is warned
+    about before it is sent and flagged after (none silent), and after the first reply
+    the estimate is within 5% of the emulator's count on every turn, after truncations
+    and on a new chat's first turn too."""
+    store = HistoryStore(tmp_path / "history")
+    session, _ = session_for(client, store)
+    rows = await converse(session, emulator, 20)
+    session.switch_to(Conversation(model="llama3.2:latest"))
+    rows += await converse(session, emulator, 2, offset=1)  # a new chat
+    print(table(rows))  # the closing note's table: pytest -s shows it
+    assert sum(r.dropped for r in rows) >= 5, "the test never reached the window"
+    assert [r.warned for r in rows if r.dropped] == [True] * sum(r.dropped for r in rows)
+    assert [r.flagged for r in rows] == [r.dropped for r in rows]  # none silent, none false
+    misses = [(n, f"{r.error:+.1%}") for n, r in enumerate(rows[1:], 2) if abs(r.error) > 0.05]
+    assert not misses, table(rows)
 
 
 def test_the_scales_survive_a_restart_and_a_broken_file_is_relearnt(
     emulator: OllamaEmulator, tmp_path: Path
 ) -> None:
-    done = ask(emulator, "-m", "llama3.2:latest", "What is a context window, in brief?")
+    question = "What is a context window, in brief?"
+    done = ask(emulator, "-m", "llama3.2:latest", question)
     assert done.returncode == 0, done.stderr
-    learnt = ScaleStore(paths.meter_scales()).load()
-    assert 1.1 < learnt["llama3.2:latest"] < 1.6  # the emulator counts more than tiktoken
+    learnt = ScaleStore(paths.meter_scales()).load()["llama3.2:latest"]
+    assert [m.sample.messages for m in learnt] == [1, 0]  # the request, then the reply
     restarted = ContextCounter(Tokenizer(), ScaleStore(paths.meter_scales()))
-    assert restarted.ratios == learnt
+    assert restarted.calibrated("llama3.2:latest")
+    assert restarted.scale("llama3.2:latest") != ContextCounter(Tokenizer()).scale("m")
+    # The restarted meter is right about the request it learnt from.
+    estimate = restarted.estimate("llama3.2:latest", [Message("user", question)])
+    assert abs(estimate.total - learnt[0].counted) <= 1
 
-    paths.meter_scales().write_text('{"llama3.2:latest": "x", "m": 1e9, "n": 1.2')
+    paths.meter_scales().write_text('{"version": 2, "models": {"m": [[10, 1, 12]]')
     broken = ScaleStore(paths.meter_scales())
     assert broken.load() == {} and "could not be read" in broken.problem
-    paths.meter_scales().write_text('{"llama3.2:latest": "x", "m": 1e9, "n": 1.2}')
-    assert ScaleStore(paths.meter_scales()).load() == {"n": 1.2}  # only sane scales
+    paths.meter_scales().write_text(
+        '{"version": 2, "models": {"a": "x", "b": [[1, 2]], "c": [[10, 1, -3], [10, 1, 12]]}}'
+    )
+    assert list(ScaleStore(paths.meter_scales()).load()) == ["c"]  # only whole samples
+    paths.meter_scales().write_text('{"llama3.2:latest": 1.2}')  # an older file
+    assert ScaleStore(paths.meter_scales()).load() == {}
 
 
 def test_an_estimating_tokenizer_keeps_its_scale_to_itself(tmp_path: Path) -> None:
     store = ScaleStore(tmp_path / "scales.json")
     counter = ContextCounter(Tokenizer("no-such-encoding"), store)
-    counter.estimate("m", [Message("user", "hello there")])  # loads: falls back
-    counter.calibrate("m", 100, 120)
-    assert counter.ratios == {"m": 1.2} and not (tmp_path / "scales.json").exists()
+    sample = counter.estimate("m", [Message("user", "hello there")]).sample  # falls back
+    counter.calibrate("m", sample, 120)
+    assert counter.calibrated("m") and not (tmp_path / "scales.json").exists()
 
 
 async def test_a_prompt_cut_by_the_server_is_said_to_be_and_kept_in_the_history(

@@ -1,27 +1,29 @@
-"""Each model's scale for the context meter (the server's ``prompt_eval_count`` over
-our own count of the same request), kept in the state folder so that the meter is
-right from the first message after a restart, not only after the first reply."""
+"""What each model's server counted for our requests (see ``calibration``), kept in the
+state folder so that the meter is right from the first message after a restart, not
+only after the first reply."""
 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
+from typing import Any
 
+from ollama_tui.core.calibration import KEPT_SAMPLES, Measured, Sample
 from ollama_tui.core.files import read_text, write_atomic
 
-MAX_BYTES = 256 * 1024
-SANE = (0.05, 20.0)
-"""A scale outside this range is not a tokenizer's: it is ignored."""
+MAX_BYTES = 1024 * 1024
+VERSION = 2
+LIMIT = 10_000_000
+"""Tokens or messages beyond this are not a request's: the entry is ignored."""
 
 
 class ScaleStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.problem = ""
-        """Why the scales could not be read or kept (they are then learnt afresh)."""
+        """Why the samples could not be read or kept (they are then learnt afresh)."""
 
-    def load(self) -> dict[str, float]:
+    def load(self) -> dict[str, list[Measured]]:
         try:
             data = json.loads(read_text(self.path, MAX_BYTES))
         except FileNotFoundError:
@@ -29,20 +31,35 @@ class ScaleStore:
         except (OSError, ValueError) as error:
             self.problem = f"{self.path} could not be read ({error}); the meter learns anew."
             return {}
-        if not isinstance(data, dict):
-            return {}
-        return {
-            str(model): float(scale)
-            for model, scale in data.items()
-            if isinstance(scale, int | float) and math.isfinite(scale) and sane(scale)
-        }
+        models = data.get("models") if isinstance(data, dict) else None
+        if not isinstance(models, dict):
+            return {}  # another version's file: learnt anew, and replaced when saved
+        loaded = {str(model): _samples(rows) for model, rows in models.items()}
+        return {model: rows for model, rows in loaded.items() if rows}
 
-    def save(self, scales: dict[str, float]) -> None:
+    def save(self, measured: dict[str, list[Measured]]) -> None:
+        models = {
+            model: [[m.sample.text_tokens, m.sample.messages, m.counted] for m in rows]
+            for model, rows in measured.items()
+        }
+        text = json.dumps({"version": VERSION, "models": models}, sort_keys=True)
         try:
-            write_atomic(self.path, json.dumps(scales, indent=1, sort_keys=True).encode())
+            write_atomic(self.path, text.encode())
         except OSError as error:
             self.problem = f"{self.path} could not be written ({error})."
 
 
-def sane(scale: float) -> bool:
-    return SANE[0] <= scale <= SANE[1]
+def _samples(rows: Any) -> list[Measured]:
+    if not isinstance(rows, list):
+        return []
+    kept = []
+    for row in rows[-KEPT_SAMPLES:]:
+        if (
+            isinstance(row, list)
+            and len(row) == 3
+            and all(type(n) is int and 0 <= n < LIMIT for n in row)
+            and row[0] > 0
+            and row[2] > 0
+        ):
+            kept.append(Measured(Sample(row[0], row[1]), row[2]))
+    return kept

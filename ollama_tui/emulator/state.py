@@ -22,7 +22,7 @@ class Emulated(Protocol):
     running: list[Running]
     replies: deque[ChatReply]
     default_reply: Callable[[dict[str, Any]], ChatReply]
-    count_prompt_tokens: Callable[[list[dict[str, Any]]], int]
+    count_prompt_tokens: Callable[[list[dict[str, Any]], str], int]
     pulls: dict[str, PullScript]
     pulled_bytes: dict[str, int]
     blobs: dict[str, int]

@@ -115,9 +115,8 @@ class ChatSession:
             received.started = received.clock()  # the first token's wait starts here
             chat = self.client.chat(reply.model, messages, **self._sent_settings())
             ended = await relay_stream(chat, reply, received, on_arrival)
-            ended.estimated_tokens = counted.raw_total
-            roles = (message.role for message in messages)
-            ended.sent = tuple(zip(roles, counted.per_message, strict=True))
+            ended.estimate = counted
+            ended.roles = tuple(message.role for message in messages)
         except ArrivalFailed:
             raise  # the caller's own failure, for the caller
         except Exception as error:  # the reply must end, whatever went wrong
@@ -204,13 +203,18 @@ class ChatSession:
         reply.stats = ended.stats
         prompt_tokens = ended.stats.prompt_eval_count if ended.stats is not None else None
         window = self.context_window()[0]
-        sent = ended.estimated_tokens
-        kept_less = self.counter.server_kept_less(reply.model, sent, prompt_tokens, window)
-        if not kept_less:
-            self.counter.calibrate(reply.model, sent, prompt_tokens)
+        sent = ended.estimate
+        kept_less = sent is not None and self.counter.server_kept_less(
+            reply.model, sent.sample, prompt_tokens, window
+        )
+        if sent is not None and not kept_less:
+            self.counter.calibrate(reply.model, sent.sample, prompt_tokens)
+        if reply.status is ReplyStatus.COMPLETE and ended.stats is not None:
+            texts = (reply.thinking, reply.content)
+            self.counter.calibrate_reply(reply.model, texts, ended.stats.eval_count)
         reply.prompt_truncated = kept_less or probably_truncated(prompt_tokens, window)
         if kept_less:
-            reply.truncation = truncation_note(ended.sent, window)
+            reply.truncation = truncation_note(ended.roles, sent, window)
         if ended.error is not None:
             reply.error = ended.error.explain()
         self._ended(reply)

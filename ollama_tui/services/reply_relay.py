@@ -20,6 +20,7 @@ from ollama_tui.core.conversation import Reply, ReplyStatus
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.types import ChatEvent, ContentDelta, Done, Stats, ThinkingDelta
 from ollama_tui.core.think_tags import ThinkTagSplitter
+from ollama_tui.core.tokens import Estimate
 
 
 @dataclass
@@ -38,10 +39,10 @@ class ReplyEnded:
     status: ReplyStatus
     stats: Stats | None = None
     error: errors.OllamaError | None = None
-    estimated_tokens: int = 0
-    """Our uncalibrated count of the request, to calibrate against the server's."""
-    sent: tuple[tuple[str, int], ...] = ()
-    """Each message of the request: its role and our calibrated count of it."""
+    estimate: Estimate | None = None
+    """Our count of the request, to calibrate against the server's."""
+    roles: tuple[str, ...] = ()
+    """The role of each message of the request."""
 
 
 @dataclass

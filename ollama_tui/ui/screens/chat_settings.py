@@ -25,7 +25,7 @@ from ollama_tui.core.presets import (
 )
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.core.settings import ChatSettings, next_think, think_label
-from ollama_tui.core.tokens import Estimate, overflow_warning
+from ollama_tui.core.tokens import Estimate, needs_warning, overflow_warning
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.ui.context import Shared
 from ollama_tui.ui.screens.confirm import TextPrompt
@@ -264,7 +264,9 @@ class ChatSettingsPanel:
             self.shared.counter.estimate, self.session.conversation.model, messages, text
         )
         window, _ = self.session.context_window()
-        if window is None or estimate.total <= window or self._overflow_accepted_for == text:
+        if window is None or not needs_warning(estimate, window):
+            return True
+        if self._overflow_accepted_for == text:
             return True
         self._overflow_accepted_for = text
         self.screen.notify(
