@@ -17,6 +17,7 @@ from ollama_tui.services.health import ConnectionState
 from ollama_tui.ui.app import ServiceNews
 from ollama_tui.ui.screens.confirm import TextPrompt
 from ollama_tui.ui.screens.model_picker import ModelPicker
+from ollama_tui.ui.screens.overflow import OverflowDialog
 from ollama_tui.ui.screens.presets import PresetPicker
 from ollama_tui.ui.screens.request_view import RequestView
 from ollama_tui.ui.widgets.context_meter import ContextMeter
@@ -351,17 +352,18 @@ async def test_overflow_warning_names_the_dropped_messages(emulator: OllamaEmula
         await wait_until(pilot, lambda: chat.settings.estimate is not None)
         chat.composer.text = "Third question " + "with plenty of words " * 12
         await pilot.press("enter")
-        # The prompt is counted off the event loop; the warning says it was held back.
-        await wait_until(pilot, lambda: any("window" in n.message for n in notices(app)))
+        # The prompt is counted off the event loop; the dialog says it was held back.
+        await wait_until(pilot, lambda: isinstance(app.screen, OverflowDialog))
         assert len(emulator.chat_requests()) == 2  # not sent yet
-        warning = next(n.message for n in notices(app) if "window" in n.message)
+        dialog = app.screen
+        assert isinstance(dialog, OverflowDialog)
+        warning = dialog.warning
         assert "your prompt 'First question about apples" in warning
         assert "the reply 'You said: First question" in warning
         assert "Third question" not in warning  # the new prompt itself is always kept
-        assert "Press Enter again" in warning
         meter = chat.query_one(ContextMeter)
         await wait_until(pilot, lambda: meter.has_class("-full"))
-        await pilot.press("enter")  # sending anyway is the user's call
+        await pilot.press("s")  # sending anyway is the user's call
         await wait_until(pilot, lambda: len(emulator.chat_requests()) == 3)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import copy
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -72,6 +73,10 @@ class UserTurn:
     created_at: datetime = field(default_factory=now)
     earlier_versions: list[str] = field(default_factory=list)
     """Texts this prompt had before it was edited and resent."""
+    left_out: bool = False
+    """Kept in the history and on screen, but not sent (the user left it out)."""
+    unseen: bool = False
+    """Ollama dropped it from the last request, as far as we can tell."""
 
     @property
     def texts(self) -> list[str]:
@@ -89,6 +94,8 @@ class UserTurn:
 class AssistantTurn:
     versions: list[Reply]
     selected: int = 0
+    left_out: bool = False
+    unseen: bool = False
 
     @property
     def reply(self) -> Reply:
@@ -109,6 +116,19 @@ class AssistantTurn:
 
 Turn = UserTurn | AssistantTurn
 
+SUMMARY_INTRO = "A summary of the earlier part of this conversation:"
+
+
+@dataclass
+class Summary:
+    """A note that stands for the first ``turns`` turns in every request (they stay in
+    the history and on screen)."""
+
+    text: str
+    turns: int
+    model: str = ""
+    created_at: datetime = field(default_factory=now)
+
 
 @dataclass
 class Conversation:
@@ -119,6 +139,7 @@ class Conversation:
     turns: list[Turn] = field(default_factory=list)
     created_at: datetime = field(default_factory=now)
     updated_at: datetime = field(default_factory=now)
+    summary: Summary | None = None
 
     def touch(self) -> None:
         self.updated_at = now()
@@ -174,20 +195,45 @@ class Conversation:
             model=self.model,
             settings=self.settings.copy(),
             turns=copy.deepcopy(self.turns[:turns]),
+            summary=copy.copy(self.summary)
+            if self.summary is not None and self.summary.turns <= turns
+            else None,
         )
 
     def request_messages(self) -> list[Message]:
-        """What ``/api/chat`` gets: the system prompt first (if any), then the history.
+        """What ``/api/chat`` gets: the system prompt first (if any, with the summary
+        of compacted turns), then the history.
 
-        The reply being generated is left out, and so are replies with no text
-        (an error before the first token).
+        The reply being generated is left out, and so are replies with no text (an
+        error before the first token), turns the summary stands for and turns the user
+        left out.
         """
+        return [message for _, message in self.request()]
+
+    def request(self) -> list[tuple[int | None, Message]]:
+        """``request_messages`` with the turn each message comes from (None: the
+        system prompt)."""
         system = self.settings.system
-        messages = [Message("system", system)] if system else []
-        for turn in self.turns:
+        summary = self.summary
+        if summary is not None:
+            note = f"{SUMMARY_INTRO}\n{summary.text}"
+            system = f"{system}\n\n{note}" if system else note
+        sent: list[tuple[int | None, Message]] = []
+        if system:
+            sent.append((None, Message("system", system)))
+        first = summary.turns if summary is not None else 0
+        for index, turn in enumerate(self.turns[first:], first):
+            if turn.left_out:
+                continue
             if isinstance(turn, UserTurn):
                 images = tuple(image.data for image in turn.images)
-                messages.append(Message("user", turn.content, images=images))
+                sent.append((index, Message("user", turn.content, images=images)))
             elif turn.reply.status is not ReplyStatus.STREAMING and turn.reply.content:
-                messages.append(Message("assistant", turn.reply.content))
-        return messages
+                sent.append((index, Message("assistant", turn.reply.content)))
+        return sent
+
+    def mark_unseen(self, turns: Iterable[int]) -> None:
+        """The turns Ollama dropped from the last request (none: it saw them all)."""
+        unseen = set(turns)
+        for index, turn in enumerate(self.turns):
+            turn.unseen = index in unseen

@@ -200,16 +200,24 @@ def dropped_messages(
 
 
 def context_window(
-    num_ctx: object, running: int | None, model_max: int | None, server_default: int | None = None
+    num_ctx: object,
+    running: int | None,
+    model_max: int | None,
+    server_default: int | None = None,
+    *,
+    model_default: int | None = None,
 ) -> tuple[int | None, str]:
     """The window the next request gets, first known wins: the user's num_ctx, the
-    loaded model's allocation, the server's default for a model nobody set one for
-    (capped at the model's maximum), then the model's maximum (only an upper bound).
-    The second value labels the last two."""
+    loaded model's allocation, the model's own default (its Modelfile's num_ctx), the
+    server's default for a model nobody set one for (capped at the model's maximum),
+    then the model's maximum (only an upper bound). The second value labels the last
+    three."""
     if isinstance(num_ctx, int) and not isinstance(num_ctx, bool):
         return num_ctx, ""
     if running:
         return running, ""
+    if model_default:
+        return model_default, " (the model's default)"
     if server_default:
         return min(server_default, model_max or server_default), " (server default)"
     if model_max:
@@ -272,6 +280,15 @@ def probably_truncated(prompt_eval_count: int | None, window: int | None) -> boo
     return bool(prompt_eval_count and window and prompt_eval_count >= window * TRUNCATION_MARGIN)
 
 
+def dropped_by_server(
+    roles: Sequence[str], estimate: Estimate | None, window: int | None
+) -> list[int]:
+    """Which messages of a request Ollama dropped, by our estimate of each."""
+    if window is None or estimate is None:
+        return []
+    return dropped_messages(roles, estimate.per_message, window, estimate.fixed)
+
+
 def truncation_note(roles: Sequence[str], estimate: Estimate | None, window: int | None) -> str:
     """What Ollama left out of a request it truncated, from our estimate of each of its
     messages: "Ollama dropped the 6 oldest messages and cut the start of your prompt"."""
@@ -279,7 +296,7 @@ def truncation_note(roles: Sequence[str], estimate: Estimate | None, window: int
     if window is None or estimate is None or not roles:
         return unknown
     sizes = estimate.per_message
-    dropped = dropped_messages(roles, sizes, window, estimate.fixed)
+    dropped = dropped_by_server(roles, estimate, window)
     parts = []
     if dropped:
         plural = "s" if len(dropped) > 1 else ""

@@ -21,7 +21,7 @@ class ModelCatalog:
         self.client = client
         self.on_info = on_info
         self._info: dict[str, ModelInfo] = {}
-        self._running_context: dict[str, int] = {}
+        self._running: dict[str, RunningModel] = {}
 
     def info(self, model: str) -> ModelInfo | None:
         """The details already loaded for ``model``, if any."""
@@ -34,7 +34,12 @@ class ModelCatalog:
 
     def running_context(self, model: str) -> int | None:
         """The context length Ollama gave ``model`` when it loaded it."""
-        return self._running_context.get(tagged(model))
+        loaded = self._running.get(tagged(model))
+        return loaded.context_length if loaded is not None else None
+
+    def loaded(self, model: str) -> RunningModel | None:
+        """``model`` as ``/api/ps`` last said it is loaded (its memory, its window)."""
+        return self._running.get(tagged(model))
 
     async def show(self, model: str, *, with_modelfile: bool = False) -> ModelInfo:
         """The model's details, asked for only when not known (or, with
@@ -58,9 +63,8 @@ class ModelCatalog:
         return await self.client.list_models()
 
     async def running(self) -> list[RunningModel]:
-        """The loaded models; their context lengths are kept for the meter."""
+        """The loaded models, kept for the meter (their windows) and the overflow
+        dialog (their memory)."""
         running = await self.client.running()
-        self._running_context = {
-            tagged(m.name): m.context_length for m in running if m.context_length
-        }
+        self._running = {tagged(m.name): m for m in running}
         return running

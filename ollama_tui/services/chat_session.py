@@ -18,6 +18,7 @@ from ollama_tui.core.settings import Think, think_to_send
 from ollama_tui.core.tokens import (
     ContextCounter,
     context_window,
+    dropped_by_server,
     probably_truncated,
     server_default_window,
     truncation_note,
@@ -62,6 +63,8 @@ class ChatSession:
         """The last generation's row in the log, once written."""
         self.server_version = ""
         """The server's version, for the log (set by whoever knows it)."""
+        self.loaded_with: dict[str, object] = {}
+        """Per model: the num_ctx our last request to it asked for (None: none)."""
         self.clock = clock
         """For how long a reply has been waiting (tests give their own)."""
         self.streaming: Reply | None = None
@@ -85,11 +88,19 @@ class ChatSession:
         """The context length the next request gets, and where that figure comes from."""
         model = self.conversation.model
         info = self.catalog.info(model)
+        num_ctx = self.conversation.settings.options.get("num_ctx")
+        running = self.catalog.running_context(model)
+        if num_ctx is None and isinstance(self.loaded_with.get(model), int):
+            # We loaded it with a num_ctx no longer set: the next request reloads it
+            # at its default, whatever /api/ps says it has now.
+            running = None
+        default = info.parameters.get("num_ctx") if info is not None else None
         return context_window(
-            self.conversation.settings.options.get("num_ctx"),
-            self.catalog.running_context(model),
+            num_ctx,
+            running,
             info.context_length if info is not None else None,
             server_default_window(self.server_version),
+            model_default=default if isinstance(default, int) else None,
         )
 
     # -- a reply ----------------------------------------------------------------------
@@ -109,14 +120,18 @@ class ChatSession:
         ending is returned, and whatever goes wrong ends it as failed, with the text
         received kept."""
         received = self.received
-        messages = self.conversation.request_messages()
+        request = self.conversation.request()
+        messages = [message for _, message in request]
         try:
             counted = await asyncio.to_thread(self.counter.estimate, reply.model, messages)
             received.started = received.clock()  # the first token's wait starts here
-            chat = self.client.chat(reply.model, messages, **self._sent_settings())
+            settings = self._sent_settings()
+            self.loaded_with[reply.model] = (settings["options"] or {}).get("num_ctx")
+            chat = self.client.chat(reply.model, messages, **settings)
             ended = await relay_stream(chat, reply, received, on_arrival)
             ended.estimate = counted
             ended.roles = tuple(message.role for message in messages)
+            ended.turns = tuple(turn for turn, _ in request)
         except ArrivalFailed:
             raise  # the caller's own failure, for the caller
         except Exception as error:  # the reply must end, whatever went wrong
@@ -215,6 +230,10 @@ class ChatSession:
         reply.prompt_truncated = kept_less or probably_truncated(prompt_tokens, window)
         if kept_less:
             reply.truncation = truncation_note(ended.roles, sent, window)
+            dropped = dropped_by_server(ended.roles, sent, window)
+            self.conversation.mark_unseen(t for i in dropped if (t := ended.turns[i]) is not None)
+        elif reply.status is ReplyStatus.COMPLETE:
+            self.conversation.mark_unseen(())
         if ended.error is not None:
             reply.error = ended.error.explain()
         self._ended(reply)

@@ -43,6 +43,8 @@ class ReplyEnded:
     """Our count of the request, to calibrate against the server's."""
     roles: tuple[str, ...] = ()
     """The role of each message of the request."""
+    turns: tuple[int | None, ...] = ()
+    """The turn each message of the request came from (None: the system prompt)."""
 
 
 @dataclass

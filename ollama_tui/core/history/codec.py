@@ -9,11 +9,15 @@ A file's layout (TOML shown; JSON has the same keys):
     updated = "…"
     model = "…"
     [settings]                    # system prompt, options, keep_alive, format, think…
-    [[messages]]                  # role, content, created, model; user: images,
+    [summary]                     # text, turns (the first turns it stands for in
+                                  # requests), model, created: from compacting
+    [[messages]]                  # role, content, created, model, left_out (not
+                                  # sent), unseen (dropped by Ollama); user: images,
                                   # earlier_versions; assistant: thinking, status,
                                   # error, stats, first_token_s, prompt_truncated,
-                                  # prompt_version (which text of an edited prompt
-                                  # it answers), other_versions and selected
+                                  # truncation, prompt_version (which text of an
+                                  # edited prompt it answers), other_versions and
+                                  # selected
 
 Files from people and other programs are untrusted: ``from_data`` checks every
 field and raises ``UnreadableConversation`` naming the first problem.
@@ -35,6 +39,7 @@ from ollama_tui.core.conversation import (
     Conversation,
     Reply,
     ReplyStatus,
+    Summary,
     Turn,
     UserTurn,
 )
@@ -73,7 +78,20 @@ def to_data(conversation: Conversation) -> dict[str, Any]:
         "settings": conversation.settings.to_dict(),
         "messages": [_turn_data(turn) for turn in conversation.turns],
     }
+    summary = conversation.summary
+    if summary is not None:
+        data["summary"] = {
+            "text": summary.text,
+            "turns": summary.turns,
+            "model": summary.model,
+            "created": _time_text(summary.created_at),
+        }
     return data
+
+
+def _marks(turn: Turn) -> dict[str, Any]:
+    marks = {"left_out": turn.left_out, "unseen": turn.unseen}
+    return {name: True for name, on in marks.items() if on}
 
 
 def _turn_data(turn: Turn) -> dict[str, Any]:
@@ -88,8 +106,8 @@ def _turn_data(turn: Turn) -> dict[str, Any]:
             data["images"] = [{"name": image.name, "data": image.data} for image in turn.images]
         if turn.earlier_versions:
             data["earlier_versions"] = list(turn.earlier_versions)
-        return data
-    data = {"role": "assistant", **_reply_data(turn.reply)}
+        return {**data, **_marks(turn)}
+    data = {"role": "assistant", **_reply_data(turn.reply), **_marks(turn)}
     others = [reply for index, reply in enumerate(turn.versions) if index != turn.selected]
     if others:
         data["selected"] = turn.selected
@@ -169,8 +187,31 @@ def from_data(data: object) -> tuple[Conversation, list[str]]:
         turns=turns,
         created_at=_time(top, "created"),
         updated_at=_time(top, "updated"),
+        summary=_summary(top, len(turns)),
     )
     return conversation, notes
+
+
+def _summary(top: dict[str, Any], turns: int) -> Summary | None:
+    if "summary" not in top:
+        return None
+    data = _table(top["summary"], "the summary")
+    covered = data.get("turns")
+    if not isinstance(covered, int) or isinstance(covered, bool) or not 0 < covered <= turns:
+        raise UnreadableConversation("the summary stands for turns that do not exist")
+    return Summary(
+        text=_text(data, "text"),
+        turns=covered,
+        model=_text(data, "model", ""),
+        created_at=_time(data, "created"),
+    )
+
+
+def _flag(data: dict[str, Any], key: str, where: str) -> bool:
+    value = data.get(key, False)
+    if not isinstance(value, bool):
+        raise UnreadableConversation(f"{where} has a bad {key}")
+    return value
 
 
 def is_valid_id(text: str) -> bool:
@@ -195,6 +236,8 @@ def _turn(data: dict[str, Any], number: int) -> Turn:
             model=_text(data, "model", ""),
             created_at=_time(data, "created"),
             earlier_versions=list(earlier),
+            left_out=_flag(data, "left_out", where),
+            unseen=_flag(data, "unseen", where),
         )
     if role == "assistant":
         selected_reply = _reply(data, where)
@@ -206,7 +249,12 @@ def _turn(data: dict[str, Any], number: int) -> Turn:
         if not isinstance(selected, int) or not 0 <= selected <= len(others):
             raise UnreadableConversation(f"{where} selects a version that does not exist")
         versions = [*others[:selected], selected_reply, *others[selected:]]
-        return AssistantTurn(versions, selected)
+        return AssistantTurn(
+            versions,
+            selected,
+            left_out=_flag(data, "left_out", where),
+            unseen=_flag(data, "unseen", where),
+        )
     raise UnreadableConversation(f"{where} has role {str(role)[:20]!r}, not user or assistant")
 
 

@@ -39,5 +39,8 @@ SCOPE_TITLES = {
     "question": "Questions",
     "dialog": "Dialogs",
     "request": "The next request (Ctrl+P: Show the request)",
+    "overflow": "Context overflow",
+    "leave-out": "Leave out older messages",
+    "summary": "Summary of compacted turns",
     "help": "Keys",
 }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ollama_tui.core.conversation import AssistantTurn, ReplyStatus, UserTurn
+from ollama_tui.core.conversation import AssistantTurn, ReplyStatus, Turn, UserTurn
 from ollama_tui.core.formatting import stats_line
 from ollama_tui.core.markdown_bounds import BlockBounds
 from ollama_tui.core.sanitize import sanitize, sanitize_line
@@ -30,6 +30,22 @@ STATUS_LABELS = {
 SEPARATOR = ChatLine.blank()
 
 
+def mark_of(turn: Turn, summarized: bool) -> str:
+    """Why a turn is not (all) in what the model reads, if it is not: its entry is
+    drawn dimmed under this line."""
+    if summarized:
+        return "⊘ summarized: the summary after the summarized turns stands for it"
+    if turn.left_out:
+        return "⊘ left out: kept here, not sent to the model"
+    if turn.unseen:
+        return "⊘ not seen by the model: Ollama dropped it from the last request"
+    return ""
+
+
+def mark_lines(mark: str, width: int, look: Look) -> list[ChatLine]:
+    return plain_lines(mark, width, look.mark) if mark else []
+
+
 def estimate_height(text: str, width: int) -> int:
     """Lines ``text`` takes wrapped at ``width``, roughly (before it is rendered)."""
     width = max(1, width)
@@ -41,6 +57,8 @@ class PromptEntry:
         self.turn = turn
         self.shown = turn.content
         """The text of the prompt shown: the one the reply below it answers."""
+        self.mark = ""
+        """Why it is not in what the model reads (``mark_of``), if it is not."""
         self._key: tuple[object, ...] = ()
         self._lines: list[ChatLine] = []
         self.first_changed = 0
@@ -56,15 +74,17 @@ class PromptEntry:
         return self.shown
 
     def estimate(self, width: int) -> int:
-        return 1 + estimate_height(self.shown, width - GUTTER) + bool(self.turn.images)
+        images = bool(self.turn.images)
+        return 1 + bool(self.mark) + estimate_height(self.shown, width - GUTTER) + images
 
     def lines(self, width: int, look: Look) -> Sequence[ChatLine]:
-        key = (width, look, self.shown, len(self.turn.images))
+        key = (width, look, self.shown, len(self.turn.images), self.mark)
         if key != self._key:
             self._key = key
             self.first_changed = 0
             lines = [
                 SEPARATOR,
+                *mark_lines(self.mark, width - GUTTER, look),
                 *plain_lines(sanitize(self.shown), width - GUTTER, look.prompt_text),
             ]
             if self.turn.images:
@@ -85,6 +105,8 @@ class ReplyEntry:
         self.reply = turn.reply
         self.folded: bool | None = None
         """Whether the thinking is folded; None: folded once the answer starts."""
+        self.mark = ""
+        """Why it is not in what the model reads (``mark_of``), if it is not."""
         self._reset()
 
     def _reset(self) -> None:
@@ -152,7 +174,7 @@ class ReplyEntry:
 
     def estimate(self, width: int) -> int:
         thinking = 1 if self.reply.thinking else 0
-        return 2 + thinking + estimate_height(self.reply.content, width - GUTTER)
+        return 2 + bool(self.mark) + thinking + estimate_height(self.reply.content, width - GUTTER)
 
     def footer(self) -> str:
         reply, turn = self.reply, self.turn
@@ -204,19 +226,21 @@ class ReplyEntry:
         return self._thinking_lines
 
     def lines(self, width: int, look: Look) -> Sequence[ChatLine]:
-        if not self._changed and self._key == (width, look):
+        key = (width, look, self.mark)
+        if not self._changed and self._key == key:
             self.first_changed = len(self._lines)
             return self._lines
         inner = width - GUTTER
         version = self._thinking_version
         thinking = self._thinking(inner, look)
         body = self.document.lines(inner, look.palette)
-        same_head = self._key == (width, look) and version == self._thinking_version
-        self.first_changed = 1 + len(thinking) + self.document.first_changed if same_head else 0
-        self._key, self._changed = (width, look), False
+        head = [SEPARATOR, *mark_lines(self.mark, inner, look), *thinking]
+        same_head = self._key == key and version == self._thinking_version
+        self.first_changed = len(head) + self.document.first_changed if same_head else 0
+        self._key, self._changed = key, False
         footer = self.footer()
         foot = plain_lines(footer, inner, look.footer) if footer else []
-        self._lines = [SEPARATOR, *thinking, *body, *foot]
+        self._lines = [*head, *body, *foot]
         return self._lines
 
 

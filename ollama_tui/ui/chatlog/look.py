@@ -35,6 +35,7 @@ class Look:
     thinking_title: Style
     footer: Style
     chips: Style
+    mark: Style
     match: Style
     current_match: Style
 
@@ -56,6 +57,7 @@ class Look:
             thinking_title=fg("thinking-text", "text-muted"),
             footer=fg("stats-text", "text-muted", italic=True),
             chips=Style(italic=True),
+            mark=Style(color=warning, italic=True),
             match=Style(bgcolor=warning, color=Color.parse("black")),
             current_match=Style(
                 bgcolor=_colour(variables, "success", "primary"),

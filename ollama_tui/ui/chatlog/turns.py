@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, UserTurn
-from ollama_tui.ui.chatlog.entries import PromptEntry, ReplyEntry
+from ollama_tui.ui.chatlog.entries import PromptEntry, ReplyEntry, mark_of
 from ollama_tui.ui.chatlog.index import LineIndex
 from ollama_tui.ui.chatlog.look import Look
 from ollama_tui.ui.render.line import ChatLine
@@ -33,7 +33,24 @@ class ShownTurns:
         for turn, entry in enumerate(self.entries):
             if isinstance(entry, ReplyEntry) and turn > 0:
                 self.show_prompt_text(turn - 1, entry.reply)
+        self.update_marks(conversation)
         self.estimate(width)
+
+    def update_marks(self, conversation: Conversation) -> list[int]:
+        """Mark the turns the model does not read (``mark_of``); the last summarized
+        turn also shows the summary. The turns whose mark changed."""
+        summary = conversation.summary
+        covered = summary.turns if summary is not None else 0
+        changed = []
+        for number, entry in enumerate(self.entries):
+            mark = mark_of(entry.turn, number < covered)
+            if summary is not None and number == covered - 1:
+                mark += f"\n▣ Summary sent instead of the turns above:\n{summary.text}"
+            if mark != entry.mark:
+                entry.mark = mark
+                entry.changed()
+                changed.append(number)
+        return changed
 
     def estimate(self, width: int) -> None:
         self.index.reset([entry.estimate(width) for entry in self.entries])

@@ -34,6 +34,8 @@ from ollama_tui.ui.render.line import ChatLine
 SETTLE_ROUNDS = 4
 """Passes that render newly visible turns after a scroll moved the view (each pass may
 reveal turns whose estimated height was too large)."""
+DIMMED = Style(dim=True)
+"""Turns the model does not read (left out, summarized, dropped by Ollama)."""
 STRIP_CACHE = 2000
 """Drawn lines kept: a few screens' worth, at the largest terminals."""
 
@@ -256,6 +258,8 @@ class ChatLog(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         line = lines[row]
         gutter = None if row == 0 else self._gutter(turn)
+        if self.turns.entries[turn].mark:
+            base = base + DIMMED
         spans = self._spans(line_y, line)
         if spans:
             return draw(line, line_y, width, base, gutter, spans)
@@ -315,6 +319,11 @@ class ChatLog(ScrollView, can_focus=True):
         self.turns = ShownTurns()
         self.turns.show(self.conversation, self.line_width)
         self.relayout()
+
+    def refresh_marks(self) -> None:
+        """Show which turns the model does not read, as the conversation now says."""
+        for turn in self.turns.update_marks(self.conversation):
+            self.redraw_turn(turn)
 
     def add_prompt(self, turn: UserTurn) -> None:
         self.redraw_turn(self.turns.add(PromptEntry(turn)))

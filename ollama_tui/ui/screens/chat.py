@@ -25,6 +25,7 @@ from ollama_tui.ui.screens.chat_attachments import PendingImages
 from ollama_tui.ui.screens.chat_editing import LastPromptEditing
 from ollama_tui.ui.screens.chat_messages import MessageActions
 from ollama_tui.ui.screens.chat_model import ModelChoice, ModelChosen, ModelMissing
+from ollama_tui.ui.screens.chat_overflow import OverflowGuard
 from ollama_tui.ui.screens.chat_ownership import Ownership
 from ollama_tui.ui.screens.chat_save_model import SaveAsModel
 from ollama_tui.ui.screens.chat_settings import ChatSettingsPanel, Counted
@@ -61,6 +62,9 @@ class ChatScreen(Screen[None]):
         )
         self.settings = ChatSettingsPanel(self, shared, self.session, self.refresh_status)
         self.editing = LastPromptEditing(self, self.settings, self.busy)
+        self.overflow = OverflowGuard(
+            self, shared, self.session, self.settings, self.settings_changed
+        )
         self.ownership = Ownership(self, self.session)
         self.model = ModelChoice(self, shared, self.session)
         self.images = PendingImages(self, self.session)
@@ -275,7 +279,9 @@ class ChatScreen(Screen[None]):
             self.notify("Choose a model first.", severity="warning")
             self.model.pick()
             return False
-        if not await self.take_over() or not await self.settings.ready_to_send(text):
+        if not await self.take_over() or not await self.settings.valid():
+            return False
+        if not await self.overflow.ready_to_send(text):
             return False
         if not self.images.can_go():
             return False
@@ -311,6 +317,7 @@ class ChatScreen(Screen[None]):
             if isinstance(error, errors.ModelNotFound) and error.model:
                 self.post_message(OpenPull(error.model))
         self.chat_log.finish_reply()
+        self.chat_log.refresh_marks()
         self.reply_ended()
 
     def reply_ended(self) -> None:
@@ -451,6 +458,14 @@ class ChatScreen(Screen[None]):
                 self.notify("The request is copied.")
 
         self.app.push_screen(RequestView(body), chosen)
+
+    def action_leave_out(self) -> None:
+        if not self.busy():
+            self.overflow.choose_left_out()
+
+    def action_edit_summary(self) -> None:
+        if not self.busy():
+            self.overflow.edit_summary()
 
     def action_attach_image(self) -> None:
         self.images.ask()

@@ -25,7 +25,7 @@ from ollama_tui.core.presets import (
 )
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.core.settings import ChatSettings, next_think, think_label
-from ollama_tui.core.tokens import Estimate, needs_warning, overflow_warning
+from ollama_tui.core.tokens import Estimate
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.ui.context import Shared
 from ollama_tui.ui.screens.confirm import TextPrompt
@@ -63,7 +63,6 @@ class ChatSettingsPanel:
         self.estimate: Estimate | None = None
         self.editing_last_prompt = False
         """The composer holds the last prompt, to be resent in its place."""
-        self._overflow_accepted_for: str | None = None
         self._save_timer: Timer | None = None
 
     @property
@@ -254,26 +253,3 @@ class ChatSettingsPanel:
             # Where the fix is typed: the first setting that needs one.
             sidebar.focus_field(next(iter(settings.invalid)))
         return not problems
-
-    async def ready_to_send(self, text: str) -> bool:
-        """Refuse invalid settings; warn once about a prompt that would overflow."""
-        if not await self.valid():
-            return False
-        messages = self.outgoing_messages()
-        estimate = await asyncio.to_thread(
-            self.shared.counter.estimate, self.session.conversation.model, messages, text
-        )
-        window, _ = self.session.context_window()
-        if window is None or not needs_warning(estimate, window):
-            return True
-        if self._overflow_accepted_for == text:
-            return True
-        self._overflow_accepted_for = text
-        self.screen.notify(
-            overflow_warning(messages, estimate, window) + " Press Enter again to send "
-            "anyway, raise num_ctx, or set truncate to refuse in the settings (F3).",
-            title="Context overflow",
-            severity="warning",
-            timeout=15,
-        )
-        return False

@@ -50,12 +50,7 @@ class Composer(TextArea):
         if event.key == "enter":
             event.stop()
             event.prevent_default()
-            # Emptied at once: keys typed right after Enter start the next draft. A
-            # prompt that cannot be sent comes back with ``give_back``.
-            text = self.text
-            self.clear()
-            self._recall_index = None
-            self.post_message(self.Submitted(self, text))
+            self.send()
             return
         if event.key in NEWLINE_KEYS:
             event.stop()
@@ -81,6 +76,15 @@ class Composer(TextArea):
 
     def action_cursor_page_down(self) -> None:
         raise SkipAction
+
+    def send(self) -> None:
+        """Send the draft, as Enter does. It is emptied at once: keys typed right after
+        start the next draft, and a prompt that cannot be sent comes back with
+        ``give_back``."""
+        text = self.text
+        self.clear()
+        self._recall_index = None
+        self.post_message(self.Submitted(self, text))
 
     def give_back(self, text: str) -> None:
         """Put back a prompt that was not sent, before anything typed since."""

@@ -1,0 +1,238 @@
+"""Before a prompt goes out: a request that does not fit the window (or only just) is
+held, and a dialog says what Ollama would drop and offers the remedies: raise
+num_ctx, compact the oldest turns into a summary, leave out older turns, send anyway
+or cancel. After a remedy the prompt is sent again, and checked again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual.screen import Screen
+
+from ollama_tui.core.conversation import Conversation, Summary
+from ollama_tui.core.formatting import human_size
+from ollama_tui.core.ollama import errors
+from ollama_tui.core.remedies import (
+    compact_budget,
+    older_turns,
+    raised_num_ctx,
+    summary_request,
+    turns_to_compact,
+)
+from ollama_tui.core.sanitize import sanitize_line
+from ollama_tui.core.tokens import Estimate, dropped_messages, needs_warning, overflow_warning
+from ollama_tui.services.chat_session import ChatSession
+from ollama_tui.services.compactor import summarize
+from ollama_tui.ui.chatlog.view import ChatLog
+from ollama_tui.ui.context import Shared
+from ollama_tui.ui.screens.chat_settings import ChatSettingsPanel
+from ollama_tui.ui.screens.overflow import LeaveOutDialog, OverflowDialog, Remedy, SummaryEditor
+from ollama_tui.ui.widgets.composer import Composer
+
+
+class OverflowGuard:
+    def __init__(
+        self,
+        screen: Screen[None],
+        shared: Shared,
+        session: ChatSession,
+        settings: ChatSettingsPanel,
+        settings_changed: Callable[[], None],
+    ) -> None:
+        self.screen = screen
+        self.shared = shared
+        self.session = session
+        self.settings = settings
+        self.settings_changed = settings_changed
+        """What the chat does when a setting changes (num_ctx: the window is asked)."""
+        self._accepted_for: str | None = None
+        """A prompt the user chose to send as it is."""
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.session.conversation
+
+    async def ready_to_send(self, text: str) -> bool:
+        """False (and the dialog opens) when the request would overflow the window."""
+        messages = self.settings.outgoing_messages()
+        model = self.conversation.model
+        estimate = await asyncio.to_thread(self.shared.counter.estimate, model, messages, text)
+        window, _ = self.session.context_window()
+        if window is None or not needs_warning(estimate, window) or self._accepted_for == text:
+            return True
+        warning = overflow_warning(messages, estimate, window)
+        dialog = OverflowDialog(warning, self._remedies(estimate, window))
+        self.screen.app.push_screen(dialog, lambda choice: self._chosen(choice, text, estimate))
+        return False
+
+    def _remedies(self, estimate: Estimate, window: int) -> list[Remedy]:
+        model = self.conversation.model
+        info = self.shared.catalog.info(model)
+        size = raised_num_ctx(estimate, info.context_length if info is not None else None)
+        if size is None:
+            raise_it = Remedy("raise", "r", "Raise num_ctx", "the model's maximum is too small")
+        else:
+            raise_it = Remedy(
+                "raise",
+                "r",
+                f"Raise num_ctx to {size:,} (now {window:,}): the model reloads with it; "
+                + self._memory(model),
+            )
+        turns = turns_to_compact(self.conversation, estimate, window)
+        compact = Remedy(
+            "compact",
+            "c",
+            f"Compact: {sanitize_line(model, 40)} summarizes the first {turns} turns into a "
+            "note sent instead of them (you see and can edit it first)",
+            "" if turns else "nothing old enough to summarize, or the new prompt alone is too long",
+        )
+        older = any(turn is not None for turn, _ in self.conversation.request())
+        leave = Remedy(
+            "leave-out",
+            "l",
+            "Leave out older messages: choose which are not sent",
+            "" if older else "there are no older messages",
+        )
+        return [raise_it, compact, leave, Remedy("send", "s", "Send anyway")]
+
+    def _memory(self, model: str) -> str:
+        loaded = self.shared.catalog.loaded(model)
+        if loaded is None or not loaded.size:
+            return "it is not loaded now"
+        gpu = f", {human_size(loaded.size_vram)} of it on the GPU" if loaded.size_vram else ""
+        return f"loaded now it takes {human_size(loaded.size)}{gpu}, and more with a larger window"
+
+    def _chosen(self, choice: str | None, text: str, estimate: Estimate) -> None:
+        if choice == "send":
+            self._accepted_for = text
+            self._send_again()
+        elif choice == "raise":
+            self._raise(estimate)
+        elif choice == "compact":
+            self.screen.run_worker(self._compact(estimate), group="compact", exclusive=True)
+        elif choice == "leave-out":
+            self._leave_out(estimate, sending=True)
+
+    def _send_again(self) -> None:
+        self.screen.query_one(Composer).send()
+
+    def _raise(self, estimate: Estimate) -> None:
+        info = self.shared.catalog.info(self.conversation.model)
+        size = raised_num_ctx(estimate, info.context_length if info is not None else None)
+        if size is None:
+            return
+        self.conversation.settings.options["num_ctx"] = size
+        self.settings.load_sidebar()
+        self.settings_changed()
+        self.screen.notify(f"num_ctx is {size:,} for this chat (F3 to change it).")
+        self._send_again()
+
+    async def _compact(self, estimate: Estimate) -> None:
+        window, _ = self.session.context_window()
+        turns = turns_to_compact(self.conversation, estimate, window or 0)
+        if not turns:
+            return
+        model = self.conversation.model
+        self.screen.notify(f"{sanitize_line(model, 40)} is summarizing the first {turns} turns…")
+        tokens, _ = compact_budget(window or 0)
+        options = self._summary_options(turns, tokens)
+        try:
+            text = await summarize(self.shared.client, self.conversation, turns, tokens, options)
+        except errors.OllamaError as error:
+            self.screen.notify(f"The summary failed: {error.explain()}", severity="error")
+            return
+        if not text:
+            self.screen.notify("The model wrote no summary.", severity="warning")
+            return
+
+        def edited(final: str | None) -> None:
+            if final is None:
+                return
+            self.set_summary(final, turns)
+            self._send_again()
+
+        self.screen.app.push_screen(SummaryEditor(text, turns), edited)
+
+    def _summary_options(self, turns: int, tokens: int) -> dict[str, object]:
+        """The chat's options, with a window that holds the turns to summarize (the
+        model reloads for it, and again for the next message, unless it fits)."""
+        options: dict[str, object] = dict(self.conversation.settings.options)
+        model = self.conversation.model
+        request = summary_request(self.conversation, turns, tokens)
+        estimate = self.shared.counter.estimate(model, request)
+        info = self.shared.catalog.info(model)
+        size = raised_num_ctx(estimate, info.context_length if info is not None else None)
+        current = options.get("num_ctx")
+        if size is not None and (not isinstance(current, int) or current < size):
+            options["num_ctx"] = size
+        return options
+
+    def set_summary(self, text: str, turns: int) -> None:
+        """``text`` stands for the first ``turns`` turns from now on ("": no summary)."""
+        model = self.conversation.model
+        self.conversation.summary = Summary(text, turns, model) if text else None
+        self._conversation_changed()
+
+    def edit_summary(self) -> None:
+        summary = self.conversation.summary
+        if summary is None:
+            self.screen.notify("This chat has no summary: compact it when it overflows.")
+            return
+
+        def edited(final: str | None) -> None:
+            if final is not None:
+                self.set_summary(final, summary.turns)
+
+        self.screen.app.push_screen(SummaryEditor(summary.text, summary.turns), edited)
+
+    def choose_left_out(self) -> None:
+        """Choose the older turns left out of requests (or put them back)."""
+        messages = self.settings.outgoing_messages()
+        estimate = self.shared.counter.estimate(self.conversation.model, messages, "")
+        self._leave_out(estimate, sending=False)
+
+    def _leave_out(self, estimate: Estimate, sending: bool) -> None:
+        window, _ = self.session.context_window()
+        messages = self.settings.outgoing_messages()
+        roles = [m.role for m in messages] + ["user"]
+        dropped = (
+            dropped_messages(roles, estimate.per_message, window, estimate.fixed) if window else []
+        )
+        counter, model = self.shared.counter, self.conversation.model
+        older = older_turns(
+            self.conversation,
+            estimate,
+            dropped if sending else [],
+            self._new_prompt_turn(),
+            lambda text: round(counter.scale(model).message(counter.count_text(text))),
+        )
+        if not older:
+            self.screen.notify("There are no older messages to leave out.")
+            return
+        left_out = {o.turn for o in older if self.conversation.turns[o.turn].left_out}
+
+        def chosen(turns: list[int] | None) -> None:
+            if turns is None:
+                return
+            for o in older:
+                self.conversation.turns[o.turn].left_out = o.turn in turns
+            self._conversation_changed()
+            if sending:
+                self._send_again()
+
+        self.screen.app.push_screen(LeaveOutDialog(older, left_out), chosen)
+
+    def _new_prompt_turn(self) -> int:
+        """The turn the prompt being sent will be (or is, when editing the last one)."""
+        turns = self.conversation.turns
+        if self.settings.editing_last_prompt:
+            last = self.conversation.last_user_turn
+            return next(n for n, turn in enumerate(turns) if turn is last)
+        return len(turns)
+
+    def _conversation_changed(self) -> None:
+        self.conversation.touch()
+        self.session.save()
+        self.screen.query_one(ChatLog).refresh_marks()
+        self.settings.recount()
