@@ -71,10 +71,16 @@ async def chat_no_truncate(client: OllamaClient, messages: list[Message]) -> Non
         pass
 
 
-async def test_the_loaded_window_applies_when_a_request_sets_none(
+async def test_a_request_without_num_ctx_reloads_the_model_at_its_default(
     client: OllamaClient, emulator: OllamaEmulator
 ) -> None:
+    """Ollama compares each request's load-time options with the loaded model's: an
+    omitted num_ctx after an explicit one is a change, so the model is loaded again at
+    its default (4,096 on 0.12) and nothing is dropped from a chat that fits that."""
     await chat(client, sized(1), num_ctx=512)
-    await chat(client, sized(9))
+    assert emulator.running[0].context_length == 512
+    stats = await chat(client, sized(9))
     kept = emulator.last_kept
-    assert kept is not None and kept.dropped > 0 and kept.tokens <= 512
+    assert kept is not None and kept.dropped == 0
+    assert emulator.running[0].context_length == 4096
+    assert stats.load_duration is not None and stats.load_duration > 10**9  # reloaded

@@ -528,3 +528,29 @@ async def test_the_request_is_shown_as_it_will_be_sent_and_copied(
         assert shown == sent  # exactly what went out
         assert shown["options"] == {"temperature": 0.3}
         assert [m["content"] for m in shown["messages"]][-1] == "next one"
+
+
+async def test_the_window_after_num_ctx_is_cleared_is_the_default_the_next_request_gets(
+    emulator: OllamaEmulator,
+) -> None:
+    """Loaded at an explicit num_ctx, the model is reloaded at its default once the
+    num_ctx is cleared: the meter says so before the next message, not the size it is
+    loaded with now."""
+    app = app_for(emulator)
+    async with app.run_test(size=(150, 50)) as pilot:
+        chat = chat_of(pilot)
+        meter = chat.query_one(ContextMeter)
+        sidebar = await open_sidebar(pilot)
+        set_field(sidebar, "num_ctx", "512")
+        await pilot.press("f3")
+        await send(pilot, "hi")
+        await wait_until(pilot, lambda: app.shared.catalog.running_context("llama3.2") == 512)
+        sidebar = await open_sidebar(pilot)
+        set_field(sidebar, "num_ctx", "")
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: "/ 4,096 tokens (server default)" in str(meter.render()))
+        assert app.shared.catalog.running_context("llama3.2") == 512  # loaded at 512 still
+        await send(pilot, "and now?")
+        assert "num_ctx" not in (emulator.chat_requests()[-1].get("options") or {})
+        await wait_until(pilot, lambda: app.shared.catalog.running_context("llama3.2") == 4096)
+        assert "/ 4,096 tokens" in str(meter.render())

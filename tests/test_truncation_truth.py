@@ -50,6 +50,8 @@ class Turn:
     dropped: bool
     warned: bool
     flagged: bool
+    marked_right: bool
+    """The turns marked unseen in the log are the ones the server dropped."""
 
     @property
     def error(self) -> float:
@@ -66,12 +68,15 @@ async def converse(
     for turn in range(offset, offset + turns):
         emulator.script(ChatReply(content=REPLIES[turn % len(REPLIES)]))
         session.conversation.add_prompt(f"({turn}) {PROMPTS[turn % len(PROMPTS)]}")
-        messages = session.conversation.request_messages()
+        request = session.conversation.request()
+        messages = [message for _, message in request]
         estimate = session.counter.estimate(session.conversation.model, messages)
         reply = session.begin_reply()
         assert session.finish(await session.stream(reply))
         kept = emulator.last_kept
         assert kept is not None and reply.stats is not None
+        sent_turns = [turn for turn, _ in request if turn is not None]
+        unseen = [n for n, t in enumerate(session.conversation.turns) if t.unseen]
         rows.append(
             Turn(
                 estimate=estimate.total,
@@ -80,17 +85,18 @@ async def converse(
                 dropped=kept.dropped > 0 or kept.cut,
                 warned=needs_warning(estimate, WINDOW),
                 flagged=reply.prompt_truncated,
+                marked_right=unseen == sent_turns[: kept.dropped],
             )
         )
     return rows
 
 
 def table(rows: list[Turn]) -> str:
-    lines = ["turn  estimate  emulator  kept  error   dropped  warned  flagged"]
+    lines = ["turn  estimate  emulator  kept  error   dropped  warned  flagged  marked"]
     for n, r in enumerate(rows, 1):
         lines.append(
             f"{n:>4}  {r.estimate:>8}  {r.counted:>8}  {r.kept:>4}  {r.error:>+6.1%}  "
-            f"{r.dropped!s:>7}  {r.warned!s:>6}  {r.flagged!s:>7}"
+            f"{r.dropped!s:>7}  {r.warned!s:>6}  {r.flagged!s:>7}  {r.marked_right!s:>6}"
         )
     return "\n".join(lines)
 
@@ -111,6 +117,7 @@ async def test_twenty_turns_at_a_small_window_are_estimated_within_five_percent(
     assert sum(r.dropped for r in rows) >= 5, "the test never reached the window"
     assert [r.warned for r in rows if r.dropped] == [True] * sum(r.dropped for r in rows)
     assert [r.flagged for r in rows] == [r.dropped for r in rows]  # none silent, none false
+    assert all(r.marked_right for r in rows), table(rows)
     misses = [(n, f"{r.error:+.1%}") for n, r in enumerate(rows[1:], 2) if abs(r.error) > 0.05]
     assert not misses, table(rows)
 

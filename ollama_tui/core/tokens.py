@@ -281,22 +281,38 @@ def probably_truncated(prompt_eval_count: int | None, window: int | None) -> boo
 
 
 def dropped_by_server(
-    roles: Sequence[str], estimate: Estimate | None, window: int | None
+    roles: Sequence[str],
+    estimate: Estimate | None,
+    window: int | None,
+    counted: int | None = None,
 ) -> list[int]:
-    """Which messages of a request Ollama dropped, by our estimate of each."""
+    """Which messages of a request Ollama dropped (the oldest first, never a system
+    message or the last one): as many as bring our estimate closest to what the
+    server ``counted`` of what it kept, or, without its count, as many as ``window``
+    needs by our estimate."""
     if window is None or estimate is None:
         return []
-    return dropped_messages(roles, estimate.per_message, window, estimate.fixed)
+    if not counted:
+        return dropped_messages(roles, estimate.per_message, window, estimate.fixed)
+    order = [index for index, role in enumerate(roles[:-1]) if role != "system"]
+    remaining, best, dropped = estimate.total, abs(estimate.total - counted), 0
+    for number, index in enumerate(order, 1):
+        remaining -= estimate.per_message[index]
+        if abs(remaining - counted) < best:
+            best, dropped = abs(remaining - counted), number
+    return order[:dropped]
 
 
-def truncation_note(roles: Sequence[str], estimate: Estimate | None, window: int | None) -> str:
-    """What Ollama left out of a request it truncated, from our estimate of each of its
-    messages: "Ollama dropped the 6 oldest messages and cut the start of your prompt"."""
+def truncation_note(
+    roles: Sequence[str], estimate: Estimate | None, window: int | None, counted: int | None
+) -> str:
+    """What Ollama left out of a request it truncated (``dropped_by_server``): "Ollama
+    dropped the 6 oldest messages and cut the start of your prompt"."""
     unknown = "Ollama counted less than was sent: it dropped part of the request"
     if window is None or estimate is None or not roles:
         return unknown
     sizes = estimate.per_message
-    dropped = dropped_by_server(roles, estimate, window)
+    dropped = dropped_by_server(roles, estimate, window, counted)
     parts = []
     if dropped:
         plural = "s" if len(dropped) > 1 else ""

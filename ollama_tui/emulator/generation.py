@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
 from ollama_tui.emulator.management import mark_running
-from ollama_tui.emulator.models import ChatReply
+from ollama_tui.emulator.models import ChatReply, FakeModel
 from ollama_tui.emulator.state import Emulated
 from ollama_tui.emulator.streams import Action, stream
 from ollama_tui.emulator.timing import (
@@ -42,7 +43,7 @@ async def generate(
     is_chat = path == "/api/chat"
     messages = body.get("messages") or []
     empty = not messages if is_chat else not body.get("prompt")
-    num_ctx = requested_num_ctx(body)
+    num_ctx = requested_num_ctx(body) or default_num_ctx(found)
     cold = needs_load(emulator, found.name, num_ctx)
     if empty:
         unload = body.get("keep_alive") == 0
@@ -71,7 +72,7 @@ async def generate(
         return await send_error(writer, 400, f"{name} does not support tools")
     if not is_chat:
         messages = [{"role": "user", "content": str(body.get("prompt", ""))}]
-    window = num_ctx or loaded_context(emulator, found.name) or DEFAULT_NUM_CTX
+    window = num_ctx
     system = str(body.get("system") or found.system)
 
     def count(counted: list[dict[str, Any]]) -> int:
@@ -126,14 +127,19 @@ def requested_num_ctx(body: dict[str, Any]) -> int | None:
     return value if isinstance(value, int) and value > 0 else None
 
 
-def loaded_context(emulator: Emulated, name: str) -> int | None:
-    return next((r.context_length for r in emulator.running if r.name == name), None)
+def default_num_ctx(model: FakeModel) -> int:
+    """The window a request that sets no num_ctx gets: the Modelfile's num_ctx, else
+    the server's default, at most the model's maximum. A model loaded with another is
+    loaded again (Ollama compares the load-time options of each request)."""
+    found = re.search(r"^num_ctx\s+(\d+)", model.parameters, re.MULTILINE)
+    default = int(found.group(1)) if found else DEFAULT_NUM_CTX
+    return min(default, model.context_length)
 
 
-def needs_load(emulator: Emulated, name: str, num_ctx: int | None) -> bool:
+def needs_load(emulator: Emulated, name: str, num_ctx: int) -> bool:
     """Not loaded, or loaded with another context length (which reloads it)."""
     loaded = next((r for r in emulator.running if r.name == name), None)
-    return loaded is None or (num_ctx is not None and num_ctx != loaded.context_length)
+    return loaded is None or num_ctx != loaded.context_length
 
 
 def reply_lines(

@@ -229,8 +229,8 @@ class ChatSession:
             self.counter.calibrate_reply(reply.model, texts, ended.stats.eval_count)
         reply.prompt_truncated = kept_less or probably_truncated(prompt_tokens, window)
         if kept_less:
-            reply.truncation = truncation_note(ended.roles, sent, window)
-            dropped = dropped_by_server(ended.roles, sent, window)
+            reply.truncation = truncation_note(ended.roles, sent, window, prompt_tokens)
+            dropped = dropped_by_server(ended.roles, sent, window, prompt_tokens)
             self.conversation.mark_unseen(t for i in dropped if (t := ended.turns[i]) is not None)
         elif reply.status is ReplyStatus.COMPLETE:
             self.conversation.mark_unseen(())
