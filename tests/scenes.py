@@ -41,6 +41,7 @@ from tests.chat_helpers import (
     wait_until,
 )
 from tests.chat_scenes import CHAT_SCENES, pin_first_tokens
+from tests.context_scenes import CONTEXT_SCENES
 from tests.test_history import sample
 
 SHOWN_PORT = 11_434
@@ -286,6 +287,7 @@ SCENES: dict[str, Scene] = {
     "disconnected": disconnected,
     "chat-80x24": chat_with_markdown_reply,
     **CHAT_SCENES,
+    **CONTEXT_SCENES,
 }
 SIZES = {"chat-80x24": (80, 24)}
 """Scenes drawn at another size than ``SIZE``."""
