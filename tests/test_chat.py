@@ -297,7 +297,7 @@ async def test_images_go_to_vision_models_only(emulator: OllamaEmulator, tmp_pat
         await wait_until(pilot, lambda: app.shared.catalog.info("llama3.2:latest") is not None)
         await pilot.press("ctrl+g")
         await pilot.press(*str(image), "enter")
-        assert [a.name for a in chat.images.images] == ["cat.png"]
+        assert [a.name for a in chat.attachments.images] == ["cat.png"]
         chat.composer.text = "what is this?"
         await pilot.press("enter")
         # Sending has been refused once it says why, and the prompt is given back.
@@ -320,20 +320,7 @@ async def test_images_go_to_vision_models_only(emulator: OllamaEmulator, tmp_pat
         assert sent["messages"] == [
             {"role": "user", "content": "what is this?", "images": [base64.b64encode(PNG).decode()]}
         ]
-        assert chat.images.images == []
-
-
-async def test_bad_image_path_is_explained(emulator: OllamaEmulator, tmp_path: Path) -> None:
-    text_file = tmp_path / "notes.txt"
-    text_file.write_text("hello")
-    app = app_for(emulator)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("ctrl+g")
-        await pilot.press(*str(text_file), "enter")
-        message = str(app.screen.query_one("#image-error", Static).render())
-        assert "not a PNG" in message
-        await pilot.press("escape")
-        assert chat_of(pilot).images.images == []
+        assert chat.attachments.images == []
 
 
 async def test_stats_line(emulator: OllamaEmulator) -> None:

@@ -198,10 +198,11 @@ def test_images_go_to_vision_models_only(emulator: OllamaEmulator, tmp_path: Pat
     ]
     blind = ask(emulator, "-m", "llama3.2:latest", "-a", str(picture), "what is this?")
     assert blind.returncode == 2 and "cannot see images" in blind.stderr
-    text = tmp_path / "notes.txt"
-    text.write_text("not a picture")
-    wrong = ask(emulator, "-m", "llava:7b", "-a", str(text), "what is this?")
-    assert wrong.returncode == 2 and "is not a PNG" in wrong.stderr
+    noise = tmp_path / "noise.dat"
+    noise.write_bytes(b"\x00\xff" * 64)
+    wrong = ask(emulator, "-m", "llava:7b", "-a", str(noise), "what is this?")
+    assert wrong.returncode == 2 and "noise.dat is a binary file" in wrong.stderr
+    assert "PNG, JPEG, GIF, WebP or BMP image" in wrong.stderr
     assert len(emulator.chat_requests()) == 1
 
 

@@ -23,11 +23,17 @@ from ollama_tui.cli.common import client_for
 from ollama_tui.cli.exits import FAILED, INTERRUPTED, USAGE, UsageError
 from ollama_tui.cli.reopen import reopened
 from ollama_tui.core import paths
+from ollama_tui.core.attachments import load_file
 from ollama_tui.core.config import Config
-from ollama_tui.core.conversation import Attachment, Conversation, Reply
+from ollama_tui.core.conversation import (
+    Attachment,
+    Conversation,
+    FileAttachment,
+    Reply,
+    with_files,
+)
 from ollama_tui.core.files import read_text
 from ollama_tui.core.history.store import HistoryStore
-from ollama_tui.core.images import load_image
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.options import (
@@ -80,7 +86,14 @@ def add_parser(commands: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     ask.add_argument("--keep-alive", metavar="DURATION", help="e.g. 5m, 1h, -1, 0")
     ask.add_argument("--num-ctx", metavar="N", help="context length (same as -o num_ctx=N)")
-    ask.add_argument("-a", "--attach", action="append", default=[], metavar="FILE", help="an image")
+    ask.add_argument(
+        "-a",
+        "--attach",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a text, code or PDF file (sent in a fenced block), or an image",
+    )
     ask.add_argument("-v", "--verbose", action="store_true", help="figures on stderr")
     kept = ask.add_mutually_exclusive_group()
     kept.add_argument("--save", action="store_true", help="save it as a new conversation")
@@ -148,11 +161,20 @@ def parse_extras(args: argparse.Namespace) -> dict[str, Any]:
     return extras
 
 
-def attached(path: str) -> Attachment:
-    try:
-        return load_image(path)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
+def attached(paths: list[str]) -> tuple[list[Attachment], list[FileAttachment]]:
+    """The images and the text files (code, a PDF's text) given with ``-a``."""
+    images: list[Attachment] = []
+    files: list[FileAttachment] = []
+    for path in paths:
+        try:
+            found = load_file(path)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        if isinstance(found, FileAttachment):
+            files.append(found)
+        else:
+            images.append(found)
+    return images, files
 
 
 async def ask(args: argparse.Namespace, config: Config, out: IO[str], err: IO[str]) -> int:
@@ -164,7 +186,7 @@ async def ask(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
         num_ctx = [f"num_ctx={args.num_ctx}"] if args.num_ctx is not None else []
         options = parse_options([*args.options, *num_ctx])
         extras = parse_extras(args)
-        images = [attached(path) for path in args.attach]
+        attachments = attached(args.attach)
         try:
             earlier = reopened(store, args.continue_last, args.cid)
         except SystemExit as error:
@@ -185,7 +207,7 @@ async def ask(args: argparse.Namespace, config: Config, out: IO[str], err: IO[st
     client = client_for(config)
     saver = ConversationSaver(store, lambda _: None)
     try:
-        return await _ask(args, config, client, saver, printer, prompt, images, conversation)
+        return await _ask(args, config, client, saver, printer, prompt, attachments, conversation)
     finally:
         await saver.close()
         await client.aclose()
@@ -198,10 +220,11 @@ async def _ask(
     saver: ConversationSaver,
     printer: Printer,
     prompt: str,
-    images: list[Attachment],
+    attachments: tuple[list[Attachment], list[FileAttachment]],
     conversation: Conversation,
 ) -> int:
     model = conversation.model
+    images, files = attachments
     catalog = ModelCatalog(client)
     capabilities: frozenset[str] | None = None
     if args.think is not None or images:
@@ -238,13 +261,13 @@ async def _ask(
             "use --save to start a new one.\n"
         )
         return FAILED
-    conversation.add_prompt(prompt, images)
+    conversation.add_prompt(prompt, images, files)
     reply = session.begin_reply()
     printer.event("start", model=model, host=config.host)
     shown = _show_arrivals(session, printer)
     try:
         if args.raw:
-            ended = await _raw(session, reply, prompt, shown)
+            ended = await _raw(session, reply, with_files(prompt, files), shown)
         else:
             ended = await session.stream(reply, shown)
     except asyncio.CancelledError:

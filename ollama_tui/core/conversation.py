@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,6 +45,19 @@ class Attachment:
 
 
 @dataclass
+class FileAttachment:
+    """A text file (code, notes, a PDF's text) sent with a prompt: its text goes into
+    the message, in a fenced block under its name."""
+
+    name: str
+    text: str
+    size: int
+    """The file's size in bytes, as it was read."""
+    kind: str = "text"
+    """"text", or "pdf" for text taken out of a PDF."""
+
+
+@dataclass
 class Reply:
     """One version of an assistant reply."""
 
@@ -70,6 +84,7 @@ class UserTurn:
     content: str
     images: list[Attachment] = field(default_factory=list)
     model: str = ""
+    files: list[FileAttachment] = field(default_factory=list)
     created_at: datetime = field(default_factory=now)
     earlier_versions: list[str] = field(default_factory=list)
     """Texts this prompt had before it was edited and resent."""
@@ -116,6 +131,43 @@ class AssistantTurn:
 
 Turn = UserTurn | AssistantTurn
 
+
+def with_files(text: str, files: list[FileAttachment]) -> str:
+    """A prompt as the model reads it: each attached file in a fenced block under its
+    name (a fence longer than any backtick run in the file), then the prompt."""
+    blocks = []
+    for attached in files:
+        longest = max((len(run) for run in re.findall(r"`+", attached.text)), default=0)
+        fence = "`" * max(3, longest + 1)
+        language = LANGUAGES.get(attached.name.rsplit(".", 1)[-1].lower(), "")
+        source = " (text taken from a PDF)" if attached.kind == "pdf" else ""
+        blocks.append(f"File {attached.name}{source}:\n{fence}{language}\n{attached.text}\n{fence}")
+    return "\n\n".join([*blocks, text]) if blocks else text
+
+
+LANGUAGES = {
+    "py": "python",
+    "js": "javascript",
+    "ts": "typescript",
+    "rs": "rust",
+    "go": "go",
+    "c": "c",
+    "h": "c",
+    "cpp": "cpp",
+    "java": "java",
+    "rb": "ruby",
+    "sh": "bash",
+    "md": "markdown",
+    "json": "json",
+    "toml": "toml",
+    "yaml": "yaml",
+    "yml": "yaml",
+    "html": "html",
+    "css": "css",
+    "sql": "sql",
+}
+"""Fence languages by file extension, for the model's sake (and highlighting)."""
+
 SUMMARY_INTRO = "A summary of the earlier part of this conversation:"
 
 
@@ -144,8 +196,13 @@ class Conversation:
     def touch(self) -> None:
         self.updated_at = now()
 
-    def add_prompt(self, text: str, images: list[Attachment] | None = None) -> UserTurn:
-        turn = UserTurn(text, list(images or []), self.model)
+    def add_prompt(
+        self,
+        text: str,
+        images: list[Attachment] | None = None,
+        files: list[FileAttachment] | None = None,
+    ) -> UserTurn:
+        turn = UserTurn(text, list(images or []), self.model, list(files or []))
         self.turns.append(turn)
         if not self.title:
             self.title = sanitize_line(text, 80)
@@ -227,7 +284,8 @@ class Conversation:
                 continue
             if isinstance(turn, UserTurn):
                 images = tuple(image.data for image in turn.images)
-                sent.append((index, Message("user", turn.content, images=images)))
+                content = with_files(turn.content, turn.files)
+                sent.append((index, Message("user", content, images=images)))
             elif turn.reply.status is not ReplyStatus.STREAMING and turn.reply.content:
                 sent.append((index, Message("assistant", turn.reply.content)))
         return sent

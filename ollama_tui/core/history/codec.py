@@ -13,7 +13,8 @@ A file's layout (TOML shown; JSON has the same keys):
                                   # requests), model, created: from compacting
     [[messages]]                  # role, content, created, model, left_out (not
                                   # sent), unseen (dropped by Ollama); user: images,
-                                  # earlier_versions; assistant: thinking, status,
+                                  # files (name, size, kind, text), earlier_versions;
+                                  # assistant: thinking, status,
                                   # error, stats, first_token_s, prompt_truncated,
                                   # truncation, prompt_version (which text of an
                                   # edited prompt it answers), other_versions and
@@ -37,6 +38,7 @@ from ollama_tui.core.conversation import (
     AssistantTurn,
     Attachment,
     Conversation,
+    FileAttachment,
     Reply,
     ReplyStatus,
     Summary,
@@ -104,6 +106,10 @@ def _turn_data(turn: Turn) -> dict[str, Any]:
         }
         if turn.images:
             data["images"] = [{"name": image.name, "data": image.data} for image in turn.images]
+        if turn.files:
+            data["files"] = [
+                {"name": f.name, "size": f.size, "kind": f.kind, "text": f.text} for f in turn.files
+            ]
         if turn.earlier_versions:
             data["earlier_versions"] = list(turn.earlier_versions)
         return {**data, **_marks(turn)}
@@ -207,6 +213,16 @@ def _summary(top: dict[str, Any], turns: int) -> Summary | None:
     )
 
 
+def _file(data: dict[str, Any], where: str) -> FileAttachment:
+    size = data.get("size", 0)
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise UnreadableConversation(f"a file of {where} has a bad size")
+    kind = _text(data, "kind", "text")
+    if kind not in ("text", "pdf"):
+        raise UnreadableConversation(f"a file of {where} is of an unknown kind")
+    return FileAttachment(_text(data, "name"), _text(data, "text"), size, kind)
+
+
 def _flag(data: dict[str, Any], key: str, where: str) -> bool:
     value = data.get(key, False)
     if not isinstance(value, bool):
@@ -227,6 +243,7 @@ def _turn(data: dict[str, Any], number: int) -> Turn:
             Attachment(_text(image, "name"), _text(image, "data"))
             for image in (_table(item, f"an image of {where}") for item in _list(data, "images"))
         ]
+        files = [_file(_table(item, f"a file of {where}"), where) for item in _list(data, "files")]
         earlier = _list(data, "earlier_versions")
         if not all(isinstance(text, str) for text in earlier):
             raise UnreadableConversation(f"{where} has an earlier version that is not text")
@@ -236,6 +253,7 @@ def _turn(data: dict[str, Any], number: int) -> Turn:
             model=_text(data, "model", ""),
             created_at=_time(data, "created"),
             earlier_versions=list(earlier),
+            files=files,
             left_out=_flag(data, "left_out", where),
             unseen=_flag(data, "unseen", where),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from ollama_tui.core.conversation import AssistantTurn, Conversation, ReplyStatus
+from ollama_tui.core.conversation import AssistantTurn, Conversation, ReplyStatus, with_files
 from ollama_tui.core.history.codec import encode, to_data
 from ollama_tui.core.history.store import SHORT_ID, HistoryStore
 from ollama_tui.core.sanitize import sanitize
@@ -37,7 +37,7 @@ def to_markdown(conversation: Conversation) -> str:
                 lines += ["<details><summary>Thinking</summary>", "", quoted, "", "</details>", ""]
             lines.append(reply.content)
         else:
-            lines += ["", "## You", "", turn.content]
+            lines += ["", "## You", "", with_files(turn.content, turn.files)]
             lines += [f"[image: {image.name}]" for image in turn.images]
     # Read with cat or a pager: nothing in it may act on the terminal.
     return sanitize("\n".join(lines) + "\n")

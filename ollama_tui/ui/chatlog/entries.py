@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ollama_tui.core.conversation import AssistantTurn, ReplyStatus, Turn, UserTurn
-from ollama_tui.core.formatting import stats_line
+from ollama_tui.core.formatting import human_size, stats_line
 from ollama_tui.core.markdown_bounds import BlockBounds
 from ollama_tui.core.sanitize import sanitize, sanitize_line
 from ollama_tui.ui.chatlog.look import Look
@@ -74,11 +74,11 @@ class PromptEntry:
         return self.shown
 
     def estimate(self, width: int) -> int:
-        images = bool(self.turn.images)
-        return 1 + bool(self.mark) + estimate_height(self.shown, width - GUTTER) + images
+        chips = bool(self.turn.images or self.turn.files)
+        return 1 + bool(self.mark) + estimate_height(self.shown, width - GUTTER) + chips
 
     def lines(self, width: int, look: Look) -> Sequence[ChatLine]:
-        key = (width, look, self.shown, len(self.turn.images), self.mark)
+        key = (width, look, self.shown, len(self.turn.images), len(self.turn.files), self.mark)
         if key != self._key:
             self._key = key
             self.first_changed = 0
@@ -87,11 +87,13 @@ class PromptEntry:
                 *mark_lines(self.mark, width - GUTTER, look),
                 *plain_lines(sanitize(self.shown), width - GUTTER, look.prompt_text),
             ]
-            if self.turn.images:
-                chips = "  ".join(
-                    f"[image: {sanitize_line(image.name, 40)}]" for image in self.turn.images
-                )
-                lines += plain_lines(chips, width - GUTTER, look.chips)
+            chips = [f"[image: {sanitize_line(image.name, 40)}]" for image in self.turn.images]
+            chips += [
+                f"[{f.kind}: {sanitize_line(f.name, 40)} · {human_size(f.size)}]"
+                for f in self.turn.files
+            ]
+            if chips:
+                lines += plain_lines("  ".join(chips), width - GUTTER, look.chips)
             self._lines = lines
         return self._lines
 

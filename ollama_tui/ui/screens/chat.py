@@ -21,7 +21,7 @@ from ollama_tui.ui.chatlog.messages import MessageChosen, MessageModeLeft, Reply
 from ollama_tui.ui.chatlog.view import ChatLog
 from ollama_tui.ui.context import Shared
 from ollama_tui.ui.messages import OpenPull
-from ollama_tui.ui.screens.chat_attachments import PendingImages
+from ollama_tui.ui.screens.chat_attachments import PendingAttachments
 from ollama_tui.ui.screens.chat_editing import LastPromptEditing
 from ollama_tui.ui.screens.chat_messages import MessageActions
 from ollama_tui.ui.screens.chat_model import ModelChoice, ModelChosen, ModelMissing
@@ -67,7 +67,8 @@ class ChatScreen(Screen[None]):
         )
         self.ownership = Ownership(self, self.session)
         self.model = ModelChoice(self, shared, self.session)
-        self.images = PendingImages(self, self.session)
+        self.attachments = PendingAttachments(self, self.session, self.settings.recount)
+        self.settings.attached_files = lambda: self.attachments.files
         self._sending = False
         self._num_ctx_asked: object = None
         """The num_ctx set when /api/ps was last asked (a change asks again)."""
@@ -270,7 +271,7 @@ class ChatScreen(Screen[None]):
                 severity="warning",
             )
             return False
-        if not text.strip() and not self.images.images:
+        if not text.strip() and not self.attachments:
             self.welcome.close_first_run(typed=False)
             return True
         # Typed in one burst, a prompt can be sent before its keys' changes are seen.
@@ -283,14 +284,14 @@ class ChatScreen(Screen[None]):
             return False
         if not await self.overflow.ready_to_send(text):
             return False
-        if not self.images.can_go():
+        if not self.attachments.can_go():
             return False
         self.composer.recall.append(text)
         if self.editing.active:
             self.conversation.edit_last_prompt(text)
             self.editing.leave(sent=True)
         else:
-            turn = self.conversation.add_prompt(text, self.images.take())
+            turn = self.conversation.add_prompt(text, *self.attachments.take())
             self.show_welcome(False)
             self.chat_log.add_prompt(turn)
         self.session.save()
@@ -398,7 +399,7 @@ class ChatScreen(Screen[None]):
         self.shared.counter.forget()
         self.settings.load_sidebar()
         self.editing.leave()
-        self.images.add(None)
+        self.attachments.add(None)
         self.settings.recount()
         self.refresh_status()
         self.show_turns()
@@ -413,11 +414,11 @@ class ChatScreen(Screen[None]):
         if conversation is None:
             return False
         # What the user was about to send stays: the draft, images, an edit under way.
-        draft, images = self.composer.text, self.images.images
+        draft, attached = self.composer.text, self.attachments.take()
         editing, before_editing = self.editing.active, self.editing.draft_before
         await self.show_conversation(conversation)
         self.composer.text = draft
-        self.images.keep(images)
+        self.attachments.keep(attached)
         if editing:
             self.editing.resume(before_editing)
         self.notify("The other ollama-tui let this conversation go: it is yours again.")
@@ -449,8 +450,8 @@ class ChatScreen(Screen[None]):
     def action_show_request(self) -> None:
         """What the next send would carry, for the draft as it stands."""
         # An image's base64 (megabytes) stands in as its name and size.
-        images = [f"<{i.name}: {len(i.data):,} base64 characters>" for i in self.images.images]
-        body = self.session.next_request(self.composer.text, images)
+        images = [f"<{i.name}: {len(i.data):,} base64 characters>" for i in self.attachments.images]
+        body = self.session.next_request(self.settings.draft(self.composer.text), images)
 
         def chosen(text: str | None) -> None:
             if text:
@@ -467,8 +468,8 @@ class ChatScreen(Screen[None]):
         if not self.busy():
             self.overflow.edit_summary()
 
-    def action_attach_image(self) -> None:
-        self.images.ask()
+    def action_attach_file(self) -> None:
+        self.attachments.ask()
 
     # -- settings ---------------------------------------------------------------------------
 

@@ -1,33 +1,48 @@
-"""Images waiting to go with the next prompt, and the bar that lists them."""
+"""Files waiting to go with the next prompt (images for vision models, text and code,
+a PDF's text), and the bar that lists them with what each costs of the window."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.screen import Screen
 
-from ollama_tui.core.conversation import Attachment
+from ollama_tui.core.conversation import Attachment, FileAttachment, with_files
+from ollama_tui.core.formatting import human_size
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.services.chat_session import ChatSession
-from ollama_tui.ui.screens.dialogs import ImagePrompt
+from ollama_tui.ui.screens.dialogs import AttachPrompt
 from ollama_tui.ui.widgets.plain import Plain
 
 
-class PendingImages:
-    def __init__(self, screen: Screen[None], session: ChatSession) -> None:
+class PendingAttachments:
+    def __init__(
+        self, screen: Screen[None], session: ChatSession, changed: Callable[[], object]
+    ) -> None:
         self.screen = screen
         self.session = session
+        self.changed = changed
+        """Called when the files change (the meter counts them)."""
         self.images: list[Attachment] = []
+        self.files: list[FileAttachment] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.images or self.files)
 
     def ask(self) -> None:
-        def chosen(result: Attachment | bool | None) -> None:
+        def chosen(result: Attachment | FileAttachment | bool | None) -> None:
             if result is not False:
-                self.add(result if isinstance(result, Attachment) else None)
+                self.add(result if isinstance(result, Attachment | FileAttachment) else None)
 
-        self.screen.app.push_screen(ImagePrompt(), chosen)
+        self.screen.app.push_screen(AttachPrompt(), chosen)
 
-    def add(self, attachment: Attachment | None) -> None:
-        """Add an image to the next prompt; None removes them all."""
+    def add(self, attachment: Attachment | FileAttachment | None) -> None:
+        """Add a file to the next prompt; None removes them all."""
         if attachment is None:
-            self.images = []
+            self.images, self.files = [], []
+        elif isinstance(attachment, FileAttachment):
+            if self._fits(attachment):
+                self.files.append(attachment)
         else:
             self.images.append(attachment)
             capabilities = self.session.capabilities()
@@ -39,23 +54,45 @@ class PendingImages:
                 )
         self.show()
 
-    def take(self) -> list[Attachment]:
-        """The images, for the prompt being sent; none wait after."""
-        images, self.images = self.images, []
-        self.show()
-        return images
+    def tokens(self, attached: FileAttachment) -> int:
+        """What ``attached`` adds to the request, by the meter's scale for the model."""
+        counter = self.session.counter
+        scale = counter.scale(self.session.conversation.model)
+        return round(scale.per_token * counter.count_text(with_files("", [attached])))
 
-    def keep(self, images: list[Attachment]) -> None:
-        self.images = images
+    def _fits(self, attached: FileAttachment) -> bool:
+        """A file that alone fills the window is refused, with the numbers."""
+        window, note = self.session.context_window()
+        tokens = self.tokens(attached)
+        if window is None or tokens < window:
+            return True
+        self.screen.notify(
+            f"{sanitize_line(attached.name, 60)} is about {tokens:,} tokens, more than the "
+            f"{window:,}-token window{note}: raise num_ctx (F3) or attach a part of it.",
+            title="Not attached",
+            severity="error",
+            timeout=10,
+        )
+        return False
+
+    def take(self) -> tuple[list[Attachment], list[FileAttachment]]:
+        """The files, for the prompt being sent; none wait after."""
+        taken = self.images, self.files
+        self.images, self.files = [], []
+        self.show()
+        return taken
+
+    def keep(self, taken: tuple[list[Attachment], list[FileAttachment]]) -> None:
+        self.images, self.files = taken
         self.show()
 
     def can_go(self) -> bool:
-        """None wait, or the model can see them; otherwise the user is told why not."""
+        """No images wait, or the model can see them; otherwise the user is told why not."""
         if not self.images or "vision" in (self.session.capabilities() or ()):
             return True
         self.screen.notify(
             f"{sanitize_line(self.session.conversation.model, 60)} cannot see images. Choose a "
-            "vision model (Ctrl+O), or remove the images (Ctrl+G, then an empty path).",
+            "vision model (Ctrl+O), or remove the attachments (Ctrl+G, then an empty path).",
             severity="error",
             timeout=8,
         )
@@ -63,6 +100,12 @@ class PendingImages:
 
     def show(self) -> None:
         bar = self.screen.query_one("#attachments", Plain)
-        names = [f"[image: {sanitize_line(a.name, 40)}]" for a in self.images]
-        bar.update("  ".join(names) + ("   (Ctrl+G, empty path: remove)" if names else ""))
-        bar.display = bool(names)
+        chips = [f"[image: {sanitize_line(a.name, 40)}]" for a in self.images]
+        chips += [
+            f"[{f.kind}: {sanitize_line(f.name, 40)} · {human_size(f.size)} · "
+            f"~{self.tokens(f):,} tokens]"
+            for f in self.files
+        ]
+        bar.update("  ".join(chips) + ("   (Ctrl+G, empty path: remove)" if chips else ""))
+        bar.display = bool(chips)
+        self.changed()

@@ -57,7 +57,8 @@ class OverflowGuard:
         """False (and the dialog opens) when the request would overflow the window."""
         messages = self.settings.outgoing_messages()
         model = self.conversation.model
-        estimate = await asyncio.to_thread(self.shared.counter.estimate, model, messages, text)
+        draft = self.settings.draft(text)
+        estimate = await asyncio.to_thread(self.shared.counter.estimate, model, messages, draft)
         window, _ = self.session.context_window()
         if window is None or not needs_warning(estimate, window) or self._accepted_for == text:
             return True

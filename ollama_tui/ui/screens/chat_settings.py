@@ -14,7 +14,7 @@ from textual.widgets import TextArea
 from textual.worker import Worker
 
 from ollama_tui.core import paths
-from ollama_tui.core.conversation import AssistantTurn
+from ollama_tui.core.conversation import AssistantTurn, FileAttachment, with_files
 from ollama_tui.core.ollama.types import Message as ApiMessage
 from ollama_tui.core.presets import (
     Preset,
@@ -63,6 +63,8 @@ class ChatSettingsPanel:
         self.estimate: Estimate | None = None
         self.editing_last_prompt = False
         """The composer holds the last prompt, to be resent in its place."""
+        self.attached_files: Callable[[], list[FileAttachment]] = list
+        """The files waiting to go with the draft (counted with it)."""
         self._save_timer: Timer | None = None
 
     @property
@@ -215,9 +217,13 @@ class ChatSettingsPanel:
             self.shared.counter.estimate,
             self.session.conversation.model,
             self.outgoing_messages(),
-            self.composer.text,
+            self.draft(self.composer.text),
         )
         self.screen.post_message(Counted(estimate))
+
+    def draft(self, text: str) -> str:
+        """The next prompt as the model will read it: with the files waiting to go."""
+        return with_files(text, self.attached_files())
 
     def counted(self, estimate: Estimate) -> None:
         self.estimate = estimate

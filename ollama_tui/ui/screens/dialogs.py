@@ -1,18 +1,20 @@
-"""Small modal dialogs: copy a reply or a code block, attach an image."""
+"""Small modal dialogs: copy a reply or a code block, attach a file."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Input, OptionList
+from textual.widgets import DirectoryTree, Input, OptionList
 from textual.widgets.option_list import Option
 
+from ollama_tui.core.attachments import load_file
 from ollama_tui.core.code_blocks import code_blocks
-from ollama_tui.core.conversation import Attachment
-from ollama_tui.core.images import IMAGE_FORMATS, load_image
+from ollama_tui.core.conversation import Attachment, FileAttachment
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.widgets.plain import Plain, plain_line
@@ -53,20 +55,24 @@ class CopyPicker(ModalScreen[str | None]):
         self.action_choose(int(event.option.id or 0))
 
 
-class ImagePrompt(ModalScreen[Attachment | None | bool]):
-    """Ask for an image path. Dismisses with the image, None to remove all, False to cancel."""
+class AttachPrompt(ModalScreen[Attachment | FileAttachment | None | bool]):
+    """Choose a file to attach: type its path, or pick it in the tree of the current
+    folder. Dismisses with the file, None to remove all, False to cancel."""
 
     ACTION_SCOPE = "dialog"
     BINDINGS = bindings("dialog")
+    AUTO_FOCUS = "#attach-path"
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Plain("Attach an image (vision models)", classes="dialog-title")
-            yield Input(placeholder=f"Path to {IMAGE_FORMATS} file", id="image-path")
+        with Vertical(classes="dialog attach-dialog"):
+            yield Plain("Attach a file", classes="dialog-title")
+            yield Input(placeholder="Path to a text, code, PDF or image file", id="attach-path")
+            yield DirectoryTree(Path.cwd(), id="attach-tree")
             yield Plain(
-                "Enter attaches · an empty path removes the attached images · Esc cancels",
+                "Enter attaches the path, or the file chosen in the tree (Tab, ↑↓, Enter) · "
+                "an empty path removes the attachments · Esc cancels",
                 classes="dialog-hint",
-                id="image-error",
+                id="attach-error",
             )
 
     def action_cancel(self) -> None:
@@ -77,10 +83,17 @@ class ImagePrompt(ModalScreen[Attachment | None | bool]):
         if not event.value.strip():
             self.dismiss(None)
             return
+        self.attach(event.value)
+
+    @on(DirectoryTree.FileSelected)
+    def picked(self, event: DirectoryTree.FileSelected) -> None:
+        self.attach(str(event.path))
+
+    def attach(self, path: str) -> None:
         try:
-            attachment = load_image(event.value)
+            attachment = load_file(path)
         except (ValueError, OSError) as error:
-            message = self.query_one("#image-error", Plain)
+            message = self.query_one("#attach-error", Plain)
             message.update(sanitize_line(str(error), 200))
             message.add_class("-error")
             return

@@ -1,0 +1,215 @@
+"""Files attached to a prompt (Ctrl+G, or ``ask -a``): text and code go in a fenced
+block under their name, a PDF's text with the ``pdf`` extra; binary files and files
+that alone fill the window are refused with the reason. Each is counted in the meter
+before sending, shown as a chip, and kept with the conversation."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DirectoryTree, Static
+
+from ollama_tui.core import paths
+from ollama_tui.core.attachments import NotAttachable, load_file
+from ollama_tui.core.conversation import FileAttachment, UserTurn
+from ollama_tui.core.history.export import to_markdown
+from ollama_tui.core.history.store import HistoryStore
+from ollama_tui.emulator import OllamaEmulator
+from ollama_tui.ui.screens.dialogs import AttachPrompt
+from tests.chat_helpers import (
+    app_for,
+    chat_of,
+    log_lines,
+    meter_settled,
+    notices,
+    reply_settled,
+    wait_until,
+)
+from tests.test_cli_ask import ask
+
+CODE = 'def count(path):\n    """Words in a file."""\n    return len(open(path).read().split())\n'
+
+
+def minimal_pdf(text: str) -> bytes:
+    """A one-page PDF showing ``text`` (written by hand: no PDF writer is needed)."""
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+async def attach(pilot: Pilot[None], path: Path) -> None:
+    """Ctrl+G, the path typed (relative to the current folder, which the tests set to
+    the file's: a key press is a screen update), Enter."""
+    await pilot.press("ctrl+g")
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, AttachPrompt))
+    await pilot.press(*str(path.relative_to(Path.cwd())), "enter")
+
+
+@pytest.fixture(autouse=True)
+def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+def attach_error(pilot: Pilot[None]) -> str:
+    return str(pilot.app.screen.query_one("#attach-error", Static).render())
+
+
+async def test_a_code_file_is_counted_shown_sent_in_a_fence_and_kept(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    source = tmp_path / "count.py"
+    source.write_text(CODE)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await meter_settled(pilot)
+        before = chat.settings.estimate
+        assert before is not None
+        await attach(pilot, source)
+        await wait_until(pilot, lambda: bool(chat.attachments.files))
+        bar = str(chat.query_one("#attachments", Static).render())
+        tokens = chat.attachments.tokens(chat.attachments.files[0])
+        assert f"[text: count.py · {len(CODE)} B · ~{tokens} tokens]" in bar
+        # The meter counts it before anything is sent.
+        await wait_until(
+            pilot,
+            lambda: (
+                chat.settings.estimate is not None
+                and chat.settings.estimate.total >= before.total + tokens
+            ),
+        )
+        chat.composer.text = "What does it do?"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 1)
+        await reply_settled(pilot)
+        sent = emulator.chat_requests()[0]["messages"][-1]["content"]
+        assert sent == f"File count.py:\n```python\n{CODE}\n```\n\nWhat does it do?"
+        assert any("[text: count.py" in line for line in log_lines(chat.chat_log))
+        assert not chat.attachments.files  # gone with the prompt
+        await chat.session.saver.close()
+        saved, _ = HistoryStore(paths.conversations_dir()).load(chat.conversation.id)
+        prompt = saved.turns[0]
+        assert isinstance(prompt, UserTurn)
+        assert prompt.files == [FileAttachment("count.py", CODE, len(CODE))]
+        assert prompt.content == "What does it do?"
+        assert "File count.py:\n```python\n" in to_markdown(saved)  # and in an export
+
+
+async def test_a_file_picked_in_the_tree_is_attached(
+    emulator: OllamaEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "notes.md").write_text("# Notes\nApples in autumn.\n")
+    monkeypatch.chdir(project)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: isinstance(app.screen, AttachPrompt))
+        tree = app.screen.query_one(DirectoryTree)
+        await wait_until(pilot, lambda: tree.cursor_node is not None and tree.last_line >= 1)
+        await pilot.press("tab", "down", "enter")
+        await wait_until(pilot, lambda: bool(chat.attachments.files))
+        assert chat.attachments.files[0].name == "notes.md"
+
+
+async def test_a_pdf_s_text_is_attached_with_the_extra(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    pdf = tmp_path / "orchards.pdf"
+    pdf.write_bytes(minimal_pdf("Orchards of Normandy"))
+    attached = load_file(str(pdf))
+    assert isinstance(attached, FileAttachment) and attached.kind == "pdf"
+    assert attached.text == "Orchards of Normandy"
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await attach(pilot, pdf)
+        await wait_until(pilot, lambda: bool(chat.attachments.files))
+        assert "[pdf: orchards.pdf" in str(chat.query_one("#attachments", Static).render())
+        chat.composer.text = "Summarize it"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 1)
+        sent = emulator.chat_requests()[0]["messages"][-1]["content"]
+        assert sent.startswith("File orchards.pdf (text taken from a PDF):\n```\nOrchards")
+
+
+async def test_without_the_extra_a_pdf_is_refused_naming_it(
+    emulator: OllamaEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pdf = tmp_path / "orchards.pdf"
+    pdf.write_bytes(minimal_pdf("Orchards"))
+    monkeypatch.setitem(sys.modules, "pypdf", None)  # as if it were not installed
+    with pytest.raises(NotAttachable, match=r"pip install 'ollama-tui\[pdf\]'"):
+        load_file(str(pdf))
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await attach(pilot, pdf)
+        await wait_until(pilot, lambda: "pdf extra" in attach_error(pilot))
+        await pilot.press("escape")
+        assert not chat_of(pilot).attachments
+
+
+async def test_a_binary_file_is_refused_with_the_reason(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    binary = tmp_path / "model.bin"
+    binary.write_bytes(bytes(range(256)) * 4)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await attach(pilot, binary)
+        await wait_until(pilot, lambda: "binary file" in attach_error(pilot))
+        await pilot.press("escape")
+        assert not chat_of(pilot).attachments
+
+
+async def test_a_file_that_alone_fills_the_window_is_refused_with_the_numbers(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("The apples of Normandy are many and sweet. " * 200)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        chat.conversation.settings.options["num_ctx"] = 1024
+        await attach(pilot, big)
+        await wait_until(pilot, lambda: any(n.title == "Not attached" for n in notices(app)))
+        note = next(n.message for n in notices(app) if n.title == "Not attached")
+        assert "big.txt is about" in note and "more than the 1,024-token window" in note
+        assert not chat.attachments
+
+
+def test_ask_attaches_text_files_too(emulator: OllamaEmulator, tmp_path: Path) -> None:
+    source = tmp_path / "count.py"
+    source.write_text(CODE)
+    binary = tmp_path / "blob.bin"
+    binary.write_bytes(b"\x00\x01\x02")
+    done = ask(emulator, "-m", "llama3.2:latest", "-a", str(source), "Explain")
+    assert done.returncode == 0, done.stderr
+    sent = emulator.chat_requests()[-1]["messages"][-1]["content"]
+    assert sent == f"File count.py:\n```python\n{CODE}\n```\n\nExplain"
+    refused = ask(emulator, "-m", "llama3.2:latest", "-a", str(binary), "Explain")
+    assert refused.returncode == 2 and "blob.bin is a binary file" in refused.stderr
+    assert json.dumps(emulator.chat_requests()[-1]).count("blob.bin") == 0
