@@ -519,6 +519,10 @@ async def test_the_request_is_shown_as_it_will_be_sent_and_copied(
         await run_from_palette(pilot, "Show the request")
         await wait_until(pilot, lambda: isinstance(app.screen, RequestView))
         shown = json.loads(app.screen.query_one("#request-json", TextArea).text)
+        # Below it, the prompt the server renders (Ollama 0.11.5 and later).
+        prompt = app.screen.query_one("#request-prompt", TextArea)
+        await wait_until(pilot, lambda: "<|start|>user\nnext one<|end|>" in prompt.text)
+        assert prompt.text.startswith("<|begin|><|start|>user\nfirst question<|end|>")
         await pilot.press("ctrl+l")
         await wait_until(pilot, lambda: not isinstance(app.screen, RequestView))
         assert json.loads(app.clipboard) == shown

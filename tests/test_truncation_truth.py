@@ -174,3 +174,42 @@ async def test_a_prompt_cut_by_the_server_is_said_to_be_and_kept_in_the_history(
     await session.saver.close()
     saved, _ = store.load(session.conversation.id)
     assert saved.turns[-1].reply.truncation == reply.truncation  # type: ignore[union-attr]
+
+
+async def test_the_first_turn_is_estimated_from_the_rendered_template(
+    emulator: OllamaEmulator, client: OllamaClient, tmp_path: Path
+) -> None:
+    """Before any reply, the server renders two probe chats (``_debug_render_only``):
+    the template's parts are counted (here a default system prompt, as Llama 3.2's
+    template has), so a first request is estimated better than by the general prior."""
+    model = emulator.model("llama3.2:latest")
+    assert model is not None
+    model.system = "Cutting Knowledge Date: December 2023. You are a helpful assistant."
+    session, _ = session_for(client, HistoryStore(tmp_path / "history"))
+    session.server_version = "0.12.6"
+    session.conversation.settings.options = {"num_ctx": WINDOW}
+    session.conversation.add_prompt(f"Question about the mill. {PARAGRAPH}")
+    messages = session.conversation.request_messages()
+    counted = count_prompt([m.to_json() for m in messages], model.system)
+    general = session.counter.estimate("llama3.2:latest", messages).total
+    await session.learn_template()
+    rendered = [r.json for r in emulator.requests_to("/api/chat")]
+    assert [r["_debug_render_only"] for r in rendered] == [True, True]
+    assert all(r["options"] == {"num_ctx": WINDOW} for r in rendered)  # as the chat loads it
+    assert emulator.chat_requests() == []  # nothing was answered
+    informed = session.counter.estimate("llama3.2:latest", messages).total
+    print(f"general {general}, from the template {informed}, emulator {counted}")
+    assert abs(general - counted) / counted > 0.15
+    assert abs(informed - counted) / counted <= 0.10  # the scale comes with the first reply
+
+
+async def test_a_server_that_cannot_only_render_is_not_asked_to(
+    emulator: OllamaEmulator, client: OllamaClient, tmp_path: Path
+) -> None:
+    """Before 0.11.5 a render-only request would be answered as a chat: never sent."""
+    session, _ = session_for(client, HistoryStore(tmp_path / "history"))
+    session.server_version = "0.11.4"
+    session.conversation.add_prompt("Hello there")
+    await session.learn_template()
+    assert emulator.requests_to("/api/chat") == []
+    assert session.counter.needs_template("llama3.2:latest")

@@ -21,7 +21,8 @@ scale: with few requests, a short one mostly moves ``fixed``, a long one ``per_t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 KEPT_SAMPLES = 24
@@ -68,6 +69,28 @@ PRIOR_WIDTH = (2.0, 20.0, 200.0)
 """How far each figure may plausibly be from the prior (per_token, per_message, fixed)."""
 PRIOR_WEIGHT = 1e-3
 """The prior weighs as much as a request missed by about 3% (squared: 1e-3)."""
+
+
+PROBE_SHORT = ("Hi",)
+PROBE_LONG = ("Hi", "Hello", "Bye")
+"""The texts of two small chats (user, assistant, user) whose rendered prompts show a
+model's template before any request: its parts around each message and around all."""
+SPECIAL = re.compile(r"<\|[^|<>\s]{1,48}\|>|<(?:start|end)_of_turn>|\[/?INST\]|</?s>")
+"""Marks a chat template writes as one token each (tiktoken would cut them up)."""
+
+
+def template_prior(count: Callable[[str], int], short: str, long: str) -> Scale:
+    """The prior of a model whose probe chats (``PROBE_SHORT``, ``PROBE_LONG``) its
+    server rendered as ``short`` and ``long``: tiktoken's scale, and the template's
+    own parts counted in the rendered prompts (its special marks as a token each)."""
+
+    def rendered(text: str) -> int:
+        return count(SPECIAL.sub(" ", text)) + len(SPECIAL.findall(text))
+
+    texts = [count(text) for text in PROBE_LONG]
+    per_message = (rendered(long) - rendered(short) - texts[1] - texts[2]) / 2
+    fixed = rendered(short) - per_message - texts[0]
+    return Scale(PRIOR.per_token, max(0.0, per_message), max(0.0, fixed))
 
 
 def fit(measured: Sequence[Measured], prior: Scale = PRIOR) -> Scale:

@@ -14,7 +14,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ollama_tui.core.calibration import KEPT_SAMPLES, PRIOR, Measured, Sample, Scale, fit
+from ollama_tui.core.calibration import (
+    KEPT_SAMPLES,
+    PRIOR,
+    Measured,
+    Sample,
+    Scale,
+    fit,
+    template_prior,
+)
 from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.core.scales import ScaleStore
@@ -108,12 +116,28 @@ class ContextCounter:
         self.measured: dict[str, list[Measured]] = store.load() if store is not None else {}
         """Per model: the newest requests that were not truncated, and their counts."""
         self._scales: dict[str, Scale] = {}
+        self._priors: dict[str, Scale | None] = {}
+        """Per model: what its rendered template says, before any request (None: it
+        could not be rendered)."""
 
     def scale(self, model: str) -> Scale:
         scale = self._scales.get(model)
         if scale is None:
-            scale = self._scales[model] = fit(self.measured.get(model, ()))
+            prior = self._priors.get(model) or PRIOR
+            scale = self._scales[model] = fit(self.measured.get(model, ()), prior)
         return scale
+
+    def needs_template(self, model: str) -> bool:
+        """Nothing is known of the model's prompts yet: its first request would be
+        estimated from a general prior."""
+        return not self.calibrated(model) and model not in self._priors
+
+    def learn_template(self, model: str, rendered: tuple[str, str] | None) -> None:
+        """The model's probe chats as its server rendered them (``template_prior``),
+        or None when they could not be."""
+        prior = None if rendered is None else template_prior(self.count_text, *rendered)
+        self._priors[model] = prior
+        self._scales.pop(model, None)
 
     def calibrated(self, model: str) -> bool:
         return bool(self.measured.get(model))
@@ -228,13 +252,24 @@ def context_window(
 def server_default_window(version: str) -> int | None:
     """The num_ctx Ollama gives a model that nobody set one for: 2,048 up to 0.6.6,
     4,096 up to 0.15.4; later servers choose by the GPU's memory, unknown here."""
-    numbers = re.findall(r"\d+", version)[:3]
-    if len(numbers) < 3:
+    release = _release(version)
+    if release is None:
         return None
-    release = tuple(int(number) for number in numbers)
     if release <= (0, 6, 6):
         return 2048
     return 4096 if release < (0, 15, 5) else None
+
+
+def renders_prompts(version: str) -> bool:
+    """Whether the server shows a rendered prompt without answering it
+    (``_debug_render_only``, Ollama 0.11.5 and later)."""
+    release = _release(version)
+    return release is not None and release >= (0, 11, 5)
+
+
+def _release(version: str) -> tuple[int, ...] | None:
+    numbers = re.findall(r"\d+", version)[:3]
+    return tuple(int(number) for number in numbers) if len(numbers) == 3 else None
 
 
 def needs_warning(estimate: Estimate, window: int) -> bool:

@@ -19,10 +19,9 @@ from ollama_tui.emulator.timing import (
     WARM_LOAD_SECONDS,
     Timing,
     nanoseconds,
-    rendered,
     timing_for,
 )
-from ollama_tui.emulator.tokenizer import count_text
+from ollama_tui.emulator.tokenizer import count_text, render
 from ollama_tui.emulator.truncation import DEFAULT_NUM_CTX, fit, overflows
 from ollama_tui.emulator.wire import Writer, line, name_of, now, send, send_error
 
@@ -80,6 +79,13 @@ async def generate(
 
     if body.get("truncate") is False and overflows(messages, window, count):
         return await send_error(writer, 400, "the input length exceeds the context length")
+    if is_chat and body.get("_debug_render_only"):
+        await asyncio.sleep((found.load_seconds if cold else WARM_LOAD_SECONDS) * emulator.pace)
+        mark_running(emulator, found.name, body.get("keep_alive"), num_ctx)
+        kept = fit(messages, window, count)
+        return await send(
+            writer, 200, json.dumps(render_only(name, kept.messages, system)).encode()
+        )
     with emulator.lock:
         script = emulator.replies.popleft() if emulator.replies else None
     reply_script = script or emulator.default_reply(body)
@@ -93,12 +99,28 @@ async def generate(
         found,
         cold=cold,
         prompt_tokens=kept.tokens,
-        reused_share=emulator.prompt_cache.reuse(found.name, rendered(kept.messages, system)),
+        reused_share=emulator.prompt_cache.reuse(found.name, render(kept.messages, system)),
     )
     mark_running(emulator, found.name, body.get("keep_alive"), num_ctx)
     lines = reply_lines(name, is_chat, reply_script, timing, found.eval_tps)
     waited = (timing.load_s + timing.prefill_s) * emulator.pace
     return await stream(emulator, writer, reader, path, lines, reply_script, waited)
+
+
+def render_only(name: str, messages: list[dict[str, Any]], system: str) -> dict[str, Any]:
+    """``_debug_render_only``'s answer: the prompt the model would read, generated from
+    nothing (Ollama 0.11.5 and later)."""
+    images = sum(len(m.get("images") or ()) for m in messages)
+    info: dict[str, Any] = {"rendered_template": render(messages, system)}
+    if images:
+        info["image_count"] = images
+    return {
+        "model": name,
+        "created_at": now(),
+        "message": {"role": "assistant", "content": ""},
+        "done": True,
+        "_debug_info": info,
+    }
 
 
 def within_num_predict(script: ChatReply, body: dict[str, Any]) -> ChatReply:

@@ -227,9 +227,14 @@ class OllamaEmulator:
         return [r for r in self.requests if r.path == path]
 
     def chat_requests(self) -> list[dict[str, Any]]:
-        """Bodies of the chat requests that carried messages (not load/unload)."""
+        """Bodies of the chat requests that asked for a reply (not load/unload, not
+        ``_debug_render_only``)."""
         bodies = [r.json for r in self.requests_to("/api/chat")]
-        return [b for b in bodies if isinstance(b, dict) and b.get("messages")]
+        return [
+            b
+            for b in bodies
+            if isinstance(b, dict) and b.get("messages") and not b.get("_debug_render_only")
+        ]
 
     # -- HTTP -----------------------------------------------------------------
 

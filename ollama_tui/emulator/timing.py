@@ -11,9 +11,7 @@ script's tokens at the model's rate, so a client sees the figures it is told."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from ollama_tui.emulator.models import FakeModel
 
@@ -64,13 +62,6 @@ def shared_prefix(first: str, second: str) -> int:
     """How many characters the two strings begin with alike."""
     length = min(len(first), len(second))
     return next((i for i in range(length) if first[i] != second[i]), length)
-
-
-def rendered(messages: list[dict[str, Any]], system: str) -> str:
-    """The prompt as a template would lay it out, for comparing prefixes."""
-    parts = [f"<system>{system}"] if system else []
-    parts += [json.dumps(message, sort_keys=True, ensure_ascii=False) for message in messages]
-    return "\n".join(parts)
 
 
 def timing_for(

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from ollama_tui.core.calibration import PROBE_LONG, PROBE_SHORT
 from ollama_tui.core.conversation import Conversation, Reply, ReplyStatus
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.bodies import chat_body
@@ -20,6 +21,7 @@ from ollama_tui.core.tokens import (
     context_window,
     dropped_by_server,
     probably_truncated,
+    renders_prompts,
     server_default_window,
     truncation_note,
 )
@@ -36,6 +38,11 @@ from ollama_tui.services.saver import ConversationSaver
 
 STREAM_SAVE_SECONDS = 1.0
 """While a reply streams it is saved this often, so a crash loses at most this much."""
+
+
+def probe_chat(texts: Sequence[str]) -> list[Message]:
+    roles = ("user", "assistant")
+    return [Message(roles[n % 2], text) for n, text in enumerate(texts)]
 
 
 class ChatSession:
@@ -102,6 +109,27 @@ class ChatSession:
             server_default_window(self.server_version),
             model_default=default if isinstance(default, int) else None,
         )
+
+    async def learn_template(self) -> None:
+        """Before the first request to a model nothing has calibrated: have the server
+        render two small chats (it loads the model, with this chat's settings, as the
+        request would) so that the meter knows the template's parts. Servers before
+        0.11.5 cannot render without answering: the general prior stays."""
+        model = self.conversation.model
+        if not model or not self.counter.needs_template(model):
+            return
+        if not renders_prompts(self.server_version):
+            return
+        settings = self._sent_settings()
+        try:
+            short, long = [
+                await self.client.render(chat_body(model, probe_chat(texts), **settings))
+                for texts in (PROBE_SHORT, PROBE_LONG)
+            ]
+        except errors.OllamaError:
+            self.counter.learn_template(model, None)
+            return
+        self.counter.learn_template(model, (short, long))
 
     # -- a reply ----------------------------------------------------------------------
 

@@ -123,6 +123,19 @@ class OllamaClient:
         data = await self._json("POST", "/api/chat", body, model=model, timeout=None)
         return responses.text_field(data, "done_reason")
 
+    async def render(self, body: dict[str, Any]) -> str:
+        """The prompt the model reads for the chat request ``body``, as Ollama renders
+        and counts it (after fitting it into the window). It loads the model. Only
+        Ollama 0.11.5 and later render without answering: check the version first."""
+        model = str(body.get("model", ""))
+        asked = {**body, "stream": False, "_debug_render_only": True}
+        data = await self._json("POST", "/api/chat", asked, model=model, timeout=None)
+        info = data.get("_debug_info")
+        rendered = info.get("rendered_template") if isinstance(info, dict) else None
+        if not isinstance(rendered, str):
+            raise errors.MalformedResponse("The server did not show the rendered prompt.")
+        return rendered
+
     async def unload(self, model: str) -> str:
         """Unload ``model`` now (``keep_alive`` 0); returns ``"unload"``."""
         body = {"model": model, "messages": [], "keep_alive": 0}

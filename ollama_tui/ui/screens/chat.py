@@ -33,7 +33,7 @@ from ollama_tui.ui.screens.chat_status import ChatStatus
 from ollama_tui.ui.screens.chat_welcome import Welcome
 from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.screens.dialogs import CopyPicker
-from ollama_tui.ui.screens.request_view import RequestView
+from ollama_tui.ui.screens.request_view import NextRequest
 from ollama_tui.ui.widgets.composer import Composer
 from ollama_tui.ui.widgets.context_meter import ContextMeter
 from ollama_tui.ui.widgets.find_bar import FindBar
@@ -69,6 +69,7 @@ class ChatScreen(Screen[None]):
         self.model = ModelChoice(self, shared, self.session)
         self.attachments = PendingAttachments(self, self.session, self.settings.recount)
         self.settings.attached_files = lambda: self.attachments.files
+        self.request = NextRequest(self, shared, self.session, self.settings, self.attachments)
         self._sending = False
         self._num_ctx_asked: object = None
         """The num_ctx set when /api/ps was last asked (a change asks again)."""
@@ -448,17 +449,7 @@ class ChatScreen(Screen[None]):
         self.app.push_screen(CopyPicker(turn.reply.content), chosen)
 
     def action_show_request(self) -> None:
-        """What the next send would carry, for the draft as it stands."""
-        # An image's base64 (megabytes) stands in as its name and size.
-        images = [f"<{i.name}: {len(i.data):,} base64 characters>" for i in self.attachments.images]
-        body = self.session.next_request(self.settings.draft(self.composer.text), images)
-
-        def chosen(text: str | None) -> None:
-            if text:
-                self.app.copy_to_clipboard(text)
-                self.notify("The request is copied.")
-
-        self.app.push_screen(RequestView(body), chosen)
+        self.request.show()
 
     def action_leave_out(self) -> None:
         if not self.busy():

@@ -30,6 +30,10 @@ from ollama_tui.ui.screens.chat_settings import ChatSettingsPanel
 from ollama_tui.ui.screens.overflow import LeaveOutDialog, OverflowDialog, Remedy, SummaryEditor
 from ollama_tui.ui.widgets.composer import Composer
 
+TEMPLATE_WORTH_A_LOAD = 0.8
+"""A first request this full by the general estimate is counted exactly before it goes,
+even if that loads the model."""
+
 
 class OverflowGuard:
     def __init__(
@@ -58,8 +62,17 @@ class OverflowGuard:
         messages = self.settings.outgoing_messages()
         model = self.conversation.model
         draft = self.settings.draft(text)
-        estimate = await asyncio.to_thread(self.shared.counter.estimate, model, messages, draft)
+        counter = self.shared.counter
+        estimate = await asyncio.to_thread(counter.estimate, model, messages, draft)
         window, _ = self.session.context_window()
+        if window is not None and counter.needs_template(model):
+            # Nothing calibrated yet: the template's own parts are asked of the server
+            # when that is free (the model is loaded) or worth a load (it may not fit).
+            loaded = self.shared.catalog.loaded(model) is not None
+            if loaded or estimate.total >= window * TEMPLATE_WORTH_A_LOAD:
+                self.session.server_version = self.shared.health.state.version
+                await self.session.learn_template()
+                estimate = await asyncio.to_thread(counter.estimate, model, messages, draft)
         if window is None or not needs_warning(estimate, window) or self._accepted_for == text:
             return True
         warning = overflow_warning(messages, estimate, window)
