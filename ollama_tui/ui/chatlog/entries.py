@@ -43,7 +43,8 @@ def mark_of(turn: Turn, summarized: bool) -> str:
 
 
 def mark_lines(mark: str, width: int, look: Look) -> list[ChatLine]:
-    return plain_lines(mark, width, look.mark) if mark else []
+    # A summary in the mark is the model's text: made inert like every reply.
+    return plain_lines(sanitize(mark), width, look.mark) if mark else []
 
 
 def estimate_height(text: str, width: int) -> int:

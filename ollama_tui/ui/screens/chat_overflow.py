@@ -190,6 +190,8 @@ class OverflowGuard:
 
     def edit_summary(self) -> None:
         summary = self.conversation.summary
+        if self._read_only():
+            return
         if summary is None:
             self.screen.notify("This chat has no summary: compact it when it overflows.")
             return
@@ -202,6 +204,8 @@ class OverflowGuard:
 
     def choose_left_out(self) -> None:
         """Choose the older turns left out of requests (or put them back)."""
+        if self._read_only():
+            return
         messages = self.settings.outgoing_messages()
         estimate = self.shared.counter.estimate(self.conversation.model, messages, "")
         self._leave_out(estimate, sending=False)
@@ -244,6 +248,14 @@ class OverflowGuard:
             last = self.conversation.last_user_turn
             return next(n for n, turn in enumerate(turns) if turn is last)
         return len(turns)
+
+    def _read_only(self) -> bool:
+        if self.session.read_only:
+            self.screen.notify(
+                "Another ollama-tui has this conversation: it is shown here, not changed.",
+                severity="warning",
+            )
+        return self.session.read_only
 
     def _conversation_changed(self) -> None:
         self.conversation.touch()
