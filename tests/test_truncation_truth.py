@@ -213,3 +213,23 @@ async def test_a_server_that_cannot_only_render_is_not_asked_to(
     await session.learn_template()
     assert emulator.requests_to("/api/chat") == []
     assert session.counter.needs_template("llama3.2:latest")
+
+
+async def test_a_first_prompt_the_server_cuts_is_warned_about_and_flagged(
+    emulator: OllamaEmulator, client: OllamaClient, tmp_path: Path
+) -> None:
+    """Nothing calibrated yet: a prompt just under the window by tiktoken's count is
+    over it by the model's, so it is warned about (the margin is wider before the
+    model's scale is known), and the server's cut is flagged after, not missed."""
+    session, _ = session_for(client, HistoryStore(tmp_path / "history"))
+    session.conversation.settings.options = {"num_ctx": WINDOW}
+    words = "The orchard keeps its apples in the cold cellar until spring. "
+    session.conversation.add_prompt((words * 40)[: 4 * WINDOW])
+    estimate = session.counter.estimate("llama3.2:latest", session.conversation.request_messages())
+    assert WINDOW * 0.85 < estimate.total <= WINDOW and not estimate.calibrated
+    assert needs_warning(estimate, WINDOW)
+    reply = session.begin_reply()
+    assert session.finish(await session.stream(reply))
+    assert emulator.last_kept is not None and emulator.last_kept.cut  # the server cut it
+    assert reply.prompt_truncated
+    assert reply.truncation == "Ollama cut the start of your prompt"

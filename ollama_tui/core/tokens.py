@@ -44,6 +44,12 @@ KEPT_LESS_MARGIN = 0.2
 NEAR_WINDOW = 0.03
 """An estimate this close under the window is warned about too: estimates are within
 a few percent, and a request a little over it loses its oldest message."""
+NEAR_WINDOW_UNCALIBRATED = 0.15
+"""The same before the server has counted anything for the model: tokenizers count
+the same text up to a fifth or so apart from tiktoken."""
+CUT_UNCALIBRATED = 0.6
+"""Before the model's scale is known, a count this far under an estimate that came
+near the window means the server cut the request (scales are not that far apart)."""
 
 
 def sane(ratio: float) -> bool:
@@ -98,6 +104,13 @@ class Estimate:
     sample: Sample
     """Our own count, before calibration: what the server's count calibrates."""
     exact: bool
+    calibrated: bool = True
+    """The model's server has counted requests: estimates are within a few percent."""
+
+    @property
+    def margin(self) -> float:
+        """How far under the window it is still too close to call."""
+        return NEAR_WINDOW if self.calibrated else NEAR_WINDOW_UNCALIBRATED
 
     @property
     def fixed(self) -> int:
@@ -161,7 +174,8 @@ class ContextCounter:
         per_message = tuple(round(scale.message(n)) for n in texts)
         # Nothing to send costs nothing: the template's part comes with a message.
         total = max(sum(per_message), round(scale.predict(sample))) if texts else 0
-        return Estimate(per_message, total, sample, self.tokenizer.exact)
+        calibrated = self.calibrated(model)
+        return Estimate(per_message, total, sample, self.tokenizer.exact, calibrated)
 
     def calibrate(self, model: str, sample: Sample, prompt_eval_count: int | None) -> None:
         """Learn the model's scale from what the server counted for a whole request
@@ -198,7 +212,10 @@ class ContextCounter:
             return False  # nothing was dropped to fit it
         if window is not None and expected > window:
             return True
-        return self.calibrated(model) and prompt_eval_count < expected * (1 - KEPT_LESS_MARGIN)
+        if not self.calibrated(model):
+            near = window is not None and expected >= window * (1 - CUT_UNCALIBRATED)
+            return near and prompt_eval_count < expected * CUT_UNCALIBRATED
+        return prompt_eval_count < expected * (1 - KEPT_LESS_MARGIN)
 
     def forget(self) -> None:
         """Drop counts of texts no longer in any conversation."""
@@ -273,7 +290,7 @@ def _release(version: str) -> tuple[int, ...] | None:
 
 
 def needs_warning(estimate: Estimate, window: int) -> bool:
-    return estimate.total > window * (1 - NEAR_WINDOW)
+    return estimate.total > window * (1 - estimate.margin)
 
 
 def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: int) -> str:
@@ -281,13 +298,13 @@ def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: in
     when the estimate is just under the window)."""
     roles = [m.role for m in messages] + ["user"]
     over = estimate.total > window
-    limit = window if over else math.floor(window * (1 - NEAR_WINDOW))
+    limit = window if over else math.floor(window * (1 - estimate.margin))
     dropped = dropped_messages(roles, estimate.per_message, limit, estimate.fixed)
     named = [_describe(messages[i]) for i in dropped[:LISTED]]
     if len(dropped) > LISTED:
         named.append(f"and {len(dropped) - LISTED} more older messages")
     kept = estimate.total - sum(estimate.per_message[i] for i in dropped)
-    if kept > window:  # what is left does not fit either: the prompt itself is cut
+    if kept > limit:  # what is left does not fit either: the prompt itself is cut
         system = " and of the system prompt" if "system" in roles[:-1] else ""
         named.append(f"the start of your new prompt{system} (about {window // 2:,} tokens kept)")
     if over:
@@ -295,9 +312,12 @@ def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: in
             f"This request is about {estimate.total:,} tokens, more than the {window:,}-token "
             f"window. Ollama would silently drop: {', '.join(named)}."
         )
+    off = (
+        "a few percent" if estimate.calibrated else "a fifth (this model's count is not learnt yet)"
+    )
     return (
         f"This request is about {estimate.total:,} tokens, just under the {window:,}-token "
-        f"window; estimates can be a few percent off, and if it is over, Ollama silently "
+        f"window; estimates can be {off} off, and if it is over, Ollama silently "
         f"drops: {', '.join(named)}."
     )
 
@@ -352,7 +372,10 @@ def truncation_note(
     if dropped:
         plural = "s" if len(dropped) > 1 else ""
         parts.append(f"dropped the {len(dropped)} oldest message{plural}")
-    if estimate.total - sum(sizes[i] for i in dropped) > window:
+    remaining = estimate.total - sum(sizes[i] for i in dropped)
+    # Whole messages explain what the server counted, unless even the closest choice
+    # of them leaves clearly more than it counted: then the prompt itself was cut.
+    if remaining > window or (counted and counted < remaining * (1 - KEPT_LESS_MARGIN)):
         parts.append("cut the start of your prompt")
     if not parts:
         return unknown
