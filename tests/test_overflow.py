@@ -102,7 +102,7 @@ async def test_raising_num_ctx_sends_with_a_window_that_fits(emulator: OllamaEmu
         dialog = await overflow(pilot)
         raise_line = dialog.remedies["raise"].text
         assert "Raise num_ctx to 2,048 (now 512)" in raise_line
-        assert "it takes 2.0 GB, 1.0 GB of it on the GPU" in raise_line
+        assert "loaded now: 2.0 GB, 1.0 GB on the GPU" in raise_line
         await pilot.press("r")
         await wait_until(pilot, lambda: len(emulator.chat_requests()) == 4)
         await reply_settled(pilot)

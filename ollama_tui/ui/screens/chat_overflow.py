@@ -76,7 +76,10 @@ class OverflowGuard:
         if window is None or not needs_warning(estimate, window) or self._accepted_for == text:
             return True
         warning = overflow_warning(messages, estimate, window)
-        dialog = OverflowDialog(warning, self._remedies(estimate, window))
+        title = "The request does not fit the context window"
+        if estimate.total <= window:
+            title = "The request may not fit the context window"
+        dialog = OverflowDialog(title, warning, self._remedies(estimate, window))
         self.screen.app.push_screen(dialog, lambda choice: self._chosen(choice, text, estimate))
         return False
 
@@ -87,25 +90,19 @@ class OverflowGuard:
         if size is None:
             raise_it = Remedy("raise", "r", "Raise num_ctx", "the model's maximum is too small")
         else:
-            raise_it = Remedy(
-                "raise",
-                "r",
-                f"Raise num_ctx to {size:,} (now {window:,}): the model reloads with it; "
-                + self._memory(model),
-            )
+            text = f"Raise num_ctx to {size:,} (now {window:,}): the model reloads; "
+            raise_it = Remedy("raise", "r", text + self._memory(model))
         turns = turns_to_compact(self.conversation, estimate, window)
-        compact = Remedy(
-            "compact",
-            "c",
-            f"Compact: {sanitize_line(model, 40)} summarizes the first {turns} turns into a "
-            "note sent instead of them (you see and can edit it first)",
-            "" if turns else "nothing old enough to summarize, or the new prompt alone is too long",
+        compact = (
+            Remedy("compact", "c", f"Compact: the model summarizes the first {turns} turns")
+            if turns
+            else Remedy("compact", "c", "Compact older turns", "nothing old enough to summarize")
         )
         older = any(turn is not None for turn, _ in self.conversation.request())
         leave = Remedy(
             "leave-out",
             "l",
-            "Leave out older messages: choose which are not sent",
+            "Leave out older messages you choose",
             "" if older else "there are no older messages",
         )
         return [raise_it, compact, leave, Remedy("send", "s", "Send anyway")]
@@ -113,9 +110,9 @@ class OverflowGuard:
     def _memory(self, model: str) -> str:
         loaded = self.shared.catalog.loaded(model)
         if loaded is None or not loaded.size:
-            return "it is not loaded now"
-        gpu = f", {human_size(loaded.size_vram)} of it on the GPU" if loaded.size_vram else ""
-        return f"loaded now it takes {human_size(loaded.size)}{gpu}, and more with a larger window"
+            return "not loaded now"
+        gpu = f", {human_size(loaded.size_vram)} on the GPU" if loaded.size_vram else ""
+        return f"loaded now: {human_size(loaded.size)}{gpu}, more with a larger window"
 
     def _chosen(self, choice: str | None, text: str, estimate: Estimate) -> None:
         if choice == "send":

@@ -37,14 +37,15 @@ class OverflowDialog(ModalScreen[str | None]):
     BINDINGS = bindings("overflow")
     AUTO_FOCUS = "#overflow-remedies"
 
-    def __init__(self, warning: str, remedies: list[Remedy]) -> None:
+    def __init__(self, title: str, warning: str, remedies: list[Remedy]) -> None:
         super().__init__()
+        self.title_text = title
         self.warning = warning
         self.remedies = {remedy.choice: remedy for remedy in remedies}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog overflow-dialog"):
-            yield Plain("The request does not fit the context window", classes="dialog-title")
+            yield Plain(self.title_text, classes="dialog-title")
             yield Plain(self.warning, id="overflow-warning")
             options = [
                 Option(
@@ -56,8 +57,7 @@ class OverflowDialog(ModalScreen[str | None]):
             ]
             yield OptionList(*options, id="overflow-remedies")
             yield Plain(
-                "A key, or ↑↓ and Enter · Esc cancels (the prompt stays in the composer)",
-                classes="dialog-hint",
+                "A key, or ↑↓ and Enter · Esc cancels (the prompt stays)", classes="dialog-hint"
             )
 
     def action_choose(self, choice: str) -> None:
