@@ -312,13 +312,12 @@ def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: in
             f"This request is about {estimate.total:,} tokens, more than the {window:,}-token "
             f"window. Ollama would silently drop: {', '.join(named)}."
         )
-    off = (
-        "a few percent" if estimate.calibrated else "a fifth (this model's count is not learnt yet)"
-    )
+    off = "Estimates can be a few percent off"
+    if not estimate.calibrated:
+        off = "This model's count is not learnt yet: the estimate can be a fifth off"
     return (
         f"This request is about {estimate.total:,} tokens, just under the {window:,}-token "
-        f"window; estimates can be {off} off, and if it is over, Ollama silently "
-        f"drops: {', '.join(named)}."
+        f"window. {off}; if it is over, Ollama silently drops: {', '.join(named)}."
     )
 
 
