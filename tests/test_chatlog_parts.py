@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ollama_tui.ui.chatlog.entries import PlainDocument, mark_lines
+from ollama_tui.ui.chatlog.entries import PlainDocument, SummaryTail
 from ollama_tui.ui.chatlog.find import Finder, Match
 from ollama_tui.ui.chatlog.index import LineIndex
 from ollama_tui.ui.chatlog.look import Look
@@ -61,10 +61,14 @@ def test_find_goes_round_the_matches_from_where_the_reader_is() -> None:
     assert finder.search("pear") == 0 and finder.step(1, start) is None
 
 
-def test_a_summary_in_a_mark_is_made_inert() -> None:
-    """The summary a model wrote is shown in the mark after the summarized turns: an
-    escape sequence in it must not reach the terminal."""
-    lines = mark_lines("▣ Summary:\nred \x1b[31mtext\x1b]52;c;aGk=\x07 here", 80, LOOK)
-    drawn = "".join(text for line in lines for text, _, _ in line.parts)
+def test_a_summary_is_rendered_and_made_inert() -> None:
+    """The summary a model wrote is shown after the summarized turns, its Markdown
+    rendered as a reply's is; an escape sequence in it must not reach the terminal."""
+    tail = SummaryTail()
+    tail.text = "**Apples** in red \x1b[31mtext\x1b]52;c;aGk=\x07 here\n\n- one\n- two"
+    lines = [line.text for line in tail.lines(80, LOOK)]
+    drawn = "\n".join(lines)
     assert "\x1b" not in drawn and "\x07" not in drawn
-    assert "red" in drawn and "here" in drawn
+    assert lines[1].startswith("▣ The summary sent instead") and lines[-1] == "▣ End of the summary"
+    assert "Apples in red" in drawn and "**" not in drawn  # rendered, not raw
+    assert "• one" in drawn

@@ -147,7 +147,13 @@ async def test_compacting_sends_a_summary_and_keeps_the_originals(
         lines = log_lines(chat.chat_log)
         assert any("Question 0" in line for line in lines)
         assert any("⊘ summarized" in line for line in lines)
-        assert any("apple orchards. Fuji" in line for line in lines)
+        # The summary comes after the last turn it stands for, whole.
+        start = lines.index("▣ The summary sent instead of the messages above:")
+        last = chat.conversation.turns[summary.turns - 1]
+        text = last.content if isinstance(last, UserTurn) else last.reply.content
+        assert max(n for n, line in enumerate(lines) if line and line in text) < start
+        summary_lines = lines[start + 1 : start + 3]
+        assert summary_lines == ["They discussed apple orchards. Fuji", "▣ End of the summary"]
         await chat.session.saver.close()
         saved, _ = HistoryStore(paths.conversations_dir()).load(chat.conversation.id)
         assert saved.summary is not None and saved.summary.turns == summary.turns

@@ -34,7 +34,7 @@ def mark_of(turn: Turn, summarized: bool) -> str:
     """Why a turn is not (all) in what the model reads, if it is not: its entry is
     drawn dimmed under this line."""
     if summarized:
-        return "⊘ summarized: the summary after the summarized turns stands for it"
+        return "⊘ summarized: the summary below stands for it in requests"
     if turn.left_out:
         return "⊘ left out: kept here, not sent to the model"
     if turn.unseen:
@@ -43,8 +43,31 @@ def mark_of(turn: Turn, summarized: bool) -> str:
 
 
 def mark_lines(mark: str, width: int, look: Look) -> list[ChatLine]:
-    # A summary in the mark is the model's text: made inert like every reply.
-    return plain_lines(sanitize(mark), width, look.mark) if mark else []
+    return plain_lines(mark, width, look.mark) if mark else []
+
+
+class SummaryTail:
+    """The summary of compacted turns, shown after the last turn it stands for: the
+    model's Markdown, rendered (and made inert) as a reply is, between two marks."""
+
+    def __init__(self) -> None:
+        self.text = ""
+        self._key: tuple[object, ...] = ()
+        self._lines: list[ChatLine] = []
+
+    def lines(self, width: int, look: Look) -> list[ChatLine]:
+        if not self.text:
+            return []
+        if self._key != (self.text, width, look):
+            self._key = (self.text, width, look)
+            document = MarkdownDocument(sanitize(self.text))
+            self._lines = [
+                SEPARATOR,
+                *mark_lines("▣ The summary sent instead of the messages above:", width, look),
+                *document.lines(width, look.palette),
+                *mark_lines("▣ End of the summary", width, look),
+            ]
+        return self._lines
 
 
 def estimate_height(text: str, width: int) -> int:
@@ -60,6 +83,8 @@ class PromptEntry:
         """The text of the prompt shown: the one the reply below it answers."""
         self.mark = ""
         """Why it is not in what the model reads (``mark_of``), if it is not."""
+        self.summary = SummaryTail()
+        """The summary, when this is the last turn it stands for."""
         self._key: tuple[object, ...] = ()
         self._lines: list[ChatLine] = []
         self.first_changed = 0
@@ -79,7 +104,15 @@ class PromptEntry:
         return 1 + bool(self.mark) + estimate_height(self.shown, width - GUTTER) + chips
 
     def lines(self, width: int, look: Look) -> Sequence[ChatLine]:
-        key = (width, look, self.shown, len(self.turn.images), len(self.turn.files), self.mark)
+        key = (
+            width,
+            look,
+            self.shown,
+            len(self.turn.images),
+            len(self.turn.files),
+            self.mark,
+            self.summary.text,
+        )
         if key != self._key:
             self._key = key
             self.first_changed = 0
@@ -95,7 +128,7 @@ class PromptEntry:
             ]
             if chips:
                 lines += plain_lines("  ".join(chips), width - GUTTER, look.chips)
-            self._lines = lines
+            self._lines = [*lines, *self.summary.lines(width - GUTTER, look)]
         return self._lines
 
 
@@ -110,6 +143,8 @@ class ReplyEntry:
         """Whether the thinking is folded; None: folded once the answer starts."""
         self.mark = ""
         """Why it is not in what the model reads (``mark_of``), if it is not."""
+        self.summary = SummaryTail()
+        """The summary, when this is the last turn it stands for."""
         self._reset()
 
     def _reset(self) -> None:
@@ -229,7 +264,7 @@ class ReplyEntry:
         return self._thinking_lines
 
     def lines(self, width: int, look: Look) -> Sequence[ChatLine]:
-        key = (width, look, self.mark)
+        key = (width, look, self.mark, self.summary.text)
         if not self._changed and self._key == key:
             self.first_changed = len(self._lines)
             return self._lines
@@ -243,7 +278,7 @@ class ReplyEntry:
         self._key, self._changed = key, False
         footer = self.footer()
         foot = plain_lines(footer, inner, look.footer) if footer else []
-        self._lines = [*head, *body, *foot]
+        self._lines = [*head, *body, *foot, *self.summary.lines(inner, look)]
         return self._lines
 
 

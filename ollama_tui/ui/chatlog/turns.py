@@ -38,16 +38,15 @@ class ShownTurns:
 
     def update_marks(self, conversation: Conversation) -> list[int]:
         """Mark the turns the model does not read (``mark_of``); the last summarized
-        turn also shows the summary. The turns whose mark changed."""
+        turn also shows the summary after it. The turns whose marks changed."""
         summary = conversation.summary
         covered = summary.turns if summary is not None else 0
         changed = []
         for number, entry in enumerate(self.entries):
             mark = mark_of(entry.turn, number < covered)
-            if summary is not None and number == covered - 1:
-                mark += f"\n▣ Summary sent instead of the turns above:\n{summary.text}"
-            if mark != entry.mark:
-                entry.mark = mark
+            tail = summary.text if summary is not None and number == covered - 1 else ""
+            if (mark, tail) != (entry.mark, entry.summary.text):
+                entry.mark, entry.summary.text = mark, tail
                 entry.changed()
                 changed.append(number)
         return changed

@@ -67,13 +67,13 @@ class AttachPrompt(ModalScreen[Attachment | FileAttachment | None | bool]):
         with Vertical(classes="dialog attach-dialog"):
             yield Plain("Attach a file", classes="dialog-title")
             yield Input(placeholder="Path to a text, code, PDF or image file", id="attach-path")
-            yield DirectoryTree(Path.cwd(), id="attach-tree")
             yield Plain(
                 "Enter attaches the path, or the file chosen in the tree (Tab, ↑↓, Enter) · "
                 "an empty path removes the attachments · Esc cancels",
                 classes="dialog-hint",
                 id="attach-error",
             )
+            yield DirectoryTree(Path.cwd(), id="attach-tree")
 
     def action_cancel(self) -> None:
         self.dismiss(False)
