@@ -25,7 +25,6 @@ from tests.chat_helpers import (
     chat_of,
     log_lines,
     meter_settled,
-    notices,
     reply_settled,
     wait_until,
 )
@@ -195,9 +194,10 @@ async def test_a_file_that_alone_fills_the_window_is_refused_with_the_numbers(
         chat = chat_of(pilot)
         chat.conversation.settings.options["num_ctx"] = 1024
         await attach(pilot, big)
-        await wait_until(pilot, lambda: any(n.title == "Not attached" for n in notices(app)))
-        note = next(n.message for n in notices(app) if n.title == "Not attached")
-        assert "big.txt is about" in note and "more than the 1,024-token window" in note
+        # Said in the dialog, which stays open with the path, as for any refusal.
+        await wait_until(pilot, lambda: "more than the 1,024-token window" in attach_error(pilot))
+        assert "big.txt is about" in attach_error(pilot) and "raise num_ctx" in attach_error(pilot)
+        await pilot.press("escape")
         assert not chat.attachments
 
 
@@ -213,3 +213,18 @@ def test_ask_attaches_text_files_too(emulator: OllamaEmulator, tmp_path: Path) -
     refused = ask(emulator, "-m", "llama3.2:latest", "-a", str(binary), "Explain")
     assert refused.returncode == 2 and "blob.bin is a binary file" in refused.stderr
     assert json.dumps(emulator.chat_requests()[-1]).count("blob.bin") == 0
+
+
+def test_an_empty_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_text("\n\n")
+    with pytest.raises(NotAttachable, match=r"empty\.txt is empty"):
+        load_file(str(tmp_path / "empty.txt"))
+
+
+def test_ask_warns_when_the_server_truncated(emulator: OllamaEmulator, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("The apples of Normandy are many and sweet. " * 40)
+    done = ask(emulator, "-m", "llama3.2:latest", "--num-ctx", "256", "-a", str(notes), "What?")
+    assert done.returncode == 0, done.stderr
+    assert "warning: Ollama cut the start of your prompt" in done.stderr
+    assert "a larger --num-ctx would help" in done.stderr

@@ -69,3 +69,17 @@ async def test_each_screen_is_offered_only_its_own_commands(emulator: OllamaEmul
     assert not {"Sort models", "Copy model", "Rename conversation"} & on_chat
     assert {"Sort models", "Copy model", "History"} <= on_models
     assert not {"New chat", "Copy reply or code", "Models"} & on_models
+
+
+async def test_the_context_window_is_one_palette_entry_away(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_from_palette(pilot, "Set the context window")
+        chat = chat_of(pilot)
+        sidebar = chat.settings.sidebar
+        assert sidebar is not None
+        await wait_until(pilot, lambda: sidebar.has_class("-open"))
+        field = sidebar.query_one("#field-num_ctx")
+        await wait_until(pilot, lambda: app.focused is not None and field in app.focused.ancestors)
+        await pilot.press(*"8192")
+        await wait_until(pilot, lambda: chat.conversation.settings.options.get("num_ctx") == 8192)

@@ -18,6 +18,7 @@ from ollama_tui.core.tokens import (
     Tokenizer,
     context_window,
     dropped_messages,
+    needs_warning,
     overflow_warning,
     probably_truncated,
     server_default_window,
@@ -135,8 +136,8 @@ def test_the_window_prefers_num_ctx_then_the_loaded_model_then_the_model_max() -
 
 def test_the_overflow_warning_names_what_would_be_dropped() -> None:
     estimate = Estimate(per_message=(20, 30, 30, 10), total=90, sample=Sample(80, 4), exact=True)
-    warning = overflow_warning(CONVERSATION, estimate, 60)
-    assert "90 tokens" in warning and "60-token" in warning
+    warning = overflow_warning(CONVERSATION, estimate, 65)
+    assert "90 tokens" in warning and "65-token" in warning
     assert "your prompt 'What is the capital of France" in warning
     assert "terse assistant" not in warning  # the system message is never dropped
     assert "Paris" not in warning  # dropping one message was enough
@@ -212,7 +213,7 @@ def test_a_prompt_too_long_alone_is_said_to_be_cut_with_the_system_prompt() -> N
 def test_many_dropped_messages_are_counted_not_all_named() -> None:
     many = [Message("user" if n % 2 == 0 else "assistant", f"turn {n}") for n in range(10)]
     estimate = Estimate(per_message=(50,) * 11, total=550, sample=Sample(500, 11), exact=True)
-    warning = overflow_warning(many, estimate, 100)
+    warning = overflow_warning(many, estimate, 110)
     assert "'turn 0'" in warning and "'turn 3'" in warning and "'turn 4'" not in warning
     assert "and 5 more older messages" in warning
 
@@ -223,3 +224,14 @@ def test_the_server_default_window_follows_ollama_s_versions() -> None:
     assert server_default_window("0.15.4") == 4096
     assert server_default_window("0.15.5") is None  # by the GPU's memory: not known here
     assert server_default_window("") is None and server_default_window("dev") is None
+
+
+def test_a_request_that_leaves_no_room_for_the_reply_is_warned_about() -> None:
+    """Ollama keeps no room for the reply: a prompt of 240 in a 256-token window fits,
+    but a reply of more than 16 tokens pushes the oldest of the chat out of view."""
+    estimate = Estimate(per_message=(120, 115), total=240, sample=Sample(225, 2), exact=True)
+    assert needs_warning(estimate, 256)
+    warning = overflow_warning(CONVERSATION[1:2], estimate, 256)
+    assert "it leaves 16 of the 256-token window for the reply" in warning
+    roomy = Estimate(per_message=(120, 115), total=240, sample=Sample(225, 2), exact=True)
+    assert not needs_warning(roomy, 4096)

@@ -233,3 +233,19 @@ async def test_a_first_prompt_the_server_cuts_is_warned_about_and_flagged(
     assert emulator.last_kept is not None and emulator.last_kept.cut  # the server cut it
     assert reply.prompt_truncated
     assert reply.truncation == "Ollama cut the start of your prompt"
+
+
+async def test_a_reply_that_overflows_the_window_after_its_prompt_is_flagged(
+    emulator: OllamaEmulator, client: OllamaClient, tmp_path: Path
+) -> None:
+    """The prompt fits, but prompt and reply together do not: Ollama shifts the oldest
+    of the conversation out as the reply is written, and the reply says so."""
+    session, _ = session_for(client, HistoryStore(tmp_path / "history"))
+    session.conversation.settings.options = {"num_ctx": 256}
+    emulator.script(ChatReply(content=[PARAGRAPH * 3]))
+    session.conversation.add_prompt(f"Read this. {PARAGRAPH * 3}")
+    reply = session.begin_reply()
+    assert session.finish(await session.stream(reply))
+    assert reply.stats is not None and reply.stats.prompt_eval_count is not None
+    assert reply.stats.prompt_eval_count <= 256  # the prompt fitted
+    assert reply.prompt_truncated and "the reply did not fit" in reply.truncation

@@ -280,6 +280,9 @@ async def _ask(
         raise failed.error from None
     session.finish(ended)
     shown()
+    if reply.prompt_truncated:
+        what = reply.truncation or "the prompt filled the context window"
+        printer.err.write(f"ollama-tui ask: warning: {what}; a larger --num-ctx would help.\n")
     if session.log is not None and (problem := session.log.news()):
         printer.err.write(f"ollama-tui ask: {problem}\n")
     saved = conversation.id if session.kept else None

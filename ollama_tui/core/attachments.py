@@ -40,7 +40,10 @@ def load_file(text: str) -> Attachment | FileAttachment:
         return Attachment.from_bytes(path.name, data)
     if data.startswith(b"%PDF"):
         return FileAttachment(path.name, pdf_text(path.name, data), len(data), "pdf")
-    return FileAttachment(path.name, decoded(path.name, data), len(data))
+    text = decoded(path.name, data)
+    if not text.strip():
+        raise NotAttachable(f"{path.name} is empty: there is nothing in it to send.")
+    return FileAttachment(path.name, text, len(data))
 
 
 def decoded(name: str, data: bytes) -> str:

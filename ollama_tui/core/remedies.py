@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from ollama_tui.core.conversation import AssistantTurn, Conversation, UserTurn
 from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.sanitize import sanitize_line
-from ollama_tui.core.tokens import Estimate
+from ollama_tui.core.tokens import MIN_REPLY_ROOM, Estimate
 
 REPLY_ROOM = 0.25
-"""Room kept for the reply: this share of the prompt, at least ``MIN_REPLY_ROOM``."""
-MIN_REPLY_ROOM = 256
+"""Room kept for the reply when raising num_ctx: this share of the prompt, at least
+``MIN_REPLY_ROOM``."""
 SUMMARY_TOKENS = 400
 """At most what a summary is budgeted at when choosing how much to compact (an eighth
 of the window when that is less), and asked to stay within."""

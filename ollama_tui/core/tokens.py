@@ -32,6 +32,9 @@ IMAGE_TOKENS = 768
 """What Ollama counts an image as when it trims a prompt to fit."""
 CHARS_PER_TOKEN = 4.0
 """The stand-in estimate when no encoding loads."""
+MIN_REPLY_ROOM = 256
+"""At most this much of the window is asked to be left for a reply (an eighth of a
+smaller window)."""
 MIN_REPLY_TOKENS = 8
 """Shorter replies say little of the scale (a server may count an end token too)."""
 SANE = (0.05, 20.0)
@@ -289,8 +292,17 @@ def _release(version: str) -> tuple[int, ...] | None:
     return tuple(int(number) for number in numbers) if len(numbers) == 3 else None
 
 
+def reply_room(window: int) -> int:
+    """Tokens a request should leave for the reply: Ollama reserves none, and a reply
+    that does not fit shifts the oldest of the context out as it is written."""
+    return min(MIN_REPLY_ROOM, window // 8)
+
+
 def needs_warning(estimate: Estimate, window: int) -> bool:
-    return estimate.total > window * (1 - estimate.margin)
+    """The request is over the window, too close to it to tell, or leaves too little
+    room for a reply."""
+    limit = min(window * (1 - estimate.margin), window - reply_room(window))
+    return estimate.total > limit
 
 
 def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: int) -> str:
@@ -298,7 +310,8 @@ def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: in
     when the estimate is just under the window)."""
     roles = [m.role for m in messages] + ["user"]
     over = estimate.total > window
-    limit = window if over else math.floor(window * (1 - estimate.margin))
+    # Estimates can be off by the margin: what may go is named, not only what must.
+    limit = math.floor(window * (1 - estimate.margin))
     dropped = dropped_messages(roles, estimate.per_message, limit, estimate.fixed)
     named = [_describe(messages[i]) for i in dropped[:LISTED]]
     if len(dropped) > LISTED:
@@ -311,6 +324,13 @@ def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: in
         return (
             f"This request is about {estimate.total:,} tokens, more than the {window:,}-token "
             f"window. Ollama would silently drop: {', '.join(named)}."
+        )
+    room = window - estimate.total
+    if not named:
+        return (
+            f"This request is about {estimate.total:,} tokens: it leaves {room:,} of the "
+            f"{window:,}-token window for the reply; a longer reply pushes the oldest of "
+            "the conversation out of the model's view as it is written."
         )
     off = "Estimates can be a few percent off"
     if not estimate.calibrated:

@@ -262,6 +262,19 @@ class ChatSession:
             self.conversation.mark_unseen(t for i in dropped if (t := ended.turns[i]) is not None)
         elif reply.status is ReplyStatus.COMPLETE:
             self.conversation.mark_unseen(())
+            written = ended.stats.eval_count if ended.stats is not None else None
+            if (
+                window
+                and prompt_tokens
+                and written
+                and not reply.prompt_truncated
+                and prompt_tokens + written > window
+            ):
+                reply.prompt_truncated = True
+                reply.truncation = (
+                    "the reply did not fit in the window after the prompt: Ollama shifted "
+                    "the oldest of the conversation out as it wrote"
+                )
         if ended.error is not None:
             reply.error = ended.error.explain()
         self._ended(reply)

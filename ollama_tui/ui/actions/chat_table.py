@@ -292,6 +292,15 @@ CHAT_ACTIONS: tuple[Action, ...] = (
         "Show the request",
     ),
     Action(
+        "chat.context-window",
+        "",
+        "set_context_window",
+        "Set the context window",
+        "chat",
+        "Open the settings at num_ctx, the context window the model is loaded with.",
+        "Set the context window (num_ctx)",
+    ),
+    Action(
         "chat.leave-out",
         "",
         "leave_out",

@@ -451,6 +451,9 @@ class ChatScreen(Screen[None]):
     def action_show_request(self) -> None:
         self.request.show()
 
+    async def action_set_context_window(self) -> None:
+        await self.settings.open_at("num_ctx")
+
     def action_leave_out(self) -> None:
         if not self.busy():
             self.overflow.choose_left_out()

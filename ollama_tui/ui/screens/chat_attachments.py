@@ -34,15 +34,14 @@ class PendingAttachments:
             if result is not False:
                 self.add(result if isinstance(result, Attachment | FileAttachment) else None)
 
-        self.screen.app.push_screen(AttachPrompt(), chosen)
+        self.screen.app.push_screen(AttachPrompt(self.too_long), chosen)
 
     def add(self, attachment: Attachment | FileAttachment | None) -> None:
         """Add a file to the next prompt; None removes them all."""
         if attachment is None:
             self.images, self.files = [], []
         elif isinstance(attachment, FileAttachment):
-            if self._fits(attachment):
-                self.files.append(attachment)
+            self.files.append(attachment)
         else:
             self.images.append(attachment)
             capabilities = self.session.capabilities()
@@ -60,20 +59,25 @@ class PendingAttachments:
         scale = counter.scale(self.session.conversation.model)
         return round(scale.per_token * counter.count_text(with_files("", [attached])))
 
-    def _fits(self, attached: FileAttachment) -> bool:
-        """A file that alone fills the window is refused, with the numbers."""
+    def too_long(self, attached: FileAttachment) -> str:
+        """Why ``attached`` cannot go: it alone fills the window (with the numbers and
+        what would help); "" when it fits."""
         window, note = self.session.context_window()
         tokens = self.tokens(attached)
         if window is None or tokens < window:
-            return True
-        self.screen.notify(
-            f"{sanitize_line(attached.name, 60)} is about {tokens:,} tokens, more than the "
-            f"{window:,}-token window{note}: raise num_ctx (F3) or attach a part of it.",
-            title="Not attached",
-            severity="error",
-            timeout=10,
+            return ""
+        name = sanitize_line(attached.name, 60)
+        info = self.session.catalog.info(self.session.conversation.model)
+        most = info.context_length if info is not None else None
+        if most is not None and tokens >= most:
+            return (
+                f"{name} is about {tokens:,} tokens: more than this model can read at once "
+                f"({most:,} tokens). Attach a shorter file."
+            )
+        return (
+            f"{name} is about {tokens:,} tokens, more than the {window:,}-token window{note}: "
+            "raise num_ctx in the settings (F3), then attach it."
         )
-        return False
 
     def take(self) -> tuple[list[Attachment], list[FileAttachment]]:
         """The files, for the prompt being sent; none wait after."""

@@ -14,6 +14,7 @@ from ollama_tui.core.conversation import Conversation, Summary
 from ollama_tui.core.formatting import human_size
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.remedies import (
+    Older,
     compact_budget,
     older_turns,
     raised_num_ctx,
@@ -21,7 +22,13 @@ from ollama_tui.core.remedies import (
     turns_to_compact,
 )
 from ollama_tui.core.sanitize import sanitize_line
-from ollama_tui.core.tokens import Estimate, dropped_messages, needs_warning, overflow_warning
+from ollama_tui.core.tokens import (
+    Estimate,
+    dropped_messages,
+    needs_warning,
+    overflow_warning,
+    reply_room,
+)
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.compactor import summarize
 from ollama_tui.ui.chatlog.view import ChatLog
@@ -93,16 +100,19 @@ class OverflowGuard:
             text = f"Raise num_ctx to {size:,} (now {window:,}): the model reloads; "
             raise_it = Remedy("raise", "r", text + self._memory(model))
         turns = turns_to_compact(self.conversation, estimate, window)
-        compact = (
-            Remedy("compact", "c", f"Compact: the model summarizes the first {turns} turns")
-            if turns
-            else Remedy("compact", "c", "Compact older turns", "nothing old enough to summarize")
-        )
-        older = any(turn is not None for turn, _ in self.conversation.request())
+        if turns:
+            compact = Remedy(
+                "compact", "c", f"Compact: the model summarizes the first {turns} messages"
+            )
+        else:
+            alone = estimate.per_message[-1] + estimate.fixed + reply_room(window) > window
+            why = "the new prompt alone is too long" if alone else "nothing old to summarize"
+            compact = Remedy("compact", "c", "Compact older messages", why)
+        older = bool(self._older(estimate, []))
         leave = Remedy(
             "leave-out",
             "l",
-            "Leave out older messages you choose",
+            "Leave out older messages you choose (or put them back)",
             "" if older else "there are no older messages",
         )
         return [raise_it, compact, leave, Remedy("send", "s", "Send anyway")]
@@ -145,7 +155,7 @@ class OverflowGuard:
         if not turns:
             return
         model = self.conversation.model
-        self.screen.notify(f"{sanitize_line(model, 40)} is summarizing the first {turns} turns…")
+        self.screen.notify(f"{sanitize_line(model, 40)} is summarizing the first {turns} messages…")
         tokens, _ = compact_budget(window or 0)
         options = self._summary_options(turns, tokens)
         try:
@@ -214,14 +224,7 @@ class OverflowGuard:
         dropped = (
             dropped_messages(roles, estimate.per_message, window, estimate.fixed) if window else []
         )
-        counter, model = self.shared.counter, self.conversation.model
-        older = older_turns(
-            self.conversation,
-            estimate,
-            dropped if sending else [],
-            self._new_prompt_turn(),
-            lambda text: round(counter.scale(model).message(counter.count_text(text))),
-        )
+        older = self._older(estimate, dropped if sending else [])
         if not older:
             self.screen.notify("There are no older messages to leave out.")
             return
@@ -237,6 +240,16 @@ class OverflowGuard:
                 self._send_again()
 
         self.screen.app.push_screen(LeaveOutDialog(older, left_out), chosen)
+
+    def _older(self, estimate: Estimate, dropped: list[int]) -> list[Older]:
+        counter, model = self.shared.counter, self.conversation.model
+        return older_turns(
+            self.conversation,
+            estimate,
+            dropped,
+            self._new_prompt_turn(),
+            lambda text: round(counter.scale(model).message(counter.count_text(text))),
+        )
 
     def _new_prompt_turn(self) -> int:
         """The turn the prompt being sent will be (or is, when editing the last one)."""

@@ -105,6 +105,13 @@ class ChatSettingsPanel:
         else:
             self.composer.focus()
 
+    async def open_at(self, key: str) -> None:
+        """Open the sidebar with the focus on the setting ``key``."""
+        sidebar = await self.ensure_sidebar()
+        if not sidebar.has_class("-open"):
+            await self.toggle()
+        sidebar.focus_field(key)
+
     def changed(self) -> None:
         """Settings belong to the conversation: saved soon (not at every keystroke),
         and at exit."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on
@@ -63,6 +64,11 @@ class AttachPrompt(ModalScreen[Attachment | FileAttachment | None | bool]):
     BINDINGS = bindings("dialog")
     AUTO_FOCUS = "#attach-path"
 
+    def __init__(self, too_long: Callable[[FileAttachment], str]) -> None:
+        super().__init__()
+        self.too_long = too_long
+        """Why a text file cannot go (it alone fills the window), or ""."""
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog attach-dialog"):
             yield Plain("Attach a file", classes="dialog-title")
@@ -93,8 +99,16 @@ class AttachPrompt(ModalScreen[Attachment | FileAttachment | None | bool]):
         try:
             attachment = load_file(path)
         except (ValueError, OSError) as error:
-            message = self.query_one("#attach-error", Plain)
-            message.update(sanitize_line(str(error), 200))
-            message.add_class("-error")
+            self.refuse(str(error))
+            return
+        problem = self.too_long(attachment) if isinstance(attachment, FileAttachment) else ""
+        if problem:
+            self.refuse(problem)
             return
         self.dismiss(attachment)
+
+    def refuse(self, why: str) -> None:
+        """Say why in the dialog, which stays open with the path as it was typed."""
+        message = self.query_one("#attach-error", Plain)
+        message.update(sanitize_line(why, 300))
+        message.add_class("-error")

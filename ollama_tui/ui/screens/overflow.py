@@ -134,7 +134,7 @@ class SummaryEditor(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog summary-editor"):
             yield Plain(
-                f"Summary standing for the first {self.covers} turns", classes="dialog-title"
+                f"Summary standing for the first {self.covers} messages", classes="dialog-title"
             )
             yield TextArea(self.text, soft_wrap=True, id="summary-text")
             yield Plain(
