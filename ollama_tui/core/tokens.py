@@ -33,7 +33,7 @@ IMAGE_TOKENS = 768
 CHARS_PER_TOKEN = 4.0
 """The stand-in estimate when no encoding loads."""
 MIN_REPLY_ROOM = 256
-"""At most this much of the window is asked to be left for a reply (an eighth of a
+"""At most this much of the window is asked to be left for a reply (a quarter of a
 smaller window)."""
 MIN_REPLY_TOKENS = 8
 """Shorter replies say little of the scale (a server may count an end token too)."""
@@ -295,7 +295,7 @@ def _release(version: str) -> tuple[int, ...] | None:
 def reply_room(window: int) -> int:
     """Tokens a request should leave for the reply: Ollama reserves none, and a reply
     that does not fit shifts the oldest of the context out as it is written."""
-    return min(MIN_REPLY_ROOM, window // 8)
+    return min(MIN_REPLY_ROOM, window // 4)
 
 
 def needs_warning(estimate: Estimate, window: int) -> bool:
