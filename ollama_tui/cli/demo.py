@@ -8,10 +8,13 @@ emulator's timings say, so the waits a real server has are there too."""
 
 from __future__ import annotations
 
+import signal
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from ollama_tui.core import paths
 
@@ -41,9 +44,24 @@ def demo_server() -> Iterator[str]:
         emulator.default_reply = demo_reply
         emulator.pulls.update(demo_pulls())
         paths.use_profile(Path(profile))
+        previous = _exit_on_signals()
         try:
             emulator.start(0)
             yield emulator.url
         finally:
             emulator.stop()
             paths.use_profile(None)
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+
+
+def _exit_on_signals() -> dict[int, Any]:
+    """A closed terminal (SIGHUP) or a kill (SIGTERM) ends the demo as quitting does,
+    so that its temporary profile is removed; the handlers they replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+
+    def leave(number: int, frame: object) -> None:
+        raise SystemExit(128 + number)
+
+    return {number: signal.signal(number, leave) for number in (signal.SIGTERM, signal.SIGHUP)}
