@@ -6,6 +6,7 @@ before sending, shown as a chip, and kept with the conversation."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -228,3 +229,37 @@ def test_ask_warns_when_the_server_truncated(emulator: OllamaEmulator, tmp_path:
     assert done.returncode == 0, done.stderr
     assert "warning: Ollama cut the start of your prompt" in done.stderr
     assert "a larger --num-ctx would help" in done.stderr
+
+
+def test_a_hostile_pdf_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """An encrypted PDF (here with a filter pypdf does not know) makes pypdf raise
+    errors of its own kinds: the file is refused with the reason."""
+    sound = minimal_pdf("Secret")
+    locked = sound.replace(b"/Root 1 0 R >>", b"/Root 1 0 R /Encrypt << /Filter /Foo >> >>")
+    (tmp_path / "locked.pdf").write_bytes(locked)
+    with pytest.raises(NotAttachable, match=r"locked\.pdf is a PDF that cannot be read"):
+        load_file(str(tmp_path / "locked.pdf"))
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 8)
+    with pytest.raises(NotAttachable, match=r"broken\.pdf"):
+        load_file(str(tmp_path / "broken.pdf"))
+
+
+async def test_file_names_in_the_tree_are_shown_as_they_are(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    """The tree would read a name as markup (``[b]`` styled it, ``[@click=…]`` made it
+    an action) and pass an escape sequence on."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "[b]bold [@click=app.quit]x \x1b[31mred.txt").write_text("hi\n")
+    os.chdir(project)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: isinstance(app.screen, AttachPrompt))
+        tree = app.screen.query_one(DirectoryTree)
+        await wait_until(pilot, lambda: tree.last_line >= 1)
+        nodes = [tree.get_node_at_line(n) for n in range(tree.last_line + 1)]
+        labels = [str(node.label) for node in nodes if node is not None]
+        assert any(label.startswith("[b]bold [@click=app.quit]x") for label in labels), labels
+        assert not any("\x1b" in label for label in labels)

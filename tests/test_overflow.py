@@ -193,3 +193,18 @@ async def test_leaving_out_chosen_messages_and_putting_them_back(
         sent = [m["content"] for m in emulator.chat_requests()[-1]["messages"]]
         assert any(text.startswith("Question 0") for text in sent)
         assert not any("⊘ left out" in line for line in log_lines(chat.chat_log))
+
+
+async def test_markup_in_a_message_is_shown_as_text_in_the_leave_out_list(
+    emulator: OllamaEmulator,
+) -> None:
+    """The list would read a label as markup: ``[/x]`` crashed the app, and
+    ``[@click=app.quit]`` made a label an action."""
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await send(pilot, "Is [/x] or [@click=app.quit]this[/] markup?")
+        await send(pilot, "And now?")
+        chat_of(pilot).action_leave_out()
+        choices = await leave_out_list(pilot)
+        labels = [str(choices.get_option_at_index(n).prompt) for n in range(choices.option_count)]
+        assert labels[0].startswith("You: Is [/x] or [@click=app.quit]this[/] markup?")

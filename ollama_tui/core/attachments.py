@@ -13,9 +13,10 @@ from ollama_tui.core.formatting import human_size
 from ollama_tui.core.images import IMAGE_FORMATS, IMAGE_SIGNATURES, MAX_IMAGE_BYTES
 
 MAX_FILE_BYTES = MAX_IMAGE_BYTES
-"""Read at most this much of any file (a text this long is far beyond any window)."""
+"""Read at most this much of any file (images and PDFs can be this large)."""
+MAX_TEXT_CHARS = 4 * 1024 * 1024
+"""A text longer than this (about a million tokens) is beyond any model's window."""
 PDF_EXTRA = "pip install 'ollama-tui[pdf]'"
-TEXT_ENCODINGS = ("utf-8-sig", "utf-16")
 
 
 class NotAttachable(ValueError):
@@ -41,6 +42,8 @@ def load_file(text: str) -> Attachment | FileAttachment:
     if data.startswith(b"%PDF"):
         return FileAttachment(path.name, pdf_text(path.name, data), len(data), "pdf")
     text = decoded(path.name, data)
+    if len(text) > MAX_TEXT_CHARS:
+        raise NotAttachable(f"{path.name} is too long for any model's context window.")
     if not text.strip():
         raise NotAttachable(f"{path.name} is empty: there is nothing in it to send.")
     return FileAttachment(path.name, text, len(data))
@@ -68,7 +71,6 @@ def pdf_text(name: str, data: bytes) -> str:
     """A PDF's text, page by page (pypdf, the ``pdf`` extra)."""
     try:
         from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
     except ImportError:
         raise NotAttachable(
             f"{name} is a PDF: reading its text needs the pdf extra ({PDF_EXTRA})."
@@ -76,8 +78,9 @@ def pdf_text(name: str, data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError) as error:
-        raise NotAttachable(f"{name} is a PDF that cannot be read ({error}).") from None
+    except Exception as error:  # a hostile or encrypted PDF can fail anywhere in pypdf
+        reason = str(error) or type(error).__name__
+        raise NotAttachable(f"{name} is a PDF that cannot be read ({reason}).") from None
     text = "\n\n".join(page.strip() for page in pages if page.strip())
     if not text:
         raise NotAttachable(f"{name} has no text to take out (a scanned PDF?).")

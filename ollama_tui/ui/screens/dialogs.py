@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.text import Text, TextType
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -56,6 +58,15 @@ class CopyPicker(ModalScreen[str | None]):
         self.action_choose(int(event.option.id or 0))
 
 
+class FileTree(DirectoryTree):
+    """A folder tree whose file names are shown as they are, inert: Textual's tree
+    reads a name as markup, so ``[b]`` or an escape sequence in one would act."""
+
+    def process_label(self, label: TextType) -> Text:
+        name = label.plain if isinstance(label, Text) else str(label)
+        return Text(sanitize_line(name, 200))
+
+
 class AttachPrompt(ModalScreen[Attachment | FileAttachment | None | bool]):
     """Choose a file to attach: type its path, or pick it in the tree of the current
     folder. Dismisses with the file, None to remove all, False to cancel."""
@@ -79,29 +90,33 @@ class AttachPrompt(ModalScreen[Attachment | FileAttachment | None | bool]):
                 classes="dialog-hint",
                 id="attach-error",
             )
-            yield DirectoryTree(Path.cwd(), id="attach-tree")
+            yield FileTree(Path.cwd(), id="attach-tree")
 
     def action_cancel(self) -> None:
         self.dismiss(False)
 
     @on(Input.Submitted)
-    def submitted(self, event: Input.Submitted) -> None:
+    async def submitted(self, event: Input.Submitted) -> None:
         if not event.value.strip():
             self.dismiss(None)
             return
-        self.attach(event.value)
+        await self.attach(event.value)
 
     @on(DirectoryTree.FileSelected)
-    def picked(self, event: DirectoryTree.FileSelected) -> None:
-        self.attach(str(event.path))
+    async def picked(self, event: DirectoryTree.FileSelected) -> None:
+        await self.attach(str(event.path))
 
-    def attach(self, path: str) -> None:
+    async def attach(self, path: str) -> None:
+        """Read, check and count the file off the event loop (a PDF of megabytes takes
+        a while), then attach it or say why not."""
         try:
-            attachment = load_file(path)
+            attachment = await asyncio.to_thread(load_file, path)
         except (ValueError, OSError) as error:
             self.refuse(str(error))
             return
-        problem = self.too_long(attachment) if isinstance(attachment, FileAttachment) else ""
+        problem = ""
+        if isinstance(attachment, FileAttachment):
+            problem = await asyncio.to_thread(self.too_long, attachment)
         if problem:
             self.refuse(problem)
             return

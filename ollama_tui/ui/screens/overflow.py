@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, SelectionList, TextArea
 from textual.widgets.option_list import Option
 
 from ollama_tui.core.remedies import Older
+from ollama_tui.core.sanitize import sanitize
 from ollama_tui.ui.bindings import bindings
-from ollama_tui.ui.widgets.plain import Plain
-
-REMEDIES = ("raise", "compact", "leave-out", "send")
+from ollama_tui.ui.widgets.plain import Plain, plain_line
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Remedy:
 
 
 class OverflowDialog(ModalScreen[str | None]):
-    """Dismissed with the chosen remedy (one of ``REMEDIES``), or None to cancel."""
+    """Dismissed with the chosen remedy's ``choice``, or None to cancel."""
 
     ACTION_SCOPE = "overflow"
     BINDINGS = bindings("overflow")
@@ -101,8 +101,12 @@ class LeaveOutDialog(ModalScreen[list[int] | None]):
             yield SelectionList[int](
                 *(
                     (
-                        f"{older.label}  ~{older.tokens:,} tokens"
-                        + ("  (Ollama would drop it)" if older.dropped else ""),
+                        # The model's text: never read as markup.
+                        plain_line(older.label)
+                        + Content(
+                            f"  ~{older.tokens:,} tokens"
+                            + ("  (Ollama would drop it)" if older.dropped else "")
+                        ),
                         older.turn,
                         older.turn in self.left_out or older.dropped,
                     )
@@ -136,7 +140,7 @@ class SummaryEditor(ModalScreen[str | None]):
             yield Plain(
                 f"Summary standing for the first {self.covers} messages", classes="dialog-title"
             )
-            yield TextArea(self.text, soft_wrap=True, id="summary-text")
+            yield TextArea(sanitize(self.text), soft_wrap=True, id="summary-text")
             yield Plain(
                 "Edit it if you like · Ctrl+S uses it (empty: no summary) · Esc cancels",
                 classes="dialog-hint",

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import TextArea
 
 from ollama_tui.core.ollama import errors
+from ollama_tui.core.sanitize import sanitize
 from ollama_tui.core.tokens import renders_prompts
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.ui.bindings import bindings
@@ -46,7 +47,9 @@ class RequestView(ModalScreen[str | None]):
             yield Plain("Ctrl+L copies the JSON · Esc closes", classes="dialog-hint")
 
     def show_rendered(self, prompt: str) -> None:
-        self.query_one("#request-prompt", TextArea).text = prompt
+        """The prompt the server rendered: earlier replies and files in it are
+        untrusted text, made inert."""
+        self.query_one("#request-prompt", TextArea).text = sanitize(prompt)
 
     def action_copy_request(self) -> None:
         self.dismiss(self.text)
