@@ -263,3 +263,31 @@ async def test_file_names_in_the_tree_are_shown_as_they_are(
         labels = [str(node.label) for node in nodes if node is not None]
         assert any(label.startswith("[b]bold [@click=app.quit]x") for label in labels), labels
         assert not any("\x1b" in label for label in labels)
+
+
+async def test_editing_a_prompt_with_a_file_counts_and_resends_its_file(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    """F2 resends the last prompt with its own files: the meter and the overflow check
+    count those, not the files waiting for the next prompt."""
+    (tmp_path / "count.py").write_text(CODE)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await attach(pilot, tmp_path / "count.py")
+        await wait_until(pilot, lambda: bool(chat.attachments.files))
+        chat.composer.text = "What does it do?"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 1)
+        await reply_settled(pilot)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: chat.settings.editing_last_prompt)
+        with_file = chat.settings.estimate_next("And how fast is it?")
+        chat.settings.editing_last_prompt = False
+        without = chat.settings.estimate_next("And how fast is it?")
+        chat.settings.editing_last_prompt = True
+        assert with_file.next_prompt > without.next_prompt  # the edited prompt's file
+        await pilot.press("ctrl+u", *"And how fast is it?", "enter")
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 2)
+        sent = emulator.chat_requests()[-1]["messages"][-1]["content"]
+        assert sent.startswith("File count.py:") and sent.endswith("And how fast is it?")

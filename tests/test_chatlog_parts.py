@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ollama_tui.ui.chatlog.entries import PlainDocument, SummaryTail
+from ollama_tui.core.conversation import AssistantTurn, Reply, ReplyStatus
+from ollama_tui.ui.chatlog.entries import PlainDocument, ReplyEntry, SummaryTail
 from ollama_tui.ui.chatlog.find import Finder, Match
 from ollama_tui.ui.chatlog.index import LineIndex
 from ollama_tui.ui.chatlog.look import Look
@@ -72,3 +73,12 @@ def test_a_summary_is_rendered_and_made_inert() -> None:
     assert lines[1].startswith("▣ The summary sent instead") and lines[-1] == "▣ End of the summary"
     assert "Apples in red" in drawn and "**" not in drawn  # rendered, not raw
     assert "• one" in drawn
+
+
+def test_a_marked_reply_s_thinking_header_is_where_a_click_folds_it() -> None:
+    turn = AssistantTurn([Reply("m", "The answer.", "Some thinking.", ReplyStatus.COMPLETE)])
+    entry = ReplyEntry(turn)
+    entry.mark = "⊘ not seen by the model: Ollama dropped it from the last request"
+    lines = entry.lines(120, LOOK)
+    assert entry.thinking_row == 2  # after the blank line and the mark
+    assert lines[entry.thinking_row].text.startswith("▸ Thoughts")

@@ -208,3 +208,53 @@ async def test_markup_in_a_message_is_shown_as_text_in_the_leave_out_list(
         choices = await leave_out_list(pilot)
         labels = [str(choices.get_option_at_index(n).prompt) for n in range(choices.option_count)]
         assert labels[0].startswith("You: Is [/x] or [@click=app.quit]this[/] markup?")
+
+
+async def test_the_last_prompt_and_its_reply_cannot_be_left_out_from_the_palette(
+    emulator: OllamaEmulator,
+) -> None:
+    """A regeneration or an edit needs the last prompt: the palette offers only the
+    turns before it, each with its own share of the request."""
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for prompt in ("First question", "Second question", "Third question"):
+            await send(pilot, prompt)
+        chat_of(pilot).action_leave_out()
+        choices = await leave_out_list(pilot)
+        labels = [str(choices.get_option_at_index(n).prompt) for n in range(choices.option_count)]
+        assert [label.split("  ~")[0] for label in labels] == [
+            "You: First question",
+            "Reply: You said: First question",
+            "You: Second question",
+            "Reply: You said: Second question",
+        ]
+
+
+async def test_sending_anyway_holds_for_that_sending_only(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fill(pilot, emulator, turns=2)
+        await overflow(pilot, "Same words")
+        await pilot.press("s")
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 3)
+        await reply_settled(pilot)
+        await overflow(pilot, "Same words")  # asked again, not waved through
+        assert len(emulator.chat_requests()) == 3
+
+
+async def test_a_summary_for_a_chat_left_meanwhile_is_not_used(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fill(pilot, emulator)
+        chat = chat_of(pilot)
+        first = chat.conversation
+        await overflow(pilot)
+        emulator.script(ChatReply(content=["A slow ", "summary."], delay=0.3))
+        await pilot.press("c")
+        await wait_until(pilot, lambda: chat.overflow.compacting)
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: chat.conversation is not first)
+        await wait_until(pilot, lambda: not chat.overflow.compacting)
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, SummaryEditor)
+        assert first.summary is None and chat.conversation.summary is None

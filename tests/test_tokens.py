@@ -10,6 +10,7 @@ import tiktoken
 
 from ollama_tui.core.calibration import PRIOR, Measured, Sample, Scale, fit
 from ollama_tui.core.ollama.types import Message
+from ollama_tui.core.remedies import raised_num_ctx
 from ollama_tui.core.tokens import (
     ENCODING,
     IMAGE_TOKENS,
@@ -235,3 +236,10 @@ def test_a_request_that_leaves_no_room_for_the_reply_is_warned_about() -> None:
     assert "it leaves 16 of the 256-token window for the reply" in warning
     roomy = Estimate(per_message=(120, 115), total=240, sample=Sample(225, 2), exact=True)
     assert not needs_warning(roomy, 4096)
+
+
+def test_num_ctx_is_raised_only_to_a_window_with_room_for_a_reply() -> None:
+    estimate = Estimate(per_message=(900,), total=900, sample=Sample(895, 1), exact=True)
+    assert raised_num_ctx(estimate, 131_072) == 2048  # 900 and room for a reply
+    assert raised_num_ctx(estimate, 1536) == 1536  # the maximum still leaves room
+    assert raised_num_ctx(estimate, 1000) is None  # it would fit, with no room to reply

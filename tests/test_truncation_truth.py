@@ -129,13 +129,13 @@ def test_the_scales_survive_a_restart_and_a_broken_file_is_relearnt(
     done = ask(emulator, "-m", "llama3.2:latest", question)
     assert done.returncode == 0, done.stderr
     learnt = ScaleStore(paths.meter_scales()).load()["llama3.2:latest"]
-    assert [m.sample.messages for m in learnt] == [1, 0]  # the request, then the reply
+    assert [m.sample.messages for m in learnt] == [0, 1]  # the reply's scale, the request
     restarted = ContextCounter(Tokenizer(), ScaleStore(paths.meter_scales()))
     assert restarted.calibrated("llama3.2:latest")
     assert restarted.scale("llama3.2:latest") != ContextCounter(Tokenizer()).scale("m")
     # The restarted meter is right about the request it learnt from.
     estimate = restarted.estimate("llama3.2:latest", [Message("user", question)])
-    assert abs(estimate.total - learnt[0].counted) <= 1
+    assert abs(estimate.total - learnt[1].counted) <= 1
 
     paths.meter_scales().write_text('{"version": 2, "models": {"m": [[10, 1, 12]]')
     broken = ScaleStore(paths.meter_scales())

@@ -241,6 +241,7 @@ class Conversation:
         if turn.content != text:
             turn.earlier_versions.append(turn.content)
             turn.content = text
+        turn.left_out = False  # sent again: the user wants it read
         self.touch()
         return turn
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ollama_tui.core.conversation import AssistantTurn, Conversation, UserTurn
+from ollama_tui.core.conversation import AssistantTurn, Conversation, UserTurn, with_files
 from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.core.tokens import MIN_REPLY_ROOM, Estimate
@@ -39,7 +39,7 @@ def raised_num_ctx(estimate: Estimate, model_max: int | None) -> int | None:
     the model's maximum; None when even that is too small."""
     size = 1 << max(0, needed(estimate) - 1).bit_length()
     if model_max is not None and size > model_max:
-        return model_max if model_max >= estimate.total else None
+        return model_max if model_max >= needed(estimate) else None
     return size
 
 
@@ -113,9 +113,9 @@ def turns_to_compact(conversation: Conversation, estimate: Estimate, window: int
 def _before_draft(
     conversation: Conversation, estimate: Estimate
 ) -> list[tuple[int | None, Message]]:
-    """The messages ``estimate`` counted before the draft (all the request's, less the
-    prompt being edited and what follows it)."""
-    return conversation.request()[: len(estimate.per_message) - 1]
+    """The messages ``estimate`` counted before the next prompt (all the request's,
+    less the prompt being edited and what follows it)."""
+    return conversation.request()[: estimate.history_count]
 
 
 def summary_request(conversation: Conversation, turns: int, tokens: int) -> list[Message]:
@@ -126,8 +126,10 @@ def summary_request(conversation: Conversation, turns: int, tokens: int) -> list
         lines.append(f"Earlier summary: {conversation.summary.text}")
     first = conversation.summary.turns if conversation.summary is not None else 0
     for turn in conversation.turns[first:turns]:
+        if turn.left_out:
+            continue  # the user chose not to send it: not in the summary either
         if isinstance(turn, UserTurn):
-            lines.append(f"User: {turn.content}")
+            lines.append(f"User: {with_files(turn.content, turn.files)}")
         elif turn.reply.content:
             lines.append(f"Assistant: {turn.reply.content}")
     instruction = (

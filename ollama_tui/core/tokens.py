@@ -109,6 +109,18 @@ class Estimate:
     exact: bool
     calibrated: bool = True
     """The model's server has counted requests: estimates are within a few percent."""
+    history: int = -1
+    """How many of ``per_message`` are the history (the rest is the next prompt); -1:
+    all but the last."""
+
+    @property
+    def history_count(self) -> int:
+        return self.history if self.history >= 0 else len(self.per_message) - 1
+
+    @property
+    def next_prompt(self) -> int:
+        """The next prompt's share (0 when there is none yet)."""
+        return sum(self.per_message[self.history_count :])
 
     @property
     def margin(self) -> float:
@@ -156,7 +168,9 @@ class ContextCounter:
         self._scales.pop(model, None)
 
     def calibrated(self, model: str) -> bool:
-        return bool(self.measured.get(model))
+        """The server has counted a request for the model (a reply's count gives its
+        scale, not its template's parts)."""
+        return any(not m.sample.is_reply for m in self.measured.get(model, ()))
 
     def count_text(self, text: str) -> int:
         cached = self._cache.get(text)
@@ -167,18 +181,31 @@ class ContextCounter:
     def text_tokens(self, message: Message) -> int:
         return self.count_text(message.content) + IMAGE_TOKENS * len(message.images)
 
-    def estimate(self, model: str, messages: Sequence[Message], draft: str = "") -> Estimate:
+    def estimate(
+        self,
+        model: str,
+        messages: Sequence[Message],
+        draft: str = "",
+        *,
+        files: Sequence[str] = (),
+        images: int = 0,
+    ) -> Estimate:
+        """``messages`` and the next prompt: the ``draft`` typed so far, with the
+        ``files`` attached to it (each as it goes in the message) and ``images``."""
         texts = [self.text_tokens(m) for m in messages]
-        if draft:
-            # The draft changes with every key, so it is not cached.
-            texts.append(self.tokenizer.count(draft))
+        if draft or files or images:
+            # The draft changes with every key, so it is not cached; the files are.
+            attached = sum(self.count_text(text) for text in files) + IMAGE_TOKENS * images
+            texts.append(self.tokenizer.count(draft) + attached)
         scale = self.scale(model)
         sample = Sample(sum(texts), len(texts))
         per_message = tuple(round(scale.message(n)) for n in texts)
         # Nothing to send costs nothing: the template's part comes with a message.
         total = max(sum(per_message), round(scale.predict(sample))) if texts else 0
         calibrated = self.calibrated(model)
-        return Estimate(per_message, total, sample, self.tokenizer.exact, calibrated)
+        return Estimate(
+            per_message, total, sample, self.tokenizer.exact, calibrated, history=len(messages)
+        )
 
     def calibrate(self, model: str, sample: Sample, prompt_eval_count: int | None) -> None:
         """Learn the model's scale from what the server counted for a whole request

@@ -246,15 +246,17 @@ class ChatSession:
         reply.stats = ended.stats
         prompt_tokens = ended.stats.prompt_eval_count if ended.stats is not None else None
         window = self.context_window()[0]
+        if reply.status is ReplyStatus.COMPLETE and ended.stats is not None:
+            # First: the reply's own count gives the model's scale, which judges the
+            # request's count better than a general one.
+            texts = (reply.thinking, reply.content)
+            self.counter.calibrate_reply(reply.model, texts, ended.stats.eval_count)
         sent = ended.estimate
         kept_less = sent is not None and self.counter.server_kept_less(
             reply.model, sent.sample, prompt_tokens, window
         )
         if sent is not None and not kept_less:
             self.counter.calibrate(reply.model, sent.sample, prompt_tokens)
-        if reply.status is ReplyStatus.COMPLETE and ended.stats is not None:
-            texts = (reply.thinking, reply.content)
-            self.counter.calibrate_reply(reply.model, texts, ended.stats.eval_count)
         reply.prompt_truncated = kept_less or probably_truncated(prompt_tokens, window)
         if kept_less:
             reply.truncation = truncation_note(ended.roles, sent, window, prompt_tokens)

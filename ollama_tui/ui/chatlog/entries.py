@@ -85,6 +85,8 @@ class PromptEntry:
         """Why it is not in what the model reads (``mark_of``), if it is not."""
         self.summary = SummaryTail()
         """The summary, when this is the last turn it stands for."""
+        self.summary_row = 0
+        """The line where the summary starts (after all of the turn's own)."""
         self._key: tuple[object, ...] = ()
         self._lines: list[ChatLine] = []
         self.first_changed = 0
@@ -128,6 +130,7 @@ class PromptEntry:
             ]
             if chips:
                 lines += plain_lines("  ".join(chips), width - GUTTER, look.chips)
+            self.summary_row = len(lines)
             self._lines = [*lines, *self.summary.lines(width - GUTTER, look)]
         return self._lines
 
@@ -145,6 +148,10 @@ class ReplyEntry:
         """Why it is not in what the model reads (``mark_of``), if it is not."""
         self.summary = SummaryTail()
         """The summary, when this is the last turn it stands for."""
+        self.summary_row = 0
+        """The line where the summary starts (after all of the turn's own)."""
+        self.thinking_row = 1
+        """The line of the thinking's header (a click there folds it)."""
         self._reset()
 
     def _reset(self) -> None:
@@ -272,12 +279,15 @@ class ReplyEntry:
         version = self._thinking_version
         thinking = self._thinking(inner, look)
         body = self.document.lines(inner, look.palette)
-        head = [SEPARATOR, *mark_lines(self.mark, inner, look), *thinking]
+        marks = mark_lines(self.mark, inner, look)
+        head = [SEPARATOR, *marks, *thinking]
+        self.thinking_row = 1 + len(marks)
         same_head = self._key == key and version == self._thinking_version
         self.first_changed = len(head) + self.document.first_changed if same_head else 0
         self._key, self._changed = key, False
         footer = self.footer()
         foot = plain_lines(footer, inner, look.footer) if footer else []
+        self.summary_row = len(head) + len(body) + len(foot)
         self._lines = [*head, *body, *foot, *self.summary.lines(inner, look)]
         return self._lines
 

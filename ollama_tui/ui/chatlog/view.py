@@ -258,8 +258,9 @@ class ChatLog(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         line = lines[row]
         gutter = None if row == 0 else self._gutter(turn)
-        if self.turns.entries[turn].mark:
-            base = base + DIMMED
+        entry = self.turns.entries[turn]
+        if entry.mark and row < entry.summary_row:
+            base = base + DIMMED  # the summary after it is what the model reads: not dim
         spans = self._spans(line_y, line)
         if spans:
             return draw(line, line_y, width, base, gutter, spans)
@@ -309,7 +310,9 @@ class ChatLog(ScrollView, can_focus=True):
             return
         turn, row = self.turns.index.locate(round(self.scroll_y) + offset.y)
         entry = self.turns.entries[turn] if turn >= 0 else None
-        if isinstance(entry, ReplyEntry) and row == 1 and entry.toggle_thinking():
+        if not isinstance(entry, ReplyEntry) or row != entry.thinking_row:
+            return
+        if entry.toggle_thinking():
             self.redraw_turn(turn)
 
     # -- the conversation -----------------------------------------------------------------

@@ -68,7 +68,7 @@ class ChatScreen(Screen[None]):
         self.ownership = Ownership(self, self.session)
         self.model = ModelChoice(self, shared, self.session)
         self.attachments = PendingAttachments(self, self.session, self.settings.recount)
-        self.settings.attached_files = lambda: self.attachments.files
+        self.settings.pending = lambda: (self.attachments.files, len(self.attachments.images))
         self.request = NextRequest(self, shared, self.session, self.settings, self.attachments)
         self._sending = False
         self._num_ctx_asked: object = None
@@ -261,6 +261,9 @@ class ChatScreen(Screen[None]):
         if self.session.streaming is not None or self._sending:
             self.notify("Stop the current reply first (Esc).", severity="warning")
             return True
+        if self.overflow.compacting:
+            self.notify("The model is writing a summary: wait for it.", severity="warning")
+            return True
         return False
 
     async def _send(self, text: str) -> bool:
@@ -271,6 +274,9 @@ class ChatScreen(Screen[None]):
                 "A reply is still being written. Wait for it, or press Esc to stop it.",
                 severity="warning",
             )
+            return False
+        if self.overflow.compacting:
+            self.notify("The model is writing a summary: wait for it.", severity="warning")
             return False
         if not text.strip() and not self.attachments:
             self.welcome.close_first_run(typed=False)
@@ -400,6 +406,7 @@ class ChatScreen(Screen[None]):
         self.shared.counter.forget()
         self.settings.load_sidebar()
         self.editing.leave()
+        self.overflow.cancel()
         self.attachments.add(None)
         self.settings.recount()
         self.refresh_status()

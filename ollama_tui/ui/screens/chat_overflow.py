@@ -59,6 +59,8 @@ class OverflowGuard:
         """What the chat does when a setting changes (num_ctx: the window is asked)."""
         self._accepted_for: str | None = None
         """A prompt the user chose to send as it is."""
+        self.compacting = False
+        """The model is writing a summary (the chat waits for it)."""
 
     @property
     def conversation(self) -> Conversation:
@@ -68,19 +70,25 @@ class OverflowGuard:
         """False (and the dialog opens) when the request would overflow the window."""
         messages = self.settings.outgoing_messages()
         model = self.conversation.model
-        draft = self.settings.draft(text)
         counter = self.shared.counter
-        estimate = await asyncio.to_thread(counter.estimate, model, messages, draft)
+        estimate = await asyncio.to_thread(self.settings.estimate_next, text)
         window, _ = self.session.context_window()
         if window is not None and counter.needs_template(model):
             # Nothing calibrated yet: the template's own parts are asked of the server
             # when that is free (the model is loaded) or worth a load (it may not fit).
             loaded = self.shared.catalog.loaded(model) is not None
             if loaded or estimate.total >= window * TEMPLATE_WORTH_A_LOAD:
+                if not loaded:
+                    self.screen.notify(
+                        f"Loading {sanitize_line(model, 40)} to count this prompt as it will…"
+                    )
                 self.session.server_version = self.shared.health.state.version
                 await self.session.learn_template()
-                estimate = await asyncio.to_thread(counter.estimate, model, messages, draft)
-        if window is None or not needs_warning(estimate, window) or self._accepted_for == text:
+                estimate = await asyncio.to_thread(self.settings.estimate_next, text)
+        if window is None or not needs_warning(estimate, window):
+            return True
+        if self._accepted_for == text:
+            self._accepted_for = None  # for this sending only
             return True
         warning = overflow_warning(messages, estimate, window)
         title = "The request does not fit the context window"
@@ -93,9 +101,12 @@ class OverflowGuard:
     def _remedies(self, estimate: Estimate, window: int) -> list[Remedy]:
         model = self.conversation.model
         info = self.shared.catalog.info(model)
-        size = raised_num_ctx(estimate, info.context_length if info is not None else None)
-        if size is None:
-            raise_it = Remedy("raise", "r", "Raise num_ctx", "the model's maximum is too small")
+        most = info.context_length if info is not None else None
+        size = raised_num_ctx(estimate, most)
+        if size is None or size <= window:
+            most_text = f" ({most:,})" if most else ""
+            why = f"the model's maximum{most_text} leaves no room for a reply"
+            raise_it = Remedy("raise", "r", "Raise num_ctx", why)
         else:
             text = f"Raise num_ctx to {size:,} (now {window:,}): the model reloads; "
             raise_it = Remedy("raise", "r", text + self._memory(model))
@@ -105,10 +116,10 @@ class OverflowGuard:
                 "compact", "c", f"Compact: the model summarizes the first {turns} messages"
             )
         else:
-            alone = estimate.per_message[-1] + estimate.fixed + reply_room(window) > window
+            alone = estimate.next_prompt + estimate.fixed + reply_room(window) > window
             why = "the new prompt alone is too long" if alone else "nothing old to summarize"
             compact = Remedy("compact", "c", "Compact older messages", why)
-        older = bool(self._older(estimate, []))
+        older = bool(self._older(estimate, [], sending=True))
         leave = Remedy(
             "leave-out",
             "l",
@@ -123,6 +134,11 @@ class OverflowGuard:
             return "not loaded now"
         gpu = f", {human_size(loaded.size_vram)} on the GPU" if loaded.size_vram else ""
         return f"loaded now: {human_size(loaded.size)}{gpu}, more with a larger window"
+
+    def cancel(self) -> None:
+        """The chat moves to another conversation: a summary being written is not for it."""
+        self.screen.workers.cancel_group(self.screen, "compact")
+        self.compacting = False
 
     def _chosen(self, choice: str | None, text: str, estimate: Estimate) -> None:
         if choice == "send":
@@ -150,25 +166,32 @@ class OverflowGuard:
         self._send_again()
 
     async def _compact(self, estimate: Estimate) -> None:
+        conversation = self.conversation
         window, _ = self.session.context_window()
-        turns = turns_to_compact(self.conversation, estimate, window or 0)
+        turns = turns_to_compact(conversation, estimate, window or 0)
         if not turns:
             return
-        model = self.conversation.model
+        model = conversation.model
         self.screen.notify(f"{sanitize_line(model, 40)} is summarizing the first {turns} messages…")
         tokens, _ = compact_budget(window or 0)
         options = self._summary_options(turns, tokens)
+        self.compacting = True
         try:
-            text = await summarize(self.shared.client, self.conversation, turns, tokens, options)
+            text = await summarize(self.shared.client, conversation, turns, tokens, options)
         except errors.OllamaError as error:
             self.screen.notify(f"The summary failed: {error.explain()}", severity="error")
             return
+        finally:
+            self.compacting = False
         if not text:
             self.screen.notify("The model wrote no summary.", severity="warning")
             return
 
         def edited(final: str | None) -> None:
             if final is None:
+                return
+            if self.conversation is not conversation:
+                self.screen.notify("The chat changed: that summary was not used.")
                 return
             self.set_summary(final, turns)
             self._send_again()
@@ -210,11 +233,12 @@ class OverflowGuard:
         self.screen.app.push_screen(SummaryEditor(summary.text, summary.turns), edited)
 
     def choose_left_out(self) -> None:
-        """Choose the older turns left out of requests (or put them back)."""
+        """Choose the older turns left out of requests (or put them back): all before
+        the last prompt, which the reply to come, a regeneration or an edit needs."""
         if self._read_only():
             return
         messages = self.settings.outgoing_messages()
-        estimate = self.shared.counter.estimate(self.conversation.model, messages, "")
+        estimate = self.shared.counter.estimate(self.conversation.model, messages)
         self._leave_out(estimate, sending=False)
 
     def _leave_out(self, estimate: Estimate, sending: bool) -> None:
@@ -224,7 +248,7 @@ class OverflowGuard:
         dropped = (
             dropped_messages(roles, estimate.per_message, window, estimate.fixed) if window else []
         )
-        older = self._older(estimate, dropped if sending else [])
+        older = self._older(estimate, dropped if sending else [], sending)
         if not older:
             self.screen.notify("There are no older messages to leave out.")
             return
@@ -241,23 +265,24 @@ class OverflowGuard:
 
         self.screen.app.push_screen(LeaveOutDialog(older, left_out), chosen)
 
-    def _older(self, estimate: Estimate, dropped: list[int]) -> list[Older]:
+    def _older(self, estimate: Estimate, dropped: list[int], sending: bool) -> list[Older]:
         counter, model = self.shared.counter, self.conversation.model
         return older_turns(
             self.conversation,
             estimate,
             dropped,
-            self._new_prompt_turn(),
+            self._first_kept_turn(sending),
             lambda text: round(counter.scale(model).message(counter.count_text(text))),
         )
 
-    def _new_prompt_turn(self) -> int:
-        """The turn the prompt being sent will be (or is, when editing the last one)."""
+    def _first_kept_turn(self, sending: bool) -> int:
+        """The first turn that cannot be left out: the prompt being sent (after every
+        turn), else the last prompt (being edited, or answered by the last reply)."""
         turns = self.conversation.turns
-        if self.settings.editing_last_prompt:
-            last = self.conversation.last_user_turn
-            return next(n for n, turn in enumerate(turns) if turn is last)
-        return len(turns)
+        if sending and not self.settings.editing_last_prompt:
+            return len(turns)
+        last = self.conversation.last_user_turn
+        return next((n for n, turn in enumerate(turns) if turn is last), len(turns))
 
     def _read_only(self) -> bool:
         if self.session.read_only:

@@ -63,8 +63,8 @@ class ChatSettingsPanel:
         self.estimate: Estimate | None = None
         self.editing_last_prompt = False
         """The composer holds the last prompt, to be resent in its place."""
-        self.attached_files: Callable[[], list[FileAttachment]] = list
-        """The files waiting to go with the draft (counted with it)."""
+        self.pending: Callable[[], tuple[list[FileAttachment], int]] = lambda: ([], 0)
+        """The files and the number of images waiting to go with the draft."""
         self._save_timer: Timer | None = None
 
     @property
@@ -220,17 +220,32 @@ class ChatSettingsPanel:
 
     async def _count(self) -> None:
         await asyncio.sleep(COUNT_DELAY)
-        estimate = await asyncio.to_thread(
-            self.shared.counter.estimate,
-            self.session.conversation.model,
-            self.outgoing_messages(),
-            self.draft(self.composer.text),
-        )
+        estimate = await asyncio.to_thread(self.estimate_next, self.composer.text)
         self.screen.post_message(Counted(estimate))
 
+    def next_attachments(self) -> tuple[list[FileAttachment], int]:
+        """The files and the number of images that go with the next prompt: the edited
+        prompt's own while editing it, else those waiting."""
+        edited = self.session.conversation.last_user_turn
+        if self.editing_last_prompt and edited is not None:
+            return edited.files, len(edited.images)
+        return self.pending()
+
     def draft(self, text: str) -> str:
-        """The next prompt as the model will read it: with the files waiting to go."""
-        return with_files(text, self.attached_files())
+        """The next prompt as the model will read it: with its files."""
+        return with_files(text, self.next_attachments()[0])
+
+    def estimate_next(self, text: str) -> Estimate:
+        """The next request with ``text`` as its prompt (each file counted once, as it
+        goes in the message)."""
+        files, images = self.next_attachments()
+        return self.shared.counter.estimate(
+            self.session.conversation.model,
+            self.outgoing_messages(),
+            text,
+            files=[with_files("", [attached]) for attached in files],
+            images=images,
+        )
 
     def counted(self, estimate: Estimate) -> None:
         self.estimate = estimate
