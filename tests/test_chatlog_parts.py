@@ -81,4 +81,4 @@ def test_a_marked_reply_s_thinking_header_is_where_a_click_folds_it() -> None:
     entry.mark = "⊘ not seen by the model: Ollama dropped it from the last request"
     lines = entry.lines(120, LOOK)
     assert entry.thinking_row == 2  # after the blank line and the mark
-    assert lines[entry.thinking_row].text.startswith("▸ Thoughts")
+    assert lines[entry.thinking_row].text == "Thoughts"  # its copied text: the title
