@@ -18,11 +18,13 @@ from ollama_tui.core.tokens import (
     Estimate,
     Tokenizer,
     context_window,
+    server_default_window,
+)
+from ollama_tui.core.truncation import (
     dropped_messages,
     needs_warning,
     overflow_warning,
     probably_truncated,
-    server_default_window,
 )
 from ollama_tui.emulator.tokenizer import count_prompt, count_text
 

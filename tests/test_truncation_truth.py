@@ -13,7 +13,8 @@ from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.scales import ScaleStore
-from ollama_tui.core.tokens import ContextCounter, Tokenizer, needs_warning
+from ollama_tui.core.tokens import ContextCounter, Tokenizer
+from ollama_tui.core.truncation import needs_warning
 from ollama_tui.emulator import ChatReply, OllamaEmulator
 from ollama_tui.emulator.tokenizer import count_prompt
 from ollama_tui.services.chat_session import ChatSession

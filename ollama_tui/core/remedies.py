@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from ollama_tui.core.conversation import AssistantTurn, Conversation, UserTurn, with_files
 from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.sanitize import sanitize_line
-from ollama_tui.core.tokens import MIN_REPLY_ROOM, Estimate
+from ollama_tui.core.tokens import Estimate
+from ollama_tui.core.truncation import MIN_REPLY_ROOM
 
 REPLY_ROOM = 0.25
 """Room kept for the reply when raising num_ctx: this share of the prompt, at least

