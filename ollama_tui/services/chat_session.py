@@ -178,12 +178,13 @@ class ChatSession:
             "truncate": settings.truncate,
         }
 
-    def next_request(self, draft: str, images: Sequence[str] = ()) -> dict[str, Any]:
-        """The body the chat would send for ``draft`` now, exactly as it goes out."""
-        messages = [
-            *self.conversation.request_messages(),
-            Message("user", draft, images=tuple(images)),
-        ]
+    def next_request(
+        self, draft: str, images: Sequence[str] = (), history: Sequence[Message] | None = None
+    ) -> dict[str, Any]:
+        """The body the chat would send for ``draft`` now, exactly as it goes out, after
+        ``history`` (the whole conversation's, unless a prompt is being edited)."""
+        earlier = self.conversation.request_messages() if history is None else history
+        messages = [*earlier, Message("user", draft, images=tuple(images))]
         return chat_body(self.conversation.model, messages, **self._sent_settings())
 
     def take_arrived(self) -> ReplyChunk | None:

@@ -68,8 +68,8 @@ class ChatScreen(Screen[None]):
         self.ownership = Ownership(self, self.session)
         self.model = ModelChoice(self, shared, self.session)
         self.attachments = PendingAttachments(self, self.session, self.settings.recount)
-        self.settings.pending = lambda: (self.attachments.files, len(self.attachments.images))
-        self.request = NextRequest(self, shared, self.session, self.settings, self.attachments)
+        self.settings.pending = lambda: (self.attachments.files, self.attachments.images)
+        self.request = NextRequest(self, shared, self.session, self.settings)
         self._sending = False
         self._num_ctx_asked: object = None
         """The num_ctx set when /api/ps was last asked (a change asks again)."""

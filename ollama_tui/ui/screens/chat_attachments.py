@@ -10,6 +10,7 @@ from textual.screen import Screen
 from ollama_tui.core.conversation import Attachment, FileAttachment, with_files
 from ollama_tui.core.formatting import human_size
 from ollama_tui.core.sanitize import sanitize_line
+from ollama_tui.core.tokens import IMAGE_TOKENS
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.ui.screens.dialogs import AttachPrompt
 from ollama_tui.ui.widgets.plain import Plain
@@ -104,7 +105,9 @@ class PendingAttachments:
 
     def show(self) -> None:
         bar = self.screen.query_one("#attachments", Plain)
-        chips = [f"[image: {sanitize_line(a.name, 40)}]" for a in self.images]
+        chips = [
+            f"[image: {sanitize_line(a.name, 40)} · ~{IMAGE_TOKENS} tokens]" for a in self.images
+        ]
         chips += [
             f"[{f.kind}: {sanitize_line(f.name, 40)} · {human_size(f.size)} · "
             f"~{self.tokens(f):,} tokens]"

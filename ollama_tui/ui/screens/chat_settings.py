@@ -14,7 +14,7 @@ from textual.widgets import TextArea
 from textual.worker import Worker
 
 from ollama_tui.core import paths
-from ollama_tui.core.conversation import AssistantTurn, FileAttachment, with_files
+from ollama_tui.core.conversation import AssistantTurn, Attachment, FileAttachment, with_files
 from ollama_tui.core.ollama.types import Message as ApiMessage
 from ollama_tui.core.presets import (
     Preset,
@@ -63,8 +63,11 @@ class ChatSettingsPanel:
         self.estimate: Estimate | None = None
         self.editing_last_prompt = False
         """The composer holds the last prompt, to be resent in its place."""
-        self.pending: Callable[[], tuple[list[FileAttachment], int]] = lambda: ([], 0)
-        """The files and the number of images waiting to go with the draft."""
+        self.pending: Callable[[], tuple[list[FileAttachment], list[Attachment]]] = lambda: (
+            [],
+            [],
+        )
+        """The files and the images waiting to go with the draft."""
         self._save_timer: Timer | None = None
 
     @property
@@ -223,12 +226,12 @@ class ChatSettingsPanel:
         estimate = await asyncio.to_thread(self.estimate_next, self.composer.text)
         self.screen.post_message(Counted(estimate))
 
-    def next_attachments(self) -> tuple[list[FileAttachment], int]:
-        """The files and the number of images that go with the next prompt: the edited
-        prompt's own while editing it, else those waiting."""
+    def next_attachments(self) -> tuple[list[FileAttachment], list[Attachment]]:
+        """The files and the images that go with the next prompt: the edited prompt's
+        own while editing it, else those waiting."""
         edited = self.session.conversation.last_user_turn
         if self.editing_last_prompt and edited is not None:
-            return edited.files, len(edited.images)
+            return edited.files, edited.images
         return self.pending()
 
     def draft(self, text: str) -> str:
@@ -244,7 +247,7 @@ class ChatSettingsPanel:
             self.outgoing_messages(),
             text,
             files=[with_files("", [attached]) for attached in files],
-            images=images,
+            images=len(images),
         )
 
     def counted(self, estimate: Estimate) -> None:

@@ -20,7 +20,6 @@ from ollama_tui.core.tokens import renders_prompts
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.context import Shared
-from ollama_tui.ui.screens.chat_attachments import PendingAttachments
 from ollama_tui.ui.screens.chat_settings import ChatSettingsPanel
 from ollama_tui.ui.widgets.composer import Composer
 from ollama_tui.ui.widgets.plain import Plain
@@ -65,23 +64,22 @@ class NextRequest:
         shared: Shared,
         session: ChatSession,
         settings: ChatSettingsPanel,
-        attachments: PendingAttachments,
     ) -> None:
         self.screen = screen
         self.shared = shared
         self.session = session
         self.settings = settings
-        self.attachments = attachments
 
     def show(self) -> None:
         draft = self.settings.draft(self.screen.query_one(Composer).text)
-        images = self.attachments.images
+        images = self.settings.next_attachments()[1]
+        history = self.settings.outgoing_messages()
         # An image's base64 (megabytes) stands in as its name and size.
         shown = [f"<{i.name}: {len(i.data):,} base64 characters>" for i in images]
         version = self.shared.health.state.version
         renders = renders_prompts(version)
         view = RequestView(
-            self.session.next_request(draft, shown),
+            self.session.next_request(draft, shown, history),
             "Rendering it (this loads the model)…"
             if renders
             else f"Ollama {version or '(version unknown)'} cannot show it: 0.11.5 and later do.",
@@ -94,7 +92,7 @@ class NextRequest:
 
         self.screen.app.push_screen(view, chosen)
         if renders:
-            body = self.session.next_request(draft, [i.data for i in images])
+            body = self.session.next_request(draft, [i.data for i in images], history)
             self.screen.run_worker(self._render(view, body), group="render", exclusive=True)
 
     async def _render(self, view: RequestView, body: dict[str, Any]) -> None:
