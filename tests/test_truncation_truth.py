@@ -121,6 +121,11 @@ async def test_twenty_turns_at_a_small_window_are_estimated_within_five_percent(
     assert all(r.marked_right for r in rows), table(rows)
     misses = [(n, f"{r.error:+.1%}") for n, r in enumerate(rows[1:], 2) if abs(r.error) > 0.05]
     assert not misses, table(rows)
+    # No truncated request taught the meter anything: every request it learnt from was
+    # counted whole by the server.
+    whole = {r.kept for r in rows if not r.dropped}
+    learnt = [m for m in session.counter.measured["llama3.2:latest"] if not m.sample.is_reply]
+    assert learnt and all(m.counted in whole for m in learnt)
 
 
 def test_the_scales_survive_a_restart_and_a_broken_file_is_relearnt(
