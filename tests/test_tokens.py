@@ -76,13 +76,13 @@ def test_a_keystroke_recounts_only_the_draft() -> None:
 
 def test_one_exchange_brings_the_next_estimate_within_five_percent() -> None:
     """The emulator counts a rendered template at its own scale: after one request and
-    its reply (its eval_count gives the scale, the prompt's count the overheads) the
-    next, longer request is estimated within 5%."""
+    its reply (its eval_count is what the reply costs when it is sent back, the
+    prompt's count gives the rest) the next, longer request is estimated within 5%."""
     counter = ContextCounter(Tokenizer())
     first = CONVERSATION[:2]
     counter.calibrate("m", counter.estimate("m", first).sample, count_prompt(wire(first)))
     answer = f"Paris. {PARAGRAPH}"
-    counter.calibrate_reply("m", [answer], count_text(answer))
+    counter.learn_reply("m", answer, "", count_text(answer))
     following = [
         *first,
         Message("assistant", answer),

@@ -16,7 +16,8 @@ from ollama_tui.core.scales import ScaleStore
 from ollama_tui.core.tokens import ContextCounter, Tokenizer
 from ollama_tui.core.truncation import needs_warning
 from ollama_tui.emulator import ChatReply, OllamaEmulator
-from ollama_tui.emulator.tokenizer import count_prompt
+from ollama_tui.emulator.demo import DEMO_ANSWER
+from ollama_tui.emulator.tokenizer import count_prompt, count_text
 from ollama_tui.services.chat_session import ChatSession
 from tests.test_cli_ask import ask
 from tests.test_services import session_for
@@ -60,15 +61,22 @@ class Turn:
 
 
 async def converse(
-    session: ChatSession, emulator: OllamaEmulator, turns: int, offset: int = 0
+    session: ChatSession,
+    emulator: OllamaEmulator,
+    turns: int,
+    offset: int = 0,
+    *,
+    prompts: list[str] = PROMPTS,
+    replies: list[list[str]] = REPLIES,
+    window: int = WINDOW,
 ) -> list[Turn]:
-    """``turns`` exchanges of mixed lengths at a ``WINDOW``-token num_ctx: per turn, the
+    """``turns`` exchanges of mixed lengths at a ``window``-token num_ctx: per turn, the
     meter's estimate of the request before it is sent, and what the server made of it."""
     rows = []
-    session.conversation.settings.options = {"num_ctx": WINDOW}
+    session.conversation.settings.options = {"num_ctx": window}
     for turn in range(offset, offset + turns):
-        emulator.script(ChatReply(content=REPLIES[turn % len(REPLIES)]))
-        session.conversation.add_prompt(f"({turn}) {PROMPTS[turn % len(PROMPTS)]}")
+        emulator.script(ChatReply(content=replies[turn % len(replies)]))
+        session.conversation.add_prompt(f"({turn}) {prompts[turn % len(prompts)]}")
         request = session.conversation.request()
         messages = [message for _, message in request]
         estimate = session.counter.estimate(session.conversation.model, messages)
@@ -84,7 +92,7 @@ async def converse(
                 counted=count_prompt([m.to_json() for m in messages]),
                 kept=reply.stats.prompt_eval_count or 0,
                 dropped=kept.dropped > 0 or kept.cut,
-                warned=needs_warning(estimate, WINDOW),
+                warned=needs_warning(estimate, window),
                 flagged=reply.prompt_truncated,
                 marked_right=unseen == sent_turns[: kept.dropped],
             )
@@ -124,8 +132,27 @@ async def test_twenty_turns_at_a_small_window_are_estimated_within_five_percent(
     # No truncated request taught the meter anything: every request it learnt from was
     # counted whole by the server.
     whole = {r.kept for r in rows if not r.dropped}
-    learnt = [m for m in session.counter.measured["llama3.2:latest"] if not m.sample.is_reply]
+    learnt = session.counter.measured["llama3.2:latest"]
     assert learnt and all(m.counted in whole for m in learnt)
+
+
+async def test_replies_at_another_scale_than_the_prompts_do_not_skew_the_meter(
+    emulator: OllamaEmulator, client: OllamaClient, tmp_path: Path
+) -> None:
+    """Prose prompts answered again and again by the same code and table (the demo's
+    reply), which the server counts at a far higher scale than prose: the replies are
+    sent back at the server's own count of them, so the prompts' scale stays the
+    prose's, and nothing is flagged as dropped."""
+    store = HistoryStore(tmp_path / "history")
+    session, _ = session_for(client, store)
+    prose = [f"Tell me more about this. {PARAGRAPH}", "ok", f"And then? {PARAGRAPH * 2}"]
+    rows = await converse(session, emulator, 8, prompts=prose, replies=[[DEMO_ANSWER]], window=8192)
+    reply_tokens = count_text(DEMO_ANSWER) / session.counter.count_text(DEMO_ANSWER)
+    prose_tokens = count_text(PARAGRAPH) / session.counter.count_text(PARAGRAPH)
+    assert reply_tokens > 1.2 * prose_tokens, "the scales should differ for this test"
+    assert not any(r.flagged or r.dropped for r in rows), table(rows)
+    misses = [(n, f"{r.error:+.1%}") for n, r in enumerate(rows[1:], 2) if abs(r.error) > 0.05]
+    assert not misses, table(rows)
 
 
 def test_the_scales_survive_a_restart_and_a_broken_file_is_relearnt(
@@ -135,13 +162,13 @@ def test_the_scales_survive_a_restart_and_a_broken_file_is_relearnt(
     done = ask(emulator, "-m", "llama3.2:latest", question)
     assert done.returncode == 0, done.stderr
     learnt = ScaleStore(paths.meter_scales()).load()["llama3.2:latest"]
-    assert [m.sample.messages for m in learnt] == [0, 1]  # the reply's scale, the request
+    assert [m.sample.messages for m in learnt] == [1]  # the request, counted whole
     restarted = ContextCounter(Tokenizer(), ScaleStore(paths.meter_scales()))
     assert restarted.calibrated("llama3.2:latest")
     assert restarted.scale("llama3.2:latest") != ContextCounter(Tokenizer()).scale("m")
     # The restarted meter is right about the request it learnt from.
     estimate = restarted.estimate("llama3.2:latest", [Message("user", question)])
-    assert abs(estimate.total - learnt[1].counted) <= 1
+    assert abs(estimate.total - learnt[0].counted) <= 1
 
     paths.meter_scales().write_text('{"version": 2, "models": {"m": [[10, 1, 12]]')
     broken = ScaleStore(paths.meter_scales())

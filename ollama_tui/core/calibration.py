@@ -9,10 +9,11 @@ figures, fitted together from several requests:
 
     server's count ≈ per_token * our count of the text + per_message * messages + fixed
 
-A reply tells the scale alone: the server counts what the model wrote
-(``eval_count``) without any template around it, so a reply is a sample with no
-messages: ``eval_count ≈ per_token * our count of its text``. With it, the first reply
-already fixes ``per_token``, and the prompt's count only has the overheads to explain.
+A reply the model wrote is counted by the server itself (``eval_count``): when it is
+sent back in a later request, that count stands for it as it is (``Sample.known``)
+and only the rest is scaled. Replies are often code or tables while prompts are
+prose, and the two can sit at different scales, so the scale is fitted from requests
+alone and applies to what the server has not counted for us.
 
 The fit minimises each sample's relative error (the meter is judged in percent),
 pulled gently towards a prior so that one or two requests still give a sensible
@@ -31,15 +32,12 @@ KEPT_SAMPLES = 24
 
 @dataclass(frozen=True)
 class Sample:
-    """What we sent: our count of the messages' text and how many messages (none for
-    a reply's own text, which ``eval_count`` counts bare)."""
+    """What we sent: our count of the messages' text, how many messages, and the
+    tokens of the replies in it that the server counted when it wrote them."""
 
     text_tokens: int
     messages: int
-
-    @property
-    def is_reply(self) -> bool:
-        return self.messages == 0
+    known: int = 0
 
 
 @dataclass(frozen=True)
@@ -59,14 +57,19 @@ class Scale:
         return self.per_token * text_tokens + self.per_message
 
     def predict(self, sample: Sample) -> float:
-        return self.per_token * sample.text_tokens + self.per_message * sample.messages + self.fixed
+        scaled = self.per_token * sample.text_tokens + self.per_message * sample.messages
+        return scaled + self.fixed + sample.known
 
 
 PRIOR = Scale()
 """Before any request: tiktoken's scale, and the overheads of common templates (Llama 3
 and ChatML put five tokens around a message, and about five around the whole)."""
-PRIOR_WIDTH = (2.0, 20.0, 200.0)
-"""How far each figure may plausibly be from the prior (per_token, per_message, fixed)."""
+PRIOR_WIDTH = (2.0, 3.0, 200.0)
+"""How far each figure may plausibly be from the prior (per_token, per_message, fixed).
+Templates put a handful of tokens around a message, so the per-message figure is held
+close: left free, it soaks up what differs between prose and code prompts, which then
+misjudges the next request that holds only one of them. The fixed part may be large
+(a template's default system prompt)."""
 PRIOR_WEIGHT = 1e-3
 """The prior weighs as much as a request missed by about 3% (squared: 1e-3)."""
 
@@ -97,11 +100,12 @@ def fit(measured: Sequence[Measured], prior: Scale = PRIOR) -> Scale:
     """The scale that best explains ``measured``; the prior alone when it is empty."""
     rows: list[tuple[list[float], float]] = []
     for m in measured:
-        if m.counted <= 0:
+        if m.counted <= m.sample.known or m.sample.messages <= 0:
             continue
         y = float(m.counted)
-        fixed = 0.0 if m.sample.is_reply else 1 / y
-        rows.append(([m.sample.text_tokens / y, m.sample.messages / y, fixed], 1.0))
+        rows.append(
+            ([m.sample.text_tokens / y, m.sample.messages / y, 1 / y], 1 - m.sample.known / y)
+        )
     if not rows:
         return prior
     start = (prior.per_token, prior.per_message, prior.fixed)

@@ -53,7 +53,7 @@ class Older:
     tokens: int
     """Its share of the request, by our estimate."""
     dropped: bool
-    """Ollama would drop it (it is among the oldest that do not fit)."""
+    """It must go for the request to fit with room for a reply (among the oldest)."""
 
 
 def older_turns(
@@ -65,7 +65,7 @@ def older_turns(
 ) -> list[Older]:
     """The turns before turn ``limit`` (the new prompt, or the one being edited) that
     could be left out of requests or put back, oldest first: those sent, with their
-    share of the request (``dropped``: the request's messages Ollama would drop), and
+    share of the request (``dropped``: the request's messages that must go), and
     those left out already, with ``tokens_of`` their text."""
     sent = {
         turn: index

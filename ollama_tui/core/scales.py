@@ -39,7 +39,9 @@ class ScaleStore:
 
     def save(self, measured: dict[str, list[Measured]]) -> None:
         models = {
-            model: [[m.sample.text_tokens, m.sample.messages, m.counted] for m in rows]
+            model: [
+                [m.sample.text_tokens, m.sample.messages, m.counted, m.sample.known] for m in rows
+            ]
             for model, rows in measured.items()
         }
         text = json.dumps({"version": VERSION, "models": models}, sort_keys=True)
@@ -54,12 +56,17 @@ def _samples(rows: Any) -> list[Measured]:
         return []
     kept = []
     for row in rows[-KEPT_SAMPLES:]:
+        # [our tokens, messages, the server's count, replies it had counted]; the
+        # last is missing in files from before replies were counted apart, and a row
+        # without messages is one of their reply samples: no request's.
         if (
             isinstance(row, list)
-            and len(row) == 3
+            and len(row) in (3, 4)
             and all(type(n) is int and 0 <= n < LIMIT for n in row)
             and row[0] > 0
+            and row[1] > 0
             and row[2] > 0
         ):
-            kept.append(Measured(Sample(row[0], row[1]), row[2]))
+            known = row[3] if len(row) == 4 else 0
+            kept.append(Measured(Sample(row[0], row[1], known), row[2]))
     return kept

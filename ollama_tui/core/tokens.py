@@ -31,8 +31,6 @@ IMAGE_TOKENS = 768
 """What Ollama counts an image as when it trims a prompt to fit."""
 CHARS_PER_TOKEN = 4.0
 """The stand-in estimate when no encoding loads."""
-MIN_REPLY_TOKENS = 8
-"""Shorter replies say little of the scale (a server may count an end token too)."""
 SANE = (0.05, 20.0)
 """A server's count this many times our prior estimate is not a tokenizer's: ignored."""
 KEPT_LESS_MARGIN = 0.2
@@ -135,6 +133,9 @@ class ContextCounter:
         self.store = store
         """Where what servers counted is kept between runs (None: this process only)."""
         self._cache: dict[str, int] = {}
+        self._written: dict[tuple[str, str], int] = {}
+        """What each model's server counted of the replies it wrote (by model and
+        text): sent back, they cost that, whatever our count of them says."""
         self.measured: dict[str, list[Measured]] = store.load() if store is not None else {}
         """Per model: the newest requests that were not truncated, and their counts."""
         self._scales: dict[str, Scale] = {}
@@ -162,9 +163,8 @@ class ContextCounter:
         self._scales.pop(model, None)
 
     def calibrated(self, model: str) -> bool:
-        """The server has counted a request for the model (a reply's count gives its
-        scale, not its template's parts)."""
-        return any(not m.sample.is_reply for m in self.measured.get(model, ()))
+        """The server has counted a request for the model."""
+        return bool(self.measured.get(model))
 
     def count_text(self, text: str) -> int:
         cached = self._cache.get(text)
@@ -186,20 +186,42 @@ class ContextCounter:
     ) -> Estimate:
         """``messages`` and the next prompt: the ``draft`` typed so far, with the
         ``files`` attached to it (each as it goes in the message) and ``images``."""
-        texts = [self.text_tokens(m) for m in messages]
+        scale = self.scale(model)
+        scaled = known = 0
+        per_message: list[int] = []
+        for message in messages:
+            written = self.written(model, message)
+            if written is not None:
+                known += written
+                per_message.append(round(written + scale.per_message))
+            else:
+                tokens = self.text_tokens(message)
+                scaled += tokens
+                per_message.append(round(scale.message(tokens)))
         if draft or files or images:
             # The draft changes with every key, so it is not cached; the files are.
             attached = sum(self.count_text(text) for text in files) + IMAGE_TOKENS * images
-            texts.append(self.tokenizer.count(draft) + attached)
-        scale = self.scale(model)
-        sample = Sample(sum(texts), len(texts))
-        per_message = tuple(round(scale.message(n)) for n in texts)
+            tokens = self.tokenizer.count(draft) + attached
+            scaled += tokens
+            per_message.append(round(scale.message(tokens)))
+        sample = Sample(scaled, len(per_message), known)
         # Nothing to send costs nothing: the template's part comes with a message.
-        total = max(sum(per_message), round(scale.predict(sample))) if texts else 0
+        total = max(sum(per_message), round(scale.predict(sample))) if per_message else 0
         calibrated = self.calibrated(model)
         return Estimate(
-            per_message, total, sample, self.tokenizer.exact, calibrated, history=len(messages)
+            tuple(per_message),
+            total,
+            sample,
+            self.tokenizer.exact,
+            calibrated,
+            history=len(messages),
         )
+
+    def written(self, model: str, message: Message) -> int | None:
+        """What the server counted of ``message`` when ``model`` wrote it, if known."""
+        if message.role != "assistant" or message.images or message.thinking:
+            return None
+        return self._written.get((model, message.content))
 
     def calibrate(self, model: str, sample: Sample, prompt_eval_count: int | None) -> None:
         """Learn the model's scale from what the server counted for a whole request
@@ -207,12 +229,16 @@ class ContextCounter:
         if prompt_eval_count and sample.messages > 0:
             self._learn(model, Measured(sample, prompt_eval_count))
 
-    def calibrate_reply(self, model: str, texts: Sequence[str], eval_count: int | None) -> None:
-        """Learn the model's scale from what the server counted of a reply's ``texts``
-        (its thinking and its answer)."""
-        tokens = sum(self.count_text(text) for text in texts if text)
-        if eval_count and tokens >= MIN_REPLY_TOKENS:
-            self._learn(model, Measured(Sample(tokens, 0), eval_count))
+    def learn_reply(self, model: str, content: str, thinking: str, eval_count: int | None) -> None:
+        """Remember what the server counted of a reply ``model`` wrote. Its count takes
+        in the thinking too, which is not sent back: then the answer's share of it, by
+        length, stands for the answer."""
+        if not eval_count or not content:
+            return
+        if thinking:
+            eval_count = round(eval_count * len(content) / (len(content) + len(thinking)))
+        if eval_count and sane(eval_count / approximate(content)):  # cheap: chats are long
+            self._written[(model, content)] = eval_count
 
     def _learn(self, model: str, measured: Measured) -> None:
         if not sane(measured.counted / PRIOR.predict(measured.sample)):

@@ -42,11 +42,15 @@ def reply_room(window: int) -> int:
     return min(MIN_REPLY_ROOM, window // 4)
 
 
+def safe_limit(estimate: Estimate, window: int) -> int:
+    """The most a request may hold and surely fit ``window`` with room for a reply."""
+    return min(math.floor(window * (1 - estimate.margin)), window - reply_room(window))
+
+
 def needs_warning(estimate: Estimate, window: int) -> bool:
     """The request is over the window, too close to it to tell, or leaves too little
     room for a reply."""
-    limit = min(window * (1 - estimate.margin), window - reply_room(window))
-    return estimate.total > limit
+    return estimate.total > safe_limit(estimate, window)
 
 
 def overflow_warning(messages: Sequence[Message], estimate: Estimate, window: int) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ollama_tui.core.calibration import PROBE_LONG, PROBE_SHORT
-from ollama_tui.core.conversation import Conversation, Reply, ReplyStatus
+from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, ReplyStatus
 from ollama_tui.core.ollama import errors
 from ollama_tui.core.ollama.bodies import chat_body
 from ollama_tui.core.ollama.client import OllamaClient
@@ -80,6 +80,7 @@ class ChatSession:
         self.kept = True
         """Whether the conversation is saved at all (a one-shot prompt is not)."""
         self._saved_at = 0.0
+        self.learn_replies()
 
     # -- the model and its context ----------------------------------------------------
 
@@ -246,10 +247,9 @@ class ChatSession:
         prompt_tokens = ended.stats.prompt_eval_count if ended.stats is not None else None
         window = self.context_window()[0]
         if reply.status is ReplyStatus.COMPLETE and ended.stats is not None:
-            # First: the reply's own count gives the model's scale, which judges the
-            # request's count better than a general one.
-            texts = (reply.thinking, reply.content)
-            self.counter.calibrate_reply(reply.model, texts, ended.stats.eval_count)
+            self.counter.learn_reply(
+                reply.model, reply.content, reply.thinking, ended.stats.eval_count
+            )
         sent = ended.estimate
         kept_less = sent is not None and self.counter.server_kept_less(
             reply.model, sent.sample, prompt_tokens, window
@@ -310,3 +310,15 @@ class ChatSession:
         if left != conversation.id:
             self.saver.left(left)
         self.read_only = not self.saver.hold(conversation)
+        self.learn_replies()
+
+    def learn_replies(self) -> None:
+        """What the server counted of each finished reply (kept in its stats), for
+        the meter: sent back, a reply costs that."""
+        for turn in self.conversation.turns:
+            if not isinstance(turn, AssistantTurn):
+                continue
+            for reply in turn.versions:
+                if reply.status is ReplyStatus.COMPLETE and reply.stats is not None:
+                    eval_count = reply.stats.eval_count
+                    self.counter.learn_reply(reply.model, reply.content, reply.thinking, eval_count)

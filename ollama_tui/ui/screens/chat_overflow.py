@@ -23,7 +23,13 @@ from ollama_tui.core.remedies import (
 )
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.core.tokens import Estimate
-from ollama_tui.core.truncation import dropped_messages, needs_warning, overflow_warning, reply_room
+from ollama_tui.core.truncation import (
+    dropped_messages,
+    needs_warning,
+    overflow_warning,
+    reply_room,
+    safe_limit,
+)
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.services.compactor import summarize
 from ollama_tui.ui.chatlog.view import ChatLog
@@ -118,7 +124,7 @@ class OverflowGuard:
         leave = Remedy(
             "leave-out",
             "l",
-            "Leave out older messages you choose (or put them back)",
+            "Leave out older messages you choose, or put them back",
             "" if older else "there are no older messages",
         )
         return [raise_it, compact, leave, Remedy("send", "s", "Send anyway")]
@@ -240,8 +246,14 @@ class OverflowGuard:
         window, _ = self.session.context_window()
         messages = self.settings.outgoing_messages()
         roles = [m.role for m in messages] + ["user"]
+        # Checked to begin with: the oldest that must go for the request to fit with
+        # room for a reply (else the warning would come straight back).
         dropped = (
-            dropped_messages(roles, estimate.per_message, window, estimate.fixed) if window else []
+            dropped_messages(
+                roles, estimate.per_message, safe_limit(estimate, window), estimate.fixed
+            )
+            if window
+            else []
         )
         older = self._older(estimate, dropped if sending else [], sending)
         if not older:

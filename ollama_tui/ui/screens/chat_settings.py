@@ -256,14 +256,17 @@ class ChatSettingsPanel:
 
     def refresh_meter(self) -> None:
         window, note = self.session.context_window()
-        last = next(
-            (
-                turn.reply.stats.prompt_eval_count
-                for turn in reversed(self.session.conversation.turns)
-                if isinstance(turn, AssistantTurn) and turn.reply.stats is not None
-            ),
-            None,
+        conversation = self.session.conversation
+        replies = (
+            turn.reply
+            for turn in reversed(conversation.turns)
+            if isinstance(turn, AssistantTurn) and turn.reply.stats is not None
         )
+        reply = next(replies, None)
+        # Another model's count says nothing of this one's.
+        last = None
+        if reply is not None and reply.stats is not None and reply.model == conversation.model:
+            last = reply.stats.prompt_eval_count
         self.screen.query_one(ContextMeter).show(self.estimate, window, note, last)
 
     # -- checks before sending ----------------------------------------------------------------

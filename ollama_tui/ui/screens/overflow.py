@@ -47,14 +47,11 @@ class OverflowDialog(ModalScreen[str | None]):
         with Vertical(classes="dialog overflow-dialog"):
             yield Plain(self.title_text, classes="dialog-title")
             yield Plain(self.warning, id="overflow-warning")
-            options = [
-                Option(
-                    f"{r.key}  {r.text}" + (f" ({r.unavailable})" if r.unavailable else ""),
-                    id=r.choice,
-                    disabled=bool(r.unavailable),
-                )
-                for r in self.remedies.values()
-            ]
+            options = []
+            for r in self.remedies.values():
+                why = f" — not now: {r.unavailable}" if r.unavailable else ""
+                disabled = bool(r.unavailable)
+                options.append(Option(f"{r.key}  {r.text}{why}", id=r.choice, disabled=disabled))
             yield OptionList(*options, id="overflow-remedies")
             yield Plain(
                 "A key, or ↑↓ and Enter · Esc cancels (the prompt stays)", classes="dialog-hint"
@@ -65,7 +62,7 @@ class OverflowDialog(ModalScreen[str | None]):
         if remedy is None:
             return
         if remedy.unavailable:
-            self.notify(remedy.unavailable, severity="warning")
+            self.notify(f"{remedy.text}: not now, {remedy.unavailable}.", severity="warning")
             return
         self.dismiss(choice)
 
@@ -79,8 +76,9 @@ class OverflowDialog(ModalScreen[str | None]):
 
 
 class LeaveOutDialog(ModalScreen[list[int] | None]):
-    """The older turns, checked if left out of requests (those Ollama would drop are
-    checked to begin with); dismissed with the turns to leave out, or None."""
+    """The older turns, checked if left out of requests (those that must go for the
+    request to fit are checked to begin with); dismissed with the turns to leave out,
+    or None. Each row starts with its cost, so a narrow terminal cuts only its text."""
 
     ACTION_SCOPE = "leave-out"
     BINDINGS = bindings("leave-out")
@@ -96,17 +94,15 @@ class LeaveOutDialog(ModalScreen[list[int] | None]):
             yield Plain("Leave out older messages", classes="dialog-title")
             yield Plain(
                 "Checked messages stay in the history and on screen, dimmed, but are not "
-                "sent. Space checks, Enter applies, Esc cancels.",
+                "sent. ✂ marks those that must go for the request to fit with room for a "
+                "reply. Space checks, Enter applies, Esc cancels.",
             )
             yield SelectionList[int](
                 *(
                     (
+                        Content(f"~{older.tokens:>5,} tokens {'✂' if older.dropped else ' '} ")
                         # The model's text: never read as markup.
-                        plain_line(older.label)
-                        + Content(
-                            f"  ~{older.tokens:,} tokens"
-                            + ("  (Ollama would drop it)" if older.dropped else "")
-                        ),
+                        + plain_line(older.label),
                         older.turn,
                         older.turn in self.left_out or older.dropped,
                     )
