@@ -83,6 +83,21 @@ def test_text_typed_right_after_sending_stays_in_the_composer(app_run: AppRun) -
     assert sent["messages"][-1]["content"] == "How are you?"
 
 
+def test_keys_typed_right_before_a_dialog_opens_stay_in_the_prompt(app_run: AppRun) -> None:
+    """Ctrl+G opens the attach dialog before the keys typed ahead of it reach the
+    prompt: they must still edit the prompt, not the dialog's path field."""
+    app_run.write_config()
+    terminal = app_run.launch("--model", MODEL)
+    terminal.wait_for(chat_ready, "chat screen")
+    word = "orchard"
+    terminal.press(*word, "Space", *word, *["BSpace"] * (len(word) + 1), "C-g")
+    terminal.wait_for(lambda s: "Attach a file" in s, "the attach dialog")
+    terminal.press("Escape")
+    terminal.wait_for(
+        lambda s: "Attach a file" not in s and composer_text(s) == word, "the prompt as typed"
+    )
+
+
 def test_alt_enter_starts_a_new_line_inside_tmux(app_run: AppRun) -> None:
     """tmux sends Alt+Enter as Esc then Enter: a new line, not a send."""
     app_run.write_config()

@@ -6,12 +6,26 @@ from dataclasses import dataclass
 
 from textual import events
 from textual.actions import SkipAction
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
 from ollama_tui.ui.bindings import bindings
 
 NEWLINE_KEYS = {"ctrl+j", "alt+enter", "shift+enter"}
+PASSED_ON = {"pageup", "pagedown", "ctrl+c", "super+c"}
+"""Keys of the editor's own that the chat or the app handles (scrolling, copying)."""
+EDITING_KEYS = {
+    key.strip(): binding.action
+    for binding in TextArea.BINDINGS
+    if isinstance(binding, Binding)
+    for key in binding.key.split(",")
+    if key.strip() not in PASSED_ON
+}
+"""The editor's keys (Backspace, arrows, cut, undo...), which the composer runs where they
+arrive. Left to bubble up to the app, where Textual looks bindings up, a key typed just
+before one that opens a dialog would be looked up in the dialog: a Backspace typed
+ahead of Ctrl+G would edit the dialog's path, not the prompt."""
 
 
 class Composer(TextArea):
@@ -46,7 +60,7 @@ class Composer(TextArea):
 
     # Runs before TextArea's own key handler, which Textual calls next unless the
     # event's default is prevented.
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         if event.key == "enter":
             event.stop()
             event.prevent_default()
@@ -68,6 +82,11 @@ class Composer(TextArea):
             self._recall(+1)
             return
         self._recall_index = None if event.is_printable else self._recall_index
+        action = EDITING_KEYS.get(event.key)
+        if action is not None:
+            event.stop()
+            event.prevent_default()
+            await self.run_action(action)
 
     # The page keys go on to the chat screen, which scrolls the chat with them: the
     # composer is at most 12 lines tall, and its cursor still moves by line.
