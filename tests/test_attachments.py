@@ -26,6 +26,7 @@ from tests.chat_helpers import (
     chat_of,
     log_lines,
     meter_settled,
+    notices,
     reply_settled,
     wait_until,
 )
@@ -291,3 +292,28 @@ async def test_editing_a_prompt_with_a_file_counts_and_resends_its_file(
         await wait_until(pilot, lambda: len(emulator.chat_requests()) == 2)
         sent = emulator.chat_requests()[-1]["messages"][-1]["content"]
         assert sent.startswith("File count.py:") and sent.endswith("And how fast is it?")
+
+
+async def test_chips_wrap_whole_at_80_columns_and_a_file_is_attached_once(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    names = ["first_long_file_name.py", "second_long_file_name.py", "third_long_name.py"]
+    for name in names:
+        (tmp_path / name).write_text(CODE)
+    app = app_for(emulator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        chat = chat_of(pilot)
+        for count, name in enumerate(names, 1):
+            await attach(pilot, tmp_path / name)
+            await wait_until(pilot, lambda: len(chat.attachments.files) == count)  # noqa: B023
+        lines = str(chat.query_one("#attachments", Static).render()).splitlines()
+        assert len(lines) > 1
+        # Every chip is whole on one line.
+        for name in names:
+            [line] = [line for line in lines if name in line]
+            assert f"[text: {name} · " in line and line.count("[") == line.count("]")
+        await attach(pilot, tmp_path / names[0])
+        await wait_until(
+            pilot, lambda: any("attached already" in n.message for n in notices(pilot.app))
+        )
+        assert [f.name for f in chat.attachments.files] == names

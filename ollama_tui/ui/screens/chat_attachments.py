@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from textual.screen import Screen
 
 from ollama_tui.core.conversation import Attachment, FileAttachment, with_files
@@ -41,6 +42,10 @@ class PendingAttachments:
         """Add a file to the next prompt; None removes them all."""
         if attachment is None:
             self.images, self.files = [], []
+        elif attachment in self.files or attachment in self.images:
+            name = sanitize_line(attachment.name, 60)
+            self.screen.notify(f"{name} is attached already.", severity="warning")
+            return
         elif isinstance(attachment, FileAttachment):
             self.files.append(attachment)
         else:
@@ -104,6 +109,11 @@ class PendingAttachments:
         return False
 
     def show(self) -> None:
+        self.draw()
+        self.changed()
+
+    def draw(self) -> None:
+        """The chips, each whole on its line (a chip cut in two reads as two files)."""
         bar = self.screen.query_one("#attachments", Plain)
         chips = [
             f"[image: {sanitize_line(a.name, 40)} · ~{IMAGE_TOKENS} tokens]" for a in self.images
@@ -113,6 +123,19 @@ class PendingAttachments:
             f"~{self.tokens(f):,} tokens]"
             for f in self.files
         ]
-        bar.update("  ".join(chips) + ("   (Ctrl+G, empty path: remove)" if chips else ""))
+        if chips:
+            chips.append("(Ctrl+G, empty path: remove)")
+        width = bar.content_region.width or self.screen.size.width - 2
+        bar.update(packed(chips, width))
         bar.display = bool(chips)
-        self.changed()
+
+
+def packed(chips: list[str], width: int) -> str:
+    """``chips`` in lines of at most ``width`` cells, none broken between lines."""
+    lines: list[str] = []
+    for chip in chips:
+        if lines and cell_len(lines[-1]) + 2 + cell_len(chip) <= width:
+            lines[-1] += "  " + chip
+        else:
+            lines.append(chip)
+    return "\n".join(lines)

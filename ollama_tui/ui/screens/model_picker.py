@@ -210,7 +210,7 @@ class ModelPicker(ModalScreen[str | None]):
                 for part in (details.family, details.parameter_size, details.quantization_level)
                 if part
             )
-            parts.append((f"{facts:<22} ", "dim"))
+            parts.append((f"{facts:<24} ", "dim"))
         parts.append(f"{human_size(summary.size):>9}  ")
         if wide:
             parts.append((f"{relative_time(summary.modified_at):<12}", "dim"))
