@@ -95,9 +95,9 @@ async def test_message_mode_copies_regenerates_and_browses_an_older_reply(
         original = chat.conversation.id
         # Alt+Up puts the cursor on the last message; up moves it to older ones.
         await pilot.press("alt+up")
-        assert chat.chat_log.has_focus and chat.chat_log.cursor == 3
+        assert chat.chat_log.has_focus and chat.chat_log.cursor.turn == 3
         await pilot.press("up", "up")
-        assert chat.chat_log.cursor == 1
+        assert chat.chat_log.cursor.turn == 1
         assert "┃ first answer" in drawn_log(pilot)
         await pilot.press("c")
         assert app.clipboard == "first answer"
@@ -112,13 +112,13 @@ async def test_message_mode_copies_regenerates_and_browses_an_older_reply(
         turn = chat.conversation.turns[-1]
         assert isinstance(turn, AssistantTurn) and len(chat.conversation.turns) == 2
         assert [version.content for version in turn.versions] == ["first answer", "first, again"]
-        assert chat.composer.has_focus and chat.chat_log.cursor is None
+        assert chat.composer.has_focus and chat.chat_log.cursor.turn is None
         # Its versions are browsed in message mode too.
         await pilot.press("alt+up", "left")
         assert turn.selected == 0 and "▌ first answer" not in drawn_log(pilot)
         assert "┃ first answer" in drawn_log(pilot)
         await pilot.press("escape")
-        assert chat.composer.has_focus and chat.chat_log.cursor is None
+        assert chat.composer.has_focus and chat.chat_log.cursor.turn is None
     kept, _ = app.shared.store.load(original)
     assert len(kept.turns) == 4  # the original is as it was
 
@@ -130,7 +130,7 @@ async def test_message_mode_edits_and_resends_an_older_prompt(emulator: OllamaEm
         await send(pilot, "helo")
         await send(pilot, "more")
         await pilot.press("alt+up", "up", "up", "up")
-        assert chat.chat_log.cursor == 0
+        assert chat.chat_log.cursor.turn == 0
         await pilot.press("e")
         await wait_until(pilot, lambda: isinstance(app.screen, Confirm))
         await pilot.press("y")
@@ -164,17 +164,17 @@ async def test_find_marks_every_match_and_steps_through_them(emulator: OllamaEmu
         await pilot.press("shift+enter", "up")
         assert str(count.render()) == "3 of 4"
         log = chat.chat_log
-        y, column = log.current_match or (0, 0)
+        y, column = log.search.current or (0, 0)
         assert log.line_at(y) is not None
         assert log.line_at(y).text[column : column + 5].casefold() == "apple"  # type: ignore[union-attr]
         await pilot.press("ctrl+u", *"plum")
         await wait_until(pilot, lambda: str(count.render()) == "no match")
         await pilot.press("escape")
-        assert not bar.display and chat.composer.has_focus and log.finder is None
+        assert not bar.display and chat.composer.has_focus and log.search.finder is None
         # Opened again, the last search is marked again.
         await pilot.press("ctrl+f")
         await wait_until(pilot, lambda: str(count.render()) == "no match")
-        assert log.finder is not None and log.finder.word == "plum"
+        assert log.search.finder is not None and log.search.finder.word == "plum"
 
 
 async def test_thinking_folds_and_unfolds_with_a_click_and_with_t(
@@ -255,11 +255,11 @@ async def test_letters_typed_in_message_mode_go_to_the_prompt(emulator: OllamaEm
         chat = chat_of(pilot)
         await send(pilot, "one")
         await pilot.press("alt+up")
-        assert chat.chat_log.cursor == 1
+        assert chat.chat_log.cursor.turn == 1
         # Not keys of message mode (e edits prompts only): the user is typing.
         await pilot.press(*"we")
         assert chat.composer.has_focus and chat.composer.text == "we"
-        assert chat.chat_log.cursor is None
+        assert chat.chat_log.cursor.turn is None
         assert len(emulator.chat_requests()) == 1
 
 

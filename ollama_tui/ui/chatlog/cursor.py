@@ -1,9 +1,19 @@
-"""Message mode's rules: where the cursor goes, and which keys apply to a message."""
+"""Message mode: the cursor on a message, where it goes, and which keys apply to the
+message under it."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
+from textual.geometry import Region
+from textual.message import Message
+
 from ollama_tui.core.code_blocks import code_blocks
 from ollama_tui.ui.chatlog.entries import PromptEntry, ReplyEntry
+from ollama_tui.ui.chatlog.messages import MessageModeLeft
+from ollama_tui.ui.chatlog.turns import ShownTurns
+from ollama_tui.ui.render.line import ChatLine
 
 MESSAGE_ACTIONS = ("move", "choose", "toggle_thinking", "leave")
 CHOICES = {"copy", "code", "edit", "regenerate", "older", "newer"}
@@ -33,3 +43,64 @@ def applies(entry: PromptEntry | ReplyEntry, action: str, what: str) -> bool:
     if what == "code":
         return bool(code_blocks(entry.source()))
     return True
+
+
+class CursorLog(Protocol):
+    """What of the chat log message mode uses."""
+
+    turns: ShownTurns
+    scroll_y: float
+
+    @property
+    def scrollable_content_region(self) -> Region: ...
+    def lines_of(self, turn: int) -> Sequence[ChatLine]: ...
+    def scroll_to(
+        self,
+        x: float | None = None,
+        y: float | None = None,
+        *,
+        animate: bool = True,
+        force: bool = False,
+        immediate: bool = False,
+    ) -> None: ...
+    def refresh(self) -> object: ...
+    def focus(self) -> object: ...
+    def refresh_bindings(self) -> None: ...
+    def post_message(self, message: Message) -> bool: ...
+
+
+class MessageCursor:
+    def __init__(self, log: CursorLog) -> None:
+        self.log = log
+        self.turn: int | None = None
+        """The turn the cursor is on, in message mode; None outside it."""
+
+    def put(self, step: int) -> None:
+        """Move the cursor by ``step`` (onto the last or first message when there is
+        none yet), give the log the keys and bring the message into view."""
+        log = self.log
+        self.turn = moved(self.turn, step, len(log.turns))
+        if self.turn is None:
+            return
+        log.focus()
+        start = log.turns.index.start(self.turn)
+        end = start + len(log.lines_of(self.turn))
+        top, height = round(log.scroll_y), log.scrollable_content_region.height
+        if start < top or end - start > height:
+            log.scroll_to(y=start, animate=False, immediate=True, force=True)
+        elif end > top + height:
+            log.scroll_to(y=end - height, animate=False, immediate=True, force=True)
+        log.refresh()
+        log.refresh_bindings()
+
+    def leave(self) -> None:
+        """Leave message mode, and tell the chat (which gives the prompt the keys)."""
+        if self.turn is not None:
+            self.drop()
+            self.log.post_message(MessageModeLeft())
+
+    def drop(self) -> None:
+        if self.turn is not None:
+            self.turn = None
+            self.log.refresh()
+            self.log.refresh_bindings()

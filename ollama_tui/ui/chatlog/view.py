@@ -21,11 +21,11 @@ from textual.strip import Strip
 from ollama_tui.core.conversation import AssistantTurn, Conversation, Reply, UserTurn
 from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.ui.bindings import bindings
-from ollama_tui.ui.chatlog.cursor import CHOICES, MESSAGE_ACTIONS, applies, moved
+from ollama_tui.ui.chatlog.cursor import CHOICES, MESSAGE_ACTIONS, MessageCursor, applies
 from ollama_tui.ui.chatlog.entries import PromptEntry, ReplyEntry
-from ollama_tui.ui.chatlog.find import Finder, Match
 from ollama_tui.ui.chatlog.look import Look
-from ollama_tui.ui.chatlog.messages import MessageChosen, MessageModeLeft
+from ollama_tui.ui.chatlog.messages import MessageChosen
+from ollama_tui.ui.chatlog.search import LogSearch
 from ollama_tui.ui.chatlog.streaming import ReplyStream
 from ollama_tui.ui.chatlog.strips import Span, draw, selected_text
 from ollama_tui.ui.chatlog.turns import ShownTurns
@@ -49,12 +49,8 @@ class ChatLog(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.session = session
         self.turns = ShownTurns()
-        self.cursor: int | None = None
-        """The turn the message cursor is on (message mode), if any."""
-        self.finder: Finder | None = None
-        """What the find bar looks for: marked wherever it is drawn."""
-        self.current_match: tuple[int, int] | None = None
-        """The log line and character where the current find match starts."""
+        self.cursor = MessageCursor(self)
+        self.search = LogSearch(self)
         self._look: Look | None = None
         self._width = 0
         self.reply = ReplyStream(self)
@@ -273,18 +269,14 @@ class ChatLog(ScrollView, can_focus=True):
 
     def _gutter(self, turn: int) -> tuple[str, Style]:
         look, entry = self.look, self.turns.entries[turn]
-        if turn == self.cursor:
+        if turn == self.cursor.turn:
             return "┃ ", look.cursor_gutter
         if isinstance(entry, PromptEntry):
             return "▌ ", look.prompt_gutter
         return "▌ ", look.failed_gutter if entry.failed else look.reply_gutter
 
     def _spans(self, y: int, line: ChatLine) -> list[Span]:
-        spans: list[Span] = []
-        if self.finder is not None and self.finder.word and line.parts:
-            current = self.current_match
-            column = current[1] if current is not None and current[0] == y else None
-            spans += self.finder.spans(line.text, column, self.look.match, self.look.current_match)
+        spans = self.search.spans(y, line)
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(y)) is not None:
             start, end = span
@@ -318,7 +310,7 @@ class ChatLog(ScrollView, can_focus=True):
     # -- the conversation -----------------------------------------------------------------
 
     def show_conversation(self) -> None:
-        self.cursor = None
+        self.cursor.turn = None
         self.turns = ShownTurns()
         self.turns.show(self.conversation, self.line_width)
         self.relayout()
@@ -392,91 +384,34 @@ class ChatLog(ScrollView, can_focus=True):
 
     # -- message mode ---------------------------------------------------------------------
 
-    def put_cursor(self, step: int) -> None:
-        """Move the message cursor by ``step`` (onto the last or first message when
-        there is none yet) and give the log the keys."""
-        self.cursor = moved(self.cursor, step, len(self.turns))
-        if self.cursor is None:
-            return
-        self.focus()
-        start = self.turns.index.start(self.cursor)
-        end = start + len(self.lines_of(self.cursor))
-        top, height = round(self.scroll_y), self.scrollable_content_region.height
-        if start < top or end - start > height:
-            self.scroll_to(y=start, animate=False, immediate=True, force=True)
-        elif end > top + height:
-            self.scroll_to(y=end - height, animate=False, immediate=True, force=True)
-        self.refresh()
-        self.refresh_bindings()
-
-    def leave_message_mode(self) -> None:
-        if self.cursor is not None:
-            self.drop_cursor()
-            self.post_message(MessageModeLeft())
-
-    def drop_cursor(self) -> None:
-        if self.cursor is not None:
-            self.cursor = None
-            self.refresh()
-            self.refresh_bindings()
-
     def on_focus(self) -> None:
-        if self.cursor is None:
-            self.put_cursor(-1)
+        if self.cursor.turn is None:
+            self.cursor.put(-1)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Message mode's keys work only with the cursor on a message, and the footer
         shows only those that apply to that message."""
         if action not in MESSAGE_ACTIONS:
             return True
-        if self.cursor is None:
+        turn = self.cursor.turn
+        if turn is None:
             return False
         what = str(parameters[0]) if action == "choose" and parameters else ""
-        return applies(self.turns.entries[self.cursor], action, what)
+        return applies(self.turns.entries[turn], action, what)
 
     def action_move(self, step: int) -> None:
-        self.put_cursor(step)
+        self.cursor.put(step)
 
     def action_leave(self) -> None:
-        self.leave_message_mode()
+        self.cursor.leave()
 
     def action_choose(self, what: str) -> None:
         """Ask the chat screen to ``what`` (one of ``CHOICES``) the message."""
-        if self.cursor is not None and what in CHOICES:
-            self.post_message(MessageChosen(what, self.cursor))
+        if self.cursor.turn is not None and what in CHOICES:
+            self.post_message(MessageChosen(what, self.cursor.turn))
 
     def action_toggle_thinking(self) -> None:
-        turn = self.cursor
+        turn = self.cursor.turn
         entry = self.turns.entries[turn] if turn is not None else None
         if turn is not None and isinstance(entry, ReplyEntry) and entry.toggle_thinking():
             self.redraw_turn(turn)
-
-    # -- find -------------------------------------------------------------------------------
-
-    def find(self, text: str) -> int:
-        """Mark every match of ``text``; the number of matches."""
-        self.finder = Finder(self.turns.sources(), self.lines_of)
-        total = self.finder.search(text)
-        self.current_match = None
-        self.refresh()
-        return total
-
-    def find_step(self, direction: int) -> tuple[int, int]:
-        """Show the next (1) or previous (-1) match; which it is, and how many."""
-        finder = self.finder
-        if finder is None or not self.turns.entries:
-            return 0, 0
-        turn, row = self.turns.index.locate(round(self.scroll_y))
-        match = finder.step(direction, Match(max(0, turn), row, -1))
-        if match is not None:
-            y = self.turns.index.start(match.turn) + match.row
-            self.current_match = (y, match.column)
-            height = self.scrollable_content_region.height
-            if not self.scroll_y <= y < self.scroll_y + height:
-                self.scroll_to(y=y - height // 2, animate=False, immediate=True, force=True)
-            self.refresh()
-        return finder.ordinal(), finder.total
-
-    def end_find(self) -> None:
-        self.finder, self.current_match = None, None
-        self.refresh()

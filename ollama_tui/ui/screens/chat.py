@@ -20,7 +20,6 @@ from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.chatlog.messages import MessageChosen, MessageModeLeft, ReplyFinished
 from ollama_tui.ui.chatlog.view import ChatLog
 from ollama_tui.ui.context import Shared
-from ollama_tui.ui.messages import OpenPull
 from ollama_tui.ui.screens.chat_attachments import PendingAttachments
 from ollama_tui.ui.screens.chat_editing import LastPromptEditing
 from ollama_tui.ui.screens.chat_messages import MessageActions
@@ -28,10 +27,11 @@ from ollama_tui.ui.screens.chat_model import ModelChoice, ModelChosen, ModelMiss
 from ollama_tui.ui.screens.chat_overflow import OverflowGuard
 from ollama_tui.ui.screens.chat_ownership import Ownership
 from ollama_tui.ui.screens.chat_save_model import SaveAsModel
+from ollama_tui.ui.screens.chat_sending import Sending
 from ollama_tui.ui.screens.chat_settings import ChatSettingsPanel, Counted
 from ollama_tui.ui.screens.chat_status import ChatStatus
+from ollama_tui.ui.screens.chat_switching import ConversationSwitch
 from ollama_tui.ui.screens.chat_welcome import Welcome
-from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.screens.dialogs import CopyPicker
 from ollama_tui.ui.screens.request_view import NextRequest
 from ollama_tui.ui.widgets.composer import Composer
@@ -70,7 +70,6 @@ class ChatScreen(Screen[None]):
         self.attachments = PendingAttachments(self, self.session, self.settings.recount)
         self.settings.pending = lambda: (self.attachments.files, self.attachments.images)
         self.request = NextRequest(self, shared, self.session, self.settings)
-        self._sending = False
         self._num_ctx_asked: object = None
         """The num_ctx set when /api/ps was last asked (a change asks again)."""
         self._server_answered = False
@@ -78,6 +77,8 @@ class ChatScreen(Screen[None]):
         self.status = ChatStatus(self, shared, self.session)
         self.messages = MessageActions(self)
         self.save_as = SaveAsModel(self, shared, self.session)
+        self.sending = Sending(self)
+        self.switch = ConversationSwitch(self)
 
     @property
     def conversation(self) -> Conversation:
@@ -143,13 +144,13 @@ class ChatScreen(Screen[None]):
         prompt = self.composer
         if not (event.is_printable and event.character):
             return
-        if self.focused is self.chat_log and self.chat_log.cursor is not None:
+        if self.focused is self.chat_log and self.chat_log.cursor.turn is not None:
             # In message mode the log's own keys act on the message under the cursor;
             # any other letter means the user is typing: back to the prompt with it.
             active = self.active_bindings.get(event.key)
             if active is not None and active.enabled:
                 return
-            self.chat_log.drop_cursor()
+            self.chat_log.cursor.drop()
         if self.focused in (None, prompt, self.chat_log):
             event.stop()
             prompt.focus()
@@ -159,7 +160,7 @@ class ChatScreen(Screen[None]):
         self.chat_log.scroll_chat(where)
 
     def action_message_cursor(self, step: int) -> None:
-        self.chat_log.put_cursor(step)
+        self.chat_log.cursor.put(step)
 
     async def on_message_chosen(self, event: MessageChosen) -> None:
         await self.messages.chosen(event)
@@ -169,7 +170,7 @@ class ChatScreen(Screen[None]):
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         if event.widget is not self.chat_log:
-            self.chat_log.drop_cursor()
+            self.chat_log.cursor.drop()
 
     def action_find(self) -> None:
         self.query_one(FindBar).open()
@@ -194,6 +195,7 @@ class ChatScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.query_one(ContextMeter).redraw()
+        self.attachments.draw()
 
     def connection_changed(self, state: ConnectionState) -> None:
         """Once the server answers again, learn about the model if that failed."""
@@ -246,95 +248,15 @@ class ChatScreen(Screen[None]):
 
     @on(Composer.Submitted)
     async def send_prompt(self, event: Composer.Submitted) -> None:
-        # Keys bound to actions run between this handler's awaits: while the prompt
-        # is checked, they must not start a reply or an edit of their own.
-        self._sending = True
-        try:
-            if not await self._send(event.text):
-                self.composer.give_back(event.text)
-        finally:
-            self._sending = False
+        await self.sending.submit(event.text)
         self._server_answered = False
 
     def busy(self) -> bool:
         """A reply is under way (or about to be): say so, and refuse."""
-        if self.session.streaming is not None or self._sending:
-            self.notify("Stop the current reply first (Esc).", severity="warning")
-            return True
-        if self.overflow.compacting:
-            self.notify("The model is writing a summary: wait for it.", severity="warning")
-            return True
-        return False
-
-    async def _send(self, text: str) -> bool:
-        """Send ``text`` as the next prompt (or as the edited last one); False when it
-        cannot be sent now, and the user has been told why."""
-        if self.session.streaming is not None:
-            self.notify(
-                "A reply is still being written. Wait for it, or press Esc to stop it.",
-                severity="warning",
-            )
-            return False
-        if self.overflow.compacting:
-            self.notify("The model is writing a summary: wait for it.", severity="warning")
-            return False
-        if not text.strip() and not self.attachments:
-            self.welcome.close_first_run(typed=False)
-            return True
-        # Typed in one burst, a prompt can be sent before its keys' changes are seen.
-        self.welcome.close_first_run(typed=True)
-        if not self.conversation.model:
-            self.notify("Choose a model first.", severity="warning")
-            self.model.pick()
-            return False
-        if not await self.take_over() or not await self.settings.valid():
-            return False
-        if not await self.overflow.ready_to_send(text):
-            return False
-        if not self.attachments.can_go():
-            return False
-        self.composer.recall.append(text)
-        if self.editing.active:
-            self.conversation.edit_last_prompt(text)
-            self.editing.leave(sent=True)
-        else:
-            turn = self.conversation.add_prompt(text, *self.attachments.take())
-            self.show_welcome(False)
-            self.chat_log.add_prompt(turn)
-        self.session.save()
-        await self.begin_reply()
-        return True
-
-    async def begin_reply(self) -> None:
-        self.session.server_version = self.shared.health.state.version
-        new_turn = self.conversation.last_assistant_turn is None
-        # Before any wait: a key pressed meanwhile sees a reply under way.
-        reply = self.session.begin_reply()
-        self.chat_log.begin_reply(reply, new_turn)
-        if self.session.streaming is not reply:
-            return  # stopped (Esc) while the view was made: nothing is asked for
-        self.refresh_status()
-        self.chat_log.stream(reply)
+        return self.sending.busy()
 
     async def on_reply_finished(self, event: ReplyFinished) -> None:
-        if not self.session.finish(event.ended):
-            return
-        error = event.ended.error
-        if error is not None:
-            self.shared.report_error(self, error)
-            if isinstance(error, errors.ModelNotFound) and error.model:
-                self.post_message(OpenPull(error.model))
-        self.chat_log.finish_reply()
-        self.chat_log.refresh_marks()
-        self.reply_ended()
-
-    def reply_ended(self) -> None:
-        problem = self.shared.log.news()
-        if problem:
-            self.notify(problem, title="Generation log", severity="warning")
-        self.refresh_status()
-        self.refresh_running()
-        self.settings.recount()
+        self.sending.finished(event)
 
     @work(group="running", exclusive=True, exit_on_error=False)
     async def refresh_running(self) -> None:
@@ -347,7 +269,7 @@ class ChatScreen(Screen[None]):
 
     async def action_stop(self) -> None:
         if self.chat_log.stop_reply():
-            self.reply_ended()
+            self.sending.ended()
             return
         self.composer.call_later(self.editing.leave)  # after keys typed before Esc
         self.welcome.close_first_run(typed=False)
@@ -360,8 +282,8 @@ class ChatScreen(Screen[None]):
         if self.conversation.last_assistant_turn is None:
             self.notify("There is no reply to regenerate yet.", severity="warning")
             return
-        if await self.take_over() and await self.settings.valid():
-            await self.begin_reply()
+        if await self.switch.take_over() and await self.settings.valid():
+            await self.sending.begin_reply()
 
     def action_edit_last(self) -> None:
         # A priority key is handled before the keys typed just ahead of it, which are
@@ -374,63 +296,16 @@ class ChatScreen(Screen[None]):
             self.chat_log.show_version(turn)
 
     def action_new_chat(self) -> None:
-        self.after_stopping("start a new chat", self.new_chat)
+        self.switch.after_stopping("start a new chat", self.switch.new_chat)
 
     async def new_chat(self) -> None:
-        """Show a new, empty chat with the same model and the new-chat settings."""
-        model = self.conversation.model
-        settings = self.shared.new_chat_settings.copy()
-        await self.show_conversation(Conversation(model=model, settings=settings))
+        await self.switch.new_chat()
 
     def after_stopping(self, doing: str, then: Callable[[], Awaitable[None]]) -> None:
-        """Run ``then``; while a reply streams, only once the user agrees to stop it."""
-        if self.session.streaming is None:
-            self.call_later(then)
-            return
-
-        def answered(stop: bool | None) -> None:
-            if stop:
-                self.call_later(then)
-
-        question = f"A reply is still being written. Stop it and {doing}?"
-        self.app.push_screen(Confirm(question, yes="Stop it", no="Keep it"), answered)
+        self.switch.after_stopping(doing, then)
 
     async def show_conversation(self, conversation: Conversation) -> None:
-        """Switch to ``conversation`` (the current one is already saved)."""
-        await self.action_stop()
-        self.settings.save_now()
-        self.session.switch_to(conversation)
-        self.ownership.say_if_read_only()
-        if conversation.model:
-            self.set_model(conversation.model)
-        self.shared.counter.forget()
-        self.settings.load_sidebar()
-        self.editing.leave()
-        self.overflow.cancel()
-        self.attachments.add(None)
-        self.settings.recount()
-        self.refresh_status()
-        self.show_turns()
-        self.composer.focus()
-
-    async def take_over(self) -> bool:
-        """Before changing a read-only conversation: if the other ollama-tui has let it
-        go, reload it (with what was added there) and go on."""
-        if not self.session.read_only:
-            return True
-        conversation = await self.ownership.reclaim()
-        if conversation is None:
-            return False
-        # What the user was about to send stays: the draft, images, an edit under way.
-        draft, attached = self.composer.text, self.attachments.take()
-        editing, before_editing = self.editing.active, self.editing.draft_before
-        await self.show_conversation(conversation)
-        self.composer.text = draft
-        self.attachments.keep(attached)
-        if editing:
-            self.editing.resume(before_editing)
-        self.notify("The other ollama-tui let this conversation go: it is yours again.")
-        return not self.session.read_only
+        await self.switch.show(conversation)
 
     async def action_save_as_model(self) -> None:
         await self.save_as.ask()

@@ -9,40 +9,21 @@ original stays as it was, in history."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
-
-from textual.app import App
+from typing import Protocol
 
 from ollama_tui.core.conversation import AssistantTurn, Conversation, UserTurn
 from ollama_tui.core.sanitize import sanitize
-from ollama_tui.services.chat_session import ChatSession
 from ollama_tui.ui.chatlog.messages import MessageChosen
-from ollama_tui.ui.chatlog.view import ChatLog
-from ollama_tui.ui.screens.chat_editing import LastPromptEditing
+from ollama_tui.ui.screens.chat_parts import ChatParts
 from ollama_tui.ui.screens.confirm import Confirm
 from ollama_tui.ui.screens.dialogs import CopyPicker
-from ollama_tui.ui.widgets.composer import Composer
 
 BRANCHED = "This continues in a new conversation; the original is kept as it was (F9 finds it)."
 
 
-class ChatControls(Protocol):
+class ChatControls(ChatParts, Protocol):
     """What of the chat screen message mode uses."""
 
-    @property
-    def app(self) -> App[Any]: ...
-    @property
-    def conversation(self) -> Conversation: ...
-    @property
-    def chat_log(self) -> ChatLog: ...
-    @property
-    def composer(self) -> Composer: ...
-
-    session: ChatSession
-    editing: LastPromptEditing
-
-    def notify(self, message: str, *, title: str = "", severity: Any = "information") -> None: ...
-    def call_later(self, callback: Callable[[], object]) -> bool: ...
     def busy(self) -> bool: ...
     async def show_conversation(self, conversation: Conversation) -> None: ...
     async def action_regenerate(self) -> None: ...
@@ -90,7 +71,7 @@ class MessageActions:
             return
         if screen.busy():
             return
-        screen.chat_log.leave_message_mode()
+        screen.chat_log.cursor.leave()
         if last:
             screen.editing.start()
             return
@@ -108,7 +89,7 @@ class MessageActions:
             return
         if screen.busy():
             return
-        screen.chat_log.leave_message_mode()
+        screen.chat_log.cursor.leave()
         if last:
             await screen.action_regenerate()
             return

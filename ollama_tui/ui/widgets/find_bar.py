@@ -46,11 +46,11 @@ class FindBar(Horizontal):
 
     def search(self, text: str) -> None:
         """Every match is marked, and the first from where the reader is shown."""
-        self.chat_log.find(text)
+        self.chat_log.search.find(text)
         self.step(1)
 
     def step(self, direction: int) -> None:
-        self.show_count(*self.chat_log.find_step(direction))
+        self.show_count(*self.chat_log.search.step(direction))
 
     def show_count(self, current: int, total: int) -> None:
         text = self.input.value
@@ -79,5 +79,5 @@ class FindBar(Horizontal):
 
     def action_close(self) -> None:
         self.display = False
-        self.chat_log.end_find()
+        self.chat_log.search.end()
         self.post_message(self.Closed())
