@@ -20,7 +20,7 @@ from ollama_tui.core.conversation import FileAttachment, UserTurn
 from ollama_tui.core.history.export import to_markdown
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.emulator import OllamaEmulator
-from ollama_tui.ui.screens.dialogs import AttachPrompt
+from ollama_tui.ui.screens.dialogs import AttachPrompt, DetachPicker
 from tests.chat_helpers import (
     app_for,
     chat_of,
@@ -31,6 +31,7 @@ from tests.chat_helpers import (
     wait_until,
 )
 from tests.test_cli_ask import ask
+from tests.test_palette import run_from_palette
 
 CODE = 'def count(path):\n    """Words in a file."""\n    return len(open(path).read().split())\n'
 
@@ -317,3 +318,28 @@ async def test_chips_wrap_whole_at_80_columns_and_a_file_is_attached_once(
             pilot, lambda: any("attached already" in n.message for n in notices(pilot.app))
         )
         assert [f.name for f in chat.attachments.files] == names
+
+
+async def test_one_attachment_is_removed_from_the_palette(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    for name in ("keep.py", "drop.py"):
+        (tmp_path / name).write_text(CODE)
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        for count, name in enumerate(("keep.py", "drop.py"), 1):
+            await attach(pilot, tmp_path / name)
+            await wait_until(pilot, lambda: len(chat.attachments.files) == count)  # noqa: B023
+        await run_from_palette(pilot, "Remove an attachment")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, DetachPicker))
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: len(chat.attachments.files) == 1)
+        assert chat.attachments.files[0].name == "keep.py"
+        bar = str(chat.query_one("#attachments", Static).render())
+        assert "keep.py" in bar and "drop.py" not in bar
+        chat.composer.text = "Only one?"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: len(emulator.chat_requests()) == 1)
+        sent = emulator.chat_requests()[0]["messages"][-1]["content"]
+        assert "File keep.py:" in sent and "drop.py" not in sent

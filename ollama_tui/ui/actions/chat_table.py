@@ -301,6 +301,15 @@ CHAT_ACTIONS: tuple[Action, ...] = (
         "Set the context window (num_ctx)",
     ),
     Action(
+        "chat.detach",
+        "",
+        "detach_file",
+        "Remove an attachment",
+        "chat",
+        "Take one file or image off the next prompt.",
+        "Remove an attachment",
+    ),
+    Action(
         "chat.leave-out",
         "",
         "leave_out",

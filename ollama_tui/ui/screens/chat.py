@@ -347,6 +347,9 @@ class ChatScreen(Screen[None]):
     def action_attach_file(self) -> None:
         self.attachments.ask()
 
+    def action_detach_file(self) -> None:
+        self.attachments.choose_removal()
+
     # -- settings ---------------------------------------------------------------------------
 
     @on(SettingsSidebar.Changed)

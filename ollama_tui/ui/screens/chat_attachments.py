@@ -13,7 +13,7 @@ from ollama_tui.core.formatting import human_size
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.core.tokens import IMAGE_TOKENS
 from ollama_tui.services.chat_session import ChatSession
-from ollama_tui.ui.screens.dialogs import AttachPrompt
+from ollama_tui.ui.screens.dialogs import AttachPrompt, DetachPicker
 from ollama_tui.ui.widgets.plain import Plain
 
 
@@ -102,7 +102,7 @@ class PendingAttachments:
             return True
         self.screen.notify(
             f"{sanitize_line(self.session.conversation.model, 60)} cannot see images. Choose a "
-            "vision model (Ctrl+O), or remove the attachments (Ctrl+G, then an empty path).",
+            "vision model (Ctrl+O), or remove the image (Ctrl+P, “Remove an attachment”).",
             severity="error",
             timeout=8,
         )
@@ -112,19 +112,40 @@ class PendingAttachments:
         self.draw()
         self.changed()
 
-    def draw(self) -> None:
-        """The chips, each whole on its line (a chip cut in two reads as two files)."""
-        bar = self.screen.query_one("#attachments", Plain)
+    def chips(self) -> list[str]:
+        """A chip per attachment, images first, then files."""
         chips = [
             f"[image: {sanitize_line(a.name, 40)} · ~{IMAGE_TOKENS} tokens]" for a in self.images
         ]
-        chips += [
+        return chips + [
             f"[{f.kind}: {sanitize_line(f.name, 40)} · {human_size(f.size)} · "
             f"~{self.tokens(f):,} tokens]"
             for f in self.files
         ]
+
+    def choose_removal(self) -> None:
+        chips = self.chips()
+        if not chips:
+            self.screen.notify("Nothing is attached to the next prompt.")
+            return
+
+        def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            if index < len(self.images):
+                del self.images[index]
+            elif index - len(self.images) < len(self.files):
+                del self.files[index - len(self.images)]
+            self.show()
+
+        self.screen.app.push_screen(DetachPicker(chips), chosen)
+
+    def draw(self) -> None:
+        """The chips, each whole on its line (a chip cut in two reads as two files)."""
+        bar = self.screen.query_one("#attachments", Plain)
+        chips = self.chips()
         if chips:
-            chips.append("(Ctrl+G, empty path: remove)")
+            chips.append("(remove: Ctrl+P, “Remove an attachment”)")
         width = bar.content_region.width or self.screen.size.width - 2
         bar.update(packed(chips, width))
         bar.display = bool(chips)

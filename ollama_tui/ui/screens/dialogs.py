@@ -127,3 +127,28 @@ class AttachPrompt(ModalScreen[Attachment | FileAttachment | None | bool]):
         message = self.query_one("#attach-error", Plain)
         message.update(sanitize_line(why, 300))
         message.add_class("-error")
+
+
+class DetachPicker(ModalScreen[int | None]):
+    """Choose one of the next prompt's attachments to remove: dismissed with its place
+    among ``chips``, or None."""
+
+    ACTION_SCOPE = "dialog"
+    BINDINGS = bindings("dialog")
+
+    def __init__(self, chips: list[str]) -> None:
+        super().__init__()
+        self.chips = chips
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Plain("Remove an attachment", classes="dialog-title")
+            yield OptionList(*(Option(chip, id=str(n)) for n, chip in enumerate(self.chips)))
+            yield Plain("Enter removes it · Esc closes", classes="dialog-hint")
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(OptionList.OptionSelected)
+    def option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(int(event.option.id or 0))

@@ -87,8 +87,7 @@ class NextRequest:
 
         def chosen(text: str | None) -> None:
             if text:
-                self.screen.app.copy_to_clipboard(text)
-                self.screen.notify("The request is copied.")
+                self.screen.app.copy_to_clipboard(text)  # which says where it went
 
         self.screen.app.push_screen(view, chosen)
         if renders:
