@@ -300,7 +300,7 @@ async def test_chips_wrap_whole_at_80_columns_and_a_file_is_attached_once(
 ) -> None:
     names = ["first_long_file_name.py", "second_long_file_name.py", "third_long_name.py"]
     for name in names:
-        (tmp_path / name).write_text(CODE)
+        (tmp_path / name).write_text(f"{CODE}# {name}\n")
     app = app_for(emulator)
     async with app.run_test(size=(80, 24)) as pilot:
         chat = chat_of(pilot)
@@ -318,13 +318,28 @@ async def test_chips_wrap_whole_at_80_columns_and_a_file_is_attached_once(
             pilot, lambda: any("attached already" in n.message for n in notices(pilot.app))
         )
         assert [f.name for f in chat.attachments.files] == names
+        # A link to one of them is the same text: it would go twice.
+        (tmp_path / "link.py").symlink_to(tmp_path / names[0])
+        await attach(pilot, tmp_path / "link.py")
+        await wait_until(
+            pilot, lambda: any(f"(as {names[0]})" in n.message for n in notices(pilot.app))
+        )
+        assert [f.name for f in chat.attachments.files] == names
+        # And in the chat, once sent.
+        chat.composer.text = "Read them"
+        await pilot.press("enter")
+        await reply_settled(pilot)
+        shown = [line for line in log_lines(chat.chat_log) if "[text:" in line or "]" in line]
+        for name in names:
+            [line] = [line for line in shown if name in line]
+            assert f"[text: {name} · " in line and line.count("[") == line.count("]")
 
 
 async def test_one_attachment_is_removed_from_the_palette(
     emulator: OllamaEmulator, tmp_path: Path
 ) -> None:
     for name in ("keep.py", "drop.py"):
-        (tmp_path / name).write_text(CODE)
+        (tmp_path / name).write_text(f"{CODE}# {name}\n")
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)

@@ -4,6 +4,7 @@ out older turns, send anyway, cancel. What the model did not see is dimmed in th
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -18,6 +19,7 @@ from tests.chat_helpers import (
     app_for,
     chat_of,
     log_lines,
+    notices,
     reply_settled,
     send,
     wait_until,
@@ -258,3 +260,33 @@ async def test_a_summary_for_a_chat_left_meanwhile_is_not_used(emulator: OllamaE
         await pilot.pause(0.1)
         assert not isinstance(app.screen, SummaryEditor)
         assert first.summary is None and chat.conversation.summary is None
+
+
+async def test_esc_stops_waiting_for_a_model_to_load_before_a_first_prompt(
+    emulator: OllamaEmulator,
+) -> None:
+    """A first prompt that may not fit has the server render the template first, which
+    loads the model: Esc stops waiting, nothing is sent and the prompt comes back."""
+    model = emulator.model("llama3.2:latest")
+    assert model is not None
+    model.load_seconds, emulator.pace = 600, 1.0
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        chat.conversation.settings.options["num_ctx"] = WINDOW
+        chat.composer.text = LONG * 3
+        # The pilot waits for the app to be idle, which it is not until the model is
+        # loaded: the loading is watched without it.
+        enter = asyncio.create_task(pilot.press("enter"))
+        for _ in range(500):
+            if chat.overflow.probing is not None and emulator.requests_to("/api/chat"):
+                break
+            await asyncio.sleep(0.01)
+        assert chat.overflow.probing is not None
+        await pilot.press("escape")
+        await asyncio.wait_for(enter, 10)  # the load is not waited for
+        await wait_until(pilot, lambda: chat.composer.text == LONG * 3)
+        assert chat.overflow.probing is None
+        assert any("Stopped" in n.message for n in notices(app))
+        assert emulator.chat_requests() == []  # only the render was asked for
+        assert not chat.conversation.turns

@@ -558,3 +558,27 @@ async def test_the_window_after_num_ctx_is_cleared_is_the_default_the_next_reque
         assert "num_ctx" not in (emulator.chat_requests()[-1].get("options") or {})
         await wait_until(pilot, lambda: app.shared.catalog.running_context("llama3.2") == 4096)
         assert "/ 4,096 tokens" in str(meter.render())
+
+
+async def test_esc_in_the_sidebar_closes_it_and_the_prompt_takes_the_keys(
+    emulator: OllamaEmulator,
+) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await run_from_palette(pilot, "Set the context window")
+        sidebar = chat.query_one(SettingsSidebar)
+        editor = field(sidebar, "num_ctx").editor
+        await wait_until(pilot, lambda: editor.has_focus)
+        # An open list in the sidebar is closed first, the sidebar stays.
+        listed = sidebar.query_one("#truncate", Select)
+        listed.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: listed.expanded)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not listed.expanded)
+        assert sidebar.has_class("-open")
+        await pilot.press("escape", *"Hello")
+        await wait_until(pilot, lambda: chat.composer.text == "Hello")
+        assert not sidebar.has_class("-open")
+        assert chat.conversation.settings.options.get("num_ctx") is None

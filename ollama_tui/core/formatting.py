@@ -54,13 +54,13 @@ def stats_line(stats: Stats | None, first_token_s: float | None) -> str:
     """The line under a reply: tokens, speed, time to first token, prompt, load."""
     parts: list[str] = []
     if stats is not None and stats.eval_count is not None:
-        parts.append(f"{stats.eval_count} tokens")
+        parts.append(f"{stats.eval_count:,} tokens")
     if stats is not None and stats.tokens_per_second is not None:
         parts.append(f"{stats.tokens_per_second:.1f} tok/s")
     if first_token_s is not None:
         parts.append(f"first token {first_token_s:.2f} s")
     if stats is not None and stats.prompt_eval_count is not None:
-        parts.append(f"prompt {stats.prompt_eval_count} tokens")
+        parts.append(f"prompt {stats.prompt_eval_count:,} tokens")
     if stats is not None and (stats.load_duration or 0) >= SIGNIFICANT_LOAD_NS:
         parts.append(f"load {seconds(stats.load_duration or 0)}")
     if stats is not None and stats.done_reason == "length":

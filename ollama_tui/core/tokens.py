@@ -265,6 +265,10 @@ class ContextCounter:
         if not self.calibrated(model):
             near = window is not None and expected >= window * (1 - CUT_UNCALIBRATED)
             return near and prompt_eval_count < expected * CUT_UNCALIBRATED
+        # Ollama drops only what does not fit: a request that by our count was well
+        # inside the window was not cut, whatever a scale gone wrong says.
+        if window is not None and expected < window * (1 - KEPT_LESS_MARGIN):
+            return False
         return prompt_eval_count < expected * (1 - KEPT_LESS_MARGIN)
 
     def forget(self) -> None:

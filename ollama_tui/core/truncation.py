@@ -137,8 +137,8 @@ def truncation_note(
     dropped = dropped_by_server(roles, estimate, window, counted)
     parts = []
     if dropped:
-        plural = "s" if len(dropped) > 1 else ""
-        parts.append(f"dropped the {len(dropped)} oldest message{plural}")
+        oldest = f"{len(dropped)} oldest messages" if len(dropped) > 1 else "oldest message"
+        parts.append(f"dropped the {oldest}")
     remaining = estimate.total - sum(sizes[i] for i in dropped)
     # Whole messages explain what the server counted, unless even the closest choice
     # of them leaves clearly more than it counted: then the prompt itself was cut.

@@ -67,6 +67,19 @@ def test_a_prompt_typed_right_after_choosing_a_model_reaches_the_composer(
     terminal.wait_for(lambda s: composer_text(s) == "Hello there", "prompt in the composer")
 
 
+def test_a_model_filtered_and_chosen_in_one_burst_is_the_one_typed(app_run: AppRun) -> None:
+    """Ctrl+O, a name and Enter typed at once: Enter is handled before the name's
+    letters reach the filter, and must still choose by all of them."""
+    app_run.write_config()
+    terminal = app_run.launch("--model", MODEL)
+    terminal.wait_for(chat_ready, "chat screen")
+    terminal.press("C-o", *"llava", "Enter", *"Hi")
+    screen = terminal.wait_for(
+        lambda s: "Choose a model" not in s and "model llava:7b" in s, "llava chosen"
+    )
+    terminal.wait_for(lambda s: composer_text(s) == "Hi", f"the prompt typed after\n{screen}")
+
+
 def test_text_typed_right_after_sending_stays_in_the_composer(app_run: AppRun) -> None:
     app_run.write_config()
     app_run.emulator.script(ChatReply(content=["Fine, ", "thanks."], delay=0.05))

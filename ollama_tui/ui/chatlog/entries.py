@@ -15,6 +15,7 @@ from ollama_tui.core.formatting import human_size, stats_line
 from ollama_tui.core.markdown_bounds import BlockBounds
 from ollama_tui.core.sanitize import sanitize, sanitize_line
 from ollama_tui.ui.chatlog.look import Look
+from ollama_tui.ui.chips import packed
 from ollama_tui.ui.render.document import MarkdownDocument
 from ollama_tui.ui.render.line import ChatLine
 from ollama_tui.ui.render.plain import plain_lines
@@ -129,7 +130,7 @@ class PromptEntry:
                 for f in self.turn.files
             ]
             if chips:
-                lines += plain_lines("  ".join(chips), width - GUTTER, look.chips)
+                lines += plain_lines(packed(chips, width - GUTTER), width - GUTTER, look.chips)
             self.summary_row = len(lines)
             self._lines = [*lines, *self.summary.lines(width - GUTTER, look)]
         return self._lines

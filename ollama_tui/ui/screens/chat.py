@@ -8,7 +8,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Button, Footer, TextArea
+from textual.widgets import Button, Footer, Select, TextArea
 
 from ollama_tui.core.conversation import Conversation
 from ollama_tui.core.ollama import errors
@@ -268,8 +268,13 @@ class ChatScreen(Screen[None]):
         self.shared.signals.running.publish(None)
 
     async def action_stop(self) -> None:
+        if self.overflow.stop_probing():
+            return
         if self.chat_log.stop_reply():
             self.sending.ended()
+            return
+        if self._sidebar_closable():
+            await self.settings.toggle()  # closed: the prompt has the keys again
             return
         self.composer.call_later(self.editing.leave)  # after keys typed before Esc
         self.welcome.close_first_run(typed=False)
@@ -396,12 +401,25 @@ class ChatScreen(Screen[None]):
             if self.query_one(FindBar).input.has_focus:
                 return False
             return (
-                self.session.streaming is not None or self.welcome.first_run or self.editing.active
+                self.session.streaming is not None
+                or self.welcome.first_run
+                or self.editing.active
+                or self.overflow.probing is not None
+                or self._sidebar_closable()
             )
         if action == "scroll_chat":
-            # In the sidebar's editors the page keys move their own cursor.
-            focused = self.focused
-            return focused is None or not any(
-                isinstance(node, SettingsSidebar) for node in focused.ancestors
-            )
+            return not self._in_sidebar()  # its editors' page keys move their cursor
         return True
+
+    def _in_sidebar(self) -> bool:
+        focused = self.focused
+        return focused is not None and any(
+            isinstance(node, SettingsSidebar) for node in focused.ancestors
+        )
+
+    def _sidebar_closable(self) -> bool:
+        """Esc in the sidebar closes it, unless it closes a list open there."""
+        focused = self.focused
+        if focused is None or not self._in_sidebar():
+            return False
+        return not any(isinstance(n, Select) and n.expanded for n in focused.ancestors_with_self)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from rich.cells import cell_len
 from textual.screen import Screen
 
 from ollama_tui.core.conversation import Attachment, FileAttachment, with_files
@@ -13,6 +12,7 @@ from ollama_tui.core.formatting import human_size
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.core.tokens import IMAGE_TOKENS
 from ollama_tui.services.chat_session import ChatSession
+from ollama_tui.ui.chips import packed
 from ollama_tui.ui.screens.dialogs import AttachPrompt, DetachPicker
 from ollama_tui.ui.widgets.plain import Plain
 
@@ -42,9 +42,10 @@ class PendingAttachments:
         """Add a file to the next prompt; None removes them all."""
         if attachment is None:
             self.images, self.files = [], []
-        elif attachment in self.files or attachment in self.images:
+        elif (same := self._same_as(attachment)) is not None:
             name = sanitize_line(attachment.name, 60)
-            self.screen.notify(f"{name} is attached already.", severity="warning")
+            also = "" if same == attachment.name else f" (as {sanitize_line(same, 60)})"
+            self.screen.notify(f"{name} is attached already{also}.", severity="warning")
             return
         elif isinstance(attachment, FileAttachment):
             self.files.append(attachment)
@@ -58,6 +59,15 @@ class PendingAttachments:
                     severity="warning",
                 )
         self.show()
+
+    def _same_as(self, attachment: Attachment | FileAttachment) -> str | None:
+        """The name under which the same content is attached already (a link to a
+        file, or a copy of it, would send it twice), if it is."""
+        if isinstance(attachment, FileAttachment):
+            same = (f.name for f in self.files if f.text == attachment.text)
+        else:
+            same = (i.name for i in self.images if i.data == attachment.data)
+        return next(same, None)
 
     def tokens(self, attached: FileAttachment) -> int:
         """What ``attached`` adds to the request, by the meter's scale for the model."""
@@ -149,14 +159,3 @@ class PendingAttachments:
         width = bar.content_region.width or self.screen.size.width - 2
         bar.update(packed(chips, width))
         bar.display = bool(chips)
-
-
-def packed(chips: list[str], width: int) -> str:
-    """``chips`` in lines of at most ``width`` cells, none broken between lines."""
-    lines: list[str] = []
-    for chip in chips:
-        if lines and cell_len(lines[-1]) + 2 + cell_len(chip) <= width:
-            lines[-1] += "  " + chip
-        else:
-            lines.append(chip)
-    return "\n".join(lines)

@@ -62,6 +62,9 @@ class OverflowGuard:
         """A prompt the user chose to send as it is."""
         self.compacting = False
         """The model is writing a summary (the chat waits for it)."""
+        self.probing: asyncio.Task[None] | None = None
+        """The server renders the template before a first request (it may load the
+        model: Esc stops waiting for it)."""
 
     @property
     def conversation(self) -> Conversation:
@@ -81,10 +84,12 @@ class OverflowGuard:
             if loaded or estimate.total >= window * TEMPLATE_WORTH_A_LOAD:
                 if not loaded:
                     self.screen.notify(
-                        f"Loading {sanitize_line(model, 40)} to count this prompt as it will…"
+                        f"Loading {sanitize_line(model, 40)} to count this prompt as it will… "
+                        "(Esc stops)"
                     )
                 self.session.server_version = self.shared.health.state.version
-                await self.session.learn_template()
+                if not await self._probe():
+                    return False
                 estimate = await asyncio.to_thread(self.settings.estimate_next, text)
         if window is None or not needs_warning(estimate, window):
             return True
@@ -98,6 +103,25 @@ class OverflowGuard:
         dialog = OverflowDialog(title, warning, self._remedies(estimate, window))
         self.screen.app.push_screen(dialog, lambda choice: self._chosen(choice, text, estimate))
         return False
+
+    async def _probe(self) -> bool:
+        """Learn the template; False when the user stopped it (Esc)."""
+        self.probing = asyncio.create_task(self.session.learn_template())
+        try:
+            await self.probing
+        except asyncio.CancelledError:
+            self.screen.notify("Stopped: the prompt is back in the editor, not sent.")
+            return False
+        finally:
+            self.probing = None
+        return True
+
+    def stop_probing(self) -> bool:
+        """Esc while the template is rendered: stop waiting (the prompt is not sent)."""
+        if self.probing is None:
+            return False
+        self.probing.cancel()
+        return True
 
     def _remedies(self, estimate: Estimate, window: int) -> list[Remedy]:
         model = self.conversation.model

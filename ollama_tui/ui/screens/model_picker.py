@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 
 from textual import on, work
@@ -26,6 +27,9 @@ from ollama_tui.ui.context import Shared
 from ollama_tui.ui.widgets.plain import Plain
 
 BADGES = (("vision", "vision"), ("tools", "tools"), ("thinking", "think"))
+LIST_WAIT = 3.0
+"""Seconds Enter waits for the server's list of models (the keys typed after it wait
+too, so that they reach the prompt, not the filter)."""
 WIDE_ROWS = 100
 """Rows narrower than this leave out a model's facts and age."""
 
@@ -57,6 +61,10 @@ class ModelPicker(ModalScreen[str | None]):
         super().__init__()
         self.shared = shared
         self.rows: list[ModelRow] = []
+        self._filtered_by = ""
+        """The filter the rows shown were chosen by."""
+        self.listed = asyncio.Event()
+        """The server has answered with its models (or failed to)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-dialog"):
@@ -118,6 +126,7 @@ class ModelPicker(ModalScreen[str | None]):
                 self.post_message(self.InfoLoaded(info))
 
     def on_model_picker_load_failed(self, event: LoadFailed) -> None:
+        self.listed.set()
         message = self.query_one("#picker-message", Plain)
         message.update(event.error.explain())
         message.display = True
@@ -131,6 +140,7 @@ class ModelPicker(ModalScreen[str | None]):
         message.update(EMPTY_HELP)
         message.display = not self.rows
         self.render_rows()
+        self.listed.set()
 
     def _known_capabilities(self, name: str) -> frozenset[str] | None:
         return self.shared.catalog.capabilities(name)
@@ -151,7 +161,17 @@ class ModelPicker(ModalScreen[str | None]):
 
     async def action_choose(self) -> None:
         """Enter: chat with the highlighted model. A priority binding, awaited, so
-        that what is typed right after Enter goes to the chat's prompt, not here."""
+        that what is typed right after Enter goes to the chat's prompt, not here. It is
+        handled before the letters typed ahead of it, which are still on their way to
+        the filter: it waits for them, and filters with all of them."""
+        typed = asyncio.get_running_loop().create_future()
+        self.query_one("#picker-filter", Input).call_later(typed.set_result, None)
+        await typed
+        if not self.listed.is_set():  # Enter came with Ctrl+O, before the list
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.listed.wait(), LIST_WAIT)
+        if self.query_one("#picker-filter", Input).value.strip() != self._filtered_by:
+            self.render_rows()  # its Changed message is still on its way
         option = self.query_one(OptionList).highlighted_option
         if option is not None and not option.disabled and option.id:
             await self.dismiss(option.id)
@@ -175,6 +195,7 @@ class ModelPicker(ModalScreen[str | None]):
 
     def render_rows(self) -> None:
         query = self.query_one("#picker-filter", Input).value.strip()
+        self._filtered_by = query
         scored = [(fuzzy_score(query, row.summary.name), row) for row in self.rows]
         matches = [(score, row) for score, row in scored if score is not None]
         if query:
