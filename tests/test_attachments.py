@@ -358,3 +358,30 @@ async def test_one_attachment_is_removed_from_the_palette(
         await wait_until(pilot, lambda: len(emulator.chat_requests()) == 1)
         sent = emulator.chat_requests()[0]["messages"][-1]["content"]
         assert "File keep.py:" in sent and "drop.py" not in sent
+
+
+async def test_chips_are_packed_again_when_the_sidebar_takes_width(
+    emulator: OllamaEmulator, tmp_path: Path
+) -> None:
+    names = ["first_long_file_name.py", "second_long_file_name.py", "third_long_name.py"]
+    for name in names:
+        (tmp_path / name).write_text(f"{CODE}# {name}\n")
+    app = app_for(emulator)
+    async with app.run_test(size=(130, 40)) as pilot:
+        chat = chat_of(pilot)
+        for count, name in enumerate(names, 1):
+            await attach(pilot, tmp_path / name)
+            await wait_until(pilot, lambda: len(chat.attachments.files) == count)  # noqa: B023
+        bar = chat.query_one("#attachments", Static)
+
+        def lines() -> list[str]:
+            return str(bar.render()).splitlines()
+
+        assert sum(name in lines()[0] for name in names) >= 2
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: bar.content_region.width < 100)
+        await wait_until(pilot, lambda: len(lines()) > 2)
+        for name in names:
+            [line] = [line for line in lines() if name in line]
+            assert f"[text: {name} · " in line and line.count("[") == line.count("]")
+            assert len(line) <= bar.content_region.width

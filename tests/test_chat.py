@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from ollama_tui.cli.main import make_app
 from ollama_tui.core import paths
@@ -24,7 +24,7 @@ from ollama_tui.services.pull_queue import PullChange
 from ollama_tui.ui.app import ServiceNews
 from ollama_tui.ui.compat import drawn_lines, on_each_frame
 from ollama_tui.ui.screens.confirm import Confirm
-from ollama_tui.ui.screens.dialogs import CopyPicker
+from ollama_tui.ui.screens.dialogs import AttachPrompt, CopyPicker
 from ollama_tui.ui.screens.help import HelpScreen
 from ollama_tui.ui.screens.model_picker import ModelPicker
 from tests.chat_helpers import (
@@ -818,3 +818,20 @@ async def test_esc_right_after_enter_leaves_no_reply_streaming_unseen(
         await wait_until(pilot, lambda: len(emulator.disconnects) == len(emulator.chat_requests()))
         await send(pilot, "again")
         assert emulator.chat_requests()[-1]["messages"][-1]["content"] == "again"
+
+
+async def test_a_key_on_its_way_to_the_prompt_edits_it_though_a_dialog_opens_first(
+    emulator: OllamaEmulator,
+) -> None:
+    """A Backspace typed just before Ctrl+G is still queued at the prompt when Ctrl+G
+    (a priority key) opens the dialog: it must edit the prompt, not the dialog's path."""
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        chat = chat_of(pilot)
+        await pilot.press(*"draft")
+        chat.composer.post_message(events.Key("backspace", None))
+        chat.action_attach_file()
+        await wait_until(pilot, lambda: isinstance(app.screen, AttachPrompt))
+        await pilot.pause()
+        assert chat.composer.text == "draf"
+        assert app.screen.query_one("#attach-path", Input).value == ""

@@ -582,3 +582,21 @@ async def test_esc_in_the_sidebar_closes_it_and_the_prompt_takes_the_keys(
         await wait_until(pilot, lambda: chat.composer.text == "Hello")
         assert not sidebar.has_class("-open")
         assert chat.conversation.settings.options.get("num_ctx") is None
+
+
+async def test_an_error_under_a_field_is_in_view_as_it_is_typed(
+    emulator: OllamaEmulator,
+) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(80, 24)) as pilot:
+        chat = chat_of(pilot)
+        await run_from_palette(pilot, "Set the context window")
+        sidebar = chat.query_one(SettingsSidebar)
+        num_ctx = field(sidebar, "num_ctx")
+        await wait_until(pilot, lambda: num_ctx.editor.has_focus)
+        await pilot.press(*"abc")
+        await wait_until(pilot, lambda: bool(num_ctx.error))
+        error = num_ctx.query_one(".field-error")
+        label = num_ctx.query_one(".field-label")
+        await wait_until(pilot, lambda: sidebar.can_view_entire(error))
+        assert sidebar.can_view_entire(label)

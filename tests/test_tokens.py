@@ -206,6 +206,9 @@ def test_a_count_the_server_cut_is_told_apart_from_a_whole_one() -> None:
     # Far inside the window nothing is dropped: a low count there means the scale is
     # wrong (say, learnt from another kind of text), not that Ollama cut anything.
     assert not counter.server_kept_less("m", Sample(300, 1), 30, 4096)
+    # Unless the window is only a bound (the model's maximum): the real one may be far
+    # smaller, and the count too low for what was sent.
+    assert counter.server_kept_less("m", Sample(300, 1), 30, 131072, window_known=False)
 
 
 def test_a_prompt_too_long_alone_is_said_to_be_cut_with_the_system_prompt() -> None:
@@ -248,3 +251,27 @@ def test_num_ctx_is_raised_only_to_a_window_with_room_for_a_reply() -> None:
     assert raised_num_ctx(estimate, 131_072) == 2048  # 900 and room for a reply
     assert raised_num_ctx(estimate, 1536) == 1536  # the maximum still leaves room
     assert raised_num_ctx(estimate, 1000) is None  # it would fit, with no room to reply
+
+
+def test_a_reply_sent_back_costs_what_the_server_counted_of_it() -> None:
+    counter = ContextCounter(Tokenizer())
+    answer = "Paris is the capital of France. " * 4
+    reply = Message("assistant", answer)
+    assert counter.written("m", reply) is None  # not counted yet: our count, scaled
+    counter.learn_reply("m", answer, "", 90)
+    assert counter.written("m", reply) == 90
+    assert counter.written("other", reply) is None  # another model's tokenizer
+    assert counter.written("m", Message("user", answer)) is None  # only replies
+    request = [Message("user", "Capital?"), reply, Message("user", "Sure?")]
+    estimate = counter.estimate("m", request)
+    assert estimate.sample.known == 90
+    assert estimate.per_message[1] == round(90 + PRIOR.per_message)
+    # It thought first: the server counted both, and the answer's share stands for it.
+    thought = "Let me think about capitals. " * 4
+    counter.learn_reply("t", answer, thought, 200)
+    share = len(answer) / (len(answer) + len(thought))
+    assert counter.written("t", reply) == round(200 * share)
+    counter.learn_reply("x", answer, "", 10**6)  # no tokenizer counts that: ignored
+    assert counter.written("x", reply) is None
+    counter.forget()  # another conversation: its replies are learnt again
+    assert counter.written("m", reply) is None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ollama_tui.core import paths
+from ollama_tui.core.calibration import Sample
 from ollama_tui.core.conversation import Conversation
 from ollama_tui.core.history.store import HistoryStore
 from ollama_tui.core.ollama.client import OllamaClient
@@ -170,15 +171,20 @@ def test_the_scales_survive_a_restart_and_a_broken_file_is_relearnt(
     estimate = restarted.estimate("llama3.2:latest", [Message("user", question)])
     assert abs(estimate.total - learnt[0].counted) <= 1
 
-    paths.meter_scales().write_text('{"version": 2, "models": {"m": [[10, 1, 12]]')
+    paths.meter_scales().write_text('{"version": 3, "models": {"m": [[10, 1, 12, 0]]')
     broken = ScaleStore(paths.meter_scales())
     assert broken.load() == {} and "could not be read" in broken.problem
     paths.meter_scales().write_text(
-        '{"version": 2, "models": {"a": "x", "b": [[1, 2]], "c": [[10, 1, -3], [10, 1, 12]]}}'
+        '{"version": 3, "models": {"a": "x", "b": [[1, 2, 3]], '
+        '"c": [[10, 1, -3, 0], [10, 1, 12, 0], [10, 0, 12, 0]], "d": [[10, 3, 40, 20]]}}'
     )
-    assert list(ScaleStore(paths.meter_scales()).load()) == ["c"]  # only whole samples
-    paths.meter_scales().write_text('{"llama3.2:latest": 1.2}')  # an older file
-    assert ScaleStore(paths.meter_scales()).load() == {}
+    loaded = ScaleStore(paths.meter_scales()).load()
+    assert list(loaded) == ["c", "d"]  # only whole samples of requests
+    assert [(m.sample, m.counted) for m in loaded["d"]] == [(Sample(10, 3, 20), 40)]
+    # Older files took the replies in a request at our own scale: learnt anew.
+    for older in ('{"llama3.2:latest": 1.2}', '{"version": 2, "models": {"m": [[10, 1, 12]]}}'):
+        paths.meter_scales().write_text(older)
+        assert ScaleStore(paths.meter_scales()).load() == {}
 
 
 def test_an_estimating_tokenizer_keeps_its_scale_to_itself(tmp_path: Path) -> None:

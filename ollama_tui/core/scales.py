@@ -12,7 +12,9 @@ from ollama_tui.core.calibration import KEPT_SAMPLES, Measured, Sample
 from ollama_tui.core.files import read_text, write_atomic
 
 MAX_BYTES = 1024 * 1024
-VERSION = 2
+VERSION = 3
+"""Version 3 counts the replies in a request apart (``Sample.known``); the samples of
+earlier versions took them at our own scale, so they are learnt anew."""
 LIMIT = 10_000_000
 """Tokens or messages beyond this are not a request's: the entry is ignored."""
 
@@ -32,7 +34,7 @@ class ScaleStore:
             self.problem = f"{self.path} could not be read ({error}); the meter learns anew."
             return {}
         models = data.get("models") if isinstance(data, dict) else None
-        if not isinstance(models, dict):
+        if not isinstance(models, dict) or data.get("version") != VERSION:
             return {}  # another version's file: learnt anew, and replaced when saved
         loaded = {str(model): _samples(rows) for model, rows in models.items()}
         return {model: rows for model, rows in loaded.items() if rows}
@@ -52,21 +54,19 @@ class ScaleStore:
 
 
 def _samples(rows: Any) -> list[Measured]:
+    """[our tokens, messages, the server's count, the replies' tokens it had counted]
+    rows, the newest last; a row that is not that is skipped."""
     if not isinstance(rows, list):
         return []
     kept = []
-    for row in rows[-KEPT_SAMPLES:]:
-        # [our tokens, messages, the server's count, replies it had counted]; the
-        # last is missing in files from before replies were counted apart, and a row
-        # without messages is one of their reply samples: no request's.
+    for row in rows:
         if (
             isinstance(row, list)
-            and len(row) in (3, 4)
+            and len(row) == 4
             and all(type(n) is int and 0 <= n < LIMIT for n in row)
             and row[0] > 0
             and row[1] > 0
             and row[2] > 0
         ):
-            known = row[3] if len(row) == 4 else 0
-            kept.append(Measured(Sample(row[0], row[1], known), row[2]))
-    return kept
+            kept.append(Measured(Sample(row[0], row[1], row[3]), row[2]))
+    return kept[-KEPT_SAMPLES:]

@@ -250,7 +250,12 @@ class ContextCounter:
             self.store.save(self.measured)
 
     def server_kept_less(
-        self, model: str, sample: Sample, prompt_eval_count: int | None, window: int | None
+        self,
+        model: str,
+        sample: Sample,
+        prompt_eval_count: int | None,
+        window: int | None,
+        window_known: bool = True,
     ) -> bool:
         """Whether the server dropped part of a request: by our estimate it did not fit
         ``window`` and the server's count does, or, once the model's scale is known,
@@ -266,14 +271,23 @@ class ContextCounter:
             near = window is not None and expected >= window * (1 - CUT_UNCALIBRATED)
             return near and prompt_eval_count < expected * CUT_UNCALIBRATED
         # Ollama drops only what does not fit: a request that by our count was well
-        # inside the window was not cut, whatever a scale gone wrong says.
-        if window is not None and expected < window * (1 - KEPT_LESS_MARGIN):
+        # inside a window known for sure was not cut, whatever a scale gone wrong says
+        # (and its count corrects the scale). A window that is only a bound (the
+        # model's maximum, a server's usual default) may be far larger than the real.
+        if window_known and window is not None and expected < window * (1 - KEPT_LESS_MARGIN):
             return False
         return prompt_eval_count < expected * (1 - KEPT_LESS_MARGIN)
 
     def forget(self) -> None:
         """Drop counts of texts no longer in any conversation."""
         self._cache.clear()
+        self._written.clear()
+
+
+SERVER_DEFAULT = " (server default)"
+MODEL_MAX = " (model max)"
+"""The labels of a window that is not known for sure: what servers usually give (an
+OLLAMA_CONTEXT_LENGTH may change it), and an upper bound."""
 
 
 def context_window(
@@ -296,9 +310,9 @@ def context_window(
     if model_default:
         return model_default, " (the model's default)"
     if server_default:
-        return min(server_default, model_max or server_default), " (server default)"
+        return min(server_default, model_max or server_default), SERVER_DEFAULT
     if model_max:
-        return model_max, " (model max)"
+        return model_max, MODEL_MAX
     return None, ""
 
 

@@ -17,6 +17,8 @@ from ollama_tui.core.ollama.client import OllamaClient
 from ollama_tui.core.ollama.types import Message
 from ollama_tui.core.settings import Think, think_to_send
 from ollama_tui.core.tokens import (
+    MODEL_MAX,
+    SERVER_DEFAULT,
     ContextCounter,
     context_window,
     renders_prompts,
@@ -245,14 +247,15 @@ class ChatSession:
         reply.status = ended.status
         reply.stats = ended.stats
         prompt_tokens = ended.stats.prompt_eval_count if ended.stats is not None else None
-        window = self.context_window()[0]
+        window, label = self.context_window()
         if reply.status is ReplyStatus.COMPLETE and ended.stats is not None:
             self.counter.learn_reply(
                 reply.model, reply.content, reply.thinking, ended.stats.eval_count
             )
         sent = ended.estimate
+        known = label not in (SERVER_DEFAULT, MODEL_MAX)
         kept_less = sent is not None and self.counter.server_kept_less(
-            reply.model, sent.sample, prompt_tokens, window
+            reply.model, sent.sample, prompt_tokens, window, known
         )
         if sent is not None and not kept_less:
             self.counter.calibrate(reply.model, sent.sample, prompt_tokens)

@@ -55,7 +55,8 @@ CHAT_ACTIONS: tuple[Action, ...] = (
         "stop",
         "Stop",
         "chat",
-        "Stop the reply being written (or leave editing a prompt).",
+        "Stop the reply being written (or the model loading to count a first prompt); "
+        "leave editing a prompt; close the settings.",
         "Stop reply",
         show=False,
         priority=True,

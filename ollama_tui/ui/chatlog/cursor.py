@@ -3,17 +3,14 @@ message under it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Protocol
 
-from textual.geometry import Region
 from textual.message import Message
 
 from ollama_tui.core.code_blocks import code_blocks
 from ollama_tui.ui.chatlog.entries import PromptEntry, ReplyEntry
 from ollama_tui.ui.chatlog.messages import MessageModeLeft
-from ollama_tui.ui.chatlog.turns import ShownTurns
-from ollama_tui.ui.render.line import ChatLine
+from ollama_tui.ui.chatlog.scrolled import ScrolledLog
 
 MESSAGE_ACTIONS = ("move", "choose", "toggle_thinking", "leave")
 CHOICES = {"copy", "code", "edit", "regenerate", "older", "newer"}
@@ -45,25 +42,7 @@ def applies(entry: PromptEntry | ReplyEntry, action: str, what: str) -> bool:
     return True
 
 
-class CursorLog(Protocol):
-    """What of the chat log message mode uses."""
-
-    turns: ShownTurns
-    scroll_y: float
-
-    @property
-    def scrollable_content_region(self) -> Region: ...
-    def lines_of(self, turn: int) -> Sequence[ChatLine]: ...
-    def scroll_to(
-        self,
-        x: float | None = None,
-        y: float | None = None,
-        *,
-        animate: bool = True,
-        force: bool = False,
-        immediate: bool = False,
-    ) -> None: ...
-    def refresh(self) -> object: ...
+class CursorLog(ScrolledLog, Protocol):
     def focus(self) -> object: ...
     def refresh_bindings(self) -> None: ...
     def post_message(self, message: Message) -> bool: ...

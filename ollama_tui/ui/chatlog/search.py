@@ -3,38 +3,16 @@ view, and every match marked where a line is drawn."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Protocol
-
-from textual.geometry import Region
 
 from ollama_tui.ui.chatlog.find import Finder, Match
 from ollama_tui.ui.chatlog.look import Look
+from ollama_tui.ui.chatlog.scrolled import ScrolledLog
 from ollama_tui.ui.chatlog.strips import Span
-from ollama_tui.ui.chatlog.turns import ShownTurns
 from ollama_tui.ui.render.line import ChatLine
 
 
-class SearchedLog(Protocol):
-    """What of the chat log find uses."""
-
-    turns: ShownTurns
-    scroll_y: float
-
-    @property
-    def scrollable_content_region(self) -> Region: ...
-    def lines_of(self, turn: int) -> Sequence[ChatLine]: ...
-    def scroll_to(
-        self,
-        x: float | None = None,
-        y: float | None = None,
-        *,
-        animate: bool = True,
-        force: bool = False,
-        immediate: bool = False,
-    ) -> None: ...
-    def refresh(self) -> object: ...
-
+class SearchedLog(ScrolledLog, Protocol):
     @property
     def look(self) -> Look: ...
 

@@ -310,7 +310,7 @@ class ChatLog(ScrollView, can_focus=True):
     # -- the conversation -----------------------------------------------------------------
 
     def show_conversation(self) -> None:
-        self.cursor.turn = None
+        self.cursor.drop()
         self.turns = ShownTurns()
         self.turns.show(self.conversation, self.line_width)
         self.relayout()

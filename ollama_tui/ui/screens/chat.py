@@ -19,6 +19,7 @@ from ollama_tui.services.saver import ContinuedAsCopy, HeldElsewhere, SaveNews
 from ollama_tui.ui.bindings import bindings
 from ollama_tui.ui.chatlog.messages import MessageChosen, MessageModeLeft, ReplyFinished
 from ollama_tui.ui.chatlog.view import ChatLog
+from ollama_tui.ui.chips import ChipBar
 from ollama_tui.ui.context import Shared
 from ollama_tui.ui.screens.chat_attachments import PendingAttachments
 from ollama_tui.ui.screens.chat_editing import LastPromptEditing
@@ -93,7 +94,7 @@ class ChatScreen(Screen[None]):
         yield self.welcome.widget
         log = ChatLog(self.session, id="chat-log")
         yield log
-        yield Plain(id="attachments")
+        yield ChipBar(id="attachments")
         yield Plain(
             "✎ Editing your last prompt · Enter resends it (the old reply is kept as a "
             "version) · Esc leaves it",
@@ -195,7 +196,6 @@ class ChatScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self.query_one(ContextMeter).redraw()
-        self.attachments.draw()
 
     def connection_changed(self, state: ConnectionState) -> None:
         """Once the server answers again, learn about the model if that failed."""

@@ -12,9 +12,8 @@ from ollama_tui.core.formatting import human_size
 from ollama_tui.core.sanitize import sanitize_line
 from ollama_tui.core.tokens import IMAGE_TOKENS
 from ollama_tui.services.chat_session import ChatSession
-from ollama_tui.ui.chips import packed
+from ollama_tui.ui.chips import ChipBar
 from ollama_tui.ui.screens.dialogs import AttachPrompt, DetachPicker
-from ollama_tui.ui.widgets.plain import Plain
 
 
 class PendingAttachments:
@@ -151,11 +150,7 @@ class PendingAttachments:
         self.screen.app.push_screen(DetachPicker(chips), chosen)
 
     def draw(self) -> None:
-        """The chips, each whole on its line (a chip cut in two reads as two files)."""
-        bar = self.screen.query_one("#attachments", Plain)
         chips = self.chips()
         if chips:
             chips.append("(remove: Ctrl+P, “Remove an attachment”)")
-        width = bar.content_region.width or self.screen.size.width - 2
-        bar.update(packed(chips, width))
-        bar.display = bool(chips)
+        self.screen.query_one("#attachments", ChipBar).show_chips(chips)

@@ -65,6 +65,7 @@ class OverflowGuard:
         self.probing: asyncio.Task[None] | None = None
         """The server renders the template before a first request (it may load the
         model: Esc stops waiting for it)."""
+        self._probe_stopped = False
 
     @property
     def conversation(self) -> Conversation:
@@ -107,9 +108,12 @@ class OverflowGuard:
     async def _probe(self) -> bool:
         """Learn the template; False when the user stopped it (Esc)."""
         self.probing = asyncio.create_task(self.session.learn_template())
+        self._probe_stopped = False
         try:
             await self.probing
         except asyncio.CancelledError:
+            if not self._probe_stopped:
+                raise  # the chat itself is going away
             self.screen.notify("Stopped: the prompt is back in the editor, not sent.")
             return False
         finally:
@@ -117,10 +121,11 @@ class OverflowGuard:
         return True
 
     def stop_probing(self) -> bool:
-        """Esc while the template is rendered: stop waiting (the prompt is not sent)."""
-        if self.probing is None:
+        """Esc while the template is rendered: stop waiting (the prompt is not sent).
+        False when there is nothing to stop (it has just ended, say)."""
+        if self.probing is None or not self.probing.cancel():
             return False
-        self.probing.cancel()
+        self._probe_stopped = True
         return True
 
     def _remedies(self, estimate: Estimate, window: int) -> list[Remedy]:

@@ -39,11 +39,11 @@ class ConversationSwitch:
         screen = self.screen
         await screen.action_stop()
         screen.settings.save_now()
-        screen.session.switch_to(conversation)
+        screen.shared.counter.forget()  # the counts of the chat left
+        screen.session.switch_to(conversation)  # learns its replies' counts
         screen.ownership.say_if_read_only()
         if conversation.model:
             screen.set_model(conversation.model)
-        screen.shared.counter.forget()
         screen.settings.load_sidebar()
         screen.editing.leave()
         screen.overflow.cancel()

@@ -143,7 +143,7 @@ class DetachPicker(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Plain("Remove an attachment", classes="dialog-title")
-            yield OptionList(*(Option(chip, id=str(n)) for n, chip in enumerate(self.chips)))
+            yield OptionList(*(Option(plain_line(chip)) for chip in self.chips))
             yield Plain("Enter removes it · Esc closes", classes="dialog-hint")
 
     def action_cancel(self) -> None:
@@ -151,4 +151,4 @@ class DetachPicker(ModalScreen[int | None]):
 
     @on(OptionList.OptionSelected)
     def option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(event.option.id or 0))
+        self.dismiss(event.option_index)

@@ -27,9 +27,10 @@ from ollama_tui.ui.context import Shared
 from ollama_tui.ui.widgets.plain import Plain
 
 BADGES = (("vision", "vision"), ("tools", "tools"), ("thinking", "think"))
-LIST_WAIT = 3.0
-"""Seconds Enter waits for the server's list of models (the keys typed after it wait
-too, so that they reach the prompt, not the filter)."""
+LIST_WAIT = 2.0
+"""At most, in seconds, how long Enter waits for the letters typed before it and for
+the server's list of models (the keys typed after it wait too, so that they reach the
+prompt, not the filter)."""
 WIDE_ROWS = 100
 """Rows narrower than this leave out a model's facts and age."""
 
@@ -165,8 +166,9 @@ class ModelPicker(ModalScreen[str | None]):
         handled before the letters typed ahead of it, which are still on their way to
         the filter: it waits for them, and filters with all of them."""
         typed = asyncio.get_running_loop().create_future()
-        self.query_one("#picker-filter", Input).call_later(typed.set_result, None)
-        await typed
+        if self.query_one("#picker-filter", Input).call_later(typed.set_result, None):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(typed, LIST_WAIT)
         if not self.listed.is_set():  # Enter came with Ctrl+O, before the list
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.listed.wait(), LIST_WAIT)

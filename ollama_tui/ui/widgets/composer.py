@@ -16,7 +16,7 @@ NEWLINE_KEYS = {"ctrl+j", "alt+enter", "shift+enter"}
 PASSED_ON = {"pageup", "pagedown", "ctrl+c", "super+c"}
 """Keys of the editor's own that the chat or the app handles (scrolling, copying)."""
 EDITING_KEYS = {
-    key.strip(): binding.action
+    key.strip()
     for binding in TextArea.BINDINGS
     if isinstance(binding, Binding)
     for key in binding.key.split(",")
@@ -82,11 +82,13 @@ class Composer(TextArea):
             self._recall(+1)
             return
         self._recall_index = None if event.is_printable else self._recall_index
-        action = EDITING_KEYS.get(event.key)
-        if action is not None:
-            event.stop()
-            event.prevent_default()
-            await self.run_action(action)
+        if event.key in EDITING_KEYS:
+            # As bound now (a remap of the composer's own keys wins, as it would have).
+            active = self.screen.active_bindings.get(event.key)
+            if active is not None and active.node is self and active.enabled:
+                event.stop()
+                event.prevent_default()
+                await self.run_action(active.binding.action)
 
     # The page keys go on to the chat screen, which scrolls the chat with them: the
     # composer is at most 12 lines tall, and its cursor still moves by line.

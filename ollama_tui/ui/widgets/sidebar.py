@@ -133,6 +133,10 @@ class Field(Vertical):
         event.stop()
         self.validate()
         self.post_message(self.Changed(self))
+        if not self.multiline:
+            # Its label and the error under it stay in view with what is typed (a tall
+            # system prompt keeps the caret in view instead).
+            self.call_after_refresh(self.scroll_visible, animate=False)
 
 
 def _option_parser(spec: OptionSpec) -> Parser:
