@@ -55,6 +55,10 @@ def demo_server() -> Iterator[str]:
                 signal.signal(number, handler)
 
 
+LEFT_ON_A_SIGNAL = {128 + signal.SIGTERM, 128 + signal.SIGHUP}
+"""The exit codes of a demo ended by a kill or a closed terminal."""
+
+
 def _exit_on_signals() -> dict[int, Any]:
     """A closed terminal (SIGHUP) or a kill (SIGTERM) ends the demo as quitting does,
     so that its temporary profile is removed; the handlers they replaced."""

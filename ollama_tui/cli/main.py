@@ -20,6 +20,7 @@ from ollama_tui.cli.demo import (
     DEMO_MODEL,
     FORGETFUL_IN_THE_DEMO,
     FORGETFUL_NOTE,
+    LEFT_ON_A_SIGNAL,
     demo_server,
 )
 from ollama_tui.cli.exits import BROKEN_PIPE, INTERRUPTED, USAGE
@@ -168,16 +169,23 @@ def choose_server(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return USAGE
-    with demo_server() as url:
-        config = resolve_config(
-            host=url, model=args.model, config_path=paths.config_file(), environ={}
-        )
-        config.demo = True
-        if args.command is not None and not config.model:
-            config.model = DEMO_EMBEDDING_MODEL if args.command == "embed" else DEMO_MODEL
-        if args.command in FORGETFUL_IN_THE_DEMO or args.continue_last or args.resume:
-            print(FORGETFUL_NOTE, file=sys.stderr)
-        return run(args, config)
+    try:
+        with demo_server() as url:
+            config = resolve_config(
+                host=url, model=args.model, config_path=paths.config_file(), environ={}
+            )
+            config.demo = True
+            if args.command is not None and not config.model:
+                config.model = DEMO_EMBEDDING_MODEL if args.command == "embed" else DEMO_MODEL
+            if args.command in FORGETFUL_IN_THE_DEMO or args.continue_last or args.resume:
+                print(FORGETFUL_NOTE, file=sys.stderr)
+            return run(args, config)
+    except SystemExit as leaving:
+        if leaving.code in LEFT_ON_A_SIGNAL:
+            # The profile is removed. The terminal may be gone with Textual's threads
+            # still reading it, which Python would wait for at exit, for ever.
+            os._exit(int(leaving.code))
+        raise
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
