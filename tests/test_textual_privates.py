@@ -39,6 +39,8 @@ COMPAT = (PACKAGE / "ui" / "compat.py", PACKAGE / "ui" / "compat")
 
 NAMEDTUPLE_API = frozenset({"_replace", "_asdict", "_fields", "_field_defaults", "_make"})
 """Names that start with ``_`` but are the public API of named tuples (Region, Size...)."""
+OS_EXIT = "_exit"
+"""``os._exit``: documented Python, not Textual's (allowed on ``os`` only)."""
 HOOK_PREFIXES = ("_on_", "_action_", "_watch_", "_validate_", "_compute_")
 """Private methods Textual finds by their name: handlers, actions, reactive hooks."""
 REACTIVE_PREFIXES = ("_reactive_", "_default_")
@@ -224,6 +226,8 @@ class PrivateUses(ast.NodeVisitor):
 
     def check_access(self, node: ast.AST, owner: ast.expr, name: str) -> None:
         if not is_private(name) or name in NAMEDTUPLE_API:
+            return
+        if name == OS_EXIT and isinstance(owner, ast.Name) and owner.id == "os":
             return
         if self.in_method and is_self(owner):
             cls = self.classes[-1][1]
