@@ -295,18 +295,26 @@ async def test_editing_a_prompt_with_a_file_counts_and_resends_its_file(
         assert sent.startswith("File count.py:") and sent.endswith("And how fast is it?")
 
 
+LONG_NAMES = ["first_long_file_name.py", "second_long_file_name.py", "third_long_name.py"]
+
+
+async def attach_files(pilot: Pilot[None], folder: Path, names: list[str]) -> None:
+    """Files called ``names``, each of its own text, attached one after the other."""
+    chat = chat_of(pilot)
+    for count, name in enumerate(names, 1):
+        (folder / name).write_text(f"{CODE}# {name}\n")
+        await attach(pilot, folder / name)
+        await wait_until(pilot, lambda: len(chat.attachments.files) == count)  # noqa: B023
+
+
 async def test_chips_wrap_whole_at_80_columns_and_a_file_is_attached_once(
     emulator: OllamaEmulator, tmp_path: Path
 ) -> None:
-    names = ["first_long_file_name.py", "second_long_file_name.py", "third_long_name.py"]
-    for name in names:
-        (tmp_path / name).write_text(f"{CODE}# {name}\n")
     app = app_for(emulator)
     async with app.run_test(size=(80, 24)) as pilot:
         chat = chat_of(pilot)
-        for count, name in enumerate(names, 1):
-            await attach(pilot, tmp_path / name)
-            await wait_until(pilot, lambda: len(chat.attachments.files) == count)  # noqa: B023
+        await attach_files(pilot, tmp_path, LONG_NAMES)
+        names = LONG_NAMES
         lines = str(chat.query_one("#attachments", Static).render()).splitlines()
         assert len(lines) > 1
         # Every chip is whole on one line.
@@ -338,14 +346,10 @@ async def test_chips_wrap_whole_at_80_columns_and_a_file_is_attached_once(
 async def test_one_attachment_is_removed_from_the_palette(
     emulator: OllamaEmulator, tmp_path: Path
 ) -> None:
-    for name in ("keep.py", "drop.py"):
-        (tmp_path / name).write_text(f"{CODE}# {name}\n")
     app = app_for(emulator)
     async with app.run_test(size=(120, 40)) as pilot:
         chat = chat_of(pilot)
-        for count, name in enumerate(("keep.py", "drop.py"), 1):
-            await attach(pilot, tmp_path / name)
-            await wait_until(pilot, lambda: len(chat.attachments.files) == count)  # noqa: B023
+        await attach_files(pilot, tmp_path, ["keep.py", "drop.py"])
         await run_from_palette(pilot, "Remove an attachment")
         await wait_until(pilot, lambda: isinstance(pilot.app.screen, DetachPicker))
         await pilot.press("down", "enter")
@@ -363,15 +367,11 @@ async def test_one_attachment_is_removed_from_the_palette(
 async def test_chips_are_packed_again_when_the_sidebar_takes_width(
     emulator: OllamaEmulator, tmp_path: Path
 ) -> None:
-    names = ["first_long_file_name.py", "second_long_file_name.py", "third_long_name.py"]
-    for name in names:
-        (tmp_path / name).write_text(f"{CODE}# {name}\n")
     app = app_for(emulator)
     async with app.run_test(size=(130, 40)) as pilot:
         chat = chat_of(pilot)
-        for count, name in enumerate(names, 1):
-            await attach(pilot, tmp_path / name)
-            await wait_until(pilot, lambda: len(chat.attachments.files) == count)  # noqa: B023
+        await attach_files(pilot, tmp_path, LONG_NAMES)
+        names = LONG_NAMES
         bar = chat.query_one("#attachments", Static)
 
         def lines() -> list[str]:
