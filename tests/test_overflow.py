@@ -290,3 +290,23 @@ async def test_esc_stops_waiting_for_a_model_to_load_before_a_first_prompt(
         assert any("Stopped" in n.message for n in notices(app))
         assert emulator.chat_requests() == []  # only the render was asked for
         assert not chat.conversation.turns
+
+
+async def test_nothing_is_sent_while_the_model_writes_a_summary(emulator: OllamaEmulator) -> None:
+    app = app_for(emulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await fill(pilot, emulator)
+        chat = chat_of(pilot)
+        await overflow(pilot)
+        emulator.script(ChatReply(content=["A held ", "summary."], hold_after=1))
+        await pilot.press("c")
+        await wait_until(pilot, emulator.holding.is_set)  # until released
+        asked = len(emulator.requests_to("/api/chat"))
+        await pilot.press("ctrl+r")  # regenerate: refused
+        chat.composer.text = "Meanwhile?"
+        await pilot.press("enter")  # send: refused, the prompt stays
+        said = [n.message for n in notices(app)]
+        assert said.count("The model is writing a summary: wait for it.") == 2
+        assert chat.composer.text == "Meanwhile?"
+        assert len(emulator.requests_to("/api/chat")) == asked
+        emulator.release()

@@ -67,6 +67,12 @@ class OverflowGuard:
         model: Esc stops waiting for it)."""
         self._probe_stopped = False
 
+    def summary_pending(self) -> bool:
+        """The model is writing a summary, which the next request needs: say so."""
+        if self.compacting:
+            self.screen.notify("The model is writing a summary: wait for it.", severity="warning")
+        return self.compacting
+
     @property
     def conversation(self) -> Conversation:
         return self.session.conversation

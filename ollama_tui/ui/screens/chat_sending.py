@@ -29,10 +29,7 @@ class Sending:
         if screen.session.streaming is not None or self.checking:
             screen.notify("Stop the current reply first (Esc).", severity="warning")
             return True
-        if screen.overflow.compacting:
-            screen.notify("The model is writing a summary: wait for it.", severity="warning")
-            return True
-        return False
+        return screen.overflow.summary_pending()
 
     async def submit(self, text: str) -> None:
         """Send what was typed; a prompt that cannot go now goes back to the composer."""
@@ -53,8 +50,7 @@ class Sending:
                 severity="warning",
             )
             return False
-        if screen.overflow.compacting:
-            screen.notify("The model is writing a summary: wait for it.", severity="warning")
+        if screen.overflow.summary_pending():
             return False
         if not text.strip() and not screen.attachments:
             screen.welcome.close_first_run(typed=False)
